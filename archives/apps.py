@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class ArchivesConfig(AppConfig):
+    name = "archives"
+    verbose_name = "电力用户信用档案"
+
+    def ready(self) -> None:
+        from credit_portal.roles import ensure_roles
+
+        # Groups and their permissions are data the portal cannot run without: keep them in step
+        # with the code after every migrate, on every database.
+        post_migrate.connect(ensure_roles, sender=self, dispatch_uid="archives.ensure_roles")

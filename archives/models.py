@@ -1,0 +1,339 @@
+"""The credit archive (电力用户信用档案): customers, accounts, events, reports, other information."""
+
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from ratings import rules
+
+
+def private_upload_to(instance: models.Model, filename: str) -> str:
+    """A server-chosen name under the model's folder; the client's filename is never used."""
+    suffix = PurePath(filename).suffix.lower()
+    folder = instance._meta.model_name
+    return f"{folder}/{uuid.uuid4().hex}{suffix}"
+
+
+class PaymentMethod(models.TextChoices):
+    PREPAID = "prepaid", "预存（预付费）"
+    POSTPAID = "postpaid", "后付费"
+
+
+class VoltageLevel(models.TextChoices):
+    V220 = "0.22kV", "220伏"
+    V400 = "0.4kV", "380伏/0.4千伏"
+    KV10 = "10kV", "10千伏"
+    KV20 = "20kV", "20千伏"
+    KV35 = "35kV", "35千伏"
+    KV110 = "110kV", "110千伏"
+    KV220 = "220kV", "220千伏"
+
+
+EVENT_TYPE_CHOICES = [(code, event_type.label) for code, event_type in rules.EVENT_TYPES.items()]
+# One column holds both severity scales (facility damage: minor/serious; dishonesty: general/serious);
+# each event type admits only its own values (see rules.EVENT_TYPES).
+SEVERITY_CHOICES = [("minor", "情节较轻"), ("general", "一般"), ("serious", "较重")]
+
+
+class Customer(models.Model):
+    """A legal-entity electricity customer (社会法人), identified by its USCC."""
+
+    uscc = models.CharField("统一社会信用代码", max_length=18, unique=True)
+    name = models.CharField("名称", max_length=200, db_index=True)
+    legal_representative = models.CharField("法定代表人", max_length=50, blank=True)
+    contact_person = models.CharField("联系人", max_length=50, blank=True)
+    contact_phone = models.CharField("联系电话", max_length=20, blank=True)
+    address = models.CharField("地址", max_length=255, blank=True)
+    industry = models.CharField("行业", max_length=100, blank=True, db_index=True)
+    created_at = models.DateTimeField("建档时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "电力用户"
+        verbose_name_plural = "电力用户"
+        ordering = ["name", "id"]
+        permissions = [
+            ("view_all_archives", "查看全部信用档案"),
+            ("manage_archives", "维护信用档案"),
+            ("view_contact_details", "查看完整联系方式"),
+            ("import_archives", "从营销系统导入档案"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.uscc}）"
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.contact_phone)
+
+
+def mask_phone(phone: str) -> str:
+    """138****5678: enough to recognise a number, not enough to call it."""
+    if len(phone) < 7:
+        return "*" * len(phone)
+    return f"{phone[:3]}{'*' * (len(phone) - 7)}{phone[-4:]}"
+
+
+class ElectricityAccount(models.Model):
+    """An electricity account (户号) of a customer."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="accounts", verbose_name="用户")
+    number = models.CharField("户号", max_length=20, unique=True)
+    opened_on = models.DateField("立户日期")
+    payment_method = models.CharField("交费方式", max_length=10, choices=PaymentMethod.choices)
+    arrears_since = models.DateField("欠费起始日", null=True, blank=True)
+    voltage_level = models.CharField("电压等级", max_length=10, choices=VoltageLevel.choices)
+    capacity_kva = models.DecimalField("容量（千伏安）", max_digits=10, decimal_places=2)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "用电户号"
+        verbose_name_plural = "用电户号"
+        ordering = ["customer_id", "number"]
+        constraints = [
+            models.CheckConstraint(condition=Q(capacity_kva__gte=0), name="account_capacity_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class EventSource(models.TextChoices):
+    STAFF = "staff", "工作人员录入"
+    IMPORT = "import", "营销系统导入"
+    API = "api", "接口"
+
+
+class EventStatus(models.TextChoices):
+    IN_FORCE = "in_force", "有效"
+    REVOKED = "revoked", "已撤销"
+
+
+class CreditEvent(models.Model):
+    """A dishonesty record (失信行为信息). Never edited or deleted: only revoked, with approval."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="events", verbose_name="用户")
+    type = models.CharField("失信行为类型", max_length=40, choices=EVENT_TYPE_CHOICES)
+    occurred_on = models.DateField("发生日期")
+    amount_yuan = models.DecimalField("窃电金额（元）", max_digits=14, decimal_places=2, null=True, blank=True)
+    voltage_kv = models.DecimalField("停电电压等级（千伏）", max_digits=7, decimal_places=2, null=True, blank=True)
+    severity = models.CharField("情节/严重程度", max_length=10, choices=SEVERITY_CHOICES, blank=True)
+    description = models.TextField("情况说明", blank=True)
+    evidence = models.FileField("证据材料", upload_to=private_upload_to, blank=True)
+    source = models.CharField("来源", max_length=10, choices=EventSource.choices, default=EventSource.STAFF)
+    status = models.CharField("状态", max_length=10, choices=EventStatus.choices, default=EventStatus.IN_FORCE)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name="录入人"
+    )
+    recorded_at = models.DateTimeField("认定时间", auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "失信行为记录"
+        verbose_name_plural = "失信行为记录"
+        ordering = ["-occurred_on", "-id"]
+        indexes = [models.Index(fields=["customer", "occurred_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_yuan__isnull=True) | Q(amount_yuan__gte=0), name="event_amount_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} {self.occurred_on}"
+
+    @property
+    def in_force(self) -> bool:
+        return self.status == EventStatus.IN_FORCE
+
+    @property
+    def attribute_display(self) -> str:
+        if self.amount_yuan is not None:
+            return f"金额 {self.amount_yuan:,.2f} 元"
+        if self.voltage_kv is not None:
+            return f"{self.voltage_kv.normalize():f} 千伏"
+        if self.severity:
+            attribute = rules.EVENT_TYPES[self.type].attribute
+            return dict(attribute.choices).get(self.severity, self.severity) if attribute else self.severity
+        return ""
+
+
+class RevocationStatus(models.TextChoices):
+    PENDING = "pending", "待审批"
+    APPROVED = "approved", "已批准"
+    REFUSED = "refused", "已驳回"
+
+
+class EventRevocation(models.Model):
+    """A request to revoke an event; a supervisor other than the requester decides it."""
+
+    event = models.ForeignKey(CreditEvent, on_delete=models.PROTECT, related_name="revocations", verbose_name="记录")
+    reason = models.TextField("撤销理由")
+    status = models.CharField("状态", max_length=10, choices=RevocationStatus.choices, default=RevocationStatus.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="申请人"
+    )
+    requested_at = models.DateTimeField("申请时间", auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="审批人"
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decision_note = models.TextField("审批意见", blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "撤销申请"
+        verbose_name_plural = "撤销申请"
+        ordering = ["-requested_at"]
+        permissions = [
+            ("request_revocation", "申请撤销失信记录"),
+            ("approve_revocation", "审批撤销失信记录"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event"], condition=Q(status="pending"), name="one_pending_revocation_per_event"
+            ),
+        ]
+
+
+class ReportStatus(models.TextChoices):
+    PENDING = "pending", "待核验"
+    VERIFIED = "verified", "已核验"
+    REJECTED = "rejected", "已退回"
+
+
+class PublicCreditReport(models.Model):
+    """江苏省法人公共信用信息查询报告: counts for the rating once staff have verified it."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="reports", verbose_name="用户")
+    issued_on = models.DateField("报告日期")
+    shows_dishonesty = models.BooleanField("显示失信行为", null=True, blank=True)
+    file = models.FileField("报告文件", upload_to=private_upload_to)
+    status = models.CharField("状态", max_length=10, choices=ReportStatus.choices, default=ReportStatus.PENDING)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="上传人"
+    )
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="核验人"
+    )
+    verified_at = models.DateTimeField("核验时间", null=True, blank=True)
+    note = models.TextField("核验说明", blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "公共信用信息查询报告"
+        verbose_name_plural = "公共信用信息查询报告"
+        ordering = ["-issued_on", "-id"]
+        permissions = [("verify_publiccreditreport", "核验公共信用报告")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="verified") | Q(shows_dishonesty__isnull=False),
+                name="verified_report_states_dishonesty",
+            ),
+        ]
+
+
+class CreditInformationKind(models.TextChoices):
+    COMMENDATION = "commendation", "表彰评优"
+    NOTE = "note", "其他信用信息"
+
+
+class CreditInformation(models.Model):
+    """Other credit information: commendations (表彰评优) and notes, from staff or the DRC."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="credit_information", verbose_name="用户"
+    )
+    kind = models.CharField("类别", max_length=20, choices=CreditInformationKind.choices)
+    title = models.CharField("标题", max_length=200)
+    description = models.TextField("内容", blank=True)
+    occurred_on = models.DateField("日期")
+    issuing_body = models.CharField("认定单位", max_length=100, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="录入人"
+    )
+    recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "其他信用信息"
+        verbose_name_plural = "其他信用信息"
+        ordering = ["-occurred_on", "-id"]
+
+
+class Membership(models.Model):
+    """Binds an enterprise user (applicant) to the customer it acts for."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership", verbose_name="用户账号"
+    )
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="members", verbose_name="企业")
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="确认人"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "企业账号绑定"
+        verbose_name_plural = "企业账号绑定"
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class ImportKind(models.TextChoices):
+    CUSTOMERS = "customers", "用户档案"
+    ACCOUNTS = "accounts", "用电户号（含欠费）"
+    EVENTS = "events", "失信行为记录"
+
+
+class ImportStatus(models.TextChoices):
+    INVALID = "invalid", "有错误，未导入"
+    READY = "ready", "校验通过，待导入"
+    RUNNING = "running", "导入中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败"
+
+
+class ImportJob(models.Model):
+    """One uploaded file from the marketing system, its preview and its progress."""
+
+    kind = models.CharField("类型", max_length=10, choices=ImportKind.choices)
+    file = models.FileField("文件", upload_to=private_upload_to)
+    original_name = models.CharField("原文件名", max_length=255)
+    status = models.CharField("状态", max_length=10, choices=ImportStatus.choices)
+    total_rows = models.PositiveIntegerField("数据行数", default=0)
+    processed_rows = models.PositiveIntegerField("已处理行数", default=0)
+    errors = models.JSONField("错误", default=list, blank=True)
+    summary = models.JSONField("结果", default=dict, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "导入任务"
+        verbose_name_plural = "导入任务"
+        ordering = ["-created_at"]
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.total_rows:
+            return 0
+        return min(100, self.processed_rows * 100 // self.total_rows)

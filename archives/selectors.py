@@ -1,0 +1,159 @@
+"""Reads of the credit archive, always scoped to what the asking user may see."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import chain
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from .models import (
+    CreditEvent,
+    CreditInformation,
+    Customer,
+    ElectricityAccount,
+    EventRevocation,
+    Membership,
+    PublicCreditReport,
+)
+
+
+def customers_visible_to(user) -> QuerySet[Customer]:
+    """Staff, supervisors and DRC officers see every archive; an applicant only its confirmed own."""
+    if not user.is_authenticated:
+        return Customer.objects.none()
+    if user.has_perm("archives.view_all_archives"):
+        return Customer.objects.all()
+    return Customer.objects.filter(members__user=user, members__confirmed_at__isnull=False)
+
+
+def customer_for_user(*, user, uscc: str) -> Customer:
+    """The customer with that USCC if the user may see it; otherwise 404, never 403 (no probing)."""
+    customer = customers_visible_to(user).filter(uscc=(uscc or "").upper()).first()
+    if customer is None:
+        raise Http404("没有找到该用户档案")
+    return customer
+
+
+def membership_of(user) -> Membership | None:
+    if not user.is_authenticated:
+        return None
+    return Membership.objects.select_related("customer").filter(user=user).first()
+
+
+def customer_list(
+    *, user, search: str = "", industry: str = "", payment_method: str = "", in_arrears: str = "", level: str = ""
+) -> QuerySet[Customer]:
+    """The customer list with its search (USCC prefix or name) and filters."""
+    customers = customers_visible_to(user)
+    search = (search or "").strip()
+    if search:
+        if search.isalnum() and search.isascii():
+            customers = customers.filter(Q(uscc__startswith=search.upper()) | Q(name__icontains=search))
+        else:
+            customers = customers.filter(name__icontains=search)
+    if industry:
+        customers = customers.filter(industry=industry)
+    if payment_method:
+        customers = customers.filter(accounts__payment_method=payment_method).distinct()
+    if in_arrears in ("yes", "no"):
+        arrears = Exists(ElectricityAccount.objects.filter(customer=OuterRef("pk"), arrears_since__isnull=False))
+        customers = customers.filter(arrears if in_arrears == "yes" else ~arrears)
+    if level:
+        customers = customers.filter(rating__level=level)
+    return customers.select_related("rating").order_by("name", "id")
+
+
+def industries() -> list[str]:
+    return list(Customer.objects.exclude(industry="").order_by("industry").values_list("industry", flat=True).distinct())
+
+
+def customer_events(customer: Customer) -> QuerySet[CreditEvent]:
+    return customer.events.select_related("recorded_by").prefetch_related(
+        Prefetch("revocations", queryset=EventRevocation.objects.select_related("requested_by", "decided_by"))
+    )
+
+
+def pending_revocations() -> QuerySet[EventRevocation]:
+    return EventRevocation.objects.filter(status="pending").select_related(
+        "event", "event__customer", "requested_by"
+    )
+
+
+def reports_awaiting_verification() -> QuerySet[PublicCreditReport]:
+    return PublicCreditReport.objects.filter(status="pending").select_related("customer", "uploaded_by")
+
+
+@dataclass
+class HistoryEntry:
+    when: datetime
+    who: str
+    what: str
+    action: str
+    reason: str
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+_ACTIONS = {"+": "新增", "~": "修改", "-": "删除"}
+_HIDDEN_FIELDS = {"updated_at", "created_at", "recorded_at", "uploaded_at", "requested_at"}
+
+
+def _display(record, field_name: str) -> str:
+    model_field = record.instance_type._meta.get_field(field_name)
+    value = getattr(record, model_field.attname)
+    if value is None or value == "":
+        return "—"
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if model_field.is_relation:
+        return f"#{value}"
+    return str(value)
+
+
+def _entries_for(history_qs, label: str, describe) -> list[HistoryEntry]:
+    entries = []
+    previous_by_object: dict[int, object] = {}
+    for record in history_qs.select_related("history_user").order_by("history_date", "history_id"):
+        previous = previous_by_object.get(record.id)
+        changes = []
+        if previous is not None:
+            delta = record.diff_against(previous)
+            for change in delta.changes:
+                if change.field in _HIDDEN_FIELDS:
+                    continue
+                verbose = record.instance_type._meta.get_field(change.field).verbose_name
+                changes.append((str(verbose), _display(previous, change.field), _display(record, change.field)))
+        else:
+            for model_field in record.instance_type._meta.concrete_fields:
+                if model_field.name in _HIDDEN_FIELDS or model_field.primary_key or model_field.name == "customer":
+                    continue
+                shown = _display(record, model_field.name)
+                if shown != "—":
+                    changes.append((str(model_field.verbose_name), "", shown))
+        previous_by_object[record.id] = record
+        user = record.history_user
+        entries.append(
+            HistoryEntry(
+                when=record.history_date,
+                who=(user.get_full_name() or user.username) if user else "系统",
+                what=f"{label} {describe(record)}",
+                action=_ACTIONS.get(record.history_type, record.history_type),
+                reason=record.history_change_reason or "",
+                changes=changes,
+            )
+        )
+    return entries
+
+
+def archive_history(customer: Customer, *, limit: int = 200) -> list[HistoryEntry]:
+    """Every audited change to the customer's archive, newest first: who, when, before and after."""
+    event_ids = list(customer.events.values_list("pk", flat=True))
+    entries = chain(
+        _entries_for(Customer.history.filter(id=customer.pk), "档案", lambda r: r.name),
+        _entries_for(ElectricityAccount.history.filter(customer_id=customer.pk), "户号", lambda r: r.number),
+        _entries_for(CreditEvent.history.filter(customer_id=customer.pk), "失信记录", lambda r: f"#{r.id}"),
+        _entries_for(EventRevocation.history.filter(event_id__in=event_ids), "撤销申请", lambda r: f"#{r.id}"),
+        _entries_for(PublicCreditReport.history.filter(customer_id=customer.pk), "公共信用报告", lambda r: str(r.issued_on)),
+        _entries_for(CreditInformation.history.filter(customer_id=customer.pk), "其他信用信息", lambda r: r.title),
+    )
+    return sorted(entries, key=lambda entry: entry.when, reverse=True)[:limit]

@@ -1,0 +1,19 @@
+"""Writes to the credit archive. Every service is one transaction, audited, with the acting user."""
+
+from .customers import account_create, account_update, customer_create, customer_update
+from .events import event_record, revocation_decide, revocation_request
+from .information import credit_information_record
+from .reports import report_upload, report_verify
+
+__all__ = [
+    "account_create",
+    "account_update",
+    "credit_information_record",
+    "customer_create",
+    "customer_update",
+    "event_record",
+    "report_upload",
+    "report_verify",
+    "revocation_decide",
+    "revocation_request",
+]

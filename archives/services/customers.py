@@ -1,0 +1,110 @@
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from credit_portal.errors import ApplicationError
+
+from ..models import Customer, ElectricityAccount, PaymentMethod, VoltageLevel
+from ..validation import normalize_uscc
+from .common import audited_save, customer_facts_changed
+
+CUSTOMER_FIELDS = ("name", "legal_representative", "contact_person", "contact_phone", "address", "industry")
+
+
+def _clean_customer_fields(data: dict) -> dict:
+    cleaned = {key: (data.get(key) or "").strip() for key in CUSTOMER_FIELDS if key in data}
+    if "name" in cleaned and not cleaned["name"]:
+        raise ApplicationError("请填写企业名称", field="name")
+    phone = cleaned.get("contact_phone", "")
+    if phone and not phone.replace("-", "").isdigit():
+        raise ApplicationError("联系电话只能包含数字和“-”", field="contact_phone")
+    return cleaned
+
+
+@transaction.atomic
+def customer_create(*, actor, uscc: str, name: str, **fields: str) -> Customer:
+    """Open the credit archive of a new customer; the USCC must be valid and not yet on file."""
+    uscc = normalize_uscc(uscc)
+    data = _clean_customer_fields({"name": name, **fields})
+    if Customer.objects.filter(uscc=uscc).exists():
+        raise ApplicationError(f"统一社会信用代码 {uscc} 已建档", field="uscc")
+    customer = Customer(uscc=uscc, **data)
+    audited_save(customer, actor=actor, reason="建档")
+    return customer
+
+
+@transaction.atomic
+def customer_update(*, customer: Customer, actor, **fields: str) -> Customer:
+    """Change a customer's real-name information (the USCC itself never changes)."""
+    if "uscc" in fields and normalize_uscc(fields.pop("uscc")) != customer.uscc:
+        raise ApplicationError("统一社会信用代码不可修改", field="uscc")
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    for key, value in _clean_customer_fields(fields).items():
+        setattr(customer, key, value)
+    audited_save(customer, actor=actor, reason="修改档案")
+    return customer
+
+
+def _check_account(
+    *, customer: Customer, opened_on: date, payment_method: str, arrears_since: date | None,
+    voltage_level: str, capacity_kva: Decimal, today: date,
+) -> None:
+    if opened_on > today:
+        raise ApplicationError("立户日期不能晚于今天", field="opened_on")
+    if payment_method not in PaymentMethod.values:
+        raise ApplicationError(f"未知的交费方式“{payment_method}”", field="payment_method")
+    if voltage_level not in VoltageLevel.values:
+        raise ApplicationError(f"未知的电压等级“{voltage_level}”", field="voltage_level")
+    if capacity_kva is None or capacity_kva < 0:
+        raise ApplicationError("容量不能为负数", field="capacity_kva")
+    if arrears_since is not None and arrears_since > today:
+        raise ApplicationError("欠费起始日不能晚于今天", field="arrears_since")
+    if arrears_since is not None and arrears_since < opened_on:
+        raise ApplicationError("欠费起始日不能早于立户日期", field="arrears_since")
+
+
+@transaction.atomic
+def account_create(
+    *, customer: Customer, actor, number: str, opened_on: date, payment_method: str,
+    voltage_level: str, capacity_kva: Decimal, arrears_since: date | None = None,
+) -> ElectricityAccount:
+    """Add an electricity account (户号) to a customer's archive; the customer is re-rated."""
+    number = (number or "").strip()
+    if not number.isdigit():
+        raise ApplicationError("户号应为数字", field="number")
+    if ElectricityAccount.objects.filter(number=number).exists():
+        raise ApplicationError(f"户号 {number} 已存在", field="number")
+    _check_account(
+        customer=customer, opened_on=opened_on, payment_method=payment_method, arrears_since=arrears_since,
+        voltage_level=voltage_level, capacity_kva=capacity_kva, today=timezone.localdate(),
+    )
+    account = ElectricityAccount(
+        customer=customer, number=number, opened_on=opened_on, payment_method=payment_method,
+        arrears_since=arrears_since, voltage_level=voltage_level, capacity_kva=capacity_kva,
+    )
+    audited_save(account, actor=actor, reason="新增户号")
+    customer_facts_changed(customer_id=customer.pk, cause="account", ref=number)
+    return account
+
+
+@transaction.atomic
+def account_update(
+    *, account: ElectricityAccount, actor, opened_on: date, payment_method: str,
+    voltage_level: str, capacity_kva: Decimal, arrears_since: date | None = None,
+) -> ElectricityAccount:
+    """Change an account's payment method, arrears or supply data; the customer is re-rated."""
+    account = ElectricityAccount.objects.select_for_update().get(pk=account.pk)
+    _check_account(
+        customer=account.customer, opened_on=opened_on, payment_method=payment_method,
+        arrears_since=arrears_since, voltage_level=voltage_level, capacity_kva=capacity_kva, today=timezone.localdate(),
+    )
+    account.opened_on = opened_on
+    account.payment_method = payment_method
+    account.arrears_since = arrears_since
+    account.voltage_level = voltage_level
+    account.capacity_kva = capacity_kva
+    audited_save(account, actor=actor, reason="修改户号")
+    customer_facts_changed(customer_id=account.customer_id, cause="account", ref=account.number)
+    return account

@@ -1,0 +1,136 @@
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from credit_portal.errors import ApplicationError
+from ratings import rules
+
+from ..models import CreditEvent, Customer, EventRevocation, EventSource, EventStatus, RevocationStatus
+from ..validation import check_upload
+from .common import audited_save, customer_facts_changed
+
+
+def _decimal(value, *, field: str, label: str) -> Decimal:
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise ApplicationError(f"{label}应为数字", field=field) from None
+    if not number.is_finite():
+        raise ApplicationError(f"{label}应为数字", field=field)
+    return number
+
+
+def event_attributes(
+    *, type: str, amount_yuan=None, voltage_kv=None, severity: str | None = None
+) -> dict:
+    """Check the attribute an event type needs (and drop the ones it does not have)."""
+    event_type = rules.EVENT_TYPES.get(type)
+    if event_type is None:
+        raise ApplicationError(f"未知的失信行为类型“{type}”", field="type")
+    attributes = {"amount_yuan": None, "voltage_kv": None, "severity": ""}
+    attribute = event_type.attribute.name if event_type.attribute else None
+    if attribute == "amount_yuan":
+        if amount_yuan in (None, ""):
+            raise ApplicationError("窃电记录须填写窃电金额（元）", field="amount_yuan")
+        amount = _decimal(amount_yuan, field="amount_yuan", label="窃电金额")
+        if amount < 0:
+            raise ApplicationError("窃电金额不能为负数", field="amount_yuan")
+        attributes["amount_yuan"] = amount.quantize(Decimal("0.01"))
+    elif attribute == "voltage_kv":
+        if voltage_kv in (None, ""):
+            raise ApplicationError("停电事件须填写电压等级（千伏）", field="voltage_kv")
+        voltage = _decimal(voltage_kv, field="voltage_kv", label="电压等级")
+        if voltage <= 0:
+            raise ApplicationError("电压等级应大于0千伏", field="voltage_kv")
+        attributes["voltage_kv"] = voltage
+    elif attribute == "severity":
+        allowed = dict(event_type.attribute.choices)
+        if not severity:
+            raise ApplicationError(f"“{event_type.label}”须选择情节：{'、'.join(allowed.values())}", field="severity")
+        if severity not in allowed:
+            raise ApplicationError(f"情节“{severity}”无效，应为：{'、'.join(allowed)}", field="severity")
+        attributes["severity"] = severity
+    return attributes
+
+
+def check_event_date(*, customer_id: int | None, occurred_on: date, today: date, first_opened_on: date | None) -> None:
+    """An event cannot lie in the future nor before the customer's first account was opened."""
+    if occurred_on > today:
+        raise ApplicationError(f"发生日期 {occurred_on} 晚于今天，不能录入", field="occurred_on")
+    if first_opened_on is not None and occurred_on < first_opened_on:
+        raise ApplicationError(
+            f"发生日期 {occurred_on} 早于该用户最早立户日期 {first_opened_on}", field="occurred_on"
+        )
+
+
+@transaction.atomic
+def event_record(
+    *, customer: Customer, type: str, occurred_on: date, actor, source: str = EventSource.STAFF,
+    amount_yuan=None, voltage_kv=None, severity: str | None = None, description: str = "",
+    evidence: UploadedFile | None = None,
+) -> CreditEvent:
+    """Record a dishonesty event (失信行为) in a customer's archive; the customer is re-rated on commit."""
+    attributes = event_attributes(type=type, amount_yuan=amount_yuan, voltage_kv=voltage_kv, severity=severity)
+    if not isinstance(occurred_on, date):
+        raise ApplicationError("发生日期格式应为 YYYY-MM-DD", field="occurred_on")
+    first_opened_on = customer.accounts.order_by("opened_on").values_list("opened_on", flat=True).first()
+    check_event_date(
+        customer_id=customer.pk, occurred_on=occurred_on, today=timezone.localdate(), first_opened_on=first_opened_on
+    )
+    if source not in EventSource.values:
+        raise ApplicationError(f"未知的来源“{source}”", field="source")
+    event = CreditEvent(
+        customer=customer, type=type, occurred_on=occurred_on, description=(description or "").strip(),
+        source=source, recorded_by=actor, **attributes,
+    )
+    if evidence is not None:
+        checked = check_upload(evidence, field="evidence")
+        event.evidence.save(f"evidence{checked.suffix}", evidence, save=False)
+    audited_save(event, actor=actor, reason="录入失信行为")
+    customer_facts_changed(customer_id=customer.pk, cause="event", ref=str(event.pk))
+    return event
+
+
+@transaction.atomic
+def revocation_request(*, event: CreditEvent, reason: str, actor) -> EventRevocation:
+    """Ask for an event to be revoked; a supervisor other than `actor` decides."""
+    event = CreditEvent.objects.select_for_update().get(pk=event.pk)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError("请填写撤销理由", field="reason")
+    if event.status == EventStatus.REVOKED:
+        raise ApplicationError("该记录已撤销", field="event")
+    if event.revocations.filter(status=RevocationStatus.PENDING).exists():
+        raise ApplicationError("该记录已有待审批的撤销申请", field="event")
+    revocation = EventRevocation(event=event, reason=reason, requested_by=actor)
+    audited_save(revocation, actor=actor, reason="申请撤销")
+    return revocation
+
+
+@transaction.atomic
+def revocation_decide(*, revocation: EventRevocation, approve: bool, actor, note: str = "") -> EventRevocation:
+    """Approve (the event is revoked and the customer re-rated) or refuse a revocation request."""
+    revocation = EventRevocation.objects.select_for_update().select_related("event").get(pk=revocation.pk)
+    if revocation.status != RevocationStatus.PENDING:
+        raise ApplicationError("该申请已处理", field="revocation")
+    if revocation.requested_by_id == actor.pk:
+        raise ApplicationError("不能审批本人提出的申请，须由另一名班组长审批", field="revocation")
+    if not actor.has_perm("archives.approve_revocation"):
+        raise ApplicationError("只有班组长可以审批撤销申请", field="revocation")
+    note = (note or "").strip()
+    if not approve and not note:
+        raise ApplicationError("驳回时请填写理由", field="note")
+    revocation.status = RevocationStatus.APPROVED if approve else RevocationStatus.REFUSED
+    revocation.decided_by = actor
+    revocation.decided_at = timezone.now()
+    revocation.decision_note = note
+    audited_save(revocation, actor=actor, reason="批准撤销" if approve else "驳回撤销")
+    if approve:
+        event = CreditEvent.objects.select_for_update().get(pk=revocation.event_id)
+        event.status = EventStatus.REVOKED
+        audited_save(event, actor=actor, reason=f"撤销：{revocation.reason}")
+        customer_facts_changed(customer_id=event.customer_id, cause="revocation", ref=str(event.pk))
+    return revocation

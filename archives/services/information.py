@@ -1,0 +1,30 @@
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from credit_portal.errors import ApplicationError
+
+from ..models import CreditInformation, CreditInformationKind, Customer
+from .common import audited_save
+
+
+@transaction.atomic
+def credit_information_record(
+    *, customer: Customer, kind: str, title: str, occurred_on: date, actor,
+    description: str = "", issuing_body: str = "",
+) -> CreditInformation:
+    """Add other credit information (a commendation 表彰评优 or a note) to a customer's archive."""
+    if kind not in CreditInformationKind.values:
+        raise ApplicationError(f"未知的信息类别“{kind}”", field="kind")
+    title = (title or "").strip()
+    if not title:
+        raise ApplicationError("请填写标题", field="title")
+    if occurred_on > timezone.localdate():
+        raise ApplicationError("日期不能晚于今天", field="occurred_on")
+    information = CreditInformation(
+        customer=customer, kind=kind, title=title, occurred_on=occurred_on, recorded_by=actor,
+        description=(description or "").strip(), issuing_body=(issuing_body or "").strip(),
+    )
+    audited_save(information, actor=actor, reason="录入其他信用信息")
+    return information

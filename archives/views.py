@@ -1,0 +1,301 @@
+"""Staff pages of the credit archive. Views parse input, call one service, and render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from credit_portal.errors import ApplicationError, apply_to_form
+
+from . import selectors, services
+from .exports import customers_xlsx
+from .forms import (
+    YES_NO,
+    AccountEditForm,
+    AccountForm,
+    CreditInformationForm,
+    CustomerEditForm,
+    CustomerForm,
+    EventForm,
+    ReportUploadForm,
+    ReportVerifyForm,
+    RevocationDecisionForm,
+    RevocationRequestForm,
+)
+from .models import CreditEvent, ElectricityAccount, EventRevocation, PaymentMethod, PublicCreditReport
+
+manage_required = permission_required("archives.manage_archives", raise_exception=True)
+view_all_required = permission_required("archives.view_all_archives", raise_exception=True)
+
+
+def _submit(form, call) -> bool:
+    """Run a service for a valid form; its ApplicationError becomes a form error."""
+    if not form.is_valid():
+        return False
+    try:
+        call(form.cleaned_data)
+    except ApplicationError as error:
+        apply_to_form(form, error)
+        return False
+    return True
+
+
+def _list_filters(request: HttpRequest) -> dict:
+    return {
+        key: request.GET.get(key, "").strip()
+        for key in ("search", "industry", "payment_method", "in_arrears", "level")
+    }
+
+
+@login_required
+@view_all_required
+def customer_list(request: HttpRequest) -> HttpResponse:
+    filters = _list_filters(request)
+    customers = selectors.customer_list(user=request.user, **filters)
+    page = Paginator(customers, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "archives/customer_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "query": query.urlencode(),
+            "industries": selectors.industries(),
+            "payment_methods": PaymentMethod.choices,
+            "show_contact": request.user.has_perm("archives.view_contact_details"),
+        },
+    )
+
+
+@login_required
+@view_all_required
+def customer_export(request: HttpRequest) -> HttpResponse:
+    customers = selectors.customer_list(user=request.user, **_list_filters(request))
+    content = customers_xlsx(customers, unmasked=request.user.has_perm("archives.view_contact_details"))
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="customers.xlsx"'
+    return response
+
+
+@login_required
+@manage_required
+def customer_create(request: HttpRequest) -> HttpResponse:
+    form = CustomerForm(request.POST or None)
+    if request.method == "POST" and _submit(
+        form, lambda data: request.__setattr__("_created", services.customer_create(actor=request.user, **data))
+    ):
+        messages.success(request, "已建档")
+        return redirect("archives:customer_detail", uscc=request._created.uscc)
+    return render(request, "archives/form.html", {"form": form, "title": "新建用户档案"})
+
+
+@login_required
+def customer_detail(request: HttpRequest, uscc: str) -> HttpResponse:
+    customer = selectors.customer_for_user(user=request.user, uscc=uscc)
+    return render(request, "archives/customer_detail.html", selectors_archive_context(request, customer))
+
+
+def selectors_archive_context(request: HttpRequest, customer) -> dict:
+    from ratings.selectors import rating_panel
+
+    return {
+        "customer": customer,
+        "accounts": customer.accounts.all(),
+        "events": selectors.customer_events(customer),
+        "reports": customer.reports.select_related("uploaded_by", "verified_by"),
+        "information": customer.credit_information.select_related("recorded_by"),
+        "history": selectors.archive_history(customer),
+        "rating": rating_panel(customer),
+        "can_manage": request.user.has_perm("archives.manage_archives"),
+        "show_contact": request.user.has_perm("archives.view_contact_details"),
+    }
+
+
+@login_required
+@manage_required
+def customer_edit(request: HttpRequest, uscc: str) -> HttpResponse:
+    customer = selectors.customer_for_user(user=request.user, uscc=uscc)
+    initial = {name: getattr(customer, name) for name in CustomerForm.base_fields}
+    form = CustomerEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and _submit(
+        form,
+        lambda data: services.customer_update(
+            customer=customer, actor=request.user, **{k: v for k, v in data.items() if k != "uscc"}
+        ),
+    ):
+        messages.success(request, "档案已更新")
+        return redirect("archives:customer_detail", uscc=customer.uscc)
+    return render(request, "archives/form.html", {"form": form, "title": f"修改档案：{customer.name}", "customer": customer})
+
+
+@login_required
+@manage_required
+def account_create(request: HttpRequest, uscc: str) -> HttpResponse:
+    customer = selectors.customer_for_user(user=request.user, uscc=uscc)
+    form = AccountForm(request.POST or None)
+    if request.method == "POST" and _submit(
+        form, lambda data: services.account_create(customer=customer, actor=request.user, **data)
+    ):
+        messages.success(request, "户号已添加")
+        return redirect("archives:customer_detail", uscc=customer.uscc)
+    return render(request, "archives/form.html", {"form": form, "title": f"新增户号：{customer.name}", "customer": customer})
+
+
+@login_required
+@manage_required
+def account_edit(request: HttpRequest, number: str) -> HttpResponse:
+    account = get_object_or_404(ElectricityAccount.objects.select_related("customer"), number=number)
+    form = AccountEditForm(request.POST or None, initial=AccountEditForm.initial_for(account))
+    if request.method == "POST" and _submit(
+        form,
+        lambda data: services.account_update(
+            account=account, actor=request.user, **{k: v for k, v in data.items() if k != "number"}
+        ),
+    ):
+        messages.success(request, "户号已更新")
+        return redirect("archives:customer_detail", uscc=account.customer.uscc)
+    return render(
+        request, "archives/form.html", {"form": form, "title": f"修改户号 {account.number}", "customer": account.customer}
+    )
+
+
+@login_required
+@manage_required
+def event_create(request: HttpRequest, uscc: str) -> HttpResponse:
+    customer = selectors.customer_for_user(user=request.user, uscc=uscc)
+    form = EventForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and _submit(
+        form, lambda data: services.event_record(customer=customer, actor=request.user, **data)
+    ):
+        messages.success(request, "失信行为已录入，评级已更新")
+        return redirect("archives:customer_detail", uscc=customer.uscc)
+    return render(
+        request,
+        "archives/form.html",
+        {"form": form, "title": f"录入失信行为：{customer.name}", "customer": customer, "multipart": True},
+    )
+
+
+@login_required
+@permission_required("archives.request_revocation", raise_exception=True)
+def revocation_request(request: HttpRequest, event_id: int) -> HttpResponse:
+    event = get_object_or_404(CreditEvent.objects.select_related("customer"), pk=event_id)
+    form = RevocationRequestForm(request.POST or None)
+    if request.method == "POST" and _submit(
+        form, lambda data: services.revocation_request(event=event, actor=request.user, **data)
+    ):
+        messages.success(request, "撤销申请已提交，待另一名班组长审批")
+        return redirect("archives:customer_detail", uscc=event.customer.uscc)
+    return render(
+        request,
+        "archives/form.html",
+        {"form": form, "title": f"申请撤销：{event.get_type_display()}（{event.occurred_on}）", "customer": event.customer},
+    )
+
+
+@login_required
+@permission_required("archives.approve_revocation", raise_exception=True)
+def revocation_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "archives/revocation_list.html", {"revocations": selectors.pending_revocations()})
+
+
+@login_required
+@permission_required("archives.approve_revocation", raise_exception=True)
+def revocation_decide(request: HttpRequest, revocation_id: int) -> HttpResponse:
+    revocation = get_object_or_404(
+        EventRevocation.objects.select_related("event", "event__customer", "requested_by"), pk=revocation_id
+    )
+    form = RevocationDecisionForm(request.POST or None)
+    if request.method == "POST" and _submit(
+        form,
+        lambda data: services.revocation_decide(
+            revocation=revocation, approve=data["decision"] == "approve", note=data["note"], actor=request.user
+        ),
+    ):
+        messages.success(request, "审批完成")
+        return redirect("archives:revocation_list")
+    return render(request, "archives/revocation_decide.html", {"form": form, "revocation": revocation})
+
+
+@login_required
+@manage_required
+def report_upload(request: HttpRequest, uscc: str) -> HttpResponse:
+    customer = selectors.customer_for_user(user=request.user, uscc=uscc)
+    form = ReportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and _submit(
+        form,
+        lambda data: services.report_upload(
+            customer=customer, actor=request.user, issued_on=data["issued_on"], file=data["file"],
+            shows_dishonesty=YES_NO[data["shows_dishonesty"]],
+        ),
+    ):
+        messages.success(request, "报告已上传")
+        return redirect("archives:customer_detail", uscc=customer.uscc)
+    return render(
+        request,
+        "archives/form.html",
+        {"form": form, "title": f"上传公共信用报告：{customer.name}", "customer": customer, "multipart": True},
+    )
+
+
+@login_required
+@permission_required("archives.verify_publiccreditreport", raise_exception=True)
+def report_queue(request: HttpRequest) -> HttpResponse:
+    return render(request, "archives/report_queue.html", {"reports": selectors.reports_awaiting_verification()})
+
+
+@login_required
+@permission_required("archives.verify_publiccreditreport", raise_exception=True)
+def report_verify(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = get_object_or_404(PublicCreditReport.objects.select_related("customer"), pk=report_id)
+    form = ReportVerifyForm(request.POST or None)
+    if request.method == "POST" and _submit(
+        form,
+        lambda data: services.report_verify(
+            report=report, shows_dishonesty=YES_NO[data["shows_dishonesty"]], note=data["note"], actor=request.user
+        ),
+    ):
+        messages.success(request, "报告已核验，评级已更新")
+        return redirect("archives:customer_detail", uscc=report.customer.uscc)
+    return render(request, "archives/report_verify.html", {"form": form, "report": report})
+
+
+@login_required
+@manage_required
+def information_create(request: HttpRequest, uscc: str) -> HttpResponse:
+    customer = selectors.customer_for_user(user=request.user, uscc=uscc)
+    form = CreditInformationForm(request.POST or None)
+    if request.method == "POST" and _submit(
+        form, lambda data: services.credit_information_record(customer=customer, actor=request.user, **data)
+    ):
+        messages.success(request, "信用信息已录入")
+        return redirect("archives:customer_detail", uscc=customer.uscc)
+    return render(
+        request, "archives/form.html", {"form": form, "title": f"录入其他信用信息：{customer.name}", "customer": customer}
+    )
+
+
+_FILE_MODELS = {"evidence": (CreditEvent, "evidence"), "report": (PublicCreditReport, "file")}
+
+
+@login_required
+def private_file(request: HttpRequest, kind: str, pk: int) -> FileResponse:
+    """Serve an uploaded file to a user who may see the customer it belongs to; 404 to anyone else."""
+    if kind not in _FILE_MODELS:
+        raise Http404
+    model, field_name = _FILE_MODELS[kind]
+    instance = get_object_or_404(model.objects.select_related("customer"), pk=pk)
+    selectors.customer_for_user(user=request.user, uscc=instance.customer.uscc)
+    stored = getattr(instance, field_name)
+    if not stored:
+        raise Http404
+    name = f"{kind}-{instance.customer.uscc}-{pk}{stored.name[stored.name.rfind('.'):]}"
+    response = FileResponse(stored.open("rb"), as_attachment=False, filename=name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    return response

@@ -1,0 +1,12 @@
+from django.conf import settings
+
+from .roles import ROLE_LABELS, role_of
+
+
+def portal(request) -> dict:
+    role = role_of(request.user) if hasattr(request, "user") else None
+    return {
+        "portal_role": role,
+        "portal_role_label": ROLE_LABELS.get(role, ""),
+        "demo_mode": settings.DEMO_MODE,
+    }

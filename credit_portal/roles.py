@@ -1,0 +1,79 @@
+"""The four roles are groups; what a role may do is a permission, so checks read `has_perm`."""
+
+from django.contrib.auth.models import Group, Permission
+
+STAFF = "staff"
+SUPERVISOR = "supervisor"
+APPLICANT = "applicant"
+DRC = "drc"
+
+ROLE_LABELS = {
+    STAFF: "营业厅工作人员",
+    SUPERVISOR: "班组长",
+    APPLICANT: "企业用户",
+    DRC: "发改委工作人员",
+}
+
+# app_label.codename; custom ones are declared in the models' Meta.permissions.
+_STAFF_PERMISSIONS = [
+    "archives.view_all_archives",
+    "archives.manage_archives",
+    "archives.view_contact_details",
+    "archives.view_customer",
+    "archives.add_customer",
+    "archives.change_customer",
+    "archives.view_creditevent",
+    "archives.add_creditevent",
+    "archives.view_electricityaccount",
+    "archives.add_electricityaccount",
+    "archives.change_electricityaccount",
+    "archives.view_publiccreditreport",
+    "archives.add_publiccreditreport",
+    "archives.verify_publiccreditreport",
+    "archives.view_creditinformation",
+    "archives.add_creditinformation",
+    "archives.request_revocation",
+    "archives.import_archives",
+    "ratings.request_override",
+    "ratings.view_customerrating",
+]
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    STAFF: _STAFF_PERMISSIONS,
+    SUPERVISOR: _STAFF_PERMISSIONS + ["archives.approve_revocation", "ratings.approve_override"],
+    DRC: [
+        "archives.view_all_archives",
+        "archives.view_customer",
+        "archives.view_creditevent",
+        "archives.view_electricityaccount",
+        "archives.view_publiccreditreport",
+        "archives.view_creditinformation",
+        "ratings.view_customerrating",
+    ],
+    APPLICANT: [],
+}
+
+
+def ensure_roles(**_kwargs) -> None:
+    """Create the role groups and give each exactly its permissions (run after every migrate)."""
+    for role, codes in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        permissions = []
+        for code in codes:
+            app_label, codename = code.split(".")
+            permission = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if permission is not None:
+                permissions.append(permission)
+        group.permissions.set(permissions)
+
+
+def role_of(user) -> str | None:
+    """The user's role name (the first group that is a role), or None."""
+    if not user.is_authenticated:
+        return None
+    names = {group.name for group in user.groups.all()}
+    for role in (SUPERVISOR, STAFF, DRC, APPLICANT):
+        if role in names:
+            return role
+    return None

@@ -1,0 +1,15 @@
+"""Test settings: fast password hashing, in-process tasks, a throw-away upload folder."""
+
+import tempfile
+from pathlib import Path
+
+from .settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_BROKER_URL = "memory://"
+PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="credit-portal-test-media-"))
+MEDIA_ROOT = PRIVATE_MEDIA_ROOT
+AXES_FAILURE_LIMIT = 5
+DEMO_MODE = True
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405

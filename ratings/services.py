@@ -1,0 +1,146 @@
+"""Writes of the ratings: re-rating a customer, and the two-person manual override."""
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from archives.models import Customer, EventStatus, ReportStatus
+from archives.services.common import audited_save
+from credit_portal.errors import ApplicationError
+
+from . import rules
+from .models import CustomerRating, LevelOverride, OverrideStatus, RatingCause, RatingHistory
+
+
+def customer_facts(*, customer: Customer, as_of: date) -> rules.Facts:
+    """The rating facts of one customer from its archive (RATING_RULES.md, as the portal reads them).
+
+    Prepaid only when every account is prepaid; arrears since and account opened are the earliest over
+    the accounts; in-force events; verified reports only.
+    """
+    accounts = list(customer.accounts.values_list("payment_method", "arrears_since", "opened_on"))
+    payment_method = "prepaid" if accounts and all(a[0] == "prepaid" for a in accounts) else "postpaid"
+    arrears = [a[1] for a in accounts if a[1] is not None]
+    opened = [a[2] for a in accounts]
+    events = tuple(
+        rules.Event(
+            type=type_, occurred_on=occurred_on, amount_yuan=amount_yuan, voltage_kv=voltage_kv,
+            severity=severity or None, ref=pk,
+        )
+        for pk, type_, occurred_on, amount_yuan, voltage_kv, severity in customer.events.filter(
+            status=EventStatus.IN_FORCE, occurred_on__lte=as_of
+        ).values_list("pk", "type", "occurred_on", "amount_yuan", "voltage_kv", "severity")
+    )
+    reports = tuple(
+        rules.Report(issued_on=issued_on, shows_dishonesty=shows, ref=pk)
+        for pk, issued_on, shows in customer.reports.filter(
+            status=ReportStatus.VERIFIED, issued_on__lte=as_of
+        ).values_list("pk", "issued_on", "shows_dishonesty")
+    )
+    return rules.Facts(
+        as_of=as_of,
+        payment_method=payment_method,
+        arrears_since=min(arrears) if arrears else None,
+        account_opened_on=min(opened) if opened else None,
+        reports=reports,
+        events=events,
+    )
+
+
+def active_override(*, customer_id: int, as_of: date) -> LevelOverride | None:
+    return (
+        LevelOverride.objects.filter(customer_id=customer_id, status=OverrideStatus.ACTIVE, ends_on__gte=as_of)
+        .order_by("-decided_at")
+        .first()
+    )
+
+
+@transaction.atomic
+def rating_refresh(
+    *, customer: Customer, cause: str, cause_ref: str = "", as_of: date | None = None
+) -> CustomerRating:
+    """Re-rate one customer and record a history row when its level in force changes."""
+    as_of = as_of or timezone.localdate()
+    # Lock the customer row so that two refreshes of one customer record one level change, not two.
+    Customer.objects.select_for_update().filter(pk=customer.pk).first()
+    result = rules.evaluate(customer_facts(customer=customer, as_of=as_of))
+    override = active_override(customer_id=customer.pk, as_of=as_of)
+    level = override.level if override else result.level
+    current = CustomerRating.objects.filter(customer=customer).first()
+    previous_level = current.level if current else ""
+    values = {
+        "level": level,
+        "computed_level": result.level,
+        "rules": list(result.rules),
+        "explanation": result.explanation,
+        "as_of": as_of,
+        "rules_version": rules.RULES_VERSION,
+        "override": override,
+        "changed_on": as_of if level != previous_level else current.changed_on,
+    }
+    rating, _ = CustomerRating.objects.update_or_create(customer=customer, defaults=values)
+    if level != previous_level:
+        RatingHistory.objects.create(
+            customer=customer, level=level, previous_level=previous_level, computed_level=result.level,
+            rules=list(result.rules), explanation=result.explanation, as_of=as_of,
+            rules_version=rules.RULES_VERSION, cause=cause, cause_ref=cause_ref,
+        )
+    return rating
+
+
+@transaction.atomic
+def override_request(*, customer: Customer, level: str, reason: str, ends_on: date, actor) -> LevelOverride:
+    """Ask for a manual level until `ends_on`; a supervisor other than the requester approves it."""
+    if not actor.has_perm("ratings.request_override"):
+        raise ApplicationError("无权申请人工调整信用等级", field="level")
+    if level not in rules.LEVELS:
+        raise ApplicationError(f"未知的信用等级“{level}”", field="level")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError("请填写调整理由", field="reason")
+    if ends_on <= timezone.localdate():
+        raise ApplicationError("截止日期应晚于今天", field="ends_on")
+    if LevelOverride.objects.filter(
+        customer=customer, status__in=[OverrideStatus.PENDING, OverrideStatus.ACTIVE]
+    ).exists():
+        raise ApplicationError("该用户已有待审批或生效中的人工调整", field="level")
+    override = LevelOverride(customer=customer, level=level, reason=reason, ends_on=ends_on, requested_by=actor)
+    audited_save(override, actor=actor, reason="申请人工调整")
+    return override
+
+
+@transaction.atomic
+def override_decide(*, override: LevelOverride, approve: bool, actor, note: str = "") -> LevelOverride:
+    """Approve (the level takes effect now) or refuse a manual level; never by the requester."""
+    override = LevelOverride.objects.select_for_update().get(pk=override.pk)
+    if override.status != OverrideStatus.PENDING:
+        raise ApplicationError("该申请已处理", field="override")
+    if override.requested_by_id == actor.pk:
+        raise ApplicationError("不能审批本人提出的申请，须由另一名班组长审批", field="override")
+    if not actor.has_perm("ratings.approve_override"):
+        raise ApplicationError("只有班组长可以审批人工调整", field="override")
+    note = (note or "").strip()
+    if not approve and not note:
+        raise ApplicationError("驳回时请填写理由", field="note")
+    override.status = OverrideStatus.ACTIVE if approve else OverrideStatus.REFUSED
+    override.decided_by = actor
+    override.decided_at = timezone.now()
+    override.decision_note = note
+    audited_save(override, actor=actor, reason="批准人工调整" if approve else "驳回人工调整")
+    if approve:
+        rating_refresh(customer=override.customer, cause=RatingCause.OVERRIDE, cause_ref=str(override.pk))
+    return override
+
+
+@transaction.atomic
+def override_end_expired(*, as_of: date) -> int:
+    """End the overrides whose end date has passed; their customers are re-rated. Returns how many."""
+    expired = list(
+        LevelOverride.objects.select_for_update().filter(status=OverrideStatus.ACTIVE, ends_on__lt=as_of)
+    )
+    for override in expired:
+        override.status = OverrideStatus.ENDED
+        audited_save(override, actor=None, reason="到期结束")
+        rating_refresh(customer=override.customer, cause=RatingCause.OVERRIDE, cause_ref=str(override.pk), as_of=as_of)
+    return len(expired)
