@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from credit_portal.errors import ApplicationError, apply_to_form
+from ratings.rules import LEVEL_LABELS
 
 from . import selectors, services
 from .exports import customers_xlsx
@@ -65,6 +66,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "industries": selectors.industries(),
             "payment_methods": PaymentMethod.choices,
+            "level_choices": list(LEVEL_LABELS.items()),
             "show_contact": request.user.has_perm("archives.view_contact_details"),
         },
     )

@@ -606,10 +606,17 @@ def rule_sort_key(rule_id: str) -> tuple[int, int]:
 
 _LEVEL_ORDER = {level: i for i, level in enumerate((BLACK, RED, YELLOW, GREEN, BLUE))}
 
+
+def compute_rules_version(
+    criteria: Sequence[Criterion], decisions: Sequence[Decision], event_types: Mapping[str, EventType]
+) -> str:
+    """First 12 hex digits of the SHA-256 of the rows' canonical repr."""
+    canonical = repr((tuple(criteria), tuple(decisions), tuple(event_types.values())))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12]
+
+
 #: Changes whenever a criterion, a decision or an event type changes (stored with each rating).
-RULES_VERSION: str = hashlib.sha256(
-    repr((CRITERIA, DECISIONS, tuple(EVENT_TYPES.values()))).encode("utf-8")
-).hexdigest()[:12]
+RULES_VERSION: str = compute_rules_version(CRITERIA, DECISIONS, EVENT_TYPES)
 
 # --------------------------------------------------------------------------------------------
 # Facts

@@ -1,0 +1,101 @@
+"""factory_boy factories for the archive models; valid USCCs, accounts, events and reports."""
+
+from datetime import date
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from stdnum.cn import uscc as stdnum_uscc
+
+from archives.models import (
+    CreditEvent,
+    Customer,
+    ElectricityAccount,
+    EventSource,
+    Membership,
+    PaymentMethod,
+    PublicCreditReport,
+    VoltageLevel,
+)
+
+# The characters a USCC may use after the region code (GB 32100-2015: no I, O, Z, S, V).
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+# Smallest valid PDF header that content sniffing recognises as application/pdf.
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def make_uscc(serial: int, *, prefix: str = "91320804") -> str:
+    """A valid USCC for 淮阴区 whose 9-character organisation part encodes `serial`."""
+    digits = []
+    for _ in range(9):
+        serial, index = divmod(serial, len(USCC_ALPHABET))
+        digits.append(USCC_ALPHABET[index])
+    first17 = prefix + "".join(reversed(digits))
+    return first17 + stdnum_uscc.calc_check_digit(first17)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Sequence(lambda n: f"用户{n}")
+    password = factory.django.Password("portal-test-password")
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    uscc = factory.Sequence(lambda n: make_uscc(1000 + n))
+    name = factory.Sequence(lambda n: f"淮阴测试企业{n}有限公司")
+    legal_representative = "张三"
+    contact_person = "李四"
+    contact_phone = factory.Sequence(lambda n: f"138{n:08d}")
+    address = "江苏省淮安市淮阴区长江东路1号"
+    industry = "制造业"
+
+
+class AccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ElectricityAccount
+
+    customer = factory.SubFactory(CustomerFactory)
+    number = factory.Sequence(lambda n: f"{3208040000 + n}")
+    opened_on = date(2018, 1, 1)
+    payment_method = PaymentMethod.POSTPAID
+    voltage_level = VoltageLevel.KV10
+    capacity_kva = Decimal("315.00")
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CreditEvent
+
+    customer = factory.SubFactory(CustomerFactory)
+    type = "late_payment"
+    occurred_on = date(2024, 3, 1)
+    source = EventSource.STAFF
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class ReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PublicCreditReport
+
+    customer = factory.SubFactory(CustomerFactory)
+    issued_on = date(2024, 3, 1)
+    file = factory.django.FileField(filename="report.pdf", data=PDF_BYTES)
+    uploaded_by = factory.SubFactory(UserFactory)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    customer = factory.SubFactory(CustomerFactory)
+    confirmed_at = factory.LazyFunction(timezone.now)
