@@ -10,5 +10,6 @@ class ArchivesConfig(AppConfig):
         from credit_portal.roles import ensure_roles
 
         # Groups and their permissions are data the portal cannot run without: keep them in step
-        # with the code after every migrate, on every database.
-        post_migrate.connect(ensure_roles, sender=self, dispatch_uid="archives.ensure_roles")
+        # with the code after every migrate, on every database. No sender: the roles name
+        # permissions of several apps, which exist only once each app's post_migrate has run.
+        post_migrate.connect(ensure_roles, dispatch_uid="archives.ensure_roles")

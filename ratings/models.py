@@ -108,6 +108,8 @@ class LevelOverride(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["customer"], condition=Q(status__in=["pending", "active"]), name="one_open_override_per_customer"
+                fields=["customer"],
+                condition=Q(status__in=["pending", "active"]),
+                name="one_open_override_per_customer",
             ),
         ]

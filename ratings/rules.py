@@ -773,7 +773,7 @@ _COUNTERS_BY_TYPE: dict[str, tuple[tuple[int, Callable[[Event], bool] | None], .
 class _Tally:
     """Counts per counter and band for one evaluation; ``matched`` only when explaining."""
 
-    __slots__ = ("facts", "counts", "mask", "months", "in_arrears", "report", "matched")
+    __slots__ = ("facts", "counts", "mask", "months", "in_arrears", "report", "matched", "evidence")
 
     def __init__(self, facts: Facts, explain: bool) -> None:
         as_of = facts.as_of
@@ -811,6 +811,7 @@ class _Tally:
         self.in_arrears = in_arrears
         self.report = _valid_reports(facts.reports, as_of) if facts.reports else None
         self.matched = matched
+        self.evidence: dict[int, Evidence] = {}
 
     def events_for(self, clause: EventCount) -> list[Event]:
         """The counted events behind an event-count clause, oldest first."""
@@ -928,8 +929,8 @@ def evaluate_level(facts: Facts) -> tuple[str, tuple[str, ...]]:
 
 
 def _number_text(value: Decimal | float | int) -> str:
-    text = format(Decimal(str(value)).normalize(), "f") if value is not None else "?"
-    return text
+    # normalize() drops trailing zeros; "f" keeps 120000 from turning into 1.2E+5.
+    return format(Decimal(str(value)).normalize(), "f")
 
 
 def _event_text(event: Event) -> str:
@@ -944,8 +945,13 @@ def _event_text(event: Event) -> str:
     return text
 
 
-def _event_evidence(event: Event) -> Evidence:
-    return Evidence("event", event.ref, event.occurred_on, _event_text(event))
+def _event_evidence(event: Event, tally: _Tally) -> Evidence:
+    # One Evidence object per event, so that findings can de-duplicate by identity: two
+    # identical events without refs are still two events, and refs need not be hashable.
+    found = tally.evidence.get(id(event))
+    if found is None:
+        found = tally.evidence[id(event)] = Evidence("event", event.ref, event.occurred_on, _event_text(event))
+    return found
 
 
 def _report_text(tally: _Tally) -> str:
@@ -968,7 +974,7 @@ def _check_clause(clause: Clause, tally: _Tally) -> tuple[bool, tuple[Evidence, 
         text = f"{WINDOWS[clause.window][0]}{clause.subject}{len(events)}次"
         if events:
             text += "（" + "、".join(_event_text(e) for e in events) + "）"
-        return clause.accepts(len(events)), tuple(_event_evidence(e) for e in events), text
+        return clause.accepts(len(events)), tuple(_event_evidence(e, tally) for e in events), text
     arrears = ()
     if tally.in_arrears:
         arrears_text = f"欠费起始日{facts.arrears_since}，已拖欠电费{tally.months}个月"
@@ -999,17 +1005,17 @@ def _finding(criterion: Criterion, tally: _Tally) -> Finding:
     holds = bool(holding)
     # A holding criterion is explained by the alternatives that hold; otherwise by all of them.
     shown = holding or checked
-    evidence: dict[Evidence, None] = {}
+    evidence: dict[int, Evidence] = {}
     for alt in shown:
         for _, found, _ in alt:
-            evidence.update(dict.fromkeys(found))
+            evidence.update((id(e), e) for e in found)
     facts_text = "；".join(dict.fromkeys(text for alt in shown for _, _, text in alt))
     if criterion.level in HONEST_LEVELS:
         verdict = "满足" if holds else "未满足"
     else:
         verdict = "成立" if holds else "不成立"
     text = f"{criterion.id}「{criterion.plan_text}」{verdict}：{facts_text}"
-    return Finding(criterion.id, holds, tuple(evidence), text)
+    return Finding(criterion.id, holds, tuple(evidence.values()), text)
 
 
 def _decide(holds: Mapping[str, bool]) -> tuple[str, tuple[str, ...]]:
@@ -1078,10 +1084,10 @@ def _remedies(criterion: Criterion, tally: _Tally) -> list[str]:
     return found
 
 
-def _improvements(level: str, rules: tuple[str, ...], unmet: tuple[str, ...], t: _Tally):
+def _improvements(level: str, rules: tuple[str, ...], unmet: tuple[str, ...], t: _Tally) -> tuple[str, ...]:
     lines: list[str] = []
     if level in NEGATIVE_LEVELS:
-        counted: dict[Event, date] = {}
+        counted: dict[int, tuple[Event, date, str]] = {}  # by identity, like the evidence
         for rule in rules:
             criterion = CRITERIA_BY_ID[rule]
             stop = _stops_holding_on(criterion, t)
@@ -1095,8 +1101,8 @@ def _improvements(level: str, rules: tuple[str, ...], unmet: tuple[str, ...], t:
                     if years is None:
                         continue
                     for event in t.events_for(clause):
-                        counted[event] = (window_exit(event.occurred_on, years), window)
-        for event, (exit_on, window) in sorted(counted.items(), key=lambda i: i[0].occurred_on):
+                        counted[id(event)] = (event, window_exit(event.occurred_on, years), window)
+        for event, exit_on, window in sorted(counted.values(), key=lambda item: item[0].occurred_on):
             lines.append(f"{_event_text(event)}：将于{exit_on}起不再计入{window}的统计。")
     for rule in unmet:
         lines.extend(_remedies(CRITERIA_BY_ID[rule], t))

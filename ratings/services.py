@@ -25,8 +25,12 @@ def customer_facts(*, customer: Customer, as_of: date) -> rules.Facts:
     opened = [a[2] for a in accounts]
     events = tuple(
         rules.Event(
-            type=type_, occurred_on=occurred_on, amount_yuan=amount_yuan, voltage_kv=voltage_kv,
-            severity=severity or None, ref=pk,
+            type=type_,
+            occurred_on=occurred_on,
+            amount_yuan=amount_yuan,
+            voltage_kv=voltage_kv,
+            severity=severity or None,
+            ref=pk,
         )
         for pk, type_, occurred_on, amount_yuan, voltage_kv, severity in customer.events.filter(
             status=EventStatus.IN_FORCE, occurred_on__lte=as_of
@@ -57,9 +61,7 @@ def active_override(*, customer_id: int, as_of: date) -> LevelOverride | None:
 
 
 @transaction.atomic
-def rating_refresh(
-    *, customer: Customer, cause: str, cause_ref: str = "", as_of: date | None = None
-) -> CustomerRating:
+def rating_refresh(*, customer: Customer, cause: str, cause_ref: str = "", as_of: date | None = None) -> CustomerRating:
     """Re-rate one customer and record a history row when its level in force changes."""
     as_of = as_of or timezone.localdate()
     # Lock the customer row so that two refreshes of one customer record one level change, not two.
@@ -82,9 +84,16 @@ def rating_refresh(
     rating, _ = CustomerRating.objects.update_or_create(customer=customer, defaults=values)
     if level != previous_level:
         RatingHistory.objects.create(
-            customer=customer, level=level, previous_level=previous_level, computed_level=result.level,
-            rules=list(result.rules), explanation=result.explanation, as_of=as_of,
-            rules_version=rules.RULES_VERSION, cause=cause, cause_ref=cause_ref,
+            customer=customer,
+            level=level,
+            previous_level=previous_level,
+            computed_level=result.level,
+            rules=list(result.rules),
+            explanation=result.explanation,
+            as_of=as_of,
+            rules_version=rules.RULES_VERSION,
+            cause=cause,
+            cause_ref=cause_ref,
         )
     return rating
 
@@ -136,9 +145,7 @@ def override_decide(*, override: LevelOverride, approve: bool, actor, note: str 
 @transaction.atomic
 def override_end_expired(*, as_of: date) -> int:
     """End the overrides whose end date has passed; their customers are re-rated. Returns how many."""
-    expired = list(
-        LevelOverride.objects.select_for_update().filter(status=OverrideStatus.ACTIVE, ends_on__lt=as_of)
-    )
+    expired = list(LevelOverride.objects.select_for_update().filter(status=OverrideStatus.ACTIVE, ends_on__lt=as_of))
     for override in expired:
         override.status = OverrideStatus.ENDED
         audited_save(override, actor=None, reason="到期结束")

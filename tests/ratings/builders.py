@@ -8,6 +8,17 @@ from decimal import Decimal
 from ratings import rules
 
 AS_OF = date(2026, 11, 28)
+#: The facts-file example of RATING_RULES.md, with one more event (decoded JSON).
+FACTS_FILE_EXAMPLE = {
+    "as_of": "2026-11-28",
+    "customer": {"account_opened_on": "2015-03-01", "payment_method": "prepaid", "arrears_since": None},
+    "public_credit_reports": [{"issued_on": "2026-06-01", "shows_dishonesty": False}],
+    "events": [
+        {"type": "theft", "occurred_on": "2026-02-10", "amount_yuan": 120000},
+        {"type": "grid_outage", "occurred_on": "2026-05-03", "voltage_kv": 10},
+        {"type": "facility_damage", "occurred_on": "2026-05-04", "severity": "minor"},
+    ],
+}
 CLEAN_REPORT = rules.Report(issued_on=date(2026, 6, 1), shows_dishonesty=False, ref="report")
 
 #: Rank of a rating state, higher is better: a negative event may only lower it.

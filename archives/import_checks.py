@@ -1,0 +1,330 @@
+"""Row checks of the marketing-system import: the same rules as the staff forms, applied in bulk.
+
+A checker takes rows in chunks, parses each field (collecting every failure of a row, not only the
+first), then resolves the chunk's references with one query per kind of look-up. It returns the
+clean rows and the errors as `{line, field, message}`. Checkers keep state across chunks (keys seen
+earlier in the file), so one checker reads one file from top to bottom.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from django.db.models import Min
+
+from credit_portal.errors import ApplicationError
+from ratings import rules
+
+from .importing import column_labels
+from .models import SEVERITY_CHOICES, CreditEvent, Customer, ElectricityAccount, PaymentMethod, VoltageLevel
+
+# The rules live in the services; the import reuses them rather than restating them.
+from .services.customers import CUSTOMER_FIELDS, _check_account, _clean_customer_fields
+from .services.events import check_event_date, event_attributes
+from .validation import normalize_uscc
+
+LOOKUP_CHUNK = 900  # stays under SQLite's 999 query parameters on any build
+
+
+def _key(text: str) -> str:
+    return "".join(text.split()).lower()
+
+
+PAYMENT_METHODS = {
+    _key(name): code
+    for code, names in {
+        PaymentMethod.PREPAID: ("prepaid", "预存", "预付费", "预存（预付费）"),
+        PaymentMethod.POSTPAID: ("postpaid", "后付费", "非预存", "非预存（后付费）"),
+    }.items()
+    for name in names
+}
+VOLTAGE_LEVELS = {
+    **{_key(value): value for value in VoltageLevel.values},
+    **{_key(label): value for value, label in VoltageLevel.choices},
+    **{_key(name): VoltageLevel.V220 for name in ("220V", "220伏", "0.22千伏")},
+    **{_key(name): VoltageLevel.V400 for name in ("380V", "380伏", "0.38kV", "0.4千伏")},
+}
+EVENT_TYPES = {
+    _key(name): code
+    for code, event_type in rules.EVENT_TYPES.items()
+    for name in (code, event_type.label, event_type.short_label)
+}
+
+
+def _severities(event_type: rules.EventType) -> dict[str, str]:
+    allowed = event_type.attribute.choice_labels if event_type.attribute else {}
+    names = {**{label: code for code, label in SEVERITY_CHOICES}, "情节较重": "serious"}
+    return {
+        **{_key(label): code for label, code in names.items() if code in allowed},
+        **{_key(label): code for code, label in allowed.items()},
+        **{_key(code): code for code in allowed},
+    }
+
+
+SEVERITIES = {code: _severities(event_type) for code, event_type in rules.EVENT_TYPES.items()}
+
+
+def parse_date(text: str, *, field: str, label: str) -> date:
+    """ISO dates, and the YYYY/M/D that Chinese Excel writes; a time part is ignored."""
+    text = text.split()[0] if text.split() else ""
+    for pattern in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ApplicationError(f"{label}“{text}”不是有效日期，应为 YYYY-MM-DD", field=field)
+
+
+def _fits(value: Decimal, model, field: str, label: str) -> Decimal:
+    """Refuse what the database column cannot hold, so that no write can fail after validation."""
+    column = model._meta.get_field(field)
+    if value.quantize(Decimal(1)).adjusted() + 1 > column.max_digits - column.decimal_places:
+        raise ApplicationError(f"{label}数值过大", field=field)
+    return value
+
+
+def _text_fits(value: str, model, field: str, label: str) -> str:
+    limit = model._meta.get_field(field).max_length
+    if limit and len(value) > limit:
+        raise ApplicationError(f"{label}过长：最多{limit}个字符", field=field)
+    return value
+
+
+def _chunks(values: list, size: int = LOOKUP_CHUNK):
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def customer_ids(usccs) -> dict[str, int]:
+    """USCC → customer id for those on file, one query per chunk."""
+    found: dict[str, int] = {}
+    for chunk in _chunks(sorted(set(usccs))):
+        found.update(Customer.objects.filter(uscc__in=chunk).values_list("uscc", "id"))
+    return found
+
+
+@dataclass(slots=True)
+class CustomerRow:
+    line: int
+    uscc: str
+    fields: dict[str, str]
+
+
+@dataclass(slots=True)
+class AccountRow:
+    line: int
+    uscc: str
+    number: str
+    values: dict
+    customer_id: int | None = None
+
+
+@dataclass(slots=True)
+class EventRow:
+    line: int
+    uscc: str
+    type: str
+    occurred_on: date
+    attributes: dict
+    description: str
+    customer_id: int | None = None
+
+
+class _Failed(Exception):
+    """The row has an error already recorded; stop parsing the fields that depend on it."""
+
+
+class Checker:
+    """Checks the rows of one file of one kind, chunk by chunk, from the top of the file."""
+
+    kind = ""
+    optional_values: frozenset[str] = frozenset()
+
+    def __init__(self, *, today: date):
+        self.today = today
+        self.labels = column_labels(self.kind)
+        self.seen: dict[str, int] = {}
+
+    def check(self, rows: list[tuple[int, dict[str, str]]]) -> tuple[list, list[dict]]:
+        errors: list[dict] = []
+        parsed = []
+        for line, row in rows:
+            row_errors: list[dict] = []
+            for code, value in row.items():
+                if code == "__extra__":
+                    row_errors.append({"line": line, "field": None, "message": value})
+                elif not value and code in self.required and code not in self.optional_values:
+                    row_errors.append({"line": line, "field": code, "message": f"请填写{self.labels[code]}"})
+            if not row_errors:
+                try:
+                    parsed.append(self.parse(line, row, row_errors))
+                except _Failed:
+                    pass
+            errors.extend(row_errors)
+        clean = self.resolve(parsed, errors) if parsed else []
+        return clean, errors
+
+    @property
+    def required(self) -> set[str]:
+        from .importing import COLUMNS
+
+        return {column.code for column in COLUMNS[self.kind] if column.required}
+
+    def attempt(self, line: int, errors: list[dict], call, *args, **kwargs):
+        try:
+            return call(*args, **kwargs)
+        except ApplicationError as error:
+            errors.append({"line": line, "field": error.field, "message": error.message})
+            raise _Failed from None
+
+    def unique(self, line: int, errors: list[dict], key: str, field: str) -> None:
+        """A key (USCC, account number) may appear once in a file; a repeat is an error on its line."""
+        first = self.seen.setdefault(key, line)
+        if first != line:
+            errors.append(
+                {"line": line, "field": field, "message": f"{self.labels[field]} {key} 与第 {first} 行重复"}
+            )
+            raise _Failed
+
+    def parse(self, line: int, row: dict[str, str], errors: list[dict]):
+        raise NotImplementedError
+
+    def resolve(self, parsed: list, errors: list[dict]) -> list:
+        return parsed
+
+
+class CustomerChecker(Checker):
+    kind = "customers"
+
+    def parse(self, line, row, errors) -> CustomerRow:
+        uscc = self.attempt(line, errors, normalize_uscc, row["uscc"])
+        self.unique(line, errors, uscc, "uscc")
+        fields = self.attempt(line, errors, _clean_customer_fields, {k: row[k] for k in CUSTOMER_FIELDS if k in row})
+        for key, value in fields.items():
+            self.attempt(line, errors, _text_fits, value, Customer, key, self.labels[key])
+        return CustomerRow(line=line, uscc=uscc, fields=fields)
+
+
+class AccountChecker(Checker):
+    kind = "accounts"
+    optional_values = frozenset({"arrears_since"})
+
+    def parse(self, line, row, errors) -> AccountRow:
+        uscc = self.attempt(line, errors, normalize_uscc, row["uscc"])
+        number = row["number"]
+        if not number.isdigit():
+            self.attempt(line, errors, _raise, "户号应为数字", "number")
+        self.attempt(line, errors, _text_fits, number, ElectricityAccount, "number", "户号")
+        self.unique(line, errors, number, "number")
+        values = {
+            "opened_on": self.attempt(line, errors, parse_date, row["opened_on"], field="opened_on", label="立户日期"),
+            "arrears_since": (
+                self.attempt(line, errors, parse_date, row["arrears_since"], field="arrears_since", label="欠费起始日")
+                if row["arrears_since"]
+                else None
+            ),
+            "payment_method": PAYMENT_METHODS.get(_key(row["payment_method"]), row["payment_method"]),
+            "voltage_level": VOLTAGE_LEVELS.get(_key(row["voltage_level"]), row["voltage_level"]),
+            "capacity_kva": self.attempt(line, errors, _number, row["capacity_kva"], "capacity_kva", "容量"),
+        }
+        self.attempt(line, errors, _fits, values["capacity_kva"], ElectricityAccount, "capacity_kva", "容量")
+        self.attempt(line, errors, _check_account, customer=None, today=self.today, **values)
+        return AccountRow(line=line, uscc=uscc, number=number, values=values)
+
+    def resolve(self, parsed: list[AccountRow], errors) -> list[AccountRow]:
+        ids = customer_ids(row.uscc for row in parsed)
+        owners: dict[str, tuple[int, str]] = {}
+        for chunk in _chunks([row.number for row in parsed]):
+            accounts = ElectricityAccount.objects.filter(number__in=chunk)
+            owners.update((n, (c, u)) for n, c, u in accounts.values_list("number", "customer_id", "customer__uscc"))
+        clean = []
+        for row in parsed:
+            row.customer_id = ids.get(row.uscc)
+            owner = owners.get(row.number)
+            if row.customer_id is None:
+                errors.append(_unknown_customer(row.line, row.uscc))
+            elif owner is not None and owner[0] != row.customer_id:
+                message = f"户号 {row.number} 属于其他用户（{owner[1]}），导入不能变更户主"
+                errors.append({"line": row.line, "field": "number", "message": message})
+            else:
+                clean.append(row)
+        return clean
+
+
+class EventChecker(Checker):
+    kind = "events"
+
+    def parse(self, line, row, errors) -> EventRow:
+        uscc = self.attempt(line, errors, normalize_uscc, row["uscc"])
+        type_ = EVENT_TYPES.get(_key(row["type"]), row["type"])
+        severity = row.get("severity", "")
+        attributes = self.attempt(
+            line, errors, event_attributes, type=type_,
+            amount_yuan=row.get("amount_yuan", "").replace(",", ""),
+            voltage_kv=_strip_unit(row.get("voltage_kv", "")),
+            severity=SEVERITIES.get(type_, {}).get(_key(severity), severity),
+        )  # fmt: skip
+        for field, label in (("amount_yuan", "窃电金额"), ("voltage_kv", "电压等级")):
+            if attributes[field] is not None:
+                self.attempt(line, errors, _fits, attributes[field], CreditEvent, field, label)
+        occurred_on = self.attempt(line, errors, parse_date, row["occurred_on"], field="occurred_on", label="发生日期")
+        return EventRow(
+            line=line, uscc=uscc, type=type_, occurred_on=occurred_on, attributes=attributes,
+            description=row.get("description", ""),
+        )  # fmt: skip
+
+    def resolve(self, parsed: list[EventRow], errors) -> list[EventRow]:
+        ids = customer_ids(row.uscc for row in parsed)
+        first_opened: dict[int, date] = {}
+        for chunk in _chunks(sorted(set(ids.values()))):
+            accounts = ElectricityAccount.objects.filter(customer_id__in=chunk).values("customer_id")
+            first_opened.update(accounts.annotate(first=Min("opened_on")).values_list("customer_id", "first"))
+        clean = []
+        for row in parsed:
+            row.customer_id = ids.get(row.uscc)
+            if row.customer_id is None:
+                errors.append(_unknown_customer(row.line, row.uscc))
+                continue
+            try:
+                check_event_date(
+                    customer_id=row.customer_id, occurred_on=row.occurred_on, today=self.today,
+                    first_opened_on=first_opened.get(row.customer_id),
+                )  # fmt: skip
+            except ApplicationError as error:
+                errors.append({"line": row.line, "field": error.field, "message": error.message})
+                continue
+            clean.append(row)
+        return clean
+
+
+CHECKERS: dict[str, type[Checker]] = {
+    "customers": CustomerChecker,
+    "accounts": AccountChecker,
+    "events": EventChecker,
+}
+
+
+def _raise(message: str, field: str):
+    raise ApplicationError(message, field=field)
+
+
+def _number(text: str, field: str, label: str) -> Decimal:
+    try:
+        value = Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        raise ApplicationError(f"{label}“{text}”应为数字", field=field) from None
+    if not value.is_finite():
+        raise ApplicationError(f"{label}“{text}”应为数字", field=field)
+    return value
+
+
+def _strip_unit(text: str) -> str:
+    lowered = text.lower()
+    for unit in ("千伏", "kv"):
+        if lowered.endswith(unit):
+            return text[: -len(unit)].strip()
+    return text
+
+
+def _unknown_customer(line: int, uscc: str) -> dict:
+    return {"line": line, "field": "uscc", "message": f"统一社会信用代码 {uscc} 未建档，请先导入或新建用户档案"}

@@ -1,0 +1,71 @@
+"""REST API of the ratings: a customer's current rating and its history, scoped like the archive."""
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from archives.models import Customer
+from archives.selectors import customer_for_user
+from archives.serializers import ErrorSerializer
+
+from . import rules
+from .models import CustomerRating, RatingHistory
+from .serializers import RatingHistorySerializer, RatingSerializer
+from .services import active_override, customer_facts
+
+USCC_PATH = OpenApiParameter("uscc", OpenApiTypes.STR, OpenApiParameter.PATH, description="统一社会信用代码")
+ERRORS = {
+    403: OpenApiResponse(ErrorSerializer, description="未登录"),
+    404: OpenApiResponse(ErrorSerializer, description="没有找到，或无权查看该企业"),
+}
+
+
+def _current_rating(customer: Customer) -> CustomerRating:
+    """The stored rating; for a customer never rated yet, an unsaved one evaluated as of today."""
+    rating = CustomerRating.objects.select_related("override", "customer").filter(customer=customer).first()
+    if rating is not None:
+        return rating
+    as_of = timezone.localdate()
+    result = rules.evaluate(customer_facts(customer=customer, as_of=as_of))
+    override = active_override(customer_id=customer.pk, as_of=as_of)
+    return CustomerRating(
+        customer=customer,
+        level=override.level if override else result.level,
+        computed_level=result.level,
+        rules=list(result.rules),
+        explanation=result.explanation,
+        as_of=as_of,
+        changed_on=as_of,
+        rules_version=rules.RULES_VERSION,
+        override=override,
+    )
+
+
+class CustomerRatingApi(APIView):
+    """The level in force, the computed level, the rules with the plan's text and the explanation."""
+
+    @extend_schema(parameters=[USCC_PATH], responses={200: RatingSerializer, **ERRORS})
+    def get(self, request: Request, uscc: str) -> Response:
+        customer = customer_for_user(user=request.user, uscc=uscc)
+        return Response(RatingSerializer(_current_rating(customer)).data)
+
+
+class CustomerRatingHistoryApi(generics.ListAPIView):
+    """Every change of the customer's level, newest first."""
+
+    serializer_class = RatingHistorySerializer
+    queryset = RatingHistory.objects.none()  # for the schema; get_queryset scopes the real one
+    filter_backends: list = []
+
+    def get_queryset(self) -> QuerySet[RatingHistory]:
+        customer = customer_for_user(user=self.request.user, uscc=self.kwargs["uscc"])
+        return customer.rating_history.all()
+
+    @extend_schema(parameters=[USCC_PATH], responses={200: RatingHistorySerializer(many=True), **ERRORS})
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)

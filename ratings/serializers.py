@@ -1,0 +1,92 @@
+"""API serializers of the ratings: the level in force, why, and how it changed."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from . import rules
+from .models import CustomerRating, LevelOverride, RatingHistory
+
+LEVEL_CHOICES = list(rules.LEVEL_LABELS.items())
+
+
+class RuleSerializer(serializers.Serializer):
+    """One criterion of Annex 3 that decided the level, in the plan's own words."""
+
+    id = serializers.CharField(help_text="规则编号，如 red.3")
+    level = serializers.ChoiceField(choices=LEVEL_CHOICES)
+    plan_text = serializers.CharField(help_text="评定方案原文")
+    condition = serializers.CharField(help_text="按规则表展开的条件")
+
+
+class OverrideSerializer(serializers.ModelSerializer):
+    # One choice set under one name keeps the schema's enums unambiguous (LevelEnum).
+    level = serializers.ChoiceField(choices=LEVEL_CHOICES, help_text="调整为")
+
+    class Meta:
+        model = LevelOverride
+        fields = ["id", "level", "reason", "ends_on", "status", "decided_at"]
+        read_only_fields = fields
+
+
+class RatingSerializer(serializers.Serializer):
+    """The customer's rating: the level in force (an override wins) and the level the rules compute."""
+
+    customer = serializers.CharField(source="customer.uscc", help_text="统一社会信用代码")
+    level = serializers.ChoiceField(choices=LEVEL_CHOICES, help_text="当前信用等级（含人工调整）")
+    level_label = serializers.SerializerMethodField()
+    computed_level = serializers.CharField(help_text="按规则评定的等级（取值同 level）")
+    computed_level_label = serializers.SerializerMethodField()
+    honest = serializers.BooleanField(help_text="绿色、蓝色为诚信客户")
+    rules = serializers.SerializerMethodField()
+    explanation = serializers.CharField()
+    as_of = serializers.DateField(help_text="评定日期")
+    changed_on = serializers.DateField(help_text="最近变更日期")
+    rules_version = serializers.CharField(help_text="规则版本")
+    override = OverrideSerializer(allow_null=True, help_text="生效中的人工调整，无则为 null")
+    stored = serializers.SerializerMethodField(help_text="false：尚未评级，以上为按今天的档案即时评定的结果")
+
+    def get_level_label(self, rating: CustomerRating) -> str:
+        return rules.LEVEL_LABELS[rating.level]
+
+    def get_computed_level_label(self, rating: CustomerRating) -> str:
+        return rules.LEVEL_LABELS[rating.computed_level]
+
+    @extend_schema_field(RuleSerializer(many=True))
+    def get_rules(self, rating: CustomerRating) -> list[dict]:
+        criteria = [rules.CRITERIA_BY_ID[rule_id] for rule_id in rating.rules if rule_id in rules.CRITERIA_BY_ID]
+        return RuleSerializer(criteria, many=True).data
+
+    def get_stored(self, rating: CustomerRating) -> bool:
+        return not rating._state.adding
+
+
+class RatingHistorySerializer(serializers.ModelSerializer):
+    """One change of a customer's level; history rows are never edited."""
+
+    level_label = serializers.SerializerMethodField()
+    previous_level = serializers.CharField(help_text="原等级（取值同 level；首次评级为空）")
+    computed_level = serializers.CharField(help_text="按规则评定的等级（取值同 level）")
+    rules = serializers.ListField(child=serializers.CharField(), help_text="依据条款（规则编号）")
+    cause_label = serializers.CharField(source="get_cause_display")
+
+    class Meta:
+        model = RatingHistory
+        fields = [
+            "id",
+            "level",
+            "level_label",
+            "previous_level",
+            "computed_level",
+            "rules",
+            "explanation",
+            "as_of",
+            "rules_version",
+            "cause",
+            "cause_label",
+            "cause_ref",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_level_label(self, entry: RatingHistory) -> str:
+        return rules.LEVEL_LABELS[entry.level]

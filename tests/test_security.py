@@ -1,0 +1,86 @@
+"""Login throttling, deployment settings and the role groups."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group
+
+from credit_portal import roles
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_role_group_exists_with_exactly_its_permissions():
+    for role, codes in roles.ROLE_PERMISSIONS.items():
+        group = Group.objects.get(name=role)
+        granted = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")}
+        assert granted == set(codes), role
+
+
+def test_drc_officers_hold_no_write_permission_on_the_utilitys_records():
+    drc = Group.objects.get(name=roles.DRC)
+    assert not drc.permissions.exclude(codename__startswith="view_").exists()
+
+
+def test_login_is_locked_after_repeated_failures(client):
+    UserFactory(username="victim").set_password("right-password-123")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/accounts/login/", {"username": "victim", "password": "wrong"}, REMOTE_ADDR="10.0.0.8")
+
+    response = client.post(
+        "/accounts/login/", {"username": "victim", "password": "right-password-123"}, REMOTE_ADDR="10.0.0.8"
+    )
+
+    assert response.status_code == 429
+    assert "登录失败次数过多" in response.content.decode()
+
+
+def test_login_page_is_in_simplified_chinese(client):
+    response = client.get("/accounts/login/")
+
+    assert response.status_code == 200
+    assert 'lang="zh-Hans"' in response.content.decode()
+    assert "用户名" in response.content.decode()
+
+
+def test_production_settings_pass_the_deployment_check(tmp_path):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "credit_portal.settings",
+        "DJANGO_ENV": "production",
+        "DJANGO_SECRET_KEY": "a-long-random-production-secret-key-for-the-check-0123456789",
+        "DJANGO_ALLOWED_HOSTS": "credit.example.cn",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SECRET_KEY"}
+    env.update({"DJANGO_SETTINGS_MODULE": "credit_portal.settings", "DJANGO_ENV": "production",
+                "DJANGO_ALLOWED_HOSTS": "x", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"})
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True,
+        timeout=120,
+    )
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_seed_demo_is_refused_outside_demo_mode(settings):
+    from django.core.management import CommandError, call_command
+
+    settings.DEMO_MODE = False
+    with pytest.raises(CommandError, match="演示模式"):
+        call_command("seed_demo")
+    assert not Group.objects.get(name=roles.STAFF).user_set.exists()
