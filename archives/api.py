@@ -52,12 +52,15 @@ class HasRolePermission(BasePermission):
 
 
 class ArchiveApi(APIView):
+    """Base of the archive endpoints: signed-in users read, `write_permission` holders write."""
+
     permission_classes = [IsAuthenticated, HasRolePermission]
     write_permission = "archives.manage_archives"
     filter_backends: list = []
 
 
 def _validated(serializer_class, request: Request, data) -> dict:
+    """The serializer's validated data; a DRF ValidationError (400 naming the field) otherwise."""
     serializer = serializer_class(data=data, context={"request": request})
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data

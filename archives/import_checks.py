@@ -6,6 +6,7 @@ clean rows and the errors as `{line, field, message}`. Checkers keep state acros
 earlier in the file), so one checker reads one file from top to bottom.
 """
 
+import contextlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -15,7 +16,7 @@ from django.db.models import Min
 from credit_portal.errors import ApplicationError
 from ratings import rules
 
-from .importing import column_labels
+from .importing import COLUMNS, column_labels
 from .models import SEVERITY_CHOICES, CreditEvent, Customer, ElectricityAccount, PaymentMethod, VoltageLevel
 
 # The rules live in the services; the import reuses them rather than restating them.
@@ -66,6 +67,9 @@ SEVERITIES = {code: _severities(event_type) for code, event_type in rules.EVENT_
 
 def parse_date(text: str, *, field: str, label: str) -> date:
     """ISO dates, and the YYYY/M/D that Chinese Excel writes; a time part is ignored."""
+    if len(text) == 10:
+        with contextlib.suppress(ValueError):
+            return date.fromisoformat(text)  # the common case, many times faster than strptime
     text = text.split()[0] if text.split() else ""
     for pattern in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"):
         try:
@@ -95,12 +99,13 @@ def _chunks(values: list, size: int = LOOKUP_CHUNK):
         yield values[start : start + size]
 
 
-def customer_ids(usccs) -> dict[str, int]:
-    """USCC → customer id for those on file, one query per chunk."""
-    found: dict[str, int] = {}
-    for chunk in _chunks(sorted(set(usccs))):
-        found.update(Customer.objects.filter(uscc__in=chunk).values_list("uscc", "id"))
-    return found
+def customer_ids(usccs, known: dict[str, int | None]) -> dict[str, int | None]:
+    """USCC → customer id (None: not on file), looking up only the USCCs not in `known` yet."""
+    missing = sorted({uscc for uscc in usccs if uscc not in known})
+    for chunk in _chunks(missing):
+        known.update(dict.fromkeys(chunk))
+        known.update(Customer.objects.filter(uscc__in=chunk).values_list("uscc", "id"))
+    return known
 
 
 @dataclass(slots=True)
@@ -130,8 +135,7 @@ class EventRow:
     customer_id: int | None = None
 
 
-class _Failed(Exception):
-    """The row has an error already recorded; stop parsing the fields that depend on it."""
+_FAILED = object()  # a field that did not parse; the error is already recorded
 
 
 class Checker:
@@ -143,48 +147,58 @@ class Checker:
     def __init__(self, *, today: date):
         self.today = today
         self.labels = column_labels(self.kind)
+        self.required = [c.code for c in COLUMNS[self.kind] if c.required and c.code not in self.optional_values]
         self.seen: dict[str, int] = {}
+        self.usccs: dict[str, str | ApplicationError] = {}
+        # Look-ups remembered for the rest of the file: customers recur row after row in a feed.
+        self.customer_ids: dict[str, int | None] = {}
+
+    def uscc(self, text: str) -> str:
+        """normalize_uscc, remembered: an accounts or events file names the same customers many times."""
+        known = self.usccs.get(text)
+        if known is None:
+            try:
+                known = normalize_uscc(text)
+            except ApplicationError as error:
+                known = error
+            self.usccs[text] = known
+        if isinstance(known, ApplicationError):
+            raise known
+        return known
 
     def check(self, rows: list[tuple[int, dict[str, str]]]) -> tuple[list, list[dict]]:
+        """The clean rows of a chunk, and an error for every field at fault."""
         errors: list[dict] = []
         parsed = []
         for line, row in rows:
-            row_errors: list[dict] = []
-            for code, value in row.items():
-                if code == "__extra__":
-                    row_errors.append({"line": line, "field": None, "message": value})
-                elif not value and code in self.required and code not in self.optional_values:
-                    row_errors.append({"line": line, "field": code, "message": f"请填写{self.labels[code]}"})
-            if not row_errors:
-                try:
-                    parsed.append(self.parse(line, row, row_errors))
-                except _Failed:
-                    pass
-            errors.extend(row_errors)
+            before = len(errors)
+            if "__extra__" in row:
+                errors.append({"line": line, "field": None, "message": row.pop("__extra__")})
+            for code in self.required:
+                if not row.get(code):
+                    errors.append({"line": line, "field": code, "message": f"请填写{self.labels[code]}"})
+            if len(errors) == before:
+                parsed_row = self.parse(line, row, errors)
+                if len(errors) == before:
+                    parsed.append(parsed_row)
         clean = self.resolve(parsed, errors) if parsed else []
+        errors.sort(key=lambda error: error["line"])  # reference errors come last; show them in file order
         return clean, errors
 
-    @property
-    def required(self) -> set[str]:
-        from .importing import COLUMNS
-
-        return {column.code for column in COLUMNS[self.kind] if column.required}
-
     def attempt(self, line: int, errors: list[dict], call, *args, **kwargs):
+        """Call one check; on failure record its error and return _FAILED so that other fields go on."""
         try:
             return call(*args, **kwargs)
         except ApplicationError as error:
             errors.append({"line": line, "field": error.field, "message": error.message})
-            raise _Failed from None
+            return _FAILED
 
     def unique(self, line: int, errors: list[dict], key: str, field: str) -> None:
         """A key (USCC, account number) may appear once in a file; a repeat is an error on its line."""
         first = self.seen.setdefault(key, line)
         if first != line:
-            errors.append(
-                {"line": line, "field": field, "message": f"{self.labels[field]} {key} 与第 {first} 行重复"}
-            )
-            raise _Failed
+            message = f"{self.labels[field]} {key} 与第 {first} 行重复"
+            errors.append({"line": line, "field": field, "message": message})
 
     def parse(self, line: int, row: dict[str, str], errors: list[dict]):
         raise NotImplementedError
@@ -197,11 +211,13 @@ class CustomerChecker(Checker):
     kind = "customers"
 
     def parse(self, line, row, errors) -> CustomerRow:
-        uscc = self.attempt(line, errors, normalize_uscc, row["uscc"])
-        self.unique(line, errors, uscc, "uscc")
+        uscc = self.attempt(line, errors, self.uscc, row["uscc"])
+        if uscc is not _FAILED:
+            self.unique(line, errors, uscc, "uscc")
         fields = self.attempt(line, errors, _clean_customer_fields, {k: row[k] for k in CUSTOMER_FIELDS if k in row})
-        for key, value in fields.items():
-            self.attempt(line, errors, _text_fits, value, Customer, key, self.labels[key])
+        if fields is not _FAILED:
+            for key, value in fields.items():
+                self.attempt(line, errors, _text_fits, value, Customer, key, self.labels[key])
         return CustomerRow(line=line, uscc=uscc, fields=fields)
 
 
@@ -210,29 +226,31 @@ class AccountChecker(Checker):
     optional_values = frozenset({"arrears_since"})
 
     def parse(self, line, row, errors) -> AccountRow:
-        uscc = self.attempt(line, errors, normalize_uscc, row["uscc"])
+        uscc = self.attempt(line, errors, self.uscc, row["uscc"])
         number = row["number"]
         if not number.isdigit():
-            self.attempt(line, errors, _raise, "户号应为数字", "number")
-        self.attempt(line, errors, _text_fits, number, ElectricityAccount, "number", "户号")
-        self.unique(line, errors, number, "number")
+            errors.append({"line": line, "field": "number", "message": f"户号“{number}”应为数字"})
+        elif self.attempt(line, errors, _text_fits, number, ElectricityAccount, "number", "户号") is not _FAILED:
+            self.unique(line, errors, number, "number")
+        arrears = row["arrears_since"]
         values = {
             "opened_on": self.attempt(line, errors, parse_date, row["opened_on"], field="opened_on", label="立户日期"),
             "arrears_since": (
-                self.attempt(line, errors, parse_date, row["arrears_since"], field="arrears_since", label="欠费起始日")
-                if row["arrears_since"]
+                self.attempt(line, errors, parse_date, arrears, field="arrears_since", label="欠费起始日")
+                if arrears
                 else None
             ),
             "payment_method": PAYMENT_METHODS.get(_key(row["payment_method"]), row["payment_method"]),
             "voltage_level": VOLTAGE_LEVELS.get(_key(row["voltage_level"]), row["voltage_level"]),
             "capacity_kva": self.attempt(line, errors, _number, row["capacity_kva"], "capacity_kva", "容量"),
         }
-        self.attempt(line, errors, _fits, values["capacity_kva"], ElectricityAccount, "capacity_kva", "容量")
-        self.attempt(line, errors, _check_account, customer=None, today=self.today, **values)
+        if _FAILED not in values.values():
+            self.attempt(line, errors, _fits, values["capacity_kva"], ElectricityAccount, "capacity_kva", "容量")
+            self.attempt(line, errors, _check_account, customer=None, today=self.today, **values)
         return AccountRow(line=line, uscc=uscc, number=number, values=values)
 
     def resolve(self, parsed: list[AccountRow], errors) -> list[AccountRow]:
-        ids = customer_ids(row.uscc for row in parsed)
+        ids = customer_ids((row.uscc for row in parsed), self.customer_ids)
         owners: dict[str, tuple[int, str]] = {}
         for chunk in _chunks([row.number for row in parsed]):
             accounts = ElectricityAccount.objects.filter(number__in=chunk)
@@ -254,8 +272,12 @@ class AccountChecker(Checker):
 class EventChecker(Checker):
     kind = "events"
 
+    def __init__(self, *, today: date):
+        super().__init__(today=today)
+        self.first_opened: dict[int, date | None] = {}  # customer id → earliest account opened
+
     def parse(self, line, row, errors) -> EventRow:
-        uscc = self.attempt(line, errors, normalize_uscc, row["uscc"])
+        uscc = self.attempt(line, errors, self.uscc, row["uscc"])
         type_ = EVENT_TYPES.get(_key(row["type"]), row["type"])
         severity = row.get("severity", "")
         attributes = self.attempt(
@@ -264,9 +286,10 @@ class EventChecker(Checker):
             voltage_kv=_strip_unit(row.get("voltage_kv", "")),
             severity=SEVERITIES.get(type_, {}).get(_key(severity), severity),
         )  # fmt: skip
-        for field, label in (("amount_yuan", "窃电金额"), ("voltage_kv", "电压等级")):
-            if attributes[field] is not None:
-                self.attempt(line, errors, _fits, attributes[field], CreditEvent, field, label)
+        if attributes is not _FAILED:
+            for field, label in (("amount_yuan", "窃电金额"), ("voltage_kv", "电压等级")):
+                if attributes[field] is not None:
+                    self.attempt(line, errors, _fits, attributes[field], CreditEvent, field, label)
         occurred_on = self.attempt(line, errors, parse_date, row["occurred_on"], field="occurred_on", label="发生日期")
         return EventRow(
             line=line, uscc=uscc, type=type_, occurred_on=occurred_on, attributes=attributes,
@@ -274,9 +297,11 @@ class EventChecker(Checker):
         )  # fmt: skip
 
     def resolve(self, parsed: list[EventRow], errors) -> list[EventRow]:
-        ids = customer_ids(row.uscc for row in parsed)
-        first_opened: dict[int, date] = {}
-        for chunk in _chunks(sorted(set(ids.values()))):
+        ids = customer_ids((row.uscc for row in parsed), self.customer_ids)
+        first_opened = self.first_opened
+        missing = sorted({ids[row.uscc] for row in parsed if ids[row.uscc] is not None} - first_opened.keys())
+        for chunk in _chunks(missing):
+            first_opened.update(dict.fromkeys(chunk))
             accounts = ElectricityAccount.objects.filter(customer_id__in=chunk).values("customer_id")
             first_opened.update(accounts.annotate(first=Min("opened_on")).values_list("customer_id", "first"))
         clean = []
@@ -302,10 +327,6 @@ CHECKERS: dict[str, type[Checker]] = {
     "accounts": AccountChecker,
     "events": EventChecker,
 }
-
-
-def _raise(message: str, field: str):
-    raise ApplicationError(message, field=field)
 
 
 def _number(text: str, field: str, label: str) -> Decimal:

@@ -7,6 +7,7 @@ the row number a spreadsheet user sees (the header is line 1) and every value is
 """
 
 import codecs
+import contextlib
 import csv
 import io
 import itertools
@@ -168,10 +169,18 @@ def _csv_lines(raw) -> Iterator[list[str]]:
     if encoding is None:  # checked by detect_format; a file changed on disk since is refused here too
         raise ApplicationError("文件不是 UTF-8 或 GB18030 编码的文本", field="file")
     text = io.TextIOWrapper(raw, encoding=encoding, newline="")
-    first = text.readline()
-    # Some exports separate with tabs or semicolons; the header line tells which.
-    delimiter = max((",", "\t", ";"), key=first.count)
-    yield from csv.reader(itertools.chain([first], text), delimiter=delimiter)
+    try:
+        first = text.readline()
+        # Some exports separate with tabs or semicolons; the header line tells which.
+        delimiter = max((",", "\t", ";"), key=first.count)
+        reader = csv.reader(itertools.chain([first], text), delimiter=delimiter)
+        try:
+            yield from reader
+        except csv.Error as error:
+            raise ApplicationError(f"CSV 第 {reader.line_num} 行格式错误：{error}", field="file") from None
+    finally:
+        with contextlib.suppress(ValueError):  # already closed by the caller: nothing to protect
+            text.detach()  # the wrapper would otherwise close the caller's file when it is collected
 
 
 def _xlsx_lines(raw) -> Iterator[list[str]]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_imports
 
 app_name = "archives"
 
@@ -21,4 +21,8 @@ urlpatterns = [
     path("reports/", views.report_queue, name="report_queue"),
     path("reports/<int:report_id>/verify/", views.report_verify, name="report_verify"),
     path("files/<str:kind>/<int:pk>/", views.private_file, name="private_file"),
+    path("imports/", views_imports.import_list, name="import_list"),
+    path("imports/<int:job_id>/", views_imports.import_detail, name="import_detail"),
+    path("imports/<int:job_id>/start/", views_imports.import_start, name="import_start"),
+    path("imports/sample/<str:kind>.csv", views_imports.import_sample, name="import_sample"),
 ]

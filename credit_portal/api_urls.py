@@ -10,6 +10,7 @@ app_name = "api"
 
 urlpatterns = [
     path("", include("archives.api_urls")),
+    path("", include("commitments.api_urls")),
     path("customers/<str:uscc>/rating/", ratings_api.CustomerRatingApi.as_view(), name="customer-rating"),
     path(
         "customers/<str:uscc>/rating/history/",

@@ -36,10 +36,24 @@ _STAFF_PERMISSIONS = [
     "archives.import_archives",
     "ratings.request_override",
     "ratings.view_customerrating",
+    # commitments: registrations, letters, applications, service requests, objections
+    "commitments.view_enterpriseregistration",
+    "commitments.confirm_enterpriseregistration",
+    "commitments.view_commitmentletter",
+    "commitments.review_commitmentletter",
+    "commitments.view_powerapplication",
+    "commitments.handle_powerapplication",
+    "commitments.view_valueaddedservicerequest",
+    "commitments.handle_valueaddedservicerequest",
+    "commitments.view_objection",
+    "commitments.review_objection",
+    "notifications.view_notice",
+    "notifications.work_notices",
 ]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     STAFF: _STAFF_PERMISSIONS,
-    SUPERVISOR: _STAFF_PERMISSIONS + ["archives.approve_revocation", "ratings.approve_override"],
+    SUPERVISOR: _STAFF_PERMISSIONS
+    + ["archives.approve_revocation", "ratings.approve_override", "commitments.decide_objection"],
     DRC: [
         "archives.view_all_archives",
         "archives.view_customer",
@@ -48,7 +62,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "archives.view_publiccreditreport",
         "archives.view_creditinformation",
         "ratings.view_customerrating",
+        "commitments.view_commitmentletter",
+        "commitments.upload_report_for_enterprise",
     ],
+    # An applicant's rights come from its confirmed Membership (commitments.services.access), not a group.
     APPLICANT: [],
 }
 

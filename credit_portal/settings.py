@@ -8,6 +8,7 @@ requires every secret to be given.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -169,7 +170,63 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Every customer re-rated as of the new day (windows slide, arrears age), in CELERY_TIMEZONE.
+    "nightly-rerate": {"task": "ratings.tasks.nightly_rerate_task", "schedule": crontab(hour=0, minute=30)},
+}
+
+# Notifications (reminders, SMS, WeChat, notification letters). Channel backends are chosen like
+# Django's e-mail backends: console by default; the HTTP SMS gateway and WeChat template messages
+# with notifications.backends.sms.SmsGatewayBackend / notifications.backends.wechat.WeChatTemplateBackend.
+NOTIFICATION_BACKENDS = {
+    "sms": env.str("NOTIFICATION_SMS_BACKEND", default="notifications.backends.console.ConsoleBackend"),
+    "wechat": env.str("NOTIFICATION_WECHAT_BACKEND", default="notifications.backends.console.ConsoleBackend"),
+    "call": "notifications.backends.staff.StaffQueueBackend",
+    "letter": "notifications.backends.staff.StaffQueueBackend",
+}
+NOTIFICATION_FILE_DIR = env.str("NOTIFICATION_FILE_DIR", default=str(BASE_DIR / "var" / "notices"))
+NOTIFICATION_HTTP_PROXY = env.str("NOTIFICATION_HTTP_PROXY", default="")
+NOTIFICATION_HOTLINE = env.str("NOTIFICATION_HOTLINE", default="95598")
+NOTIFICATION_ON_FIRST_RATING = env.bool("NOTIFICATION_ON_FIRST_RATING", default=True)
+NOTIFICATION_QUEUE = env.str("NOTIFICATION_QUEUE", default="")  # "" = Celery's default queue
+NOTIFICATION_BATCH_SIZE = env.int("NOTIFICATION_BATCH_SIZE", default=50)
+SMS_GATEWAY = {
+    "URL": env.str("SMS_GATEWAY_URL", default=""),
+    "API_KEY": env.str("SMS_GATEWAY_API_KEY", default=""),
+    "SIGN_NAME": env.str("SMS_GATEWAY_SIGN_NAME", default="淮阴供电营业部"),
+    "TEMPLATE_IDS": {
+        "reminder": env.str("SMS_TEMPLATE_REMINDER", default=""),
+        "letter": env.str("SMS_TEMPLATE_LETTER", default=""),
+        "honest": env.str("SMS_TEMPLATE_HONEST", default=""),
+    },
+    "TIMEOUT": env.float("SMS_GATEWAY_TIMEOUT", default=10.0),
+}
+WECHAT_GATEWAY = {
+    "BASE_URL": env.str("WECHAT_API_BASE_URL", default="https://api.weixin.qq.com"),
+    "APP_ID": env.str("WECHAT_APP_ID", default=""),
+    "APP_SECRET": env.str("WECHAT_APP_SECRET", default=""),
+    "TEMPLATE_IDS": {
+        "reminder": env.str("WECHAT_TEMPLATE_REMINDER", default=""),
+        "letter": env.str("WECHAT_TEMPLATE_LETTER", default=""),
+        "honest": env.str("WECHAT_TEMPLATE_HONEST", default=""),
+    },
+    "TIMEOUT": env.float("WECHAT_API_TIMEOUT", default=10.0),
+}
+# Retries, in one place: attempts per notice, back-off (seconds, doubled per attempt, jittered),
+# the lease a worker holds while sending, and how long a pending notice may wait before the sweeper.
+NOTIFICATION_RETRY = {
+    "MAX_ATTEMPTS": env.int("NOTIFICATION_MAX_ATTEMPTS", default=5),
+    "BACKOFF_BASE": env.float("NOTIFICATION_BACKOFF_BASE", default=30.0),
+    "BACKOFF_MAX": env.float("NOTIFICATION_BACKOFF_MAX", default=3600.0),
+    "LEASE_SECONDS": env.int("NOTIFICATION_LEASE_SECONDS", default=300),
+    "SWEEP_AFTER_SECONDS": env.int("NOTIFICATION_SWEEP_AFTER_SECONDS", default=120),
+}
+# Publishing to a dead broker gives up quickly: the rows are the outbox and the sweeper re-queues.
+NOTIFICATION_PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
+    "task": "notifications.tasks.notices_sweep_task",
+    "schedule": env.float("NOTIFICATION_SWEEP_EVERY_SECONDS", default=60.0),
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -9,6 +9,9 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("archives/", include("archives.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("", include("ratings.urls")),
+    path("", include("commitments.urls")),
     path("api/", include("credit_portal.api_urls")),
     path("admin/", admin.site.urls),
 ]

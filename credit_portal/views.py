@@ -12,5 +12,5 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("archives:customer_list")
     membership = membership_of(request.user)
     if membership is not None and membership.confirmed:
-        return redirect("archives:customer_detail", uscc=membership.customer.uscc)
+        return redirect("commitments:enterprise_home")
     return render(request, "home_unbound.html", {"membership": membership})

@@ -1092,7 +1092,13 @@ def _improvements(level: str, rules: tuple[str, ...], unmet: tuple[str, ...], t:
             criterion = CRITERIA_BY_ID[rule]
             stop = _stops_holding_on(criterion, t)
             if stop is None:
-                lines.append(f"{rule}：结清所欠电费（欠费起始日{t.facts.arrears_since}）后不再成立。")
+                since = t.facts.arrears_since
+                line = f"{rule}：结清所欠电费（欠费起始日{since}）后不再成立"
+                # Arrears age: tell staff when the next, graver threshold is reached.
+                limits = [c.at_most for c in criterion.clauses if isinstance(c, ArrearsMonths) and c.at_most]
+                if since is not None and limits:
+                    line += f"；若仍未结清，将于{add_months(since, limits[0] + 1)}起欠费满{limits[0] + 1}个月"
+                lines.append(line + "。")
             else:
                 lines.append(f"{rule}：若无新的记录，将于{stop}起不再成立。")
             for clause in criterion.clauses:
@@ -1106,7 +1112,7 @@ def _improvements(level: str, rules: tuple[str, ...], unmet: tuple[str, ...], t:
             lines.append(f"{_event_text(event)}：将于{exit_on}起不再计入{window}的统计。")
     for rule in unmet:
         lines.extend(_remedies(CRITERIA_BY_ID[rule], t))
-    if t.report is not None:
+    if t.report is not None and not any(r.shows_dishonesty for r in t.report):
         issued_on = t.report[0].issued_on
         lines.append(f"当前公共信用报告（{issued_on}出具）将于{window_exit(issued_on, 1)}起失效，请在此之前重新获取。")
     return tuple(dict.fromkeys(lines))

@@ -83,7 +83,7 @@ def rating_refresh(*, customer: Customer, cause: str, cause_ref: str = "", as_of
     }
     rating, _ = CustomerRating.objects.update_or_create(customer=customer, defaults=values)
     if level != previous_level:
-        RatingHistory.objects.create(
+        change = RatingHistory.objects.create(
             customer=customer,
             level=level,
             previous_level=previous_level,
@@ -95,6 +95,10 @@ def rating_refresh(*, customer: Customer, cause: str, cause_ref: str = "", as_of
             cause=cause,
             cause_ref=cause_ref,
         )
+        # The reminders and letters the new level calls for, in this same transaction.
+        from notifications.services import notices_for_rating_changes
+
+        notices_for_rating_changes(history_rows=[change])
     return rating
 
 

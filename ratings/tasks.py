@@ -1,6 +1,11 @@
 """Celery tasks of the ratings: thin, they take ids and call a service."""
 
-from celery import shared_task
+import logging
+from datetime import date
+
+from celery import group, shared_task
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -13,3 +18,50 @@ def rating_refresh_task(customer_id: int, cause: str, ref: str = "") -> None:
     customer = Customer.objects.filter(pk=customer_id).first()
     if customer is not None:
         rating_refresh(customer=customer, cause=cause, cause_ref=ref)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def rerate_range_task(start_id: int, end_id: int, as_of_iso: str, cause: str = "nightly") -> None:
+    """Re-rate one customer-id range as of a date; idempotent, so a redelivered task is harmless."""
+    from .bulk import rerate_range
+
+    stats = rerate_range(start_id=start_id, end_id=end_id, as_of=date.fromisoformat(as_of_iso), cause=cause)
+    logger.info(
+        "rerate [%s, %s) as of %s: %s customers, %s written, %s level changes, %.1f s",
+        start_id,
+        end_id,
+        as_of_iso,
+        stats.customers,
+        stats.written,
+        stats.level_changes,
+        stats.seconds,
+    )
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def nightly_rerate_task() -> None:
+    """Re-rate every customer as of today: one range task per range for the workers, or in-process."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from .bulk import rerate_all
+    from .models import RatingCause
+
+    as_of = timezone.localdate()
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        stats = rerate_all(as_of=as_of, cause=RatingCause.NIGHTLY)
+        logger.info("nightly rerate as of %s: %s customers, %s written", as_of, stats.customers, stats.written)
+    else:
+        rerate_enqueue(as_of=as_of, cause=RatingCause.NIGHTLY)
+
+
+def rerate_enqueue(*, as_of: date, cause: str, range_size: int | None = None) -> int:
+    """End expired overrides, then fan out one ``rerate_range_task`` per range; returns how many."""
+    from .bulk import DEFAULT_RANGE_SIZE, plan_ranges
+    from .services import override_end_expired
+
+    # Before the ranges: a range task must not find an override that has just run out.
+    override_end_expired(as_of=as_of)
+    ranges = plan_ranges(size=range_size or DEFAULT_RANGE_SIZE)
+    group(rerate_range_task.s(start_id, end_id, as_of.isoformat(), cause) for start_id, end_id in ranges).apply_async()
+    return len(ranges)

@@ -99,3 +99,57 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     customer = factory.SubFactory(CustomerFactory)
     confirmed_at = factory.LazyFunction(timezone.now)
+
+
+# --------------------------------------------------------------------------------------------
+# The enterprise side (commitments): letters, applications, service requests, and a rating in force
+# --------------------------------------------------------------------------------------------
+
+
+def rate(customer: Customer, level: str, *, as_of: date = date(2025, 6, 1)):
+    """Give a customer a level in force directly (no rules run): for queues and honest-only checks."""
+    from ratings.models import CustomerRating
+
+    rating, _ = CustomerRating.objects.update_or_create(
+        customer=customer,
+        defaults={
+            "level": level, "computed_level": level, "rules": [], "as_of": as_of, "rules_version": "test",
+            "changed_on": as_of,
+        },
+    )  # fmt: skip
+    return rating
+
+
+class CommitmentLetterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "commitments.CommitmentLetter"
+
+    customer = factory.SubFactory(CustomerFactory)
+    committed_on = date(2025, 6, 1)
+    file = factory.django.FileField(filename="letter.pdf", data=PDF_BYTES)
+    uploaded_by = factory.SubFactory(UserFactory)
+
+
+class PowerApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "commitments.PowerApplication"
+
+    customer = factory.SubFactory(CustomerFactory)
+    kind = "new_connection"
+    address = "江苏省淮安市淮阴区长江东路8号"
+    capacity_kva = Decimal("400.00")
+    requested_on = date(2025, 7, 1)
+    route = "property"
+    property_document = factory.django.FileField(filename="deed.pdf", data=PDF_BYTES)
+    submitted_by = factory.SubFactory(UserFactory)
+    submitted_at = factory.LazyFunction(timezone.now)
+
+
+class ServiceRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "commitments.ValueAddedServiceRequest"
+
+    customer = factory.SubFactory(CustomerFactory)
+    service = "energy_consulting"
+    submitted_by = factory.SubFactory(UserFactory)
+    submitted_at = factory.LazyFunction(timezone.now)

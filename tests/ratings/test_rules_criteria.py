@@ -527,6 +527,15 @@ def test_improvements_for_a_leap_day_event_name_1_march() -> None:
     assert "yellow.4：若无新的记录，将于2025-03-01起不再成立。" in result.improvements
 
 
+def test_improvements_for_arrears_name_the_date_the_next_threshold_is_reached() -> None:
+    result = rules.evaluate(facts(arrears_since=date(2026, 7, 31), payment_method="postpaid"))
+    assert result.rules == ("red.1",)
+    assert (
+        "red.1：结清所欠电费（欠费起始日2026-07-31）后不再成立；若仍未结清，将于2027-01-31起欠费满6个月。"
+        in result.improvements
+    )
+
+
 def test_improvements_for_arrears_ask_to_pay() -> None:
     result = rules.evaluate(facts(arrears_since=date(2026, 5, 1)))
     assert result.rules == ("black.1",)

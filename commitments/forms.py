@@ -1,0 +1,108 @@
+"""Page forms parse and type the input; the services decide what is valid and say why."""
+
+from django import forms
+
+from .models import ApplicationKind, ApplicationRoute, Fulfilment, Recommendation, ServiceKind
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+UPLOAD_HELP = "PDF、JPEG 或 PNG，按文件内容识别"
+
+
+class RegistrationForm(forms.Form):
+    # No max_length here: the service names what is wrong with a bad code (length, characters, check).
+    uscc = forms.CharField(label="统一社会信用代码", help_text="18位，营业执照上的代码")
+    enterprise_name = forms.CharField(label="企业名称", max_length=200)
+    contact_person = forms.CharField(label="联系人", max_length=50)
+    phone = forms.CharField(label="手机号", max_length=20, help_text="登录时用作用户名")
+    password = forms.CharField(label="密码", widget=forms.PasswordInput(render_value=False), strip=False)
+    password_again = forms.CharField(label="确认密码", widget=forms.PasswordInput(render_value=False), strip=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["uscc"].widget.attrs.update({"autocomplete": "off", "autocapitalize": "characters"})
+        self.fields["phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "tel"})
+        for name in ("password", "password_again"):
+            self.fields[name].widget.attrs["autocomplete"] = "new-password"
+
+
+class RegistrationDecisionForm(forms.Form):
+    decision = forms.ChoiceField(label="处理结果", choices=[("confirm", "确认绑定"), ("reject", "不予确认")])
+    note = forms.CharField(label="说明", widget=forms.Textarea, required=False, help_text="不予确认时必填")
+
+
+class LetterUploadForm(forms.Form):
+    committed_on = forms.DateField(label="承诺日期", widget=DATE_WIDGET, help_text="承诺书上签署的日期")
+    file = forms.FileField(label="签章后的信用承诺书", help_text=UPLOAD_HELP)
+
+
+class LetterDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="审核结果", choices=[("accept", "受理"), ("reject", "退回")], widget=forms.RadioSelect
+    )
+    valid_until = forms.DateField(
+        label="承诺有效期至", required=False, widget=DATE_WIDGET, help_text="留空表示长期有效"
+    )
+    note = forms.CharField(label="审核意见", widget=forms.Textarea, required=False, help_text="退回时必填")
+
+
+class FulfilmentForm(forms.Form):
+    fulfilment = forms.ChoiceField(label="承诺履行状态", choices=Fulfilment.choices)
+    unfulfilled_content = forms.CharField(label="未履行的承诺内容", widget=forms.Textarea, required=False)
+    liability_pursued = forms.CharField(label="违诺责任追究内容", widget=forms.Textarea, required=False)
+
+
+class ReportUploadForm(forms.Form):
+    issued_on = forms.DateField(label="报告出具日期", widget=DATE_WIDGET)
+    file = forms.FileField(label="《江苏省法人公共信用信息查询报告》", help_text=UPLOAD_HELP)
+
+
+class DrcReportUploadForm(ReportUploadForm):
+    uscc = forms.CharField(label="企业统一社会信用代码")
+
+    field_order = ["uscc", "issued_on", "file"]
+
+
+class ApplicationForm(forms.Form):
+    kind = forms.ChoiceField(label="申请类型", choices=ApplicationKind.choices)
+    address = forms.CharField(label="用电地址", max_length=255)
+    capacity_kva = forms.DecimalField(label="申请容量（千伏安）", max_digits=10, decimal_places=2)
+    requested_on = forms.DateField(label="期望接电日期", widget=DATE_WIDGET)
+    route = forms.ChoiceField(
+        label="申请方式", choices=ApplicationRoute.choices, widget=forms.RadioSelect,
+        help_text="暂无产权、未确权或无法提供可供电证明的，可凭已核验的公共信用信息查询报告和已受理的信用承诺书代替产权证明",
+    )  # fmt: skip
+    property_document = forms.FileField(
+        label="产权证明材料", required=False, help_text="以产权证明方式申请时必传；" + UPLOAD_HELP
+    )
+    other_document = forms.FileField(label="其他材料（可选）", required=False, help_text=UPLOAD_HELP)
+
+
+class StepForm(forms.Form):
+    status = forms.ChoiceField(label="办理到")
+    reason = forms.CharField(label="退回原因", widget=forms.Textarea, required=False, help_text="退回时必填")
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = list(choices)
+
+
+class ServiceRequestForm(forms.Form):
+    service = forms.ChoiceField(label="服务项目", choices=ServiceKind.choices)
+    description = forms.CharField(label="需求说明", widget=forms.Textarea, required=False)
+
+
+class ObjectionForm(forms.Form):
+    reason = forms.CharField(label="异议理由", widget=forms.Textarea)
+    evidence = forms.FileField(label="证据材料", required=False, help_text=UPLOAD_HELP)
+
+
+class ObjectionReviewForm(forms.Form):
+    recommendation = forms.ChoiceField(label="审查建议", choices=Recommendation.choices, widget=forms.RadioSelect)
+    note = forms.CharField(label="审查意见", widget=forms.Textarea)
+
+
+class ObjectionDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="决定", choices=[("uphold", "异议成立，撤销该记录"), ("refuse", "异议不成立")], widget=forms.RadioSelect
+    )
+    note = forms.CharField(label="决定意见", widget=forms.Textarea, required=False, help_text="异议不成立时必填")

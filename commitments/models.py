@@ -1,0 +1,354 @@
+"""The enterprise side of the portal: registrations, commitment letters (信用承诺书, plan Annex 2),
+power applications (用电申请) with the no-property route and the green channel, value-added service
+requests, and objections (异议) to events in an archive.
+
+Every model keeps its audit history (django-simple-history); the services write it with the acting user.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from archives.models import CreditEvent, Customer, EventRevocation, PublicCreditReport, private_upload_to
+from ratings.models import LEVEL_CHOICES
+
+
+class RegistrationStatus(models.TextChoices):
+    PENDING = "pending", "待确认"
+    CONFIRMED = "confirmed", "已确认"
+    REJECTED = "rejected", "未通过"
+
+
+class EnterpriseRegistration(models.Model):
+    """What an enterprise user entered when registering, so staff can check it before confirming."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enterprise_registration",
+        verbose_name="用户账号",
+    )  # fmt: skip
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="registrations", verbose_name="企业档案"
+    )
+    enterprise_name = models.CharField("填报的企业名称", max_length=200)
+    contact_person = models.CharField("联系人", max_length=50)
+    phone = models.CharField("手机号", max_length=20)
+    created_customer = models.BooleanField("注册时新建档案", default=False)
+    status = models.CharField(
+        "状态", max_length=10, choices=RegistrationStatus.choices, default=RegistrationStatus.PENDING
+    )
+    created_at = models.DateTimeField("注册时间", auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="确认人",
+    )  # fmt: skip
+    decided_at = models.DateTimeField("确认时间", null=True, blank=True)
+    decision_note = models.TextField("说明", blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "企业用户注册"
+        verbose_name_plural = "企业用户注册"
+        ordering = ["-created_at", "-id"]
+        permissions = [("confirm_enterpriseregistration", "确认企业账号绑定")]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_name}（{self.phone}）"
+
+    @property
+    def name_differs(self) -> bool:
+        return self.enterprise_name.strip() != self.customer.name.strip()
+
+
+class LetterStatus(models.TextChoices):
+    PENDING = "pending", "待审核"
+    ACCEPTED = "accepted", "已受理"
+    REJECTED = "rejected", "已退回"
+
+
+class CommitmentType(models.TextChoices):
+    # A letter that stands in for property documents (DESIGN.md, commitments.csv 承诺类型).
+    CERTIFICATION = "certification", "证明事项型"
+
+
+class Fulfilment(models.TextChoices):
+    FULL = "full", "全部履行"
+    PARTIAL = "partial", "部分履行"
+    NONE = "none", "全部未履行"
+
+
+class CommitmentLetter(models.Model):
+    """A signed and stamped 信用承诺书; once accepted it has its 承诺编码 and is published (clause 5)."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="commitment_letters", verbose_name="企业"
+    )
+    commitment_type = models.CharField(
+        "承诺类型", max_length=20, choices=CommitmentType.choices, default=CommitmentType.CERTIFICATION
+    )
+    committed_on = models.DateField("承诺作出日期")
+    file = models.FileField("签章的承诺书", upload_to=private_upload_to)
+    status = models.CharField("状态", max_length=10, choices=LetterStatus.choices, default=LetterStatus.PENDING)
+    code = models.CharField("承诺编码", max_length=20, unique=True, null=True, blank=True)
+    valid_until = models.DateField("承诺有效期至", null=True, blank=True, help_text="留空表示长期有效")
+    fulfilment = models.CharField("承诺履行状态", max_length=10, choices=Fulfilment.choices, default=Fulfilment.FULL)
+    unfulfilled_content = models.TextField("未履行的承诺内容", blank=True)
+    liability_pursued = models.TextField("违诺责任追究内容", blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="上传人"
+    )
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="审核人",
+    )
+    decided_at = models.DateTimeField("审核时间", null=True, blank=True)
+    decision_note = models.TextField("审核意见", blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "信用承诺书"
+        verbose_name_plural = "信用承诺书"
+        ordering = ["-uploaded_at", "-id"]
+        permissions = [
+            ("review_commitmentletter", "审核信用承诺书"),
+            ("upload_report_for_enterprise", "代企业上传公共信用信息查询报告"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="accepted") | Q(code__isnull=False), name="accepted_letter_has_code"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"信用承诺书 {self.code or '#' + str(self.pk)}（{self.customer.name}）"
+
+
+class ApplicationKind(models.TextChoices):
+    NEW_CONNECTION = "new_connection", "新装"
+    CAPACITY_INCREASE = "capacity_increase", "增容"
+    TEMPORARY = "temporary", "临时用电"
+
+
+class ApplicationRoute(models.TextChoices):
+    PROPERTY = "property", "产权证明"
+    NO_PROPERTY = "no_property", "信用承诺代替产权证明"
+
+
+class ApplicationStatus(models.TextChoices):
+    SUBMITTED = "submitted", "已提交"
+    ACCEPTED = "accepted", "已受理"
+    SURVEYING = "surveying", "现场勘查"
+    CONNECTING = "connecting", "装表接电"
+    DONE = "done", "已完成"
+    REJECTED = "rejected", "已退回"
+
+
+class HandledRequest(models.Model):
+    """What power applications and service requests share: a customer, a status, its timestamps."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+", verbose_name="企业")
+    status = models.CharField(
+        "状态", max_length=12, choices=ApplicationStatus.choices, default=ApplicationStatus.SUBMITTED, db_index=True
+    )
+    # The level in force when the request came in: the green channel is judged against it.
+    level_at_submission = models.CharField("提交时信用等级", max_length=10, choices=LEVEL_CHOICES, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="提交人"
+    )
+    submitted_at = models.DateTimeField("提交时间", db_index=True)
+    accepted_at = models.DateTimeField("受理时间", null=True, blank=True)
+    done_at = models.DateTimeField("完成时间", null=True, blank=True)
+    rejected_at = models.DateTimeField("退回时间", null=True, blank=True)
+    rejection_reason = models.TextField("退回原因", blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="经办人",
+    )  # fmt: skip
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in (ApplicationStatus.DONE, ApplicationStatus.REJECTED)
+
+
+class PowerApplication(HandledRequest):
+    """A request for a new connection, a capacity increase or temporary supply."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="power_applications", verbose_name="企业"
+    )
+    kind = models.CharField("申请类型", max_length=20, choices=ApplicationKind.choices)
+    address = models.CharField("用电地址", max_length=255)
+    capacity_kva = models.DecimalField("申请容量（千伏安）", max_digits=10, decimal_places=2)
+    requested_on = models.DateField("期望接电日期")
+    route = models.CharField("申请方式", max_length=12, choices=ApplicationRoute.choices)
+    property_document = models.FileField("产权证明材料", upload_to=private_upload_to, blank=True)
+    other_document = models.FileField("其他材料", upload_to=private_upload_to, blank=True)
+    report = models.ForeignKey(
+        PublicCreditReport, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="公共信用信息查询报告",
+    )  # fmt: skip
+    letter = models.ForeignKey(
+        CommitmentLetter, on_delete=models.PROTECT, null=True, blank=True, related_name="applications",
+        verbose_name="信用承诺书",
+    )  # fmt: skip
+    surveying_at = models.DateTimeField("勘查时间", null=True, blank=True)
+    connecting_at = models.DateTimeField("接电开始时间", null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "用电申请"
+        verbose_name_plural = "用电申请"
+        ordering = ["-submitted_at", "-id"]
+        permissions = [("handle_powerapplication", "受理用电申请")]
+        constraints = [
+            models.CheckConstraint(condition=Q(capacity_kva__gt=0), name="application_capacity_positive"),
+            models.CheckConstraint(
+                condition=Q(route="property") | (Q(report__isnull=False) & Q(letter__isnull=False)),
+                name="no_property_application_has_report_and_letter",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}申请 #{self.pk}（{self.customer.name}）"
+
+
+class ServiceKind(models.TextChoices):
+    EQUIPMENT_MAINTENANCE = "equipment_maintenance", "设备代维"
+    ENERGY_CONSULTING = "energy_consulting", "节能咨询"
+    ENERGY_MANAGEMENT = "energy_management", "能源托管"
+    TEMPORARY_EQUIPMENT_RENTAL = "temporary_equipment_rental", "临时用电设备租赁"
+    BILL_FINANCE = "bill_finance", "电费金融理财"
+    INVOICE_DELIVERY = "invoice_delivery", "专用发票寄送"
+    SAFETY_STEWARD = "safety_steward", "安全用电管家"
+
+
+class ServiceStatus(models.TextChoices):
+    SUBMITTED = "submitted", "已提交"
+    ACCEPTED = "accepted", "已受理"
+    DONE = "done", "已完成"
+    REJECTED = "rejected", "已退回"
+
+
+class ValueAddedServiceRequest(HandledRequest):
+    """An honest customer's request for one of the plan's value-added services (用能服务)."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="service_requests", verbose_name="企业"
+    )
+    status = models.CharField(
+        "状态", max_length=12, choices=ServiceStatus.choices, default=ServiceStatus.SUBMITTED, db_index=True
+    )
+    service = models.CharField("服务项目", max_length=30, choices=ServiceKind.choices)
+    description = models.TextField("需求说明", blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "增值服务申请"
+        verbose_name_plural = "增值服务申请"
+        ordering = ["-submitted_at", "-id"]
+        permissions = [("handle_valueaddedservicerequest", "受理增值服务申请")]
+
+    def __str__(self) -> str:
+        return f"{self.get_service_display()} #{self.pk}（{self.customer.name}）"
+
+
+class ObjectionStatus(models.TextChoices):
+    SUBMITTED = "submitted", "待审查"
+    REVIEWED = "reviewed", "已审查，待班组长决定"
+    UPHELD = "upheld", "异议成立，记录已撤销"
+    REFUSED = "refused", "异议不成立"
+
+
+class Recommendation(models.TextChoices):
+    UPHOLD = "uphold", "建议撤销该记录"
+    REFUSE = "refuse", "建议维持该记录"
+
+
+class Objection(models.Model):
+    """An enterprise disputes an event in its archive; staff review, a supervisor decides.
+
+    The review files an `EventRevocation` in the reviewer's name; the supervisor's decision is
+    `revocation_decide` on it, so an upheld objection revokes the event exactly as any revocation does.
+    """
+
+    event = models.ForeignKey(CreditEvent, on_delete=models.PROTECT, related_name="objections", verbose_name="失信记录")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="objections", verbose_name="企业")
+    reason = models.TextField("异议理由")
+    evidence = models.FileField("证据材料", upload_to=private_upload_to, blank=True)
+    status = models.CharField(
+        "状态", max_length=10, choices=ObjectionStatus.choices, default=ObjectionStatus.SUBMITTED, db_index=True
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="提出人"
+    )
+    submitted_at = models.DateTimeField("提出时间", auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="审查人",
+    )
+    reviewed_at = models.DateTimeField("审查时间", null=True, blank=True)
+    recommendation = models.CharField("审查建议", max_length=10, choices=Recommendation.choices, blank=True)
+    review_note = models.TextField("审查意见", blank=True)
+    revocation = models.OneToOneField(
+        EventRevocation, on_delete=models.PROTECT, null=True, blank=True, related_name="objection",
+        verbose_name="撤销申请",
+    )  # fmt: skip
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="决定人",
+    )
+    decided_at = models.DateTimeField("决定时间", null=True, blank=True)
+    decision_note = models.TextField("决定意见", blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "异议"
+        verbose_name_plural = "异议"
+        ordering = ["-submitted_at", "-id"]
+        permissions = [
+            ("review_objection", "审查异议"),
+            ("decide_objection", "决定异议"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event"], condition=Q(status__in=["submitted", "reviewed"]), name="one_open_objection_per_event"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"异议 #{self.pk}（{self.customer.name}）"
+
+    @property
+    def effective_status(self) -> str:
+        """The status, also when the linked revocation was decided from the archive's revocation page."""
+        if self.status == ObjectionStatus.REVIEWED and self.revocation is not None:
+            if self.revocation.status == "approved":
+                return ObjectionStatus.UPHELD
+            if self.revocation.status == "refused":
+                return ObjectionStatus.REFUSED
+        return self.status
+
+    @property
+    def effective_status_label(self) -> str:
+        return ObjectionStatus(self.effective_status).label

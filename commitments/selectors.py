@@ -1,0 +1,345 @@
+"""Reads of the enterprise side, always scoped to what the asking user may see."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from statistics import median
+
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.http import Http404
+from django.utils import timezone
+
+from archives.models import Customer, EventRevocation, Membership, PublicCreditReport, ReportStatus
+from ratings import rules
+
+from .models import (
+    ApplicationStatus,
+    CommitmentLetter,
+    EnterpriseRegistration,
+    LetterStatus,
+    Objection,
+    ObjectionStatus,
+    PowerApplication,
+    RegistrationStatus,
+    ServiceStatus,
+    ValueAddedServiceRequest,
+)
+
+HONEST = sorted(rules.HONEST_LEVELS)
+
+
+# --------------------------------------------------------------------------------------------
+# Who the user acts for
+# --------------------------------------------------------------------------------------------
+
+
+def enterprise_of(user) -> Customer:
+    """The enterprise an applicant acts for, once staff confirmed the binding; 404 otherwise."""
+    if not user.is_authenticated:
+        raise Http404("没有找到企业")
+    membership = Membership.objects.select_related("customer").filter(user=user, confirmed_at__isnull=False).first()
+    if membership is None:
+        raise Http404("您的账号尚未绑定企业，或绑定尚待营业厅确认")
+    return membership.customer
+
+
+def _own_customers(user) -> QuerySet[Customer]:
+    if not user.is_authenticated:
+        return Customer.objects.none()
+    return Customer.objects.filter(members__user=user, members__confirmed_at__isnull=False)
+
+
+def letters_visible_to(user) -> QuerySet[CommitmentLetter]:
+    """Staff and DRC officers see every letter; an applicant only its own enterprise's."""
+    letters = CommitmentLetter.objects.select_related("customer", "uploaded_by", "decided_by")
+    if user.is_authenticated and user.has_perm("commitments.view_commitmentletter"):
+        return letters
+    return letters.filter(customer__in=_own_customers(user))
+
+
+def applications_visible_to(user) -> QuerySet[PowerApplication]:
+    applications = PowerApplication.objects.select_related("customer", "customer__rating", "report", "letter")
+    if user.is_authenticated and user.has_perm("commitments.view_powerapplication"):
+        return applications
+    return applications.filter(customer__in=_own_customers(user))
+
+
+def service_requests_visible_to(user) -> QuerySet[ValueAddedServiceRequest]:
+    requests = ValueAddedServiceRequest.objects.select_related("customer", "customer__rating")
+    if user.is_authenticated and user.has_perm("commitments.view_valueaddedservicerequest"):
+        return requests
+    return requests.filter(customer__in=_own_customers(user))
+
+
+def objections_visible_to(user) -> QuerySet[Objection]:
+    objections = Objection.objects.select_related(
+        "customer", "event", "revocation", "revocation__decided_by", "submitted_by", "reviewed_by", "decided_by"
+    )
+    if user.is_authenticated and user.has_perm("commitments.view_objection"):
+        return objections
+    return objections.filter(customer__in=_own_customers(user))
+
+
+# --------------------------------------------------------------------------------------------
+# The no-property route
+# --------------------------------------------------------------------------------------------
+
+
+def valid_report(customer: Customer, *, today: date) -> PublicCreditReport | None:
+    """The latest verified public credit report issued within one year (RATING_RULES.md: valid one year)."""
+    return (
+        customer.reports.filter(
+            status=ReportStatus.VERIFIED, issued_on__lte=today, issued_on__gt=rules.add_years(today, -1)
+        )
+        .order_by("-issued_on", "-id")
+        .first()
+    )
+
+
+def usable_letter(customer: Customer, *, today: date) -> CommitmentLetter | None:
+    """The latest accepted commitment letter still in force."""
+    return (
+        customer.commitment_letters.filter(status=LetterStatus.ACCEPTED)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .order_by("-decided_at", "-id")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class NoPropertyDocuments:
+    report: PublicCreditReport | None
+    letter: CommitmentLetter | None
+
+    @property
+    def missing(self) -> list[str]:
+        missing = []
+        if self.report is None:
+            missing.append("一份已核验、一年内出具的《江苏省法人公共信用信息查询报告》")
+        if self.letter is None:
+            missing.append("一份已受理的《信用承诺书》")
+        return missing
+
+
+def no_property_documents(customer: Customer, *, today: date) -> NoPropertyDocuments:
+    return NoPropertyDocuments(report=valid_report(customer, today=today), letter=usable_letter(customer, today=today))
+
+
+# --------------------------------------------------------------------------------------------
+# Staff queues: the green channel
+# --------------------------------------------------------------------------------------------
+
+
+def _honest_first(queryset: QuerySet) -> QuerySet:
+    return queryset.annotate(
+        channel=Case(
+            When(customer__rating__level__in=HONEST, then=Value(0)), default=Value(1), output_field=IntegerField()
+        )
+    ).order_by("channel", "submitted_at", "id")
+
+
+def application_queue(*, include_closed: bool = False) -> QuerySet[PowerApplication]:
+    """Open applications, honest customers (green, blue: the green channel 绿色通道) first, then by date."""
+    applications = PowerApplication.objects.select_related("customer", "customer__rating")
+    if not include_closed:
+        applications = applications.exclude(status__in=[ApplicationStatus.DONE, ApplicationStatus.REJECTED])
+    return _honest_first(applications)
+
+
+def service_request_queue() -> QuerySet[ValueAddedServiceRequest]:
+    requests = ValueAddedServiceRequest.objects.select_related("customer", "customer__rating")
+    return _honest_first(requests.exclude(status__in=[ServiceStatus.DONE, ServiceStatus.REJECTED]))
+
+
+def pending_registrations() -> QuerySet[EnterpriseRegistration]:
+    return EnterpriseRegistration.objects.filter(status=RegistrationStatus.PENDING).select_related("customer", "user")
+
+
+def letters_awaiting_review() -> QuerySet[CommitmentLetter]:
+    return CommitmentLetter.objects.filter(status=LetterStatus.PENDING).select_related("customer", "uploaded_by")
+
+
+def objections_open() -> QuerySet[Objection]:
+    """Objections to review, then those whose revocation awaits a supervisor."""
+    return (
+        Objection.objects.filter(
+            Q(status=ObjectionStatus.SUBMITTED) | Q(status=ObjectionStatus.REVIEWED, revocation__status="pending")
+        )
+        .select_related("customer", "event", "revocation", "reviewed_by")
+        .order_by("submitted_at", "id")
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Time taken: each step, and the green channel's effect for the dashboard
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    status: str
+    label: str
+    at: datetime
+    took: timedelta | None  # since the previous step
+
+
+_STEP_FIELDS = (
+    (ApplicationStatus.SUBMITTED, "submitted_at"),
+    (ApplicationStatus.ACCEPTED, "accepted_at"),
+    (ApplicationStatus.SURVEYING, "surveying_at"),
+    (ApplicationStatus.CONNECTING, "connecting_at"),
+    (ApplicationStatus.DONE, "done_at"),
+    (ApplicationStatus.REJECTED, "rejected_at"),
+)
+
+
+def request_steps(instance) -> list[Step]:
+    """The statuses an application (or service request) went through, each with the time it took."""
+    labels = dict(type(instance)._meta.get_field("status").choices)
+    steps: list[Step] = []
+    for status, field_name in _STEP_FIELDS:
+        at = getattr(instance, field_name, None)
+        if at is None or status not in labels:
+            continue
+        steps.append(Step(status, labels[status], at, at - steps[-1].at if steps else None))
+    return steps
+
+
+@dataclass(frozen=True)
+class TurnaroundGroup:
+    label: str
+    count: int
+    median_days: float | None
+
+
+@dataclass(frozen=True)
+class Turnaround:
+    """Median days from submitted to done: honest customers (green channel) against the others."""
+
+    honest: TurnaroundGroup
+    others: TurnaroundGroup
+    since: date | None
+    until: date | None
+    open_honest: int = 0
+    open_others: int = 0
+
+    @property
+    def days_saved(self) -> float | None:
+        if self.honest.median_days is None or self.others.median_days is None:
+            return None
+        return round(self.others.median_days - self.honest.median_days, 1)
+
+
+def _days(delta: timedelta) -> float:
+    return delta.total_seconds() / 86400
+
+
+def application_turnaround(*, since: date | None = None, until: date | None = None) -> Turnaround:
+    """Median days from submission to done of the applications finished in [since, until], split by
+    the level the customer had when it applied: honest (green, blue) vs others."""
+    done = PowerApplication.objects.filter(status=ApplicationStatus.DONE, done_at__isnull=False)
+    if since is not None:
+        done = done.filter(done_at__date__gte=since)
+    if until is not None:
+        done = done.filter(done_at__date__lte=until)
+    honest_days: list[float] = []
+    other_days: list[float] = []
+    for level, submitted_at, done_at in done.values_list("level_at_submission", "submitted_at", "done_at"):
+        (honest_days if level in rules.HONEST_LEVELS else other_days).append(_days(done_at - submitted_at))
+    open_apps = PowerApplication.objects.exclude(status__in=[ApplicationStatus.DONE, ApplicationStatus.REJECTED])
+    open_honest = open_apps.filter(level_at_submission__in=HONEST).count()
+
+    def group(label: str, values: list[float]) -> TurnaroundGroup:
+        return TurnaroundGroup(label, len(values), round(median(values), 1) if values else None)
+
+    return Turnaround(
+        honest=group("诚信客户（绿色、蓝色）", honest_days),
+        others=group("其他客户", other_days),
+        since=since,
+        until=until,
+        open_honest=open_honest,
+        open_others=open_apps.count() - open_honest,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Public pages
+# --------------------------------------------------------------------------------------------
+
+
+def public_letters(*, search: str = "") -> QuerySet[CommitmentLetter]:
+    """Accepted letters, published under clause 5 (信用承诺公示): newest commitment first."""
+    letters = CommitmentLetter.objects.filter(status=LetterStatus.ACCEPTED).select_related("customer")
+    search = (search or "").strip()
+    if search:
+        if search.isascii() and search.isalnum():
+            letters = letters.filter(
+                Q(customer__uscc__startswith=search.upper())
+                | Q(code__startswith=search)
+                | Q(customer__name__icontains=search)
+            )
+        else:
+            letters = letters.filter(customer__name__icontains=search)
+    return letters.order_by("-committed_on", "-code")
+
+
+# --------------------------------------------------------------------------------------------
+# The enterprise home page
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class EnterpriseHome:
+    customer: Customer
+    rating: object
+    events: list
+    objections_by_event: dict[int, list[Objection]]
+    reports: QuerySet
+    letters: QuerySet
+    applications: QuerySet
+    service_requests: QuerySet
+    objections: QuerySet
+    documents: NoPropertyDocuments
+    honest: bool
+    notices: list = field(default_factory=list)
+
+
+def enterprise_home(customer: Customer, *, today: date | None = None) -> EnterpriseHome:
+    """Everything the enterprise sees about itself on one page."""
+    from ratings.selectors import rating_panel
+
+    today = today or timezone.localdate()
+    panel = rating_panel(customer, as_of=today)
+    objections = Objection.objects.filter(customer=customer).select_related(
+        "event", "revocation", "reviewed_by", "decided_by"
+    )
+    by_event: dict[int, list[Objection]] = {}
+    for objection in objections:
+        by_event.setdefault(objection.event_id, []).append(objection)
+    events = list(
+        customer.events.prefetch_related(
+            Prefetch("revocations", queryset=EventRevocation.objects.order_by("requested_at"))
+        )
+    )
+    return EnterpriseHome(
+        customer=customer,
+        rating=panel,
+        events=events,
+        objections_by_event=by_event,
+        reports=customer.reports.all(),
+        letters=customer.commitment_letters.all(),
+        applications=customer.power_applications.all(),
+        service_requests=customer.service_requests.all(),
+        objections=objections,
+        documents=no_property_documents(customer, today=today),
+        honest=panel.level in rules.HONEST_LEVELS,
+        notices=enterprise_notices(customer),
+    )
+
+
+def enterprise_notices(customer: Customer) -> list:
+    """The reminders and notification letters sent to the enterprise (the notifications app's)."""
+    try:
+        from notifications.selectors import notices_for_customer
+    except ImportError:  # the notifications app has no selector yet
+        return []
+    return list(notices_for_customer(customer))

@@ -1,0 +1,389 @@
+"""API serializers of the enterprise side: input serializers check shapes, the services check meaning."""
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from ratings import rules
+
+from .models import (
+    ApplicationKind,
+    ApplicationRoute,
+    ApplicationStatus,
+    CommitmentLetter,
+    EnterpriseRegistration,
+    Objection,
+    ObjectionStatus,
+    PowerApplication,
+    Recommendation,
+    ServiceKind,
+    ServiceStatus,
+    ValueAddedServiceRequest,
+)
+from .selectors import request_steps
+
+
+def _file_url(kind: str, instance, field_name: str) -> str | None:
+    if not getattr(instance, field_name):
+        return None
+    return reverse("commitments:private_file", kwargs={"kind": kind, "pk": instance.pk})
+
+
+def _username(user) -> str | None:
+    return user.username if user is not None else None
+
+
+# --------------------------------------------------------------------------------------------
+# Registration
+# --------------------------------------------------------------------------------------------
+
+
+class RegistrationCreateSerializer(serializers.Serializer):
+    uscc = serializers.CharField(max_length=30, help_text="统一社会信用代码（18位，含校验码）")
+    enterprise_name = serializers.CharField(max_length=200)
+    contact_person = serializers.CharField(max_length=50)
+    phone = serializers.CharField(max_length=20, help_text="11位手机号，登录时用作用户名")
+    password = serializers.CharField(write_only=True, trim_whitespace=False, style={"input_type": "password"})
+    password_again = serializers.CharField(write_only=True, trim_whitespace=False, style={"input_type": "password"})
+
+
+class RegistrationSerializer(serializers.ModelSerializer):
+    customer = serializers.CharField(source="customer.uscc", read_only=True)
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    username = serializers.CharField(source="user.username", read_only=True)
+
+    class Meta:
+        model = EnterpriseRegistration
+        fields = [
+            "id",
+            "username",
+            "customer",
+            "customer_name",
+            "enterprise_name",
+            "contact_person",
+            "phone",
+            "created_customer",
+            "status",
+            "created_at",
+            "decided_at",
+            "decision_note",
+        ]
+        read_only_fields = fields
+
+
+class RegistrationDecisionSerializer(serializers.Serializer):
+    confirm = serializers.BooleanField(help_text="true 确认绑定，false 不予确认")
+    note = serializers.CharField(required=False, allow_blank=True, default="", help_text="不予确认时必填")
+
+
+# --------------------------------------------------------------------------------------------
+# Commitment letters
+# --------------------------------------------------------------------------------------------
+
+
+class LetterUploadSerializer(serializers.Serializer):
+    committed_on = serializers.DateField(help_text="承诺作出日期（承诺书签署日期）YYYY-MM-DD，不能晚于今天")
+    file = serializers.FileField(help_text="签章后的信用承诺书：PDF、JPEG 或 PNG，按内容识别")
+
+
+class LetterDecisionSerializer(serializers.Serializer):
+    accept = serializers.BooleanField(help_text="true 受理（生成承诺编码并公示），false 退回")
+    note = serializers.CharField(required=False, allow_blank=True, default="", help_text="审核意见，退回时必填")
+    valid_until = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="承诺有效期至；空为长期"
+    )
+
+
+class LetterSerializer(serializers.ModelSerializer):
+    customer = serializers.CharField(source="customer.uscc", read_only=True)
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    file_url = serializers.SerializerMethodField(help_text="签章承诺书文件（经权限校验的下载地址）")
+
+    class Meta:
+        model = CommitmentLetter
+        fields = [
+            "id",
+            "code",
+            "customer",
+            "customer_name",
+            "commitment_type",
+            "committed_on",
+            "valid_until",
+            "status",
+            "fulfilment",
+            "unfulfilled_content",
+            "liability_pursued",
+            "uploaded_at",
+            "decided_at",
+            "decision_note",
+            "file_url",
+        ]
+        read_only_fields = fields
+
+    def get_file_url(self, letter: CommitmentLetter) -> str | None:
+        return _file_url("letter", letter, "file")
+
+
+class PublicLetterSerializer(serializers.ModelSerializer):
+    """A row of the public list (信用承诺公示): what clause 5 makes public, nothing more."""
+
+    customer = serializers.CharField(source="customer.uscc", read_only=True)
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    commitment_type_label = serializers.CharField(source="get_commitment_type_display", read_only=True)
+    fulfilment_label = serializers.CharField(source="get_fulfilment_display", read_only=True)
+
+    class Meta:
+        model = CommitmentLetter
+        fields = [
+            "code",
+            "customer",
+            "customer_name",
+            "commitment_type",
+            "commitment_type_label",
+            "committed_on",
+            "valid_until",
+            "fulfilment",
+            "fulfilment_label",
+        ]
+        read_only_fields = fields
+
+
+class PublicLetterFilterSerializer(serializers.Serializer):
+    q = serializers.CharField(required=False, default="", help_text="企业名称片段、统一社会信用代码或承诺编码前缀")
+
+
+# --------------------------------------------------------------------------------------------
+# Reports uploaded by the enterprise or the DRC
+# --------------------------------------------------------------------------------------------
+
+
+class ReportSubmissionSerializer(serializers.Serializer):
+    customer = serializers.CharField(max_length=30, help_text="企业统一社会信用代码（企业用户只能是本企业）")
+    issued_on = serializers.DateField(help_text="报告出具日期 YYYY-MM-DD，不能晚于今天")
+    file = serializers.FileField(help_text="《江苏省法人公共信用信息查询报告》：PDF、JPEG 或 PNG")
+
+
+# --------------------------------------------------------------------------------------------
+# Applications and value-added services
+# --------------------------------------------------------------------------------------------
+
+
+class StepSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    label = serializers.CharField()
+    at = serializers.DateTimeField()
+    took_days = serializers.SerializerMethodField(help_text="距上一步的天数")
+
+    def get_took_days(self, step) -> float | None:
+        return round(step.took.total_seconds() / 86400, 2) if step.took is not None else None
+
+
+class ApplicationCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ApplicationKind.choices)
+    address = serializers.CharField(max_length=255)
+    capacity_kva = serializers.DecimalField(max_digits=10, decimal_places=2, help_text="申请容量（千伏安），大于0")
+    requested_on = serializers.DateField(help_text="期望接电日期 YYYY-MM-DD，不早于今天")
+    route = serializers.ChoiceField(
+        choices=ApplicationRoute.choices,
+        help_text="property：附产权证明；no_property：凭已核验的一年内公共信用报告和已受理的信用承诺书",
+    )
+    property_document = serializers.FileField(required=False, help_text="产权证明材料（property 方式必传）")
+    other_document = serializers.FileField(required=False, help_text="其他材料（可选）")
+
+
+def _steps_help(choices) -> str:
+    return "下一步状态（" + "、".join(f"{value} {label}" for value, label in choices) + "）；rejected 须填原因"
+
+
+# Plain strings, not enums: the service names the steps allowed from the current status, and one
+# choice set in two components would give the OpenAPI enum two names.
+class StepChangeSerializer(serializers.Serializer):
+    status = serializers.CharField(max_length=20, help_text=_steps_help(ApplicationStatus.choices))
+    reason = serializers.CharField(required=False, allow_blank=True, default="", help_text="退回原因")
+
+
+class ServiceStepChangeSerializer(StepChangeSerializer):
+    status = serializers.CharField(max_length=20, help_text=_steps_help(ServiceStatus.choices))
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    customer = serializers.CharField(source="customer.uscc", read_only=True)
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    level = serializers.SerializerMethodField(help_text="企业当前信用等级（含人工调整）；未评级为 null")
+    honest = serializers.SerializerMethodField(help_text="是否诚信客户（绿色通道）")
+    level_at_submission = serializers.CharField(read_only=True, help_text="提交时的信用等级（评判绿色通道效果的依据）")
+    letter_code = serializers.CharField(source="letter.code", read_only=True, allow_null=True, default=None)
+    report = serializers.PrimaryKeyRelatedField(read_only=True)
+    steps = serializers.SerializerMethodField()
+    property_document_url = serializers.SerializerMethodField()
+    other_document_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PowerApplication
+        fields = [
+            "id",
+            "customer",
+            "customer_name",
+            "level",
+            "honest",
+            "level_at_submission",
+            "kind",
+            "address",
+            "capacity_kva",
+            "requested_on",
+            "route",
+            "report",
+            "letter_code",
+            "status",
+            "submitted_at",
+            "accepted_at",
+            "surveying_at",
+            "connecting_at",
+            "done_at",
+            "rejected_at",
+            "rejection_reason",
+            "steps",
+            "property_document_url",
+            "other_document_url",
+        ]
+        read_only_fields = fields
+
+    def get_level(self, instance) -> str | None:
+        rating = getattr(instance.customer, "rating", None)
+        return rating.level if rating is not None else None
+
+    def get_honest(self, instance) -> bool:
+        return self.get_level(instance) in rules.HONEST_LEVELS
+
+    def get_steps(self, instance) -> list[dict]:
+        return StepSerializer(request_steps(instance), many=True).data
+
+    def get_property_document_url(self, application) -> str | None:
+        return _file_url("property", application, "property_document")
+
+    def get_other_document_url(self, application) -> str | None:
+        return _file_url("other", application, "other_document")
+
+
+class ServiceRequestCreateSerializer(serializers.Serializer):
+    service = serializers.ChoiceField(choices=ServiceKind.choices)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ServiceRequestSerializer(serializers.ModelSerializer):
+    customer = serializers.CharField(source="customer.uscc", read_only=True)
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    service_label = serializers.CharField(source="get_service_display", read_only=True)
+    level_at_submission = serializers.CharField(read_only=True, help_text="提交时的信用等级")
+    steps = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ValueAddedServiceRequest
+        fields = [
+            "id",
+            "customer",
+            "customer_name",
+            "level_at_submission",
+            "service",
+            "service_label",
+            "description",
+            "status",
+            "submitted_at",
+            "accepted_at",
+            "done_at",
+            "rejected_at",
+            "rejection_reason",
+            "steps",
+        ]
+        read_only_fields = fields
+
+    def get_steps(self, instance) -> list[dict]:
+        return StepSerializer(request_steps(instance), many=True).data
+
+
+class TurnaroundGroupSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    count = serializers.IntegerField(help_text="已完成的申请数")
+    median_days = serializers.FloatField(allow_null=True, help_text="从提交到完成的天数中位数")
+
+
+class TurnaroundSerializer(serializers.Serializer):
+    honest = TurnaroundGroupSerializer(help_text="提交时为诚信客户（绿色、蓝色）")
+    others = TurnaroundGroupSerializer()
+    open_honest = serializers.IntegerField()
+    open_others = serializers.IntegerField()
+    days_saved = serializers.FloatField(allow_null=True)
+
+
+class TurnaroundFilterSerializer(serializers.Serializer):
+    since = serializers.DateField(required=False, allow_null=True, default=None, help_text="完成日期起")
+    until = serializers.DateField(required=False, allow_null=True, default=None, help_text="完成日期止")
+
+
+# --------------------------------------------------------------------------------------------
+# Objections
+# --------------------------------------------------------------------------------------------
+
+
+class ObjectionCreateSerializer(serializers.Serializer):
+    event = serializers.IntegerField(help_text="失信记录 id（本企业档案中的）")
+    reason = serializers.CharField(help_text="异议理由")
+    evidence = serializers.FileField(required=False, help_text="证据材料：PDF、JPEG 或 PNG")
+
+
+class ObjectionReviewSerializer(serializers.Serializer):
+    recommendation = serializers.ChoiceField(choices=Recommendation.choices)
+    note = serializers.CharField(help_text="审查意见")
+
+
+class ObjectionDecisionSerializer(serializers.Serializer):
+    uphold = serializers.BooleanField(help_text="true 异议成立（撤销该记录并重新评定），false 异议不成立")
+    note = serializers.CharField(required=False, allow_blank=True, default="", help_text="不成立时必填")
+
+
+class ObjectionSerializer(serializers.ModelSerializer):
+    customer = serializers.CharField(source="customer.uscc", read_only=True)
+    event_type = serializers.CharField(source="event.type", read_only=True)
+    event_occurred_on = serializers.DateField(source="event.occurred_on", read_only=True)
+    event_status = serializers.CharField(source="event.status", read_only=True)
+    status = serializers.ChoiceField(
+        source="effective_status", choices=ObjectionStatus.choices, read_only=True, help_text="处理状态"
+    )
+    revocation = serializers.PrimaryKeyRelatedField(read_only=True)
+    decided_at = serializers.SerializerMethodField()
+    decision_note = serializers.SerializerMethodField()
+    evidence_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Objection
+        fields = [
+            "id",
+            "customer",
+            "event",
+            "event_type",
+            "event_occurred_on",
+            "event_status",
+            "reason",
+            "status",
+            "submitted_at",
+            "reviewed_at",
+            "recommendation",
+            "review_note",
+            "revocation",
+            "decided_at",
+            "decision_note",
+            "evidence_url",
+        ]
+        read_only_fields = fields
+
+    def get_decided_at(self, objection) -> str | None:
+        revocation = objection.revocation
+        value = objection.decided_at or (revocation.decided_at if revocation else None)
+        return serializers.DateTimeField().to_representation(value) if value else None
+
+    def get_decision_note(self, objection) -> str:
+        if objection.decision_note:
+            return objection.decision_note
+        return objection.revocation.decision_note if objection.revocation else ""
+
+    def get_evidence_url(self, objection) -> str | None:
+        return _file_url("objection", objection, "evidence")

@@ -1,0 +1,26 @@
+"""Writes of the enterprise side. Every service is one transaction, audited, with the acting user."""
+
+from .applications import application_advance, application_submit, service_request_advance, service_request_submit
+from .letters import commitment_code, letter_decide, letter_record_fulfilment, letter_upload
+from .objections import objection_decide, objection_review, objection_submit
+from .registration import enterprise_register, registration_confirm, registration_reject
+from .reports import drc_report_upload, enterprise_report_upload
+
+__all__ = [
+    "application_advance",
+    "application_submit",
+    "commitment_code",
+    "drc_report_upload",
+    "enterprise_register",
+    "enterprise_report_upload",
+    "letter_decide",
+    "letter_record_fulfilment",
+    "letter_upload",
+    "objection_decide",
+    "objection_review",
+    "objection_submit",
+    "registration_confirm",
+    "registration_reject",
+    "service_request_advance",
+    "service_request_submit",
+]

@@ -1,0 +1,22 @@
+"""Who may act for an enterprise: applicants through a confirmed Membership, never a global permission."""
+
+from archives.models import Customer, Membership
+from credit_portal.errors import ApplicationError
+from ratings import rules
+from ratings.models import CustomerRating
+
+
+def require_member(*, actor, customer: Customer) -> None:
+    """The actor must hold a confirmed membership of this very customer."""
+    is_member = Membership.objects.filter(user=actor, customer=customer, confirmed_at__isnull=False).exists()
+    if not is_member:
+        raise ApplicationError("您的账号不能代表该企业办理此业务", field="customer")
+
+
+def level_in_force(customer: Customer) -> str:
+    """The customer's level in force (override included), or "" when it has not been rated yet."""
+    return CustomerRating.objects.filter(customer=customer).values_list("level", flat=True).first() or ""
+
+
+def is_honest(level: str) -> bool:
+    return level in rules.HONEST_LEVELS

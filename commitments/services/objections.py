@@ -1,0 +1,86 @@
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from archives.models import CreditEvent, EventStatus, RevocationStatus
+from archives.services import revocation_decide, revocation_request
+from archives.services.common import audited_save
+from archives.validation import check_upload
+from credit_portal.errors import ApplicationError
+
+from ..models import Objection, ObjectionStatus, Recommendation
+from .access import require_member
+
+
+@transaction.atomic
+def objection_submit(*, event: CreditEvent, actor, reason: str, evidence: UploadedFile | None = None) -> Objection:
+    """An enterprise disputes an event in its own archive, with a reason and evidence."""
+    event = CreditEvent.objects.select_for_update().select_related("customer").get(pk=event.pk)
+    require_member(actor=actor, customer=event.customer)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError("请填写异议理由", field="reason")
+    if event.status == EventStatus.REVOKED:
+        raise ApplicationError("该记录已撤销，无需提出异议", field="event")
+    if event.objections.filter(status__in=[ObjectionStatus.SUBMITTED, ObjectionStatus.REVIEWED]).exists():
+        raise ApplicationError("该记录已有处理中的异议", field="event")
+    checked = check_upload(evidence, field="evidence") if evidence is not None else None
+    objection = Objection(event=event, customer=event.customer, reason=reason, submitted_by=actor)
+    if checked is not None:
+        objection.evidence.save(f"objection{checked.suffix}", evidence, save=False)
+    audited_save(objection, actor=actor, reason="提出异议")
+    return objection
+
+
+@transaction.atomic
+def objection_review(*, objection: Objection, actor, recommendation: str, note: str) -> Objection:
+    """Staff review an objection and pass it, with their recommendation, to a supervisor.
+
+    The review files the revocation request (in the reviewer's name) that the supervisor decides, so
+    the two-person rule of revocations holds for objections too.
+    """
+    if not actor.has_perm("commitments.review_objection"):
+        raise ApplicationError("只有营业厅工作人员可以审查异议", field="objection")
+    objection = Objection.objects.select_for_update().select_related("event").get(pk=objection.pk)
+    if objection.status != ObjectionStatus.SUBMITTED:
+        raise ApplicationError("该异议已审查", field="objection")
+    if recommendation not in Recommendation.values:
+        raise ApplicationError("请选择审查建议", field="recommendation")
+    note = (note or "").strip()
+    if not note:
+        raise ApplicationError("请填写审查意见", field="note")
+    revocation = revocation_request(
+        event=objection.event,
+        reason=f"企业异议 #{objection.pk}：{objection.reason}（审查{Recommendation(recommendation).label}：{note}）",
+        actor=actor,
+    )
+    objection.status = ObjectionStatus.REVIEWED
+    objection.reviewed_by = actor
+    objection.reviewed_at = timezone.now()
+    objection.recommendation = recommendation
+    objection.review_note = note
+    objection.revocation = revocation
+    audited_save(objection, actor=actor, reason="审查异议")
+    return objection
+
+
+@transaction.atomic
+def objection_decide(*, objection: Objection, actor, uphold: bool, note: str = "") -> Objection:
+    """A supervisor decides: upheld revokes the event (and re-rates the customer); refused needs a reason."""
+    if not actor.has_perm("commitments.decide_objection"):
+        raise ApplicationError("只有班组长可以决定异议", field="objection")
+    objection = Objection.objects.select_for_update().select_related("revocation").get(pk=objection.pk)
+    if objection.status != ObjectionStatus.REVIEWED:
+        raise ApplicationError("该异议尚未审查或已决定", field="objection")
+    if objection.revocation.status != RevocationStatus.PENDING:
+        raise ApplicationError("该异议对应的撤销申请已在撤销审批中处理", field="objection")
+    note = (note or "").strip()
+    if not uphold and not note:
+        raise ApplicationError("异议不成立时请填写理由", field="note")
+    revocation_decide(revocation=objection.revocation, approve=uphold, actor=actor, note=note)
+    objection.status = ObjectionStatus.UPHELD if uphold else ObjectionStatus.REFUSED
+    objection.decided_by = actor
+    objection.decided_at = timezone.now()
+    objection.decision_note = note
+    audited_save(objection, actor=actor, reason="异议成立" if uphold else "异议不成立")
+    return objection

@@ -1,0 +1,119 @@
+import re
+
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from archives.models import Customer, Membership
+from archives.services import customer_create
+from archives.services.common import audited_save
+from archives.validation import normalize_uscc
+from credit_portal import roles
+from credit_portal.errors import ApplicationError
+
+from ..models import EnterpriseRegistration, RegistrationStatus
+
+MOBILE_PHONE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def _clean_registration(*, enterprise_name: str, contact_person: str, phone: str) -> tuple[str, str, str]:
+    enterprise_name = (enterprise_name or "").strip()
+    contact_person = (contact_person or "").strip()
+    phone = (phone or "").strip().replace(" ", "").replace("-", "")
+    if not enterprise_name:
+        raise ApplicationError("请填写企业名称", field="enterprise_name")
+    if not contact_person:
+        raise ApplicationError("请填写联系人", field="contact_person")
+    if not MOBILE_PHONE.match(phone):
+        raise ApplicationError("请填写11位手机号码（登录时用作用户名）", field="phone")
+    return enterprise_name, contact_person, phone
+
+
+def _check_password(*, password: str, password_again: str, user) -> None:
+    if not password:
+        raise ApplicationError("请设置密码", field="password")
+    if password != password_again:
+        raise ApplicationError("两次输入的密码不一致", field="password_again")
+    try:
+        password_validation.validate_password(password, user=user)
+    except ValidationError as error:
+        raise ApplicationError("；".join(error.messages), field="password") from None
+
+
+@transaction.atomic
+def enterprise_register(
+    *, uscc: str, enterprise_name: str, contact_person: str, phone: str, password: str, password_again: str
+) -> EnterpriseRegistration:
+    """Create an enterprise user (login name: the mobile phone) bound, unconfirmed, to the customer
+    with that USCC — or to a new archive opened for it. Staff confirm the binding before it sees data."""
+    uscc = normalize_uscc(uscc)
+    enterprise_name, contact_person, phone = _clean_registration(
+        enterprise_name=enterprise_name, contact_person=contact_person, phone=phone
+    )
+    User = get_user_model()
+    if User.objects.filter(username=phone).exists():
+        raise ApplicationError(f"手机号 {phone} 已注册，请直接登录", field="phone")
+    user = User(username=phone, first_name=contact_person)
+    _check_password(password=password, password_again=password_again, user=user)
+    user.set_password(password)
+    user.save()
+    user.groups.add(Group.objects.get(name=roles.APPLICANT))
+
+    customer = Customer.objects.filter(uscc=uscc).first()
+    created_customer = customer is None
+    if created_customer:
+        customer = customer_create(
+            actor=user, uscc=uscc, name=enterprise_name, contact_person=contact_person, contact_phone=phone
+        )
+    audited_save(Membership(user=user, customer=customer), actor=user, reason="企业用户注册")
+    registration = EnterpriseRegistration(
+        user=user, customer=customer, enterprise_name=enterprise_name, contact_person=contact_person, phone=phone,
+        created_customer=created_customer,
+    )  # fmt: skip
+    audited_save(registration, actor=user, reason="企业用户注册")
+    return registration
+
+
+def _pending(registration: EnterpriseRegistration, *, actor) -> EnterpriseRegistration:
+    if not actor.has_perm("commitments.confirm_enterpriseregistration"):
+        raise ApplicationError("只有营业厅工作人员可以确认企业账号", field="registration")
+    registration = EnterpriseRegistration.objects.select_for_update().select_related("user").get(pk=registration.pk)
+    if registration.status != RegistrationStatus.PENDING:
+        raise ApplicationError("该注册已处理", field="registration")
+    return registration
+
+
+@transaction.atomic
+def registration_confirm(*, registration: EnterpriseRegistration, actor) -> EnterpriseRegistration:
+    """Confirm that the user acts for the enterprise: from now on it sees the enterprise's archive."""
+    registration = _pending(registration, actor=actor)
+    now = timezone.now()
+    membership = Membership.objects.select_for_update().get(user=registration.user)
+    membership.confirmed_at = now
+    membership.confirmed_by = actor
+    audited_save(membership, actor=actor, reason="确认企业账号绑定")
+    registration.status = RegistrationStatus.CONFIRMED
+    registration.decided_by = actor
+    registration.decided_at = now
+    audited_save(registration, actor=actor, reason="确认企业账号绑定")
+    return registration
+
+
+@transaction.atomic
+def registration_reject(*, registration: EnterpriseRegistration, actor, note: str) -> EnterpriseRegistration:
+    """Refuse the binding with a reason; the account is disabled and never sees the archive."""
+    registration = _pending(registration, actor=actor)
+    note = (note or "").strip()
+    if not note:
+        raise ApplicationError("请填写不予确认的理由", field="note")
+    user = registration.user
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    registration.status = RegistrationStatus.REJECTED
+    registration.decided_by = actor
+    registration.decided_at = timezone.now()
+    registration.decision_note = note
+    audited_save(registration, actor=actor, reason="不予确认企业账号绑定")
+    return registration

@@ -1,0 +1,39 @@
+"""Pages of the enterprise side; mounted at the site root by credit_portal.urls.
+
+Public: /register/, /commitments/public/ (信用承诺公示), /commitments/report-guide/ (Annex 1).
+Enterprise: /enterprise/… (the applicant's own enterprise, no id in the URL).
+Staff, DRC and shared record pages: /commitments/….
+"""
+
+from django.urls import path
+
+from . import views, views_enterprise
+
+app_name = "commitments"
+
+urlpatterns = [
+    # public
+    path("register/", views_enterprise.register, name="register"),
+    path("commitments/public/", views.public_letters, name="public_letters"),
+    path("commitments/report-guide/", views.report_guide, name="report_guide"),
+    # the enterprise's own pages
+    path("enterprise/", views_enterprise.enterprise_home, name="enterprise_home"),
+    path("enterprise/letter.pdf", views_enterprise.letter_pdf, name="letter_pdf"),
+    path("enterprise/letters/new/", views_enterprise.letter_upload, name="letter_upload"),
+    path("enterprise/reports/new/", views_enterprise.report_upload, name="report_upload"),
+    path("enterprise/applications/new/", views_enterprise.application_create, name="application_create"),
+    path("enterprise/services/new/", views_enterprise.service_request_create, name="service_request_create"),
+    path("enterprise/events/<int:event_id>/objection/", views_enterprise.objection_create, name="objection_create"),
+    # records (shared by the enterprise and staff) and staff queues
+    path("commitments/registrations/", views.registration_list, name="registration_list"),
+    path("commitments/registrations/<int:pk>/", views.registration_decide, name="registration_decide"),
+    path("commitments/letters/", views.letter_list, name="letter_list"),
+    path("commitments/letters/<int:pk>/", views.letter_detail, name="letter_detail"),
+    path("commitments/applications/", views.application_queue, name="application_queue"),
+    path("commitments/applications/<int:pk>/", views.application_detail, name="application_detail"),
+    path("commitments/services/<int:pk>/", views.service_request_detail, name="service_request_detail"),
+    path("commitments/objections/", views.objection_list, name="objection_list"),
+    path("commitments/objections/<int:pk>/", views.objection_detail, name="objection_detail"),
+    path("commitments/reports/new/", views.drc_report_upload, name="drc_report_upload"),
+    path("commitments/files/<str:kind>/<int:pk>/", views.private_file, name="private_file"),
+]

@@ -1,0 +1,352 @@
+"""Staff, shared and public pages of the enterprise side. Views parse input, call one service, and render.
+
+Detail pages are shared: an applicant sees its own enterprise's records (another's answer 404),
+staff see every record and the actions their role allows, DRC officers read commitment letters.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
+
+from archives.selectors import customer_for_user
+from archives.validation import normalize_uscc
+from credit_portal.errors import ApplicationError, apply_to_form
+
+from . import plan_text, selectors, services
+from .forms import (
+    DrcReportUploadForm,
+    FulfilmentForm,
+    LetterDecisionForm,
+    ObjectionDecisionForm,
+    ObjectionReviewForm,
+    RegistrationDecisionForm,
+    StepForm,
+)
+from .models import ApplicationStatus, EnterpriseRegistration, LetterStatus, ObjectionStatus, ServiceStatus
+from .services.applications import APPLICATION_STEPS, SERVICE_STEPS
+
+PUBLIC_PAGE_SIZE = 20
+
+
+def submit(form, call) -> bool:
+    """Run a service for a valid form; its ApplicationError becomes a form error."""
+    if not form.is_valid():
+        return False
+    try:
+        call(form.cleaned_data)
+    except ApplicationError as error:
+        apply_to_form(form, error)
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------------------------
+# Public pages (no login)
+# --------------------------------------------------------------------------------------------
+
+
+def public_letters(request: HttpRequest) -> HttpResponse:
+    """信用承诺公示: accepted letters, published under clause 5 of the letter."""
+    search = request.GET.get("q", "").strip()
+    page = Paginator(selectors.public_letters(search=search), PUBLIC_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = urlencode({"q": search}) if search else ""
+    return render(
+        request, "commitments/public_letters.html", {"page": page, "search": search, "query": query, "plan": plan_text}
+    )
+
+
+def report_guide(request: HttpRequest) -> HttpResponse:
+    """How to obtain the public credit report from the DRC (plan Annex 1, §二, §三(四))."""
+    return render(request, "commitments/report_guide.html", {"plan": plan_text})
+
+
+# --------------------------------------------------------------------------------------------
+# Registrations (staff confirm the binding)
+# --------------------------------------------------------------------------------------------
+
+confirm_required = permission_required("commitments.confirm_enterpriseregistration", raise_exception=True)
+
+
+@login_required
+@confirm_required
+def registration_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "commitments/registration_list.html", {"registrations": selectors.pending_registrations()})
+
+
+@login_required
+@confirm_required
+def registration_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    registration = get_object_or_404(EnterpriseRegistration.objects.select_related("customer", "user"), pk=pk)
+    form = RegistrationDecisionForm(request.POST or None)
+
+    def decide(data):
+        if data["decision"] == "confirm":
+            return services.registration_confirm(registration=registration, actor=request.user)
+        return services.registration_reject(registration=registration, actor=request.user, note=data["note"])
+
+    if request.method == "POST" and submit(form, decide):
+        messages.success(request, "已处理企业账号绑定")
+        return redirect("commitments:registration_list")
+    return render(request, "commitments/registration_decide.html", {"form": form, "registration": registration})
+
+
+# --------------------------------------------------------------------------------------------
+# Commitment letters
+# --------------------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("commitments.view_commitmentletter", raise_exception=True)
+def letter_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", LetterStatus.PENDING)
+    letters = selectors.letters_visible_to(request.user)
+    if status in LetterStatus.values:
+        letters = letters.filter(status=status)
+    page = Paginator(letters.order_by("uploaded_at", "id"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "commitments/letter_list.html",
+        {"page": page, "status": status, "statuses": LetterStatus.choices, "query": f"status={status}"},
+    )
+
+
+@login_required
+def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    letter = get_object_or_404(selectors.letters_visible_to(request.user), pk=pk)
+    can_review = request.user.has_perm("commitments.review_commitmentletter")
+    decision_form = LetterDecisionForm(request.POST if "decision" in request.POST else None)
+    fulfilment_form = FulfilmentForm(
+        request.POST if "fulfilment" in request.POST else None,
+        initial={"fulfilment": letter.fulfilment, "unfulfilled_content": letter.unfulfilled_content,
+                 "liability_pursued": letter.liability_pursued},
+    )  # fmt: skip
+    if request.method == "POST":
+        if not can_review:
+            raise PermissionDenied
+        if "decision" in request.POST and submit(
+            decision_form,
+            lambda data: services.letter_decide(
+                letter=letter, accept=data["decision"] == "accept", actor=request.user, note=data["note"],
+                valid_until=data["valid_until"],
+            ),
+        ):  # fmt: skip
+            messages.success(request, "承诺书已审核")
+            return redirect("commitments:letter_detail", pk=letter.pk)
+        if "fulfilment" in request.POST and submit(
+            fulfilment_form, lambda data: services.letter_record_fulfilment(letter=letter, actor=request.user, **data)
+        ):
+            messages.success(request, "履行情况已登记")
+            return redirect("commitments:letter_detail", pk=letter.pk)
+    return render(
+        request,
+        "commitments/letter_detail.html",
+        {
+            "letter": letter,
+            "can_review": can_review,
+            "decision_form": decision_form,
+            "fulfilment_form": fulfilment_form,
+            "history": letter.history.select_related("history_user").order_by("history_date"),
+            "plan": plan_text,
+        },
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Power applications and value-added services: the queue (green channel first)
+# --------------------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("commitments.handle_powerapplication", raise_exception=True)
+def application_queue(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "commitments/application_queue.html",
+        {
+            "applications": selectors.application_queue(),
+            "service_requests": selectors.service_request_queue(),
+            "turnaround": selectors.application_turnaround(),
+        },
+    )
+
+
+def _step_choices(steps: dict, labels, status: str) -> list[tuple[str, str]]:
+    return [(value, dict(labels)[value]) for value in steps.get(status, ())]
+
+
+@login_required
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = get_object_or_404(selectors.applications_visible_to(request.user), pk=pk)
+    can_handle = request.user.has_perm("commitments.handle_powerapplication")
+    form = StepForm(
+        request.POST or None, choices=_step_choices(APPLICATION_STEPS, ApplicationStatus.choices, application.status)
+    )
+    if request.method == "POST":
+        if not can_handle:
+            raise PermissionDenied
+        if submit(
+            form,
+            lambda data: services.application_advance(
+                application=application, status=data["status"], reason=data["reason"], actor=request.user
+            ),
+        ):
+            messages.success(request, "申请状态已更新")
+            return redirect("commitments:application_detail", pk=application.pk)
+    return render(
+        request,
+        "commitments/application_detail.html",
+        {
+            "application": application,
+            "steps": selectors.request_steps(application),
+            "can_handle": can_handle and application.is_open,
+            "form": form,
+        },
+    )
+
+
+@login_required
+def service_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    service_request = get_object_or_404(selectors.service_requests_visible_to(request.user), pk=pk)
+    can_handle = request.user.has_perm("commitments.handle_valueaddedservicerequest")
+    form = StepForm(
+        request.POST or None, choices=_step_choices(SERVICE_STEPS, ServiceStatus.choices, service_request.status)
+    )
+    if request.method == "POST":
+        if not can_handle:
+            raise PermissionDenied
+        if submit(
+            form,
+            lambda data: services.service_request_advance(
+                service_request=service_request, status=data["status"], reason=data["reason"], actor=request.user
+            ),
+        ):
+            messages.success(request, "服务申请状态已更新")
+            return redirect("commitments:service_request_detail", pk=service_request.pk)
+    return render(
+        request,
+        "commitments/service_request_detail.html",
+        {
+            "service_request": service_request,
+            "steps": selectors.request_steps(service_request),
+            "can_handle": can_handle and service_request.is_open,
+            "form": form,
+        },
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Objections: staff review, a supervisor decides
+# --------------------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("commitments.review_objection", raise_exception=True)
+def objection_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "commitments/objection_list.html", {"objections": selectors.objections_open()})
+
+
+@login_required
+def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    objection = get_object_or_404(selectors.objections_visible_to(request.user), pk=pk)
+    user = request.user
+    can_review = user.has_perm("commitments.review_objection") and objection.status == ObjectionStatus.SUBMITTED
+    can_decide = (
+        user.has_perm("commitments.decide_objection")
+        and objection.effective_status == ObjectionStatus.REVIEWED
+        and objection.revocation.requested_by_id != user.pk
+    )
+    review_form = ObjectionReviewForm(request.POST if "recommendation" in request.POST else None)
+    decision_form = ObjectionDecisionForm(request.POST if "decision" in request.POST else None)
+    if request.method == "POST":
+        if not (user.has_perm("commitments.review_objection") or user.has_perm("commitments.decide_objection")):
+            raise PermissionDenied
+        if "recommendation" in request.POST and submit(
+            review_form, lambda data: services.objection_review(objection=objection, actor=user, **data)
+        ):
+            messages.success(request, "审查意见已提交，待班组长决定")
+            return redirect("commitments:objection_detail", pk=objection.pk)
+        if "decision" in request.POST and submit(
+            decision_form,
+            lambda data: services.objection_decide(
+                objection=objection, uphold=data["decision"] == "uphold", note=data["note"], actor=user
+            ),
+        ):
+            messages.success(request, "已作出决定")
+            return redirect("commitments:objection_detail", pk=objection.pk)
+    return render(
+        request,
+        "commitments/objection_detail.html",
+        {
+            "objection": objection,
+            "event": objection.event,
+            "can_review": can_review,
+            "can_decide": can_decide,
+            "review_form": review_form,
+            "decision_form": decision_form,
+            "history": objection.history.select_related("history_user").order_by("history_date"),
+        },
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# DRC: upload a report it issued for an enterprise
+# --------------------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("commitments.upload_report_for_enterprise", raise_exception=True)
+def drc_report_upload(request: HttpRequest) -> HttpResponse:
+    form = DrcReportUploadForm(request.POST or None, request.FILES or None)
+
+    def upload(data):
+        uscc = normalize_uscc(data["uscc"])
+        try:
+            customer = customer_for_user(user=request.user, uscc=uscc)
+        except Http404:
+            raise ApplicationError(f"没有统一社会信用代码为 {uscc} 的企业档案", field="uscc") from None
+        request._customer = customer
+        return services.drc_report_upload(
+            customer=customer, actor=request.user, issued_on=data["issued_on"], file=data["file"]
+        )
+
+    if request.method == "POST" and submit(form, upload):
+        messages.success(request, f"已为 {request._customer.name} 上传公共信用信息查询报告，待供电营业部核验")
+        return redirect("archives:customer_detail", uscc=request._customer.uscc)
+    return render(
+        request,
+        "commitments/form.html",
+        {"form": form, "title": "代企业上传公共信用信息查询报告", "multipart": True},
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Uploaded files, served only to who may see the record
+# --------------------------------------------------------------------------------------------
+
+_FILES = {
+    "letter": (selectors.letters_visible_to, "file"),
+    "property": (selectors.applications_visible_to, "property_document"),
+    "other": (selectors.applications_visible_to, "other_document"),
+    "objection": (selectors.objections_visible_to, "evidence"),
+}
+
+
+@login_required
+def private_file(request: HttpRequest, kind: str, pk: int) -> FileResponse:
+    """Serve an upload to a user who may see its record; 404 to anyone else."""
+    if kind not in _FILES:
+        raise Http404
+    visible_to, field_name = _FILES[kind]
+    instance = get_object_or_404(visible_to(request.user), pk=pk)
+    stored = getattr(instance, field_name)
+    if not stored:
+        raise Http404
+    name = f"{kind}-{instance.customer.uscc}-{pk}{stored.name[stored.name.rfind('.') :]}"
+    response = FileResponse(stored.open("rb"), as_attachment=False, filename=name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    return response

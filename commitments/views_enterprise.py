@@ -1,0 +1,153 @@
+"""The enterprise's own pages: registration, its home page, the letter, uploads and requests.
+
+An applicant acts only for the enterprise its confirmed membership names (`selectors.enterprise_of`):
+there is no enterprise id in these URLs, and a record of another enterprise answers 404.
+"""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.cache import never_cache
+
+from archives.selectors import membership_of
+from credit_portal.pdf import render_pdf
+
+from . import plan_text, selectors, services
+from .forms import (
+    ApplicationForm,
+    LetterUploadForm,
+    ObjectionForm,
+    RegistrationForm,
+    ReportUploadForm,
+    ServiceRequestForm,
+)
+from .views import submit
+
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def register(request: HttpRequest) -> HttpResponse:
+    """Self-registration of an enterprise user; staff confirm the binding before it sees any data."""
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and submit(
+        form, lambda data: request.__setattr__("_registration", services.enterprise_register(**data))
+    ):
+        registration = request._registration
+        login(request, registration.user, backend=MODEL_BACKEND)
+        messages.success(request, "注册成功。营业厅工作人员确认您与企业的绑定后，即可查看本企业的信用档案并办理业务。")
+        return redirect("home")
+    return render(request, "enterprise/register.html", {"form": form})
+
+
+@login_required
+@never_cache
+def enterprise_home(request: HttpRequest) -> HttpResponse:
+    """The enterprise's level and why, what would improve it, its events, reports, letters, applications."""
+    membership = membership_of(request.user)
+    if membership is None or not membership.confirmed:
+        return redirect("home")
+    home = selectors.enterprise_home(membership.customer)
+    return render(request, "enterprise/home.html", {"home": home, "customer": home.customer, "rating": home.rating})
+
+
+@login_required
+def letter_pdf(request: HttpRequest) -> HttpResponse:
+    """The commitment letter of plan Annex 2, pre-filled with the enterprise's name and USCC."""
+    customer = selectors.enterprise_of(request.user)
+    pdf = render_pdf(
+        "commitments/letter_pdf.html",
+        {
+            "customer": customer,
+            "plan": plan_text,
+            "intro": plan_text.letter_intro(name=customer.name, uscc=customer.uscc),
+            "generated_on": timezone.localdate(),
+        },
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, f"信用承诺书-{customer.uscc}.pdf")
+    return response
+
+
+@login_required
+def letter_upload(request: HttpRequest) -> HttpResponse:
+    customer = selectors.enterprise_of(request.user)
+    form = LetterUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and submit(
+        form, lambda data: services.letter_upload(customer=customer, actor=request.user, **data)
+    ):
+        messages.success(request, "信用承诺书已上传，待营业厅审核")
+        return redirect("commitments:enterprise_home")
+    return _form(
+        request,
+        form,
+        "上传签章的信用承诺书",
+        intro="请下载预填的信用承诺书，加盖公章、法定代表人签章后扫描或拍照上传。",
+    )
+
+
+@login_required
+def report_upload(request: HttpRequest) -> HttpResponse:
+    customer = selectors.enterprise_of(request.user)
+    form = ReportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and submit(
+        form, lambda data: services.enterprise_report_upload(customer=customer, actor=request.user, **data)
+    ):
+        messages.success(request, "公共信用信息查询报告已上传，待营业厅核验")
+        return redirect("commitments:enterprise_home")
+    return _form(request, form, "上传公共信用信息查询报告", guide=True)
+
+
+@login_required
+def application_create(request: HttpRequest) -> HttpResponse:
+    customer = selectors.enterprise_of(request.user)
+    form = ApplicationForm(request.POST or None, request.FILES or None, initial={"route": "property"})
+    if request.method == "POST" and submit(
+        form,
+        lambda data: request.__setattr__(
+            "_application", services.application_submit(customer=customer, actor=request.user, **data)
+        ),
+    ):
+        messages.success(request, "用电申请已提交")
+        return redirect("commitments:application_detail", pk=request._application.pk)
+    documents = selectors.no_property_documents(customer, today=timezone.localdate())
+    return _form(request, form, "用电申请", documents=documents)
+
+
+@login_required
+def service_request_create(request: HttpRequest) -> HttpResponse:
+    customer = selectors.enterprise_of(request.user)
+    form = ServiceRequestForm(request.POST or None)
+    if request.method == "POST" and submit(
+        form, lambda data: services.service_request_submit(customer=customer, actor=request.user, **data)
+    ):
+        messages.success(request, "增值服务申请已提交")
+        return redirect("commitments:enterprise_home")
+    return _form(request, form, "申请增值服务", intro=plan_text.PLAN_PEACE_OF_MIND)
+
+
+@login_required
+def objection_create(request: HttpRequest, event_id: int) -> HttpResponse:
+    customer = selectors.enterprise_of(request.user)
+    event = get_object_or_404(customer.events.all(), pk=event_id)
+    form = ObjectionForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and submit(
+        form, lambda data: services.objection_submit(event=event, actor=request.user, **data)
+    ):
+        messages.success(request, "异议已提交，营业厅审查后由班组长作出决定")
+        return redirect("commitments:enterprise_home")
+    title = f"对失信记录提出异议：{event.get_type_display()}（{event.occurred_on:%Y-%m-%d}）"
+    return _form(request, form, title)
+
+
+def _form(request: HttpRequest, form, title: str, **extra) -> HttpResponse:
+    return render(
+        request,
+        "commitments/form.html",
+        {"form": form, "title": title, "multipart": any(f.field.widget.needs_multipart_form for f in form), **extra},
+    )

@@ -1,0 +1,266 @@
+"""PDF rendering with an embedded Chinese font (WeasyPrint), shared by letters and commitment forms.
+
+Stock CJK fonts hold ~65,000 glyphs and WeasyPrint spends seconds subsetting one per PDF. So the
+font is cut once, with fontTools, to the characters the portal can print (GB2312 level 1 and 2,
+ASCII, CJK punctuation, and every character of the project's templates), cached under
+`var/fonts/`, and the PDF templates load it with `@font-face` from a `file://` URL. A character
+outside the cut falls back to the system's Noto CJK through fontconfig, so nothing is lost; it is
+only slower.
+
+Public API:
+    render_pdf(template_name, context) -> bytes
+    render_pdf_batch(template_name, contexts) -> bytes   (one PDF, the font subset once)
+    pdf_font_path() -> Path                              (the cut font, prepared on first use)
+
+Templates get `pdf_font_css` (a ready `@font-face` rule, use `{{ pdf_font_css }}` inside
+`<style>`), `pdf_font_url` and `pdf_font_family` in their context.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+
+logger = logging.getLogger(__name__)
+
+PDF_FONT_FAMILY = "PortalSerif"
+# Debian's fonts-noto-cjk; serif for letters, sans if that is all there is.
+FONT_QUERIES = ("Noto Serif CJK SC", "Noto Sans CJK SC")
+FONT_FALLBACK_PATHS = (
+    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/noto-cjk/NotoSerifCJK-Regular.ttc",
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSerifCJKsc-Regular.otf",
+    "/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf",
+)
+# Bump when the way the font is cut changes, so old caches are not reused.
+_CUT_VERSION = "1"
+_lock = threading.Lock()
+
+
+def _font_dir() -> Path:
+    return Path(getattr(settings, "PDF_FONT_DIR", Path(settings.BASE_DIR) / "var" / "fonts"))
+
+
+def _source_font() -> tuple[Path, str]:
+    """The installed Noto CJK file and the family name to take from it (a .ttc holds several)."""
+    fc_match = shutil.which("fc-match")
+    if fc_match:
+        for query in FONT_QUERIES:
+            try:
+                found = subprocess.run(
+                    [fc_match, "-f", "%{file}", query], capture_output=True, text=True, timeout=10, check=False
+                ).stdout.strip()
+            except (OSError, subprocess.SubprocessError):
+                found = ""
+            if found and "CJK" in Path(found).name and Path(found).is_file():
+                family = query if ("Serif" in query) == ("Serif" in Path(found).name) else _family_for(Path(found))
+                return Path(found), family
+    for candidate in FONT_FALLBACK_PATHS:
+        path = Path(candidate)
+        if path.is_file():
+            return path, _family_for(path)
+    raise ImproperlyConfigured(
+        "No Chinese font for PDFs: install the Debian package fonts-noto-cjk "
+        "(apt-get install fonts-noto-cjk), which provides Noto Serif CJK SC."
+    )
+
+
+def _family_for(path: Path) -> str:
+    return "Noto Serif CJK SC" if "Serif" in path.name else "Noto Sans CJK SC"
+
+
+def _charset() -> str:
+    """Every character the cut font keeps, sorted, as one string."""
+    chars: set[str] = {chr(code) for code in range(0x20, 0x7F)}
+    # GB2312 level 1 (rows 16-55) and level 2 (rows 56-87), plus its symbol rows 1-9.
+    for row in list(range(0xA1, 0xAA)) + list(range(0xB0, 0xF8)):
+        for cell in range(0xA1, 0xFF):
+            try:
+                chars.add(bytes((row, cell)).decode("gb2312"))
+            except UnicodeDecodeError:
+                continue
+    for start, end in (
+        (0x2000, 0x206F),  # general punctuation: — ‘ ’ “ ” …
+        (0x3000, 0x303F),  # CJK symbols and punctuation: 、。〔〕《》「」
+        (0xFF00, 0xFFEF),  # full-width forms: ，：；（）
+        (0x2460, 0x24FF),  # enclosed numbers ①②
+        (0x2150, 0x218F),  # roman numerals
+        (0x00A0, 0x00FF),  # Latin-1: ×, ·, °
+        (0x2190, 0x21FF),  # arrows
+        (0x25A0, 0x25FF),  # shapes: □ ■ ○ ●
+    ):
+        chars.update(chr(code) for code in range(start, end + 1))
+    for folder in _template_dirs():
+        for path in folder.rglob("*"):
+            if path.suffix in {".html", ".txt", ".css", ".xml"} and path.is_file():
+                try:
+                    chars.update(path.read_text(encoding="utf-8"))
+                except (OSError, UnicodeDecodeError):
+                    continue
+    chars.update(_rule_texts())
+    return "".join(sorted(c for c in chars if c.isprintable() and not c.isspace() or c == " "))
+
+
+def _template_dirs() -> list[Path]:
+    dirs = [Path(d) for engine in settings.TEMPLATES for d in engine.get("DIRS", [])]
+    base = Path(settings.BASE_DIR)
+    for app in ("archives", "ratings", "commitments", "notifications"):
+        if (base / app / "templates").is_dir():
+            dirs.append(base / app / "templates")
+    return dirs
+
+
+def _rule_texts() -> str:
+    """The plan's wording of the rating rules is printed in letters; keep all its characters."""
+    try:
+        from ratings import rules
+    except Exception:  # noqa: BLE001 - the font must not depend on the rules module importing
+        return ""
+    parts: list[str] = []
+    for criterion in getattr(rules, "CRITERIA_BY_ID", {}).values():
+        parts.extend(str(value) for value in vars(criterion).values() if isinstance(value, str))
+    parts.extend(str(label) for label in getattr(rules, "LEVEL_LABELS", {}).values())
+    return "".join(parts)
+
+
+@lru_cache(maxsize=1)
+def pdf_font_path() -> Path:
+    """The cut font file, made on first use (a few seconds) and reused from `var/fonts/` after."""
+    source, family = _source_font()
+    charset = _charset()
+    stat = source.stat()
+    key = hashlib.sha256(
+        f"{_CUT_VERSION}|{source}|{stat.st_size}|{int(stat.st_mtime)}|{family}|{charset}".encode()
+    ).hexdigest()[:16]
+    target = _font_dir() / f"{family.replace(' ', '')}-portal-{key}.otf"
+    if target.is_file():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # One cut per machine: other processes (xdist workers, web and worker) wait for the first.
+    with _lock, open(target.parent / ".cut.lock", "w") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            if not target.is_file():
+                _cut_font(source=source, family=family, charset=charset, target=target)
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+    return target
+
+
+def _cut_font(*, source: Path, family: str, charset: str, target: Path) -> None:
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    font_number = 0
+    if source.suffix.lower() in {".ttc", ".otc"}:
+        from fontTools.ttLib import TTCollection
+
+        collection = TTCollection(str(source), lazy=True)
+        names = [font["name"].getDebugName(1) for font in collection.fonts]
+        font_number = names.index(family) if family in names else 0
+        collection.close()
+    logger.info("Cutting PDF font %s[%s] to %d characters -> %s", source, font_number, len(charset), target)
+    options = subset.Options()
+    options.layout_features = ["*"]
+    options.name_IDs = ["*"]
+    options.name_languages = ["*"]
+    options.notdef_outline = True
+    options.glyph_names = False
+    options.hinting = False
+    options.desubroutinize = True
+    font = TTFont(str(source), fontNumber=font_number, lazy=False)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=charset)
+    subset_logger = logging.getLogger("fontTools")
+    level = subset_logger.level
+    subset_logger.setLevel(logging.WARNING)  # it logs every glyph name at INFO
+    try:
+        subsetter.subset(font)
+    finally:
+        subset_logger.setLevel(level)
+    # Several processes (xdist workers, web + worker) may cut at once: write aside, then rename.
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".cut-", suffix=".otf")
+    os.close(fd)
+    try:
+        font.save(tmp_name)
+        os.replace(tmp_name, target)
+    finally:
+        if os.path.exists(tmp_name):
+            os.unlink(tmp_name)
+    for old in target.parent.glob(f"{family.replace(' ', '')}-portal-*.otf"):
+        if old != target:
+            old.unlink(missing_ok=True)
+
+
+def pdf_font_context() -> dict:
+    """The template variables that load the cut font."""
+    path = pdf_font_path()
+    _, fallback = _source_font_cached()
+    url = path.as_uri()
+    css = f'@font-face {{ font-family: "{PDF_FONT_FAMILY}"; src: url("{url}"); }}'
+    return {
+        "pdf_font_url": url,
+        "pdf_font_family": mark_safe(f'"{PDF_FONT_FAMILY}", "{fallback}", serif'),  # noqa: S308 - ours
+        "pdf_font_css": mark_safe(css),  # noqa: S308 - built here, no user input
+    }
+
+
+@lru_cache(maxsize=1)
+def _source_font_cached() -> tuple[Path, str]:
+    return _source_font()
+
+
+_local = threading.local()
+
+
+def _font_configuration():
+    """One FontConfiguration per thread: loading the @font-face file into fontconfig is costly."""
+    config = getattr(_local, "font_config", None)
+    if config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        config = _local.font_config = FontConfiguration()
+    return config
+
+
+def _document(template_name: str, context: dict):
+    from weasyprint import HTML
+
+    html = render_to_string(template_name, {**pdf_font_context(), **context})
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).render(font_config=_font_configuration())
+
+
+def render_pdf(template_name: str, context: dict) -> bytes:
+    """Render one Django template to PDF bytes with the portal's Chinese font embedded."""
+    return _document(template_name, context).write_pdf()
+
+
+def render_pdf_batch(template_name: str, contexts: Iterable[dict]) -> bytes:
+    """Render the template once per context into one PDF (for printing), subsetting the font once."""
+    first = None
+    pages = []
+    for context in contexts:
+        document = _document(template_name, context)
+        if first is None:
+            first = document
+        pages.extend(document.pages)
+    if first is None:
+        raise ValueError("render_pdf_batch needs at least one context")
+    return first.copy(pages).write_pdf()

@@ -1,0 +1,121 @@
+"""Notices (提醒与告知): one row per (customer, rating change, channel), sent by workers, worked by staff.
+
+A notice is written in the transaction of the rating change that calls for it, so it can be neither
+lost nor doubled: the unique key (customer, rating change, channel) makes a repeated change a
+no-op, and the status column is the outbox a worker claims with a conditional UPDATE.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from ratings.rules import LEVEL_LABELS
+
+
+class Channel(models.TextChoices):
+    SMS = "sms", "短信"
+    WECHAT = "wechat", "微信消息"
+    CALL = "call", "电话提醒"
+    LETTER = "letter", "书面告知函"
+
+
+class NoticeStatus(models.TextChoices):
+    PENDING = "pending", "待发送"
+    SENDING = "sending", "发送中"
+    SENT = "sent", "已发送"
+    FAILED = "failed", "发送失败"
+
+
+class CallOutcome(models.TextChoices):
+    REACHED = "reached", "已接通"
+    NOT_REACHED = "not_reached", "未接通"
+    WRONG_NUMBER = "wrong_number", "号码错误"
+
+
+class DeliveryStatus(models.TextChoices):
+    PRINTED = "printed", "已打印"
+    MAILED = "mailed", "已寄出"
+    RECEIVED = "received", "已签收"
+    RETURNED = "returned", "被退回"
+
+
+class Notice(models.Model):
+    """One reminder, message or letter for one level change, through one channel.
+
+    For SMS and WeChat "sent" means the gateway accepted it. A phone call and a letter are staff
+    work: "sent" means the task or the composed letter is in the staff queue, and the outcome of the
+    call or the letter's delivery is recorded by staff afterwards.
+    """
+
+    customer = models.ForeignKey(
+        "archives.Customer", on_delete=models.CASCADE, related_name="notices", verbose_name="用户"
+    )
+    rating_change = models.ForeignKey(
+        "ratings.RatingHistory", on_delete=models.CASCADE, related_name="notices", verbose_name="信用等级变更"
+    )
+    channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
+    level = models.CharField("新等级", max_length=10, choices=list(LEVEL_LABELS.items()))
+    status = models.CharField("状态", max_length=10, choices=NoticeStatus.choices, default=NoticeStatus.PENDING)
+    # Passed to the gateways (Idempotency-Key, client_msg_id) so that a resend is recognised there.
+    idempotency_key = models.UUIDField("幂等键", default=uuid.uuid4, unique=True, editable=False)
+    attempts = models.PositiveSmallIntegerField("发送次数", default=0)
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
+    lease_until = models.DateTimeField("占用至", null=True, blank=True)
+    next_attempt_at = models.DateTimeField("下次重试", null=True, blank=True)
+    last_error = models.TextField("最近错误", blank=True)
+    created_at = models.DateTimeField("生成时间", auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    failed_at = models.DateTimeField("失败时间", null=True, blank=True)
+    # What was sent, as sent.
+    recipient = models.CharField("接收方", max_length=255, blank=True)
+    body = models.TextField("内容", blank=True)
+    payload = models.JSONField("告知函内容", default=dict, blank=True)
+    reference = models.CharField("文号", max_length=40, blank=True, db_index=True)
+    provider_ref = models.CharField("网关回执", max_length=100, blank=True)
+    # Staff work: the phone call's outcome, the letter's delivery.
+    call_outcome = models.CharField("通话结果", max_length=15, choices=CallOutcome.choices, blank=True)
+    delivery_status = models.CharField("送达情况", max_length=10, choices=DeliveryStatus.choices, blank=True)
+    tracking_number = models.CharField("邮件单号", max_length=40, blank=True)
+    received_on = models.DateField("签收日期", null=True, blank=True)
+    note = models.TextField("备注", blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="处理人",
+    )
+    handled_at = models.DateTimeField("处理时间", null=True, blank=True)
+
+    # Staff changes are audited; the workers' conditional UPDATEs are not model saves.
+    history = HistoricalRecords(excluded_fields=["claim_token", "lease_until", "next_attempt_at"])
+
+    class Meta:
+        verbose_name = "提醒与告知"
+        verbose_name_plural = "提醒与告知"
+        ordering = ["-created_at", "-id"]
+        permissions = [("work_notices", "处理电话提醒、告知函和发送失败的提醒")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "rating_change", "channel"], name="one_notice_per_change_and_channel"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="sending") | Q(lease_until__isnull=False), name="sending_notice_has_lease"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="notice_status_due"),
+            models.Index(fields=["channel", "status", "created_at"], name="notice_queue"),
+            models.Index(fields=["customer", "-created_at"], name="notice_customer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.customer_id} {self.get_level_display()}"
+
+    @property
+    def level_label(self) -> str:
+        return LEVEL_LABELS.get(self.level, self.level)

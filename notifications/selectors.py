@@ -1,0 +1,119 @@
+"""Reads of the notifications: the staff queues, an enterprise's own notices, the message templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from archives.selectors import membership_of
+
+from . import texts
+from .models import Channel, DeliveryStatus, Notice, NoticeStatus
+
+
+def _with_customer(notices: QuerySet[Notice]) -> QuerySet[Notice]:
+    return notices.select_related("customer", "rating_change", "handled_by")
+
+
+def failed_notices() -> QuerySet[Notice]:
+    """Notices whose last attempt failed, oldest first: the staff fix the cause and retry."""
+    return _with_customer(Notice.objects.filter(status=NoticeStatus.FAILED)).order_by("failed_at", "pk")
+
+
+def call_queue(*, done: bool = False) -> QuerySet[Notice]:
+    """Phone-call reminders waiting for a call (or, with done, those already called)."""
+    calls = Notice.objects.filter(channel=Channel.CALL, status=NoticeStatus.SENT)
+    calls = calls.exclude(call_outcome="") if done else calls.filter(call_outcome="")
+    return _with_customer(calls).order_by("-handled_at" if done else "created_at", "pk")
+
+
+LETTER_FILTERS = {
+    "to_print": ("待打印", {"delivery_status": ""}),
+    "printed": ("待寄出", {"delivery_status": DeliveryStatus.PRINTED}),
+    "mailed": ("已寄出待签收", {"delivery_status": DeliveryStatus.MAILED}),
+    "received": ("已签收", {"delivery_status": DeliveryStatus.RECEIVED}),
+    "returned": ("被退回", {"delivery_status": DeliveryStatus.RETURNED}),
+}
+
+
+def letter_queue(*, state: str = "to_print") -> QuerySet[Notice]:
+    """Composed letters in one delivery state (to print, printed, mailed, received, returned)."""
+    _, lookup = LETTER_FILTERS.get(state, LETTER_FILTERS["to_print"])
+    letters = Notice.objects.filter(channel=Channel.LETTER, status=NoticeStatus.SENT, **lookup)
+    return _with_customer(letters).order_by("created_at", "pk")
+
+
+def notice_queue_counts() -> dict[str, int]:
+    return {
+        "failed": Notice.objects.filter(status=NoticeStatus.FAILED).count(),
+        "calls": Notice.objects.filter(channel=Channel.CALL, status=NoticeStatus.SENT, call_outcome="").count(),
+        "letters": Notice.objects.filter(channel=Channel.LETTER, status=NoticeStatus.SENT, delivery_status="").count(),
+        "pending": Notice.objects.filter(status__in=[NoticeStatus.PENDING, NoticeStatus.SENDING]).count(),
+    }
+
+
+def notices_of_enterprise(*, user) -> QuerySet[Notice] | None:
+    """The notices an applicant's enterprise has been sent; None without a confirmed membership."""
+    membership = membership_of(user)
+    if membership is None or not membership.confirmed:
+        return None
+    return (
+        Notice.objects.filter(customer_id=membership.customer_id, status=NoticeStatus.SENT)
+        .exclude(channel=Channel.CALL)
+        .select_related("rating_change")
+        .order_by("-sent_at", "-pk")
+    )
+
+
+def letter_for_user(*, user, notice_id: int) -> Notice:
+    """A composed letter the user may read: staff any, an enterprise its own; 404 otherwise."""
+    letters = Notice.objects.filter(channel=Channel.LETTER, status=NoticeStatus.SENT)
+    if user.has_perm("notifications.view_notice"):
+        notice = letters.filter(pk=notice_id).first()
+    else:
+        own = notices_of_enterprise(user=user)
+        notice = own.filter(pk=notice_id, channel=Channel.LETTER).first() if own is not None else None
+    if notice is None:
+        raise Http404("没有找到该告知函")
+    return notice
+
+
+@dataclass(frozen=True)
+class TemplateSample:
+    template: texts.MessageTemplate
+    channel_label: str
+    kind_label: str
+    levels: str
+    sample: str
+
+
+_SAMPLE_VALUES = {
+    "customer_name": "淮阴示例电子有限公司",
+    "rules": "red.2、red.3",
+    "as_of": "2026-11-28",
+    "reference": "淮供营信告〔2026〕000123号",
+}
+
+
+def message_templates(*, hotline: str) -> list[TemplateSample]:
+    """Every message template with the levels it is for and a filled-in sample."""
+    from ratings.rules import LEVEL_LABELS
+
+    samples = []
+    for template in texts.TEMPLATES:
+        levels = [level for level, kind in texts.KIND_BY_LEVEL.items() if kind == template.kind]
+        values = {**_SAMPLE_VALUES, "hotline": hotline, "level_label": LEVEL_LABELS[levels[0]]}
+        if template.kind == texts.REMINDER:
+            values["rules"] = "yellow.2"
+        samples.append(
+            TemplateSample(
+                template=template,
+                channel_label=Channel(template.channel).label,
+                kind_label=texts.KIND_LABELS[template.kind],
+                levels="、".join(LEVEL_LABELS[level] for level in levels),
+                sample=texts.render_text(template, values),
+            )
+        )
+    return samples

@@ -1,0 +1,97 @@
+"""Written notification letters (书面告知函): the composed letter, its number, its PDF."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.conf import settings
+from django.utils import timezone
+
+from credit_portal.pdf import render_pdf, render_pdf_batch
+from ratings import rules
+from ratings.models import LevelOverride
+from ratings.selectors import LEVEL_CONSEQUENCES, PLAN_NUMBER, PLAN_TITLE
+from ratings.services import customer_facts
+
+from .. import texts
+from ..models import Notice
+
+LETTER_TEMPLATE = "notifications/letter.html"
+ISSUER = "国网江苏省电力有限公司淮安供电分公司淮阴供电营业部"
+LETTERHEAD = "淮阴供电营业部"
+
+
+def letter_reference(*, letter_id: int, created_at: datetime) -> str:
+    """The letter's number, e.g. 淮供营信告〔2026〕000123号: fixed by the letter's row, so a resend keeps it."""
+    return f"淮供营信告〔{timezone.localtime(created_at).year}〕{letter_id:06d}号"
+
+
+def letter_compose(*, notice: Notice) -> dict:
+    """The letter's whole content as of the rating change, kept with the notice as it was sent.
+
+    The rules are those the change recorded; the events and dates behind them are read from the
+    archive as of the rating date.
+    """
+    change = notice.rating_change
+    customer = notice.customer
+    result = rules.evaluate(customer_facts(customer=customer, as_of=change.as_of))
+    findings = {finding.rule: finding for finding in result.findings}
+    rule_rows = []
+    for rule_id in change.rules:
+        criterion = rules.CRITERIA_BY_ID.get(rule_id)
+        if criterion is None or criterion.level != change.level:
+            continue
+        finding = findings.get(rule_id)
+        evidence = finding.evidence if finding else ()
+        rule_rows.append(
+            {
+                "id": rule_id,
+                "plan_text": criterion.plan_text,
+                "condition": criterion.condition,
+                "facts": finding.text if finding else "",
+                "evidence": [{"on": e.on.isoformat() if e.on else "", "text": e.text} for e in evidence],
+            }
+        )
+    override_reason = ""
+    if change.level != change.computed_level:
+        override = LevelOverride.objects.filter(customer=customer, level=change.level).order_by("-decided_at").first()
+        override_reason = override.reason if override else "人工调整"
+    consequence = LEVEL_CONSEQUENCES.get(change.level)
+    improvements = list(result.improvements) if result.level == change.level else []
+    return {
+        "reference": letter_reference(letter_id=notice.pk, created_at=notice.created_at),
+        "issued_on": timezone.localdate().isoformat(),
+        "issuer": ISSUER,
+        "letterhead": LETTERHEAD,
+        "hotline": settings.NOTIFICATION_HOTLINE,
+        "customer": {
+            "name": customer.name,
+            "uscc": customer.uscc,
+            "address": customer.address,
+            "contact_person": customer.contact_person,
+        },
+        "level": change.level,
+        "level_label": rules.LEVEL_LABELS.get(change.level, change.level),
+        "previous_level_label": rules.LEVEL_LABELS.get(change.previous_level, "") if change.previous_level else "",
+        "as_of": change.as_of.isoformat(),
+        "rules": rule_rows,
+        "override_reason": override_reason,
+        "meaning": consequence.plan_text if consequence else "",
+        "portal_meaning": consequence.portal_text if consequence else "",
+        "improvements": improvements,
+        "objection": texts.LETTER_OBJECTION,
+        "closing": texts.LETTER_CLOSING,
+        "plan_title": PLAN_TITLE,
+        "plan_number": PLAN_NUMBER,
+    }
+
+
+def letter_pdf(*, notice: Notice) -> bytes:
+    """One composed letter as a PDF."""
+    return render_pdf(LETTER_TEMPLATE, {"letter": notice.payload})
+
+
+def letters_pdf(*, notices: Iterable[Notice]) -> bytes:
+    """Many composed letters as one PDF for printing, each starting on a new page."""
+    return render_pdf_batch(LETTER_TEMPLATE, ({"letter": notice.payload} for notice in notices))

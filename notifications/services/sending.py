@@ -1,0 +1,209 @@
+"""Sending notices: claim, send through the channel's backend, record the outcome; retries; the sweeper.
+
+A notice moves pending → sending → sent | failed. A worker claims notices with one conditional
+UPDATE (pending, or sending with an expired lease) and a fresh claim token, so two workers never
+both send one notice; it records the outcome only under its own token. A transient failure puts
+the notice back to pending with a back-off; after the last attempt it is failed and waits in the
+staff queue. Anything left pending or with an expired lease (broker down at commit, worker killed)
+is re-queued by the sweeper; the idempotency key lets the gateway drop a repeat.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import uuid
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .. import texts
+from ..backends import OutgoingMessage, PermanentSendError, SendError, TransientSendError, get_backend
+from ..models import Channel, Notice, NoticeStatus
+
+logger = logging.getLogger(__name__)
+
+SENT, RETRY, FAILED, SKIPPED, LOST = "sent", "retry", "failed", "skipped", "lost"
+
+
+def _retry_settings() -> dict:
+    return settings.NOTIFICATION_RETRY
+
+
+def backoff_seconds(*, attempt: int) -> float:
+    """Exponential back-off with jitter: half of base·2^(attempt−1) fixed, half random, capped."""
+    config = _retry_settings()
+    ceiling = min(float(config["BACKOFF_MAX"]), float(config["BACKOFF_BASE"]) * 2 ** max(0, attempt - 1))
+    return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 - jitter, not security
+
+
+def notices_enqueue(*, notice_ids: Iterable[int], countdown: float | None = None) -> int:
+    """Queue send tasks in batches; returns how many ids were queued.
+
+    Never raises: with the broker down the notices stay pending and the sweeper queues them later.
+    """
+    from ..tasks import notices_send_task
+
+    ids = list(notice_ids)
+    size = settings.NOTIFICATION_BATCH_SIZE
+    options: dict = {"retry": True, "retry_policy": settings.NOTIFICATION_PUBLISH_RETRY}
+    if settings.NOTIFICATION_QUEUE:
+        options["queue"] = settings.NOTIFICATION_QUEUE
+    if countdown:
+        options["countdown"] = countdown
+    queued = 0
+    for start in range(0, len(ids), size):
+        chunk = ids[start : start + size]
+        try:
+            notices_send_task.apply_async((chunk,), **options)
+        except Exception:  # noqa: BLE001 - a broker outage must not undo or break the caller
+            logger.warning("Could not queue %d notices; the sweeper will queue them", len(ids) - start, exc_info=True)
+            break
+        queued += len(chunk)
+    return queued
+
+
+def notices_send(*, notice_ids: Iterable[int]) -> dict[int, str]:
+    """Send the notices this worker can claim; returns each id's outcome (sent/retry/failed/skipped/lost)."""
+    ids = list(notice_ids)
+    outcomes = dict.fromkeys(ids, SKIPPED)
+    if not ids:
+        return outcomes
+    now = timezone.now()
+    token = uuid.uuid4()
+    Notice.objects.filter(pk__in=ids).filter(
+        Q(status=NoticeStatus.PENDING) | Q(status=NoticeStatus.SENDING, lease_until__lt=now)
+    ).update(
+        status=NoticeStatus.SENDING,
+        claim_token=token,
+        lease_until=now + timedelta(seconds=_retry_settings()["LEASE_SECONDS"]),
+        attempts=F("attempts") + 1,
+    )
+    claimed = Notice.objects.filter(claim_token=token).select_related("customer", "rating_change").order_by("pk")
+    for notice in claimed:
+        outcomes[notice.pk] = _send_claimed(notice, token)
+    return outcomes
+
+
+def notice_send(*, notice_id: int) -> str:
+    """Send one notice if it can be claimed; see `notices_send`."""
+    return notices_send(notice_ids=[notice_id])[notice_id]
+
+
+def _send_claimed(notice: Notice, token: uuid.UUID) -> str:
+    try:
+        message = notice_message(notice=notice)
+        provider_ref = get_backend(notice.channel).send(message)
+    except SendError as error:
+        return _record_failure(notice, token, error)
+    except Exception as error:  # noqa: BLE001 - an unexpected error is retried, then shown to staff
+        logger.exception("Sending notice %s failed unexpectedly", notice.pk)
+        return _record_failure(notice, token, TransientSendError(f"内部错误：{type(error).__name__}: {error}"))
+    updated = Notice.objects.filter(pk=notice.pk, claim_token=token).update(
+        status=NoticeStatus.SENT,
+        sent_at=timezone.now(),
+        lease_until=None,
+        next_attempt_at=None,
+        last_error="",
+        recipient=message.recipient[:255],
+        body=message.text,
+        payload=message.payload,
+        reference=message.params.get("reference", "") if notice.channel == Channel.LETTER else "",
+        provider_ref=(provider_ref or "")[:100],
+    )
+    if not updated:
+        # Our lease ran out and another worker claimed it; it resends with the same idempotency key.
+        logger.warning("Notice %s was reclaimed by another worker before it was marked sent", notice.pk)
+        return LOST
+    return SENT
+
+
+def _record_failure(notice: Notice, token: uuid.UUID, error: SendError) -> str:
+    now = timezone.now()
+    text = str(error)[:2000] or type(error).__name__
+    mine = Notice.objects.filter(pk=notice.pk, claim_token=token)
+    if isinstance(error, TransientSendError) and notice.attempts < _retry_settings()["MAX_ATTEMPTS"]:
+        delay = backoff_seconds(attempt=notice.attempts)
+        retry_at = now + timedelta(seconds=delay)
+        if mine.update(status=NoticeStatus.PENDING, lease_until=None, next_attempt_at=retry_at, last_error=text):
+            notices_enqueue(notice_ids=[notice.pk], countdown=delay)
+        logger.info("Notice %s attempt %s failed (%s); retry in %.1f s", notice.pk, notice.attempts, text, delay)
+        return RETRY
+    mine.update(status=NoticeStatus.FAILED, failed_at=now, lease_until=None, next_attempt_at=None, last_error=text)
+    logger.warning("Notice %s failed after %s attempts: %s", notice.pk, notice.attempts, text)
+    return FAILED
+
+
+def notice_message(*, notice: Notice) -> OutgoingMessage:
+    """What a notice says and to whom, from the message templates and the archive as it is now."""
+    from .letters import letter_compose, letter_reference
+
+    customer = notice.customer
+    change = notice.rating_change
+    params = message_values(notice=notice)
+    payload: dict = {}
+    if notice.channel == Channel.LETTER:
+        if not customer.address:
+            raise PermanentSendError("该用户档案没有通讯地址，请补充地址后重试")
+        payload = letter_compose(notice=notice)
+        recipient = f"{customer.address} {customer.contact_person}".strip()
+    else:
+        if not customer.contact_phone:
+            raise PermanentSendError("该用户档案没有联系电话，请补充后重试")
+        recipient = customer.contact_phone
+    if texts.KIND_BY_LEVEL.get(change.level) == texts.LETTER and notice.channel != Channel.LETTER:
+        letter = Notice.objects.filter(rating_change_id=change.pk, channel=Channel.LETTER).values("pk", "created_at")
+        letter = letter.first()
+        if letter:
+            params["reference"] = letter_reference(letter_id=letter["pk"], created_at=letter["created_at"])
+    template = texts.template_for(channel=notice.channel, level=notice.level)
+    return OutgoingMessage(
+        notice_id=notice.pk,
+        idempotency_key=str(notice.idempotency_key),
+        channel=notice.channel,
+        kind=template.kind,
+        level=notice.level,
+        recipient=recipient,
+        text=texts.render_text(template, params),
+        params=params,
+        payload=payload,
+    )
+
+
+def message_values(*, notice: Notice) -> dict[str, str]:
+    """The placeholder values of the message templates for one notice."""
+    from ratings import rules
+
+    change = notice.rating_change
+    if change.level != change.computed_level:
+        rule_text = "人工调整"
+    else:
+        rule_text = "、".join(r for r in change.rules if r.split(".")[0] == change.level) or "—"
+    values = {
+        "customer_name": notice.customer.name,
+        "level_label": rules.LEVEL_LABELS.get(notice.level, notice.level),
+        "rules": rule_text,
+        "as_of": change.as_of.isoformat(),
+        "hotline": settings.NOTIFICATION_HOTLINE,
+    }
+    if notice.channel == Channel.LETTER:
+        from .letters import letter_reference
+
+        values["reference"] = letter_reference(letter_id=notice.pk, created_at=notice.created_at)
+    return values
+
+
+def notices_sweep(*, now: datetime | None = None, limit: int = 20000) -> int:
+    """Re-queue what nobody is working on: pending past its time, or sending with an expired lease."""
+    now = now or timezone.now()
+    settled = now - timedelta(seconds=_retry_settings()["SWEEP_AFTER_SECONDS"])
+    stuck = Q(status=NoticeStatus.PENDING, created_at__lte=settled) & (
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=settled)
+    ) | Q(status=NoticeStatus.SENDING, lease_until__lt=now)
+    ids = list(Notice.objects.filter(stuck).order_by("pk").values_list("pk", flat=True)[:limit])
+    if ids:
+        logger.info("Sweeper re-queues %d notices", len(ids))
+    return notices_enqueue(notice_ids=ids)

@@ -1,0 +1,142 @@
+"""Staff work on notices: phone-call outcomes, letter printing and delivery, retrying a failed notice.
+
+Each is one audited transaction (django-simple-history records who changed what and why).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from archives.services.common import audited_save
+from credit_portal.errors import ApplicationError
+
+from ..models import CallOutcome, Channel, DeliveryStatus, Notice, NoticeStatus
+from .letters import letters_pdf
+from .sending import notices_enqueue
+
+
+def _require(actor, *, field: str | None = None) -> None:
+    if not actor.has_perm("notifications.work_notices"):
+        raise ApplicationError("无权处理提醒与告知", field=field)
+
+
+def _locked(notice: Notice) -> Notice:
+    return Notice.objects.select_for_update().select_related("customer").get(pk=notice.pk)
+
+
+@transaction.atomic
+def notice_retry(*, notice: Notice, actor) -> Notice:
+    """Send a failed notice again (after staff fixed the contact details): a fresh set of attempts."""
+    _require(actor)
+    notice = _locked(notice)
+    if notice.status != NoticeStatus.FAILED:
+        raise ApplicationError("只有发送失败的提醒可以重新发送")
+    notice.status = NoticeStatus.PENDING
+    notice.attempts = 0
+    notice.next_attempt_at = None
+    notice.handled_by = actor
+    notice.handled_at = timezone.now()
+    audited_save(notice, actor=actor, reason="手工重新发送")
+    notice_id = notice.pk
+    transaction.on_commit(lambda: notices_enqueue(notice_ids=[notice_id]))
+    return notice
+
+
+@transaction.atomic
+def call_outcome_record(*, notice: Notice, outcome: str, note: str = "", actor) -> Notice:
+    """Record how the reminder call went: reached, not reached, wrong number, with a note."""
+    _require(actor, field="outcome")
+    notice = _locked(notice)
+    if notice.channel != Channel.CALL or notice.status != NoticeStatus.SENT:
+        raise ApplicationError("这不是待处理的电话提醒任务")
+    if outcome not in CallOutcome.values:
+        raise ApplicationError("请选择通话结果", field="outcome")
+    note = (note or "").strip()
+    if outcome != CallOutcome.REACHED and not note:
+        raise ApplicationError("未接通或号码错误时请填写备注（如改用其他联系方式）", field="note")
+    notice.call_outcome = outcome
+    notice.note = note
+    notice.handled_by = actor
+    notice.handled_at = timezone.now()
+    audited_save(notice, actor=actor, reason=f"电话提醒：{CallOutcome(outcome).label}")
+    return notice
+
+
+# The delivery steps of a letter and the steps each may follow.
+_DELIVERY_AFTER = {
+    DeliveryStatus.PRINTED: {""},
+    DeliveryStatus.MAILED: {"", DeliveryStatus.PRINTED},
+    DeliveryStatus.RECEIVED: {DeliveryStatus.MAILED},
+    DeliveryStatus.RETURNED: {DeliveryStatus.MAILED},
+}
+
+
+@transaction.atomic
+def letter_delivery_record(
+    *,
+    notice: Notice,
+    status: str,
+    actor,
+    tracking_number: str = "",
+    received_on: date | None = None,
+    note: str = "",
+) -> Notice:
+    """Record a letter's delivery: printed, mailed (tracking number), received (date), returned."""
+    _require(actor, field="status")
+    notice = _locked(notice)
+    if notice.channel != Channel.LETTER or notice.status != NoticeStatus.SENT:
+        raise ApplicationError("这不是已生成的书面告知函")
+    if status not in DeliveryStatus.values:
+        raise ApplicationError("请选择送达情况", field="status")
+    if notice.delivery_status not in _DELIVERY_AFTER[status]:
+        current = DeliveryStatus(notice.delivery_status).label if notice.delivery_status else "未打印"
+        raise ApplicationError(f"告知函当前为“{current}”，不能登记为“{DeliveryStatus(status).label}”", field="status")
+    tracking_number = (tracking_number or "").strip()
+    note = (note or "").strip()
+    if status == DeliveryStatus.MAILED:
+        if not tracking_number:
+            raise ApplicationError("寄出时请填写邮件单号", field="tracking_number")
+        notice.tracking_number = tracking_number
+    if status == DeliveryStatus.RECEIVED:
+        if received_on is None:
+            raise ApplicationError("请填写签收日期", field="received_on")
+        if received_on > timezone.localdate():
+            raise ApplicationError("签收日期不能晚于今天", field="received_on")
+        if notice.sent_at and received_on < timezone.localtime(notice.sent_at).date():
+            raise ApplicationError("签收日期不能早于告知函生成日期", field="received_on")
+        notice.received_on = received_on
+    if status == DeliveryStatus.RETURNED and not note:
+        raise ApplicationError("退回时请填写退回原因", field="note")
+    notice.delivery_status = status
+    if note:
+        notice.note = note
+    notice.handled_by = actor
+    notice.handled_at = timezone.now()
+    audited_save(notice, actor=actor, reason=f"告知函：{DeliveryStatus(status).label}")
+    return notice
+
+
+@transaction.atomic
+def letters_print(*, notices: Sequence[Notice], actor) -> bytes:
+    """One PDF of the given letters for printing; those not yet printed are marked printed."""
+    _require(actor)
+    letters = list(
+        Notice.objects.select_for_update()
+        .filter(pk__in=[n.pk for n in notices], channel=Channel.LETTER, status=NoticeStatus.SENT)
+        .order_by("pk")
+    )
+    if not letters:
+        raise ApplicationError("没有可打印的告知函")
+    content = letters_pdf(notices=letters)
+    now = timezone.now()
+    for letter in letters:
+        if not letter.delivery_status:
+            letter.delivery_status = DeliveryStatus.PRINTED
+            letter.handled_by = actor
+            letter.handled_at = now
+            audited_save(letter, actor=actor, reason="告知函：已打印")
+    return content

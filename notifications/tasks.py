@@ -1,0 +1,34 @@
+"""Celery tasks of the notifications: thin, they take ids and call a service."""
+
+from celery import shared_task
+from django.conf import settings
+from django.db import DatabaseError
+
+_RETRY = settings.NOTIFICATION_RETRY
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    # A gateway failure is retried per notice by the service (its attempts are counted in the row);
+    # a database hiccup retries the whole batch, which is safe because sending is claimed per notice.
+    autoretry_for=(DatabaseError,),
+    retry_backoff=int(_RETRY["BACKOFF_BASE"]) or 1,
+    retry_backoff_max=int(_RETRY["BACKOFF_MAX"]),
+    retry_jitter=True,
+    max_retries=_RETRY["MAX_ATTEMPTS"],
+)
+def notices_send_task(notice_ids: list[int]) -> None:
+    """Send the notices with these ids; ids already sent, failed or claimed elsewhere are skipped."""
+    from .services import notices_send
+
+    notices_send(notice_ids=notice_ids)
+
+
+@shared_task(ignore_result=True)
+def notices_sweep_task() -> None:
+    """Re-queue notices left pending (broker down at commit) or stuck sending (worker killed)."""
+    from .services import notices_sweep
+
+    notices_sweep()

@@ -1,0 +1,108 @@
+"""Every text the portal sends, in one place (staff read them on the 消息模板 page).
+
+Placeholders in braces are filled from the notice: {customer_name}, {level_label}, {rules} (the
+rule ids), {as_of} (the rating date), {reference} (the letter's number), {hotline}, {sign}.
+An SMS gateway that needs pre-registered templates gets the template id of `SMS_GATEWAY` settings
+and the same values as parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Notice kinds: what the new level calls for (plan §三(一)).
+REMINDER = "reminder"  # yellow: phone call, SMS, WeChat
+LETTER = "letter"  # red, black: written notification letter, announced by SMS
+HONEST = "honest"  # green, blue: honest customer
+
+KIND_BY_LEVEL = {"yellow": REMINDER, "red": LETTER, "black": LETTER, "green": HONEST, "blue": HONEST}
+KIND_LABELS = {REMINDER: "黄色等级提醒", LETTER: "红色/黑色等级书面告知", HONEST: "诚信客户告知"}
+
+#: Which channels each level calls for; unrated (未定级) calls for nothing.
+CHANNELS_BY_LEVEL: dict[str, tuple[str, ...]] = {
+    "yellow": ("sms", "wechat", "call"),
+    "red": ("letter", "sms"),
+    "black": ("letter", "sms"),
+    "green": ("sms",),
+    "blue": ("sms",),
+}
+
+
+@dataclass(frozen=True)
+class MessageTemplate:
+    channel: str
+    kind: str
+    title: str
+    text: str
+
+
+_SIGN = "【淮阴供电营业部】"
+
+TEMPLATES: tuple[MessageTemplate, ...] = (
+    MessageTemplate(
+        "sms",
+        REMINDER,
+        "黄色等级提醒短信",
+        "{sign}{customer_name}：截至{as_of}，贵单位电力信用等级为{level_label}（依据条款{rules}）。"
+        "请及时缴清电费、整改用电问题，详情可登录电力信用门户查看，或致电{hotline}。",
+    ),
+    MessageTemplate(
+        "wechat",
+        REMINDER,
+        "黄色等级提醒微信消息",
+        "{customer_name}：截至{as_of}，贵单位电力信用等级为{level_label}（依据条款{rules}）。"
+        "请及时缴清电费、整改用电问题，以免信用等级进一步下调。详情请登录电力信用门户查看，咨询电话{hotline}。",
+    ),
+    MessageTemplate(
+        "call",
+        REMINDER,
+        "黄色等级电话提醒话术",
+        "您好，这里是淮阴供电营业部。{customer_name}截至{as_of}的电力信用等级为{level_label}"
+        "（依据条款{rules}）。请贵单位及时缴清电费、整改用电问题；对记录有异议的，可登录电力信用门户提出。",
+    ),
+    MessageTemplate(
+        "sms",
+        LETTER,
+        "红色/黑色等级告知函寄送短信",
+        "{sign}{customer_name}：截至{as_of}，贵单位电力信用等级为{level_label}（依据条款{rules}）。"
+        "书面告知函（{reference}）将寄送至贵单位，请注意查收；详情可登录电力信用门户查看，或致电{hotline}。",
+    ),
+    MessageTemplate(
+        "letter",
+        LETTER,
+        "书面告知函（摘要，全文见告知函PDF）",
+        "{customer_name}：截至{as_of}，贵单位电力信用等级为{level_label}（依据条款{rules}），"
+        "特此书面告知（{reference}）。",
+    ),
+    MessageTemplate(
+        "sms",
+        HONEST,
+        "诚信客户告知短信",
+        "{sign}{customer_name}：截至{as_of}，贵单位电力信用等级为{level_label}，已认定为诚信客户，"
+        "可享受新装、增容绿色通道，同等条件下优先、优惠待遇，以及设备代维、节能咨询等用能服务。咨询电话{hotline}。",
+    ),
+)
+TEMPLATES_BY_KEY: dict[tuple[str, str], MessageTemplate] = {(t.channel, t.kind): t for t in TEMPLATES}
+
+#: The letter's paragraph on objections (异议).
+LETTER_OBJECTION = (
+    "贵单位如对本函所列失信行为记录有异议，可自收到本函之日起十五个工作日内，登录电力信用门户对该记录提出异议，"
+    "或携相关证明材料到淮阴供电营业部营业厅书面提出。经核实撤销的记录不再计入信用等级评定，"
+    "信用等级将随之重新评定。"
+)
+#: The letter's closing line.
+LETTER_CLOSING = "特此告知。"
+
+
+def template_for(*, channel: str, level: str) -> MessageTemplate:
+    return TEMPLATES_BY_KEY[(channel, KIND_BY_LEVEL[level])]
+
+
+def render_text(template: MessageTemplate, values: dict[str, str]) -> str:
+    """Fill a template; a placeholder with no value becomes empty rather than failing a send."""
+    return template.text.format_map(_Blank({"sign": _SIGN, **values}))
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""

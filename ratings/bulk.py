@@ -1,0 +1,556 @@
+"""Set-based re-rating: every customer of a customer-id range in one streamed pass.
+
+The nightly job (DESIGN.md, data flow 2) re-rates every customer as of today: windows slide and
+arrears age. Per range of customer ids it streams, each ordered by customer id, the stored ratings,
+the customers, their accounts, their in-force events and their verified reports, merges them
+customer by customer, evaluates with the fast path ``rules.evaluate_level`` and writes only the
+ratings whose result changed, in bulk, with a history row for each change of the level in force.
+
+Choices, documented here because pages and reports read what this module writes:
+
+- **A level change is recorded once.** A history row is written when the level in force changes
+  (or for a first rating), exactly as ``services.rating_refresh`` does. New rule ids, a new
+  computed level under an override, or a new rules version update the rating but add no history.
+- **Unchanged ratings are left alone.** A rating is rewritten only when its level in force, its
+  computed level, its rule ids, its override or the rules version differ; ``as_of`` and the
+  explanation of a rating are those of the evaluation that last wrote it. This makes a second run
+  as of the same date write nothing (idempotent) and keeps a nightly run to the few rows that move.
+- **The same notices as one customer's re-rating.** Each level change written here gets the notices
+  its new level calls for (``notices_for_rating_changes``), in the range's transaction; they are
+  queued for the workers once it commits.
+- **A fresher rating wins.** A rating is written only if it still holds what the run read: a
+  customer re-rated meanwhile by ``rating_refresh`` (a new event, a revocation) keeps that rating.
+  On PostgreSQL the stored ratings are read first, so any refresh committed after that read shows
+  as a changed row and is skipped, and any committed before it is seen by the later fact streams.
+- **Explanations only for written rows**, with the full ``rules.evaluate``; identical facts (most
+  often clean customers) share one explanation through a small memo.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import json
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import groupby
+from operator import itemgetter
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Max, Min, Q
+from django.utils import timezone
+
+from archives.models import CreditEvent, Customer, ElectricityAccount, EventStatus, PublicCreditReport, ReportStatus
+from notifications.services import notices_for_rating_changes
+
+from . import rules
+from .models import CustomerRating, LevelOverride, OverrideStatus, RatingCause, RatingHistory
+from .services import override_end_expired
+
+#: Customer ids per range: one Celery task each (≈ 1 s of work on one core at 5 events a customer).
+DEFAULT_RANGE_SIZE = 25_000
+#: Rows fetched per round trip from each server-side cursor.
+FETCH_SIZE = 10_000
+#: Changed ratings written per statement batch.
+WRITE_BATCH = 5_000
+#: Ids per query when re-rating a set of customers (``rerate_customers``).
+ID_CHUNK = 2_000
+
+# Events older than the longest finite window count only for the "since the account was opened"
+# criteria; read from the criteria table so that a new criterion cannot be missed here.
+_LONGEST_WINDOW_YEARS = max(years for _, years in rules.WINDOWS.values() if years is not None)
+_EVER_COUNTED_TYPES = tuple(
+    sorted(
+        {
+            event_type
+            for criterion in rules.CRITERIA
+            for clause in criterion.clauses
+            if isinstance(clause, rules.EventCount) and rules.WINDOWS[clause.window][1] is None
+            for event_type in clause.event_types
+        }
+    )
+)
+_END = (1 << 62, ())  # past every customer id: an exhausted stream
+
+
+@dataclass
+class RangeStats:
+    """What one re-rating pass saw and wrote."""
+
+    customers: int = 0
+    levels: Counter = field(default_factory=Counter)  # level in force → customers
+    written: int = 0  # ratings inserted or updated
+    created: int = 0  # of which first ratings
+    level_changes: int = 0  # history rows
+    skipped: int = 0  # re-rated meanwhile by a fresher evaluation, left as they are
+    notices: int = 0  # reminders and letters the level changes called for
+    seconds: float = 0.0
+
+    def add(self, other: RangeStats) -> None:
+        """Fold another pass's figures into this one."""
+        self.customers += other.customers
+        self.levels.update(other.levels)
+        self.written += other.written
+        self.created += other.created
+        self.level_changes += other.level_changes
+        self.skipped += other.skipped
+        self.notices += other.notices
+        self.seconds += other.seconds
+
+
+@dataclass
+class Stats(RangeStats):
+    """A full re-rating: the ranges' figures plus the overrides ended before it."""
+
+    ranges: int = 0
+    overrides_ended: int = 0
+
+
+@dataclass(slots=True)
+class _Pending:
+    """A rating to write, and the stored state it replaces (None: first rating)."""
+
+    customer_id: int
+    level: str
+    computed_level: str
+    rules: list[str]
+    explanation: str
+    changed_on: date
+    override_id: int | None
+    old: tuple | None  # (level, computed_level, rules, rules_version, override_id)
+
+
+# --------------------------------------------------------------------------------------------
+# Public services
+# --------------------------------------------------------------------------------------------
+
+
+def plan_ranges(*, size: int = DEFAULT_RANGE_SIZE) -> list[tuple[int, int]]:
+    """Half-open ranges ``[start, end)`` of ``size`` customer ids covering every customer."""
+    if size < 1:
+        raise ValueError("range size must be at least 1")
+    bounds = Customer.objects.aggregate(low=Min("pk"), high=Max("pk"))
+    if bounds["low"] is None:
+        return []
+    return [(start, min(start + size, bounds["high"] + 1)) for start in range(bounds["low"], bounds["high"] + 1, size)]
+
+
+def rerate_range(
+    *, start_id: int, end_id: int, as_of: date, cause: str = RatingCause.NIGHTLY, cause_ref: str = ""
+) -> RangeStats:
+    """Re-rate the customers with ``start_id <= id < end_id`` as of ``as_of``; idempotent."""
+    scope = {"customer_id__gte": start_id, "customer_id__lt": end_id}
+    return _rerate_scope(scope, as_of=as_of, cause=cause, cause_ref=cause_ref)
+
+
+def rerate_customers(
+    *, customer_ids: Iterable[int], as_of: date | None = None, cause: str, cause_ref: str = ""
+) -> RangeStats:
+    """Re-rate a set of customers (e.g. those an import touched) as of ``as_of`` (default today)."""
+    as_of = as_of or timezone.localdate()
+    ids = sorted(set(customer_ids))
+    stats = RangeStats()
+    for i in range(0, len(ids), ID_CHUNK):
+        scope = {"customer_id__in": ids[i : i + ID_CHUNK]}
+        stats.add(_rerate_scope(scope, as_of=as_of, cause=cause, cause_ref=cause_ref))
+    return stats
+
+
+def rerate_all(
+    *,
+    as_of: date,
+    cause: str = RatingCause.NIGHTLY,
+    ranges: Sequence[tuple[int, int]] | None = None,
+    range_size: int = DEFAULT_RANGE_SIZE,
+) -> Stats:
+    """End expired overrides, then re-rate every range in this process (no broker needed)."""
+    started = time.perf_counter()
+    stats = Stats(overrides_ended=override_end_expired(as_of=as_of))
+    for start_id, end_id in plan_ranges(size=range_size) if ranges is None else ranges:
+        stats.add(rerate_range(start_id=start_id, end_id=end_id, as_of=as_of, cause=cause))
+        stats.ranges += 1
+    stats.seconds = time.perf_counter() - started
+    return stats
+
+
+# --------------------------------------------------------------------------------------------
+# Streaming and evaluation
+# --------------------------------------------------------------------------------------------
+
+
+def _customer_scope(scope: dict[str, Any]) -> dict[str, Any]:
+    return {key.replace("customer_id", "pk", 1): value for key, value in scope.items()}
+
+
+def _groups(rows: Iterable[tuple]) -> Iterator[tuple[int, list[tuple]]]:
+    """(customer id, its rows) from rows ordered by customer id (column 0)."""
+    for customer_id, group in groupby(rows, key=itemgetter(0)):
+        yield customer_id, list(group)
+
+
+def _rerate_scope(scope: dict[str, Any], *, as_of: date, cause: str, cause_ref: str) -> RangeStats:
+    """One streamed pass over the customers ``scope`` selects, in one transaction."""
+    started = time.perf_counter()
+    stats = RangeStats()
+    window_start = rules.add_years(as_of, -_LONGEST_WINDOW_YEARS)
+    with transaction.atomic():
+        writer = (
+            _PostgresWriter(as_of, cause, cause_ref)
+            if connection.vendor == "postgresql"
+            else _OrmWriter(as_of, cause, cause_ref)
+        )
+        # The stored ratings are read first: see "A fresher rating wins" in the module docstring.
+        ratings = _groups(
+            CustomerRating.objects.filter(**scope)
+            .order_by("customer_id")
+            .values_list(
+                "customer_id", "level", "computed_level", "rules", "rules_version", "override_id", "changed_on"
+            )
+            .iterator(chunk_size=FETCH_SIZE)
+        )
+        rating_key, rating_rows = next(ratings, _END)
+        customers = (
+            Customer.objects.filter(**_customer_scope(scope))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+            .iterator(chunk_size=FETCH_SIZE)
+        )
+        overrides = {
+            customer_id: (pk, level)
+            for customer_id, pk, level in LevelOverride.objects.filter(
+                **scope, status=OverrideStatus.ACTIVE, ends_on__gte=as_of
+            )
+            .order_by("customer_id", "decided_at")
+            .values_list("customer_id", "pk", "level")
+        }
+        accounts = _groups(
+            ElectricityAccount.objects.filter(**scope)
+            .order_by("customer_id")
+            .values_list("customer_id", "payment_method", "arrears_since", "opened_on")
+            .iterator(chunk_size=FETCH_SIZE)
+        )
+        events = _groups(
+            CreditEvent.objects.filter(**scope, status=EventStatus.IN_FORCE, occurred_on__lte=as_of)
+            .filter(Q(occurred_on__gt=window_start) | Q(type__in=_EVER_COUNTED_TYPES))
+            .order_by("customer_id")
+            .values_list("customer_id", "pk", "type", "occurred_on", "amount_yuan", "voltage_kv", "severity")
+            .iterator(chunk_size=FETCH_SIZE)
+        )
+        reports = _groups(
+            PublicCreditReport.objects.filter(**scope, status=ReportStatus.VERIFIED, issued_on__lte=as_of)
+            .order_by("customer_id")
+            .values_list("customer_id", "pk", "issued_on", "shows_dishonesty")
+            .iterator(chunk_size=FETCH_SIZE)
+        )
+        account_key, account_rows = next(accounts, _END)
+        event_key, event_rows = next(events, _END)
+        report_key, report_rows = next(reports, _END)
+
+        evaluate_level = rules.evaluate_level
+        Facts, Event, Report = rules.Facts, rules.Event, rules.Report
+        version = rules.RULES_VERSION
+        levels = stats.levels
+        pending: list[_Pending] = []
+        for customer_id in customers:
+            # A stream can be ahead of the customers only by rows of customers created meanwhile.
+            while rating_key < customer_id:
+                rating_key, rating_rows = next(ratings, _END)
+            while account_key < customer_id:
+                account_key, account_rows = next(accounts, _END)
+            while event_key < customer_id:
+                event_key, event_rows = next(events, _END)
+            while report_key < customer_id:
+                report_key, report_rows = next(reports, _END)
+
+            payment_method, arrears_since, opened_on = "postpaid", None, None
+            if account_key == customer_id:
+                prepaid = True
+                for _, method, arrears, opened in account_rows:
+                    prepaid = prepaid and method == "prepaid"
+                    if arrears is not None and (arrears_since is None or arrears < arrears_since):
+                        arrears_since = arrears
+                    if opened_on is None or opened < opened_on:
+                        opened_on = opened
+                if prepaid:
+                    payment_method = "prepaid"
+                account_key, account_rows = next(accounts, _END)
+            own_events: list[tuple] = []
+            if event_key == customer_id:
+                own_events = event_rows
+                event_key, event_rows = next(events, _END)
+            own_reports: list[tuple] = []
+            if report_key == customer_id:
+                own_reports = report_rows
+                report_key, report_rows = next(reports, _END)
+            stored = None
+            if rating_key == customer_id:
+                stored = rating_rows[0]
+                rating_key, rating_rows = next(ratings, _END)
+
+            facts = Facts(
+                as_of,
+                payment_method,
+                arrears_since,
+                opened_on,
+                tuple(Report(issued_on, shows, pk) for _, pk, issued_on, shows in own_reports),
+                tuple(
+                    Event(type_, occurred_on, amount, voltage, severity or None, pk)
+                    for _, pk, type_, occurred_on, amount, voltage, severity in own_events
+                ),
+            )
+            computed_level, rule_ids = evaluate_level(facts)
+            override = overrides.get(customer_id)
+            if override is None:
+                level, override_id = computed_level, None
+            else:
+                override_id, level = override
+            levels[level] += 1
+            stats.customers += 1
+            rule_list = list(rule_ids)
+            old = None
+            if stored is not None:
+                old = stored[1:6]
+                if old == (level, computed_level, rule_list, version, override_id):
+                    continue
+            level_changed = old is None or old[0] != level
+            pending.append(
+                _Pending(
+                    customer_id,
+                    level,
+                    computed_level,
+                    rule_list,
+                    _explanation(_facts_key(facts, own_events, own_reports)),
+                    as_of if level_changed else stored[6],
+                    override_id,
+                    old,
+                )
+            )
+            if len(pending) >= WRITE_BATCH:
+                writer.write(pending, stats)
+                pending = []
+        if pending:
+            writer.write(pending, stats)
+    stats.seconds = time.perf_counter() - started
+    return stats
+
+
+def _facts_key(facts: rules.Facts, event_rows: list[tuple], report_rows: list[tuple]) -> tuple:
+    """The facts without record ids, in the portal's order: what an explanation depends on.
+
+    ``customer_facts`` lists events and reports newest first (the models' ordering); the same
+    order here gives the same text where two records share a date. ``account_opened_on`` is
+    informative only (RATING_RULES.md) and left out, so that clean customers share a key.
+    """
+    events = tuple(
+        (type_, occurred_on, amount, voltage, severity or None)
+        for _, _, type_, occurred_on, amount, voltage, severity in sorted(
+            event_rows, key=itemgetter(3, 1), reverse=True
+        )
+    )
+    reports = tuple(
+        (issued_on, shows) for _, _, issued_on, shows in sorted(report_rows, key=itemgetter(2, 1), reverse=True)
+    )
+    return (facts.as_of, facts.payment_method, facts.arrears_since, reports, events)
+
+
+@functools.lru_cache(maxsize=16_384)
+def _explanation(key: tuple) -> str:
+    """The full evaluation's explanation for facts given as a ``_facts_key``."""
+    as_of, payment_method, arrears_since, reports, events = key
+    facts = rules.Facts(
+        as_of=as_of,
+        payment_method=payment_method,
+        arrears_since=arrears_since,
+        reports=tuple(rules.Report(issued_on, shows) for issued_on, shows in reports),
+        events=tuple(rules.Event(*event) for event in events),
+    )
+    return rules.evaluate(facts).explanation
+
+
+# --------------------------------------------------------------------------------------------
+# Writers
+# --------------------------------------------------------------------------------------------
+
+
+class _OrmWriter:
+    """Portable writes (SQLite, the embedded default): re-read, compare, bulk insert and update."""
+
+    fields = ("level", "computed_level", "rules", "explanation", "as_of", "rules_version", "changed_on", "override_id")
+
+    def __init__(self, as_of: date, cause: str, cause_ref: str) -> None:
+        self.as_of, self.cause, self.cause_ref = as_of, cause, cause_ref
+
+    def write(self, pending: list[_Pending], stats: RangeStats) -> None:
+        current = {
+            row[0]: row[1:]
+            for row in CustomerRating.objects.filter(customer_id__in=[p.customer_id for p in pending]).values_list(
+                "customer_id", "level", "computed_level", "rules", "rules_version", "override_id"
+            )
+        }
+        new, changed, history = [], [], []
+        for p in pending:
+            if current.get(p.customer_id) != p.old:
+                stats.skipped += 1  # rated meanwhile: that evaluation is fresher than this one
+                continue
+            rating = CustomerRating(
+                customer_id=p.customer_id,
+                level=p.level,
+                computed_level=p.computed_level,
+                rules=p.rules,
+                explanation=p.explanation,
+                as_of=self.as_of,
+                rules_version=rules.RULES_VERSION,
+                changed_on=p.changed_on,
+                override_id=p.override_id,
+            )
+            (new if p.old is None else changed).append(rating)
+            if p.old is None or p.old[0] != p.level:
+                history.append(self._history(p))
+        CustomerRating.objects.bulk_create(new, batch_size=500)
+        CustomerRating.objects.bulk_update(changed, self.fields, batch_size=500)
+        RatingHistory.objects.bulk_create(history, batch_size=500)
+        if history:
+            stats.notices += notices_for_rating_changes(history_rows=history)
+        stats.written += len(new) + len(changed)
+        stats.created += len(new)
+        stats.level_changes += len(history)
+
+    def _history(self, p: _Pending) -> RatingHistory:
+        return RatingHistory(
+            customer_id=p.customer_id,
+            level=p.level,
+            previous_level=p.old[0] if p.old else "",
+            computed_level=p.computed_level,
+            rules=p.rules,
+            explanation=p.explanation,
+            as_of=self.as_of,
+            rules_version=rules.RULES_VERSION,
+            cause=self.cause,
+            cause_ref=self.cause_ref,
+        )
+
+
+class _PostgresWriter:
+    """PostgreSQL writes: COPY the batch into a temporary table, then one statement applies it.
+
+    The statement updates the ratings that still hold what was read, inserts the first ratings
+    (a concurrent first rating wins: ON CONFLICT DO NOTHING), and appends a history row for each
+    applied level change — no per-row round trips and none of bulk_update's CASE expressions. The
+    notices for those history rows follow in the same transaction.
+    """
+
+    stage = "rerate_stage_v1"
+    columns = (
+        "customer_id",
+        "level",
+        "computed_level",
+        "rules",
+        "explanation",
+        "changed_on",
+        "override_id",
+        "old_level",
+        "old_computed_level",
+        "old_rules",
+        "old_rules_version",
+        "old_override_id",
+    )
+
+    def __init__(self, as_of: date, cause: str, cause_ref: str) -> None:
+        self.as_of, self.cause, self.cause_ref = as_of, cause, cause_ref
+        self.ratings = CustomerRating._meta.db_table
+        self.history = RatingHistory._meta.db_table
+        with connection.cursor() as cursor:
+            # Lives for the session, emptied at commit; reused by the next range of a worker.
+            cursor.execute(
+                f"""CREATE TEMPORARY TABLE IF NOT EXISTS {self.stage} (
+                    customer_id bigint NOT NULL, level varchar(10) NOT NULL, computed_level varchar(10) NOT NULL,
+                    rules jsonb NOT NULL, explanation text NOT NULL, changed_on date NOT NULL, override_id bigint,
+                    old_level varchar(10), old_computed_level varchar(10), old_rules jsonb,
+                    old_rules_version varchar(16), old_override_id bigint
+                ) ON COMMIT DELETE ROWS"""
+            )
+
+    def write(self, pending: list[_Pending], stats: RangeStats) -> None:
+        buffer = io.StringIO()
+        for p in pending:
+            old = p.old or (None, None, None, None, None)
+            row = (
+                p.customer_id,
+                p.level,
+                p.computed_level,
+                json.dumps(p.rules),
+                p.explanation,
+                p.changed_on.isoformat(),
+                p.override_id,
+                old[0],
+                old[1],
+                None if old[2] is None else json.dumps(old[2]),
+                old[3],
+                old[4],
+            )
+            buffer.write("\t".join(_copy_text(value) for value in row))
+            buffer.write("\n")
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {self.stage}")
+            with cursor.copy(f"COPY {self.stage} ({', '.join(self.columns)}) FROM STDIN") as copy:
+                copy.write(buffer.getvalue())
+            # Row estimates for the join below; without them the planner may scan all ratings.
+            cursor.execute(f"ANALYZE {self.stage}")
+            cursor.execute(
+                f"""
+                WITH updated AS (
+                    UPDATE {self.ratings} AS r
+                       SET level = s.level, computed_level = s.computed_level, rules = s.rules,
+                           explanation = s.explanation, as_of = %(as_of)s, rules_version = %(version)s,
+                           changed_on = s.changed_on, override_id = s.override_id
+                      FROM {self.stage} AS s
+                     WHERE s.old_level IS NOT NULL AND r.customer_id = s.customer_id
+                       AND r.level = s.old_level AND r.computed_level = s.old_computed_level
+                       AND r.rules = s.old_rules AND r.rules_version = s.old_rules_version
+                       AND r.override_id IS NOT DISTINCT FROM s.old_override_id
+                    RETURNING r.customer_id
+                ), created AS (
+                    INSERT INTO {self.ratings} (customer_id, level, computed_level, rules, explanation, as_of,
+                                                rules_version, changed_on, override_id)
+                    SELECT customer_id, level, computed_level, rules, explanation, %(as_of)s, %(version)s,
+                           changed_on, override_id
+                      FROM {self.stage} WHERE old_level IS NULL
+                    ON CONFLICT (customer_id) DO NOTHING
+                    RETURNING customer_id
+                ), applied AS (
+                    SELECT customer_id FROM updated UNION ALL SELECT customer_id FROM created
+                ), recorded AS (
+                    INSERT INTO {self.history} (customer_id, level, previous_level, computed_level, rules,
+                                                explanation, as_of, rules_version, cause, cause_ref, created_at)
+                    SELECT s.customer_id, s.level, COALESCE(s.old_level, ''), s.computed_level, s.rules,
+                           s.explanation, %(as_of)s, %(version)s, %(cause)s, %(cause_ref)s, now()
+                      FROM {self.stage} AS s JOIN applied USING (customer_id)
+                     WHERE s.level IS DISTINCT FROM s.old_level
+                    RETURNING id
+                )
+                SELECT (SELECT count(*) FROM updated), (SELECT count(*) FROM created),
+                       (SELECT coalesce(array_agg(id), '{{}}') FROM recorded)
+                """,
+                {"as_of": self.as_of, "version": rules.RULES_VERSION, "cause": self.cause, "cause_ref": self.cause_ref},
+            )
+            updated, created, recorded = cursor.fetchone()
+        if recorded:
+            stats.notices += notices_for_rating_changes(history_ids=recorded)
+        stats.written += updated + created
+        stats.created += created
+        stats.level_changes += len(recorded)
+        stats.skipped += len(pending) - updated - created
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: object) -> str:
+    """One field in COPY's text format."""
+    if value is None:
+        return "\\N"
+    return str(value).translate(_COPY_ESCAPES)

@@ -1,0 +1,16 @@
+"""Ratings pages; mounted at the site root so that the public standards page lives at /standards/."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "ratings"
+
+urlpatterns = [
+    path("standards/", views.standards, name="standards"),
+    path("ratings/what-if/<str:uscc>/", views.what_if, name="what_if"),
+    path("ratings/dashboard/", views.dashboard, name="dashboard"),
+    path("ratings/overrides/", views.override_list, name="override_list"),
+    path("ratings/overrides/<int:pk>/", views.override_decide, name="override_decide"),
+    path("ratings/customers/<str:uscc>/override/", views.override_request, name="override_request"),
+]

@@ -1,0 +1,153 @@
+"""Pages of the ratings: the public standards, the what-if bench, the dashboard and overrides."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from archives.models import EventStatus
+from archives.selectors import customer_for_user
+from archives.views import _submit
+
+from . import charts, selectors, services
+from .forms import OverrideDecisionForm, OverrideRequestForm, WhatIfForm
+from .models import LevelOverride
+
+view_all_required = permission_required("archives.view_all_archives", raise_exception=True)
+manage_required = permission_required("archives.manage_archives", raise_exception=True)
+request_override_required = permission_required("ratings.request_override", raise_exception=True)
+approve_override_required = permission_required("ratings.approve_override", raise_exception=True)
+
+
+def standards(request: HttpRequest) -> HttpResponse:
+    """公示失信行为认定标准: public, generated from the rules table."""
+    return render(
+        request,
+        "ratings/standards.html",
+        {
+            "standards": selectors.rating_standards(),
+            "plan_title": selectors.PLAN_TITLE,
+            "plan_number": selectors.PLAN_NUMBER,
+            "plan_issuers": selectors.PLAN_ISSUERS,
+            "plan_date": selectors.PLAN_DATE,
+        },
+    )
+
+
+@login_required
+@view_all_required
+@manage_required
+def what_if(request: HttpRequest, uscc: str) -> HttpResponse:
+    """Re-evaluate a customer on edited facts (a GET form): nothing is saved."""
+    customer = customer_for_user(user=request.user, uscc=uscc)
+    events = list(customer.events.filter(status=EventStatus.IN_FORCE).order_by("-occurred_on", "-pk"))
+    today = timezone.localdate()
+    current = services.customer_facts(customer=customer, as_of=today)
+    initial = {"as_of": today, "payment_method": current.payment_method, "arrears_since": current.arrears_since}
+    submitted = bool(request.GET)
+    form = WhatIfForm(request.GET if submitted else None, initial=initial, events=events)
+    bench = None
+    if not submitted:
+        bench = selectors.rating_what_if(customer=customer, as_of=today)
+    elif form.is_valid():
+        data = form.cleaned_data
+        bench = selectors.rating_what_if(
+            customer=customer,
+            as_of=data["as_of"],
+            exclude_event_ids=data["exclude"],
+            extra_events=data["hypothetical_events"],
+            extra_reports=data["hypothetical_reports"],
+            payment_method=data["payment_method"],
+            arrears_since=data["arrears_since"],
+        )
+    return render(
+        request,
+        "ratings/what_if.html",
+        {
+            "customer": customer,
+            "form": form,
+            "bench": bench,
+            "event_rows": list(zip(events, form["exclude"], strict=True)),
+            "rating": getattr(customer, "rating", None),
+        },
+    )
+
+
+@login_required
+@view_all_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """评级概览: customers per level now and the level changes of the last 30 days."""
+    board = selectors.rating_dashboard()
+    level_svg = charts.bar_chart(
+        [charts.Bar(row.label, row.count, charts.LEVEL_COLOURS[row.level]) for row in board.level_counts],
+        title="各信用等级用户数",
+    )
+    daily_svg = charts.daily_chart(board.changes_by_day, title=f"近{selectors.CHANGE_WINDOW_DAYS}天每日等级变更次数")
+    return render(
+        request,
+        "ratings/dashboard.html",
+        # The charts escape every text they draw (ratings/charts.py).
+        {"board": board, "level_svg": mark_safe(level_svg), "daily_svg": mark_safe(daily_svg)},
+    )
+
+
+@login_required
+@request_override_required
+def override_request(request: HttpRequest, uscc: str) -> HttpResponse:
+    customer = customer_for_user(user=request.user, uscc=uscc)
+    form = OverrideRequestForm(request.POST or None)
+    if request.method == "POST" and _submit(
+        form,
+        lambda data: services.override_request(
+            customer=customer, level=data["level"], reason=data["reason"], ends_on=data["ends_on"], actor=request.user
+        ),
+    ):
+        messages.success(request, "人工调整申请已提交，待另一名班组长审批")
+        return redirect("archives:customer_detail", uscc=customer.uscc)
+    return render(
+        request,
+        "ratings/override_request.html",
+        {
+            "customer": customer,
+            "form": form,
+            "rating": selectors.rating_panel(customer),
+            "open_override": selectors.open_override(customer),
+        },
+    )
+
+
+@login_required
+@approve_override_required
+def override_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "ratings/override_list.html",
+        {"pending": selectors.overrides_pending(), "active": selectors.overrides_active()},
+    )
+
+
+@login_required
+@approve_override_required
+def override_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    override = get_object_or_404(LevelOverride.objects.select_related("customer", "requested_by", "decided_by"), pk=pk)
+    form = OverrideDecisionForm(request.POST or None)
+    if request.method == "POST" and _submit(
+        form,
+        lambda data: services.override_decide(
+            override=override, approve=data["decision"] == "approve", note=data["note"], actor=request.user
+        ),
+    ):
+        messages.success(request, "审批完成")
+        return redirect("ratings:override_list")
+    return render(
+        request,
+        "ratings/override_decide.html",
+        {
+            "override": override,
+            "form": form,
+            "rating": selectors.rating_panel(override.customer),
+            "own_request": override.requested_by_id == request.user.pk,
+        },
+    )

@@ -1,0 +1,58 @@
+"""Fixtures of the enterprise-side tests: a pinned today, uploads, and the state of every table they write."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from archives.models import CreditEvent, Customer, EventRevocation, Membership, PublicCreditReport
+from commitments.models import (
+    CommitmentLetter,
+    EnterpriseRegistration,
+    Objection,
+    PowerApplication,
+    ValueAddedServiceRequest,
+)
+from ratings.models import CustomerRating
+from tests.factories import PDF_BYTES
+
+TODAY = datetime(2025, 6, 16, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+# The PNG signature and an IHDR chunk: enough for content sniffing to say image/png.
+PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
+
+
+@pytest.fixture(autouse=True)
+def _today(time_machine):
+    """Every test of the enterprise side runs on 2025-06-16 at 10:00 in Asia/Shanghai."""
+    time_machine.move_to(TODAY, tick=False)
+
+
+def pdf(name: str = "file.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PDF_BYTES, content_type="application/pdf")
+
+
+def png(name: str = "scan.png") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PNG_BYTES, content_type="image/png")
+
+
+def fake_pdf(name: str = "letter.pdf") -> SimpleUploadedFile:
+    """A text file dressed up as a PDF: its name and content type lie, its content does not."""
+    return SimpleUploadedFile(name, "这不是PDF文件".encode(), content_type="application/pdf")
+
+
+def database_state() -> dict:
+    """Every row the enterprise side can write, with the fields that change."""
+    return {
+        "customers": list(Customer.objects.order_by("pk").values_list("pk", "uscc", "name")),
+        "memberships": list(Membership.objects.order_by("pk").values_list("pk", "customer_id", "confirmed_at")),
+        "registrations": list(EnterpriseRegistration.objects.order_by("pk").values_list("pk", "status")),
+        "letters": list(CommitmentLetter.objects.order_by("pk").values_list("pk", "status", "code", "fulfilment")),
+        "reports": list(PublicCreditReport.objects.order_by("pk").values_list("pk", "status", "shows_dishonesty")),
+        "applications": list(PowerApplication.objects.order_by("pk").values_list("pk", "status", "rejection_reason")),
+        "services": list(ValueAddedServiceRequest.objects.order_by("pk").values_list("pk", "status")),
+        "objections": list(Objection.objects.order_by("pk").values_list("pk", "status", "revocation_id")),
+        "events": list(CreditEvent.objects.order_by("pk").values_list("pk", "status")),
+        "revocations": list(EventRevocation.objects.order_by("pk").values_list("pk", "status")),
+        "ratings": list(CustomerRating.objects.order_by("customer_id").values_list("customer_id", "level")),
+    }

@@ -1,0 +1,189 @@
+"""Enterprise self-registration and the staff confirmation of the binding."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from archives.models import Customer, Membership
+from commitments import services
+from commitments.models import EnterpriseRegistration, RegistrationStatus
+from credit_portal.errors import ApplicationError
+from tests.factories import CustomerFactory, make_uscc
+
+from .conftest import database_state
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "Huaiyin-power-2025"
+
+
+def _form(**changes) -> dict:
+    data = {
+        "uscc": make_uscc(90_001),
+        "enterprise_name": "淮阴丁纺织有限公司",
+        "contact_person": "王五",
+        "phone": "13912345678",
+        "password": PASSWORD,
+        "password_again": PASSWORD,
+    }
+    return {**data, **changes}
+
+
+def test_registration_binds_the_user_to_the_existing_customer_with_that_uscc_unconfirmed(applicant_customer):
+    registration = services.enterprise_register(**_form(uscc=applicant_customer.uscc.lower()))
+
+    user = registration.user
+    assert user.username == "13912345678"
+    assert user.check_password(PASSWORD)
+    assert user.groups.filter(name="applicant").exists()
+    membership = Membership.objects.get(user=user)
+    assert membership.customer == applicant_customer
+    assert membership.confirmed_at is None
+    assert registration.status == RegistrationStatus.PENDING
+    assert registration.created_customer is False
+    assert registration.name_differs  # 淮阴丁纺织 was entered for 淮阴甲电器's code: staff will see it
+
+
+def test_registration_with_an_unknown_uscc_opens_a_new_archive_awaiting_confirmation(db):
+    uscc = make_uscc(90_002)
+
+    registration = services.enterprise_register(**_form(uscc=uscc))
+
+    customer = Customer.objects.get(uscc=uscc)
+    assert (customer.name, customer.contact_person, customer.contact_phone) == ("淮阴丁纺织有限公司", "王五", "13912345678")
+    assert registration.customer == customer
+    assert registration.created_customer is True
+    assert customer.history.get().history_user == registration.user
+
+
+def test_several_users_may_register_for_one_enterprise(applicant_customer):
+    services.enterprise_register(**_form(uscc=applicant_customer.uscc))
+    services.enterprise_register(**_form(uscc=applicant_customer.uscc, phone="13700000001", contact_person="赵六"))
+
+    assert Membership.objects.filter(customer=applicant_customer, confirmed_at__isnull=True).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"uscc": "91320804MA1M9QX2AX"}, "uscc", "校验码错误"),
+        ({"uscc": "91320804MA1M9QX2A"}, "uscc", "应为18位"),
+        ({"password_again": "Huaiyin-power-2024"}, "password_again", "两次输入的密码不一致"),
+        ({"password": "12345678", "password_again": "12345678"}, "password", "密码"),
+        ({"phone": "0517-8499778"}, "phone", "请填写11位手机号码"),
+        ({"enterprise_name": "  "}, "enterprise_name", "请填写企业名称"),
+    ],
+)
+def test_bad_registration_input_is_refused_with_a_message_and_changes_nothing(db, changes, field, message):
+    before = database_state()
+    users = get_user_model().objects.count()
+
+    with pytest.raises(ApplicationError) as error:
+        services.enterprise_register(**_form(**changes))
+
+    assert error.value.field == field
+    assert message in error.value.message
+    assert database_state() == before
+    assert get_user_model().objects.count() == users
+
+
+def test_a_phone_number_registers_only_once(db):
+    services.enterprise_register(**_form())
+    before = database_state()
+
+    with pytest.raises(ApplicationError, match="已注册"):
+        services.enterprise_register(**_form(uscc=make_uscc(90_003)))
+
+    assert database_state() == before
+
+
+def test_the_registration_page_shows_the_reason_and_creates_no_account(client):
+    response = client.post(reverse("commitments:register"), _form(uscc="91320804MA1M9QX2AX"))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "统一社会信用代码“91320804MA1M9QX2AX”无效：校验码错误" in page
+    assert not get_user_model().objects.filter(username="13912345678").exists()
+    assert not Customer.objects.exists()
+
+
+def test_the_registration_page_refuses_mismatched_passwords(client):
+    response = client.post(reverse("commitments:register"), _form(password_again="another-Password-1"))
+
+    assert "两次输入的密码不一致" in response.content.decode()
+    assert not get_user_model().objects.exists()
+
+
+def test_a_registered_user_sees_no_archive_data_until_staff_confirm(client, applicant_customer):
+    response = client.post(reverse("commitments:register"), _form(uscc=applicant_customer.uscc), follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("home")
+    page = response.content.decode()
+    assert "营业厅工作人员确认后即可查看" in page
+    assert client.get(reverse("commitments:enterprise_home")).url == reverse("home")
+    assert client.get(reverse("archives:customer_detail", args=[applicant_customer.uscc])).status_code == 404
+    assert client.get(reverse("commitments:letter_pdf")).status_code == 404
+    assert client.get(reverse("api:customer-detail", args=[applicant_customer.uscc])).status_code == 404
+
+
+def test_staff_confirm_the_binding_and_the_user_then_sees_its_enterprise(client, staff, applicant_customer):
+    registration = services.enterprise_register(**_form(uscc=applicant_customer.uscc))
+
+    services.registration_confirm(registration=registration, actor=staff)
+
+    membership = Membership.objects.get(user=registration.user)
+    assert membership.confirmed_by == staff
+    assert membership.confirmed_at is not None
+    registration.refresh_from_db()
+    assert (registration.status, registration.decided_by) == (RegistrationStatus.CONFIRMED, staff)
+    client.force_login(registration.user)
+    assert client.get(reverse("home")).url == reverse("commitments:enterprise_home")
+    assert applicant_customer.name in client.get(reverse("commitments:enterprise_home")).content.decode()
+
+
+def test_staff_confirm_through_the_page(client, staff, applicant_customer):
+    registration = services.enterprise_register(**_form(uscc=applicant_customer.uscc))
+    client.force_login(staff)
+
+    listing = client.get(reverse("commitments:registration_list")).content.decode()
+    response = client.post(reverse("commitments:registration_decide", args=[registration.pk]), {"decision": "confirm"})
+
+    assert "名称不一致" in listing
+    assert response.status_code == 302
+    assert Membership.objects.get(user=registration.user).confirmed
+
+
+def test_refusing_a_binding_needs_a_reason_and_disables_the_account(staff, applicant_customer):
+    registration = services.enterprise_register(**_form(uscc=applicant_customer.uscc))
+    before = database_state()
+
+    with pytest.raises(ApplicationError, match="请填写不予确认的理由"):
+        services.registration_reject(registration=registration, actor=staff, note=" ")
+    assert database_state() == before
+
+    services.registration_reject(registration=registration, actor=staff, note="营业执照名称与代码不符")
+
+    registration.refresh_from_db()
+    registration.user.refresh_from_db()
+    assert registration.status == RegistrationStatus.REJECTED
+    assert registration.user.is_active is False
+    assert not Membership.objects.get(user=registration.user).confirmed
+
+
+def test_drc_officers_and_applicants_cannot_confirm_a_binding(drc, applicant, applicant_customer):
+    registration = services.enterprise_register(**_form(uscc=applicant_customer.uscc))
+
+    for actor in (drc, applicant):
+        with pytest.raises(ApplicationError, match="只有营业厅工作人员可以确认企业账号"):
+            services.registration_confirm(registration=registration, actor=actor)
+
+    assert EnterpriseRegistration.objects.get().status == RegistrationStatus.PENDING
+
+
+def test_the_other_customer_is_untouched_by_a_registration(other_customer):
+    CustomerFactory()
+    before = Customer.objects.filter(pk=other_customer.pk).values().get()
+
+    services.enterprise_register(**_form(uscc=other_customer.uscc))
+
+    assert Customer.objects.filter(pk=other_customer.pk).values().get() == before
