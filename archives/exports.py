@@ -17,14 +17,30 @@ def customers_xlsx(customers: QuerySet[Customer], *, unmasked: bool) -> bytes:
     sheet = workbook.create_sheet("电力用户")
     sheet.append(COLUMNS)
     rows = customers.annotate(account_count=Count("accounts")).values_list(
-        "uscc", "name", "legal_representative", "contact_person", "contact_phone", "address", "industry",
-        "rating__level", "account_count",
+        "uscc",
+        "name",
+        "legal_representative",
+        "contact_person",
+        "contact_phone",
+        "address",
+        "industry",
+        "rating__level",
+        "account_count",
     )
     for uscc, name, legal, contact, phone, address, industry, level, account_count in rows.iterator(chunk_size=2000):
-        sheet.append([
-            uscc, name, legal, contact, phone if unmasked else mask_phone(phone), address, industry,
-            LEVEL_LABELS.get(level, "未评定"), account_count,
-        ])
+        sheet.append(
+            [
+                uscc,
+                name,
+                legal,
+                contact,
+                phone if unmasked else mask_phone(phone),
+                address,
+                industry,
+                LEVEL_LABELS.get(level, "未评定"),
+                account_count,
+            ]
+        )
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -58,9 +58,13 @@ class EventForm(forms.Form):
     type = forms.ChoiceField(label="失信行为类型", choices=[("", "请选择")] + EVENT_TYPE_CHOICES)
     occurred_on = forms.DateField(label="发生日期", widget=DATE_WIDGET)
     amount_yuan = forms.DecimalField(label="窃电金额（元）", required=False, help_text="仅窃电记录填写")
-    voltage_kv = forms.DecimalField(label="停电电压等级（千伏）", required=False, help_text="仅造成公用电网停电的记录填写")
+    voltage_kv = forms.DecimalField(
+        label="停电电压等级（千伏）", required=False, help_text="仅造成公用电网停电的记录填写"
+    )
     severity = forms.ChoiceField(
-        label="情节/严重程度", required=False, choices=[("", "—")] + SEVERITY_CHOICES,
+        label="情节/严重程度",
+        required=False,
+        choices=[("", "—")] + SEVERITY_CHOICES,
         help_text="破坏电力设施：情节较轻/较重；失信行为：一般/较重",
     )
     description = forms.CharField(label="情况说明", widget=forms.Textarea, required=False)
@@ -80,7 +84,8 @@ class ReportUploadForm(forms.Form):
     issued_on = forms.DateField(label="报告日期", widget=DATE_WIDGET)
     file = forms.FileField(label="报告文件（PDF/JPEG/PNG）")
     shows_dishonesty = forms.ChoiceField(
-        label="核验结果", required=False,
+        label="核验结果",
+        required=False,
         choices=[("", "暂不核验"), ("no", "已核验：无失信行为"), ("yes", "已核验：显示失信行为")],
     )
 

@@ -185,7 +185,12 @@ class EventRevocation(models.Model):
     )
     requested_at = models.DateTimeField("申请时间", auto_now_add=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="审批人"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="审批人",
     )
     decided_at = models.DateTimeField("审批时间", null=True, blank=True)
     decision_note = models.TextField("审批意见", blank=True)
@@ -205,6 +210,9 @@ class EventRevocation(models.Model):
                 fields=["event"], condition=Q(status="pending"), name="one_pending_revocation_per_event"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"撤销申请 #{self.pk}（{self.get_status_display()}）"
 
 
 class ReportStatus(models.TextChoices):
@@ -226,7 +234,12 @@ class PublicCreditReport(models.Model):
     )
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="核验人"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="核验人",
     )
     verified_at = models.DateTimeField("核验时间", null=True, blank=True)
     note = models.TextField("核验说明", blank=True)
@@ -244,6 +257,9 @@ class PublicCreditReport(models.Model):
                 name="verified_report_states_dishonesty",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"公共信用报告 {self.issued_on}（{self.get_status_display()}）"
 
 
 class CreditInformationKind(models.TextChoices):
@@ -274,6 +290,9 @@ class CreditInformation(models.Model):
         verbose_name_plural = "其他信用信息"
         ordering = ["-occurred_on", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.title}"
+
 
 class Membership(models.Model):
     """Binds an enterprise user (applicant) to the customer it acts for."""
@@ -284,7 +303,12 @@ class Membership(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="members", verbose_name="企业")
     confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
     confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="确认人"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="确认人",
     )
 
     history = HistoricalRecords()
@@ -292,6 +316,9 @@ class Membership(models.Model):
     class Meta:
         verbose_name = "企业账号绑定"
         verbose_name_plural = "企业账号绑定"
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.customer}"
 
     @property
     def confirmed(self) -> bool:
@@ -331,6 +358,9 @@ class ImportJob(models.Model):
         verbose_name = "导入任务"
         verbose_name_plural = "导入任务"
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.original_name}"
 
     @property
     def progress_percent(self) -> int:

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import chain
 
+from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
@@ -65,7 +66,9 @@ def customer_list(
 
 
 def industries() -> list[str]:
-    return list(Customer.objects.exclude(industry="").order_by("industry").values_list("industry", flat=True).distinct())
+    return list(
+        Customer.objects.exclude(industry="").order_by("industry").values_list("industry", flat=True).distinct()
+    )
 
 
 def customer_events(customer: Customer) -> QuerySet[CreditEvent]:
@@ -75,9 +78,7 @@ def customer_events(customer: Customer) -> QuerySet[CreditEvent]:
 
 
 def pending_revocations() -> QuerySet[EventRevocation]:
-    return EventRevocation.objects.filter(status="pending").select_related(
-        "event", "event__customer", "requested_by"
-    )
+    return EventRevocation.objects.filter(status="pending").select_related("event", "event__customer", "requested_by")
 
 
 def reports_awaiting_verification() -> QuerySet[PublicCreditReport]:
@@ -98,7 +99,7 @@ _ACTIONS = {"+": "新增", "~": "修改", "-": "删除"}
 _HIDDEN_FIELDS = {"updated_at", "created_at", "recorded_at", "uploaded_at", "requested_at"}
 
 
-def _display(record, field_name: str) -> str:
+def _display(record, field_name: str, user_names: dict[int, str]) -> str:
     model_field = record.instance_type._meta.get_field(field_name)
     value = getattr(record, model_field.attname)
     if value is None or value == "":
@@ -106,11 +107,23 @@ def _display(record, field_name: str) -> str:
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
     if model_field.is_relation:
+        if model_field.related_model is get_user_model():
+            return user_names.get(value, f"#{value}")
         return f"#{value}"
     return str(value)
 
 
-def _entries_for(history_qs, label: str, describe) -> list[HistoryEntry]:
+def _user_names() -> dict[int, str]:
+    # Archives are kept by a few dozen staff: one query names them all for the whole page.
+    return {
+        pk: f"{first} {last}".strip() or username
+        for pk, username, first, last in get_user_model().objects.values_list(
+            "pk", "username", "first_name", "last_name"
+        )
+    }
+
+
+def _entries_for(history_qs, label: str, describe, user_names: dict[int, str]) -> list[HistoryEntry]:
     entries = []
     previous_by_object: dict[int, object] = {}
     for record in history_qs.select_related("history_user").order_by("history_date", "history_id"):
@@ -122,12 +135,18 @@ def _entries_for(history_qs, label: str, describe) -> list[HistoryEntry]:
                 if change.field in _HIDDEN_FIELDS:
                     continue
                 verbose = record.instance_type._meta.get_field(change.field).verbose_name
-                changes.append((str(verbose), _display(previous, change.field), _display(record, change.field)))
+                changes.append(
+                    (
+                        str(verbose),
+                        _display(previous, change.field, user_names),
+                        _display(record, change.field, user_names),
+                    )
+                )
         else:
             for model_field in record.instance_type._meta.concrete_fields:
                 if model_field.name in _HIDDEN_FIELDS or model_field.primary_key or model_field.name == "customer":
                     continue
-                shown = _display(record, model_field.name)
+                shown = _display(record, model_field.name, user_names)
                 if shown != "—":
                     changes.append((str(model_field.verbose_name), "", shown))
         previous_by_object[record.id] = record
@@ -148,12 +167,20 @@ def _entries_for(history_qs, label: str, describe) -> list[HistoryEntry]:
 def archive_history(customer: Customer, *, limit: int = 200) -> list[HistoryEntry]:
     """Every audited change to the customer's archive, newest first: who, when, before and after."""
     event_ids = list(customer.events.values_list("pk", flat=True))
+    names = _user_names()
     entries = chain(
-        _entries_for(Customer.history.filter(id=customer.pk), "档案", lambda r: r.name),
-        _entries_for(ElectricityAccount.history.filter(customer_id=customer.pk), "户号", lambda r: r.number),
-        _entries_for(CreditEvent.history.filter(customer_id=customer.pk), "失信记录", lambda r: f"#{r.id}"),
-        _entries_for(EventRevocation.history.filter(event_id__in=event_ids), "撤销申请", lambda r: f"#{r.id}"),
-        _entries_for(PublicCreditReport.history.filter(customer_id=customer.pk), "公共信用报告", lambda r: str(r.issued_on)),
-        _entries_for(CreditInformation.history.filter(customer_id=customer.pk), "其他信用信息", lambda r: r.title),
+        _entries_for(Customer.history.filter(id=customer.pk), "档案", lambda r: r.name, names),
+        _entries_for(ElectricityAccount.history.filter(customer_id=customer.pk), "户号", lambda r: r.number, names),
+        _entries_for(CreditEvent.history.filter(customer_id=customer.pk), "失信记录", lambda r: f"#{r.id}", names),
+        _entries_for(EventRevocation.history.filter(event_id__in=event_ids), "撤销申请", lambda r: f"#{r.id}", names),
+        _entries_for(
+            PublicCreditReport.history.filter(customer_id=customer.pk),
+            "公共信用报告",
+            lambda r: str(r.issued_on),
+            names,
+        ),
+        _entries_for(
+            CreditInformation.history.filter(customer_id=customer.pk), "其他信用信息", lambda r: r.title, names
+        ),
     )
     return sorted(entries, key=lambda entry: entry.when, reverse=True)[:limit]

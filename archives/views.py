@@ -44,8 +44,7 @@ def _submit(form, call) -> bool:
 
 def _list_filters(request: HttpRequest) -> dict:
     return {
-        key: request.GET.get(key, "").strip()
-        for key in ("search", "industry", "payment_method", "in_arrears", "level")
+        key: request.GET.get(key, "").strip() for key in ("search", "industry", "payment_method", "in_arrears", "level")
     }
 
 
@@ -77,9 +76,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 def customer_export(request: HttpRequest) -> HttpResponse:
     customers = selectors.customer_list(user=request.user, **_list_filters(request))
     content = customers_xlsx(customers, unmasked=request.user.has_perm("archives.view_contact_details"))
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = 'attachment; filename="customers.xlsx"'
     return response
 
@@ -132,7 +129,9 @@ def customer_edit(request: HttpRequest, uscc: str) -> HttpResponse:
     ):
         messages.success(request, "档案已更新")
         return redirect("archives:customer_detail", uscc=customer.uscc)
-    return render(request, "archives/form.html", {"form": form, "title": f"修改档案：{customer.name}", "customer": customer})
+    return render(
+        request, "archives/form.html", {"form": form, "title": f"修改档案：{customer.name}", "customer": customer}
+    )
 
 
 @login_required
@@ -145,7 +144,9 @@ def account_create(request: HttpRequest, uscc: str) -> HttpResponse:
     ):
         messages.success(request, "户号已添加")
         return redirect("archives:customer_detail", uscc=customer.uscc)
-    return render(request, "archives/form.html", {"form": form, "title": f"新增户号：{customer.name}", "customer": customer})
+    return render(
+        request, "archives/form.html", {"form": form, "title": f"新增户号：{customer.name}", "customer": customer}
+    )
 
 
 @login_required
@@ -162,7 +163,9 @@ def account_edit(request: HttpRequest, number: str) -> HttpResponse:
         messages.success(request, "户号已更新")
         return redirect("archives:customer_detail", uscc=account.customer.uscc)
     return render(
-        request, "archives/form.html", {"form": form, "title": f"修改户号 {account.number}", "customer": account.customer}
+        request,
+        "archives/form.html",
+        {"form": form, "title": f"修改户号 {account.number}", "customer": account.customer},
     )
 
 
@@ -196,7 +199,11 @@ def revocation_request(request: HttpRequest, event_id: int) -> HttpResponse:
     return render(
         request,
         "archives/form.html",
-        {"form": form, "title": f"申请撤销：{event.get_type_display()}（{event.occurred_on}）", "customer": event.customer},
+        {
+            "form": form,
+            "title": f"申请撤销：{event.get_type_display()}（{event.occurred_on}）",
+            "customer": event.customer,
+        },
     )
 
 
@@ -232,7 +239,10 @@ def report_upload(request: HttpRequest, uscc: str) -> HttpResponse:
     if request.method == "POST" and _submit(
         form,
         lambda data: services.report_upload(
-            customer=customer, actor=request.user, issued_on=data["issued_on"], file=data["file"],
+            customer=customer,
+            actor=request.user,
+            issued_on=data["issued_on"],
+            file=data["file"],
             shows_dishonesty=YES_NO[data["shows_dishonesty"]],
         ),
     ):
@@ -278,7 +288,9 @@ def information_create(request: HttpRequest, uscc: str) -> HttpResponse:
         messages.success(request, "信用信息已录入")
         return redirect("archives:customer_detail", uscc=customer.uscc)
     return render(
-        request, "archives/form.html", {"form": form, "title": f"录入其他信用信息：{customer.name}", "customer": customer}
+        request,
+        "archives/form.html",
+        {"form": form, "title": f"录入其他信用信息：{customer.name}", "customer": customer},
     )
 
 
@@ -296,7 +308,7 @@ def private_file(request: HttpRequest, kind: str, pk: int) -> FileResponse:
     stored = getattr(instance, field_name)
     if not stored:
         raise Http404
-    name = f"{kind}-{instance.customer.uscc}-{pk}{stored.name[stored.name.rfind('.'):]}"
+    name = f"{kind}-{instance.customer.uscc}-{pk}{stored.name[stored.name.rfind('.') :]}"
     response = FileResponse(stored.open("rb"), as_attachment=False, filename=name)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox"

@@ -79,9 +79,15 @@ def ensure_database(dsn: str) -> None:
 
 
 def django_setup(dsn: str) -> None:
-    """Django on the bench database, without DEBUG's query log."""
+    """Django on the bench database, without DEBUG's query log.
+
+    Celery is not eager: the notices that level changes call for are written and queued, on the
+    in-memory transport standing in for Redis, but not sent (sending is the notice workers' job).
+    """
     os.environ["DATABASE_URL"] = dsn
     os.environ["DJANGO_DEBUG"] = "0"
+    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "0"
+    os.environ.pop("REDIS_URL", None)
     os.environ["LOG_LEVEL"] = "WARNING"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "credit_portal.settings")
     import django
@@ -244,7 +250,7 @@ def reset_ratings() -> None:
     from django.db import connection
 
     with connection.cursor() as cur:
-        cur.execute("TRUNCATE ratings_customerrating, ratings_ratinghistory")
+        cur.execute("TRUNCATE ratings_customerrating, ratings_ratinghistory CASCADE")  # and their notices
         cur.execute("UPDATE ratings_leveloverride SET status = 'active' WHERE reason = 'bench'")
         cur.execute("DELETE FROM archives_creditevent WHERE description = 'bench-latency'")
         cur.execute("ANALYZE ratings_customerrating")
@@ -255,16 +261,53 @@ def reset_ratings() -> None:
 # --------------------------------------------------------------------------------------------
 
 
+_SPENT: Counter = Counter()  # per worker: seconds inside the instrumented steps
+_CPU_AT_START = 0.0
+
+
+def _cpu_seconds() -> float:
+    """CPU seconds of this worker process plus those of its PostgreSQL backend (same machine)."""
+    from django.db import connection
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    backend = 0.0
+    pid = connection.connection.info.backend_pid if connection.connection else None
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        backend = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+    except (OSError, ValueError, IndexError):
+        pass
+    return usage.ru_utime + usage.ru_stime + backend
+
+
+def _timed(name: str, function):
+    def wrapper(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            _SPENT[name] += time.perf_counter() - started
+
+    wrapper.cache_info = getattr(function, "cache_info", None)
+    return wrapper
+
+
 def _worker_init(dsn: str) -> None:
     django_setup(dsn)
     from django.db import connection
 
-    import ratings.bulk  # noqa: F401  (imported before the clock starts, as in a running worker)
+    from ratings import bulk
 
+    # Bench-only instrumentation: where the time of the written rows goes.
+    bulk._explanation = _timed("explanations", bulk._explanation)
+    bulk.notices_for_rating_changes = _timed("notices", bulk.notices_for_rating_changes)
     connection.ensure_connection()
 
 
 def _worker_warm(_: int) -> int:
+    global _CPU_AT_START
+    _CPU_AT_START = _cpu_seconds()
     time.sleep(0.3)  # long enough that each worker takes one: both are set up before the clock starts
     return os.getpid()
 
@@ -275,10 +318,16 @@ def _worker_range(task: tuple[int, int, str]):
     start_id, end_id, as_of_iso = task
     stats = bulk.rerate_range(start_id=start_id, end_id=end_id, as_of=date.fromisoformat(as_of_iso))
     memo = bulk._explanation.cache_info()
-    return stats, os.getpid(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, (memo.hits, memo.misses)
+    return stats, {
+        "pid": os.getpid(),
+        "maxrss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        "memo": (memo.hits, memo.misses),
+        "cpu": _cpu_seconds() - _CPU_AT_START,
+        "spent": dict(_SPENT),
+    }
 
 
-def full_rerate(dsn: str, as_of: date, *, workers: int, range_size: int) -> dict[str, float]:
+def full_rerate(dsn: str, as_of: date, *, workers: int, range_size: int) -> dict:
     """One nightly re-rate: end expired overrides, then every range on ``workers`` processes."""
     from django.db import connection
 
@@ -286,25 +335,26 @@ def full_rerate(dsn: str, as_of: date, *, workers: int, range_size: int) -> dict
     from ratings.services import override_end_expired
 
     context = multiprocessing.get_context("spawn")
+    load = os.getloadavg()[0]
     with context.Pool(workers, initializer=_worker_init, initargs=(dsn,)) as pool:
         pool.map(_worker_warm, range(workers), chunksize=1)
         started = time.perf_counter()
         ended = override_end_expired(as_of=as_of)
         ranges = bulk.plan_ranges(size=range_size)
         total = bulk.RangeStats()
-        peaks: dict[int, int] = {}
-        hits = misses = 0
-        memo_by_pid: dict[int, tuple[int, int]] = {}
+        last: dict[int, dict] = {}  # per worker pid, its latest (cumulative) figures
         tasks = [(start, end, as_of.isoformat()) for start, end in ranges]
-        for stats, pid, maxrss, memo in pool.imap_unordered(_worker_range, tasks, chunksize=1):
+        for stats, info in pool.imap_unordered(_worker_range, tasks, chunksize=1):
             total.add(stats)
-            peaks[pid] = max(peaks.get(pid, 0), maxrss)
-            memo_by_pid[pid] = memo
+            last[info["pid"]] = info
         seconds = time.perf_counter() - started
     connection.close()
-    for h, m in memo_by_pid.values():
-        hits, misses = hits + h, misses + m
-    worker_mb = [kb / 1024 for kb in peaks.values()]
+    hits = sum(info["memo"][0] for info in last.values())
+    misses = sum(info["memo"][1] for info in last.values())
+    worker_mb = [info["maxrss"] / 1024 for info in last.values()]
+    spent: Counter = Counter()
+    for info in last.values():
+        spent.update(info["spent"])
     return {
         "seconds": seconds,
         "customers": total.customers,
@@ -312,12 +362,17 @@ def full_rerate(dsn: str, as_of: date, *, workers: int, range_size: int) -> dict
         "created": total.created,
         "level_changes": total.level_changes,
         "skipped": total.skipped,
+        "notices": total.notices,
         "overrides_ended": ended,
         "ranges": len(ranges),
         "worker_peak_mb": max(worker_mb),
         "workers_sum_mb": sum(worker_mb),
         "parent_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "memo_hit_rate": hits / (hits + misses) if hits + misses else 0.0,
+        "cpu": sum(info["cpu"] for info in last.values()),
+        "explain_s": spent["explanations"],
+        "notices_s": spent["notices"],
+        "load": load,
         "levels": dict(total.levels),
     }
 
@@ -453,8 +508,11 @@ def main() -> None:
         figures: dict[str, float] = {}
         a = full_rerate(args.dsn, BASE_AS_OF, workers=args.workers, range_size=range_size)
         b = full_rerate(args.dsn, later, workers=args.workers, range_size=range_size)
+        cpu0 = _cpu_seconds()
         loop_seconds = orm_loop(sample, later)
+        cpu1 = _cpu_seconds()
         read_seconds = read_loop(sample, later)
+        cpu2 = _cpu_seconds()
         c = full_rerate(args.dsn, later, workers=args.workers, range_size=range_size)
         latency, latency_p95 = one_customer_after_event(latency_ids, later)
         n = a["customers"]
@@ -466,6 +524,7 @@ def main() -> None:
                 "A_sum_mb": a["workers_sum_mb"],
                 "A_written": a["written"],
                 "A_history": a["level_changes"],
+                "A_notices": a["notices"],
                 "A_memo": a["memo_hit_rate"] * 100,
                 "B_s": b["seconds"],
                 "B_worker_mb": b["worker_peak_mb"],
@@ -473,6 +532,7 @@ def main() -> None:
                 "B_written": b["written"],
                 "B_pct": 100 * b["written"] / n,
                 "B_history": b["level_changes"],
+                "B_notices": b["notices"],
                 "B_ended": b["overrides_ended"],
                 "C_s": c["seconds"],
                 "C_written": c["written"],
@@ -485,8 +545,24 @@ def main() -> None:
                 "parent_mb": max(a["parent_peak_mb"], b["parent_peak_mb"], c["parent_peak_mb"]),
                 "latency_ms": latency,
                 "latency_p95_ms": latency_p95,
+                "A_cpu": a["cpu"],
+                "B_cpu": b["cpu"],
+                "C_cpu": c["cpu"],
+                "A_idle": a["cpu"] / args.workers,
+                "B_idle": b["cpu"] / args.workers,
+                "C_idle": c["cpu"] / args.workers,
+                "A_explain": a["explain_s"],
+                "A_notices_s": a["notices_s"],
+                "B_explain": b["explain_s"],
+                "B_notices_s": b["notices_s"],
+                "load": statistics.mean([a["load"], b["load"], c["load"]]),
+                "loop_cpu_ms": (cpu1 - cpu0) / len(sample) * 1000,
+                "read_cpu_ms": (cpu2 - cpu1) / len(sample) * 1000,
+                "B_cpu_us": b["cpu"] / n * 1e6,
             }
         )
+        figures["ratio_B_cpu"] = figures["loop_cpu_ms"] * 1000 / figures["B_cpu_us"]
+        figures["ratio_read_B_cpu"] = figures["read_cpu_ms"] * 1000 / figures["B_cpu_us"]
         figures["ratio_B"] = figures["loop_ms"] * 1000 / figures["B_us"]
         figures["ratio_A"] = figures["loop_ms"] * 1000 / figures["A_us"]
         figures["ratio_B_core"] = figures["ratio_B"] / args.workers
@@ -500,6 +576,8 @@ def main() -> None:
             f"one customer {latency:.2f} ms",
             flush=True,
         )
+    if not runs:
+        return
     print_table(runs, args, n=int(runs[0]["customers"]))
     total = sum(levels.values())
     print(
@@ -514,27 +592,39 @@ def main() -> None:
 ROWS = (
     ("A full re-rate, no stored ratings (s)", "A_s", "{:.1f}", ""),
     ("    ratings written / history rows", ("A_written", "A_history"), "{:,.0f} / {:,.0f}", ""),
+    ("    notices written and queued", "A_notices", "{:,.0f}", ""),
     ("    explanation memo hit rate (%)", "A_memo", "{:.1f}", ""),
+    ("    worker time in explanations / notices (s)", ("A_explain", "A_notices_s"), "{:.1f} / {:.1f}", ""),
+    ("    CPU, workers + their backends (s)", "A_cpu", "{:.1f}", ""),
+    ("    the same CPU over the workers' cores (s)", "A_idle", "{:.1f}", ""),
     ("    peak RSS, largest worker (MB)", "A_worker_mb", "{:.0f}", "≤ 500"),
     ("    peak RSS, all workers (MB)", "A_sum_mb", "{:.0f}", ""),
     ("B full re-rate 30 days later (s)", "B_s", "{:.1f}", "≤ 60"),
     ("    ratings changed (%) / history rows", ("B_pct", "B_history"), "{:.2f} / {:,.0f}", ""),
+    ("    notices written and queued", "B_notices", "{:,.0f}", ""),
     ("    overrides ended first", "B_ended", "{:.0f}", ""),
+    ("    worker time in explanations / notices (s)", ("B_explain", "B_notices_s"), "{:.1f} / {:.1f}", ""),
+    ("    CPU, workers + their backends (s)", "B_cpu", "{:.1f}", ""),
+    ("    the same CPU over the workers' cores (s)", "B_idle", "{:.1f}", "≤ 60"),
     ("    peak RSS, largest worker (MB)", "B_worker_mb", "{:.0f}", "≤ 500"),
     ("    peak RSS, all workers (MB)", "B_sum_mb", "{:.0f}", ""),
     ("C same date again (s) / written", ("C_s", "C_written"), "{:.1f} / {:.0f}", "0 written"),
+    ("    CPU / over the workers' cores (s)", ("C_cpu", "C_idle"), "{:.1f} / {:.1f}", ""),
     ("bulk per customer, A / B / C (µs)", ("A_us", "B_us", "C_us"), "{:.1f} / {:.1f} / {:.1f}", ""),
     ("ORM loop, rating_refresh per customer (ms)", "loop_ms", "{:.2f}", ""),
     ("    ratio to bulk B, wall clock", "ratio_B", "{:.0f}×", "≥ 20×"),
     ("    ratio to bulk B, per core", "ratio_B_core", "{:.0f}×", ""),
     ("    ratio to bulk A, wall clock", "ratio_A", "{:.0f}×", ""),
+    ("    CPU per customer (ms) / ratio to bulk B CPU", ("loop_cpu_ms", "ratio_B_cpu"), "{:.2f} / {:.0f}×", ""),
     ("ORM loop, read + evaluate only (ms)", "read_ms", "{:.2f}", ""),
     ("    ratio to bulk B, wall clock", "ratio_read_B", "{:.0f}×", "≥ 20×"),
     ("    ratio to bulk B, per core", "ratio_read_B_core", "{:.0f}×", ""),
+    ("    CPU per customer (ms) / ratio to bulk B CPU", ("read_cpu_ms", "ratio_read_B_cpu"), "{:.2f} / {:.0f}×", ""),
     ("one customer after a new event, median (ms)", "latency_ms", "{:.2f}", "≤ 20"),
     ("    p95 of the calls (ms)", "latency_p95_ms", "{:.2f}", ""),
     ("    commit of a one-row update, median (ms)", "commit_ms", "{:.2f}", ""),
     ("peak RSS, coordinating process (MB)", "parent_mb", "{:.0f}", ""),
+    ("machine load average (1 min) at the re-rates", "load", "{:.1f}", ""),
 )
 
 

@@ -52,7 +52,7 @@ from .serializers import (
 BAD_INPUT = {400: OpenApiResponse(ErrorSerializer, description="输入有误（errors 指出字段和原因），未写入任何数据")}
 FORBIDDEN = {403: OpenApiResponse(ErrorSerializer, description="未登录，或所属角色无此权限")}
 NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="没有找到，或无权查看（其他企业的记录）")}
-ID = OpenApiParameter("pk", OpenApiTypes.INT, OpenApiParameter.PATH)
+ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="记录 id")
 UPLOAD_PARSERS = [MultiPartParser, FormParser]
 
 

@@ -19,7 +19,8 @@ Templates get `pdf_font_css` (a ready `@font-face` rule, use `{{ pdf_font_css }}
 from __future__ import annotations
 
 import fcntl
-import hashlib
+import io
+import json
 import logging
 import os
 import shutil
@@ -49,7 +50,7 @@ FONT_FALLBACK_PATHS = (
     "/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf",
 )
 # Bump when the way the font is cut changes, so old caches are not reused.
-_CUT_VERSION = "1"
+_CUT_VERSION = "2"
 _lock = threading.Lock()
 
 
@@ -141,33 +142,66 @@ def _rule_texts() -> str:
 
 @lru_cache(maxsize=1)
 def pdf_font_path() -> Path:
-    """The cut font file, made on first use (a few seconds) and reused from `var/fonts/` after."""
+    """The cut font file, made on first use (about 20 s) and reused from `var/fonts/` after.
+
+    The cut is redone only when a character now needed is not in it (a new template, say) or the
+    installed Noto font changed; it then keeps the characters it had as well.
+    """
     source, family = _source_font()
-    charset = _charset()
+    needed = _charset()
     stat = source.stat()
-    key = hashlib.sha256(
-        f"{_CUT_VERSION}|{source}|{stat.st_size}|{int(stat.st_mtime)}|{family}|{charset}".encode()
-    ).hexdigest()[:16]
-    target = _font_dir() / f"{family.replace(' ', '')}-portal-{key}.otf"
-    if target.is_file():
+    origin = {"version": _CUT_VERSION, "source": str(source), "family": family, "size": stat.st_size}
+    stem = f"{family.replace(' ', '')}-portal"
+    target = _font_dir() / f"{stem}.otf"
+    manifest = _font_dir() / f"{stem}.json"
+    if _covers(target, manifest, origin, needed):
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     # One cut per machine: other processes (xdist workers, web and worker) wait for the first.
     with _lock, open(target.parent / ".cut.lock", "w") as lock_file:
         fcntl.flock(lock_file, fcntl.LOCK_EX)
         try:
-            if not target.is_file():
-                _cut_font(source=source, family=family, charset=charset, target=target)
+            if not _covers(target, manifest, origin, needed):
+                kept = _manifest(manifest)
+                if kept.get("origin") == origin:
+                    needed = "".join(sorted(set(needed) | set(kept.get("chars", ""))))
+                _cut_font(source=source, family=family, charset=needed, target=target)
+                _write_atomically(
+                    manifest, json.dumps({"origin": origin, "chars": needed}, ensure_ascii=False).encode()
+                )
         finally:
             fcntl.flock(lock_file, fcntl.LOCK_UN)
     return target
+
+
+def _manifest(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _covers(target: Path, manifest: Path, origin: dict, needed: str) -> bool:
+    kept = _manifest(manifest)
+    return target.is_file() and kept.get("origin") == origin and set(needed) <= set(kept.get("chars", ""))
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp_name, 0o644)
+        os.replace(tmp_name, target)
+    finally:
+        if os.path.exists(tmp_name):
+            os.unlink(tmp_name)
 
 
 def _cut_font(*, source: Path, family: str, charset: str, target: Path) -> None:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    target.parent.mkdir(parents=True, exist_ok=True)
     font_number = 0
     if source.suffix.lower() in {".ttc", ".otc"}:
         from fontTools.ttLib import TTCollection
@@ -178,14 +212,15 @@ def _cut_font(*, source: Path, family: str, charset: str, target: Path) -> None:
         collection.close()
     logger.info("Cutting PDF font %s[%s] to %d characters -> %s", source, font_number, len(charset), target)
     options = subset.Options()
-    options.layout_features = ["*"]
     options.name_IDs = ["*"]
     options.name_languages = ["*"]
     options.notdef_outline = True
     options.glyph_names = False
-    options.hinting = False
-    options.desubroutinize = True
-    font = TTFont(str(source), fontNumber=font_number, lazy=False)
+    # Keeping hints and subroutines and the source's bounding boxes makes the cut about twice as
+    # fast; WeasyPrint subsets this font again for each PDF anyway.
+    options.hinting = True
+    options.desubroutinize = False
+    font = TTFont(str(source), fontNumber=font_number, lazy=False, recalcBBoxes=False)
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=charset)
     subset_logger = logging.getLogger("fontTools")
@@ -195,18 +230,9 @@ def _cut_font(*, source: Path, family: str, charset: str, target: Path) -> None:
         subsetter.subset(font)
     finally:
         subset_logger.setLevel(level)
-    # Several processes (xdist workers, web + worker) may cut at once: write aside, then rename.
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".cut-", suffix=".otf")
-    os.close(fd)
-    try:
-        font.save(tmp_name)
-        os.replace(tmp_name, target)
-    finally:
-        if os.path.exists(tmp_name):
-            os.unlink(tmp_name)
-    for old in target.parent.glob(f"{family.replace(' ', '')}-portal-*.otf"):
-        if old != target:
-            old.unlink(missing_ok=True)
+    buffer = io.BytesIO()
+    font.save(buffer)
+    _write_atomically(target, buffer.getvalue())
 
 
 def pdf_font_context() -> dict:
@@ -253,14 +279,112 @@ def render_pdf(template_name: str, context: dict) -> bytes:
 
 
 def render_pdf_batch(template_name: str, contexts: Iterable[dict]) -> bytes:
-    """Render the template once per context into one PDF (for printing), subsetting the font once."""
+    """Render the template once per context into one PDF (for printing), subsetting the font once.
+
+    Pages are painted into the PDF as each document is laid out, and the document is then dropped,
+    so memory does not grow with the batch (only the painted page streams are kept, compacted).
+    Falls back to WeasyPrint's own `Document.copy(pages).write_pdf()` if its internals moved.
+    """
+    try:
+        painter = _StreamedPdf()
+    except ImportError:  # pragma: no cover - another WeasyPrint version
+        logger.warning("Streamed PDF batches unavailable with this WeasyPrint; rendering the batch in memory")
+        return _render_batch_in_memory(template_name, contexts)
+    for context in contexts:
+        painter.add(_document(template_name, context))
+    if not painter.pages:
+        raise ValueError("render_pdf_batch needs at least one context")
+    return painter.finish()
+
+
+def _render_batch_in_memory(template_name: str, contexts: Iterable[dict]) -> bytes:
     first = None
     pages = []
     for context in contexts:
         document = _document(template_name, context)
-        if first is None:
-            first = document
+        first = first or document
         pages.extend(document.pages)
     if first is None:
         raise ValueError("render_pdf_batch needs at least one context")
     return first.copy(pages).write_pdf()
+
+
+class _StreamedPdf:
+    """One PDF painted page by page from many WeasyPrint documents (the page loop of
+    `weasyprint.pdf.generate_pdf`, without links, forms, tags and bookmarks, which letters lack)."""
+
+    def __init__(self) -> None:
+        import pydyf
+        from weasyprint import DEFAULT_OPTIONS, VERSION
+        from weasyprint.pdf import _use_references
+        from weasyprint.pdf.fonts import build_fonts_dictionary
+        from weasyprint.pdf.stream import Stream
+
+        self._pydyf, self._stream_class = pydyf, Stream
+        self._use_references, self._build_fonts = _use_references, build_fonts_dictionary
+        self._options = dict(DEFAULT_OPTIONS)
+        self._version = VERSION
+        self.pdf = pydyf.PDF()
+        self.fonts: dict = {}  # shared by every page: one font entry, subset once in finish()
+        self.images: dict = {}
+        self.color_profiles: dict = {}
+        self.pages = 0
+        color_space = pydyf.Dictionary()
+        self.pdf.add_object(color_space)
+        self.resources = pydyf.Dictionary(
+            {
+                "ExtGState": pydyf.Dictionary(),
+                "XObject": pydyf.Dictionary(),
+                "Pattern": pydyf.Dictionary(),
+                "Shading": pydyf.Dictionary(),
+                "ColorSpace": color_space.reference,
+            }
+        )
+        self.pdf.add_object(self.resources)
+
+    def add(self, document) -> None:
+        pydyf = self._pydyf
+        scale = 0.75  # 72 PDF points per inch / 96 CSS pixels per inch
+        self.color_profiles.update(document.color_profiles)
+        for page in document.pages:
+            left, top = -scale * page.bleed["left"], -scale * page.bleed["top"]
+            right = left + scale * (page.width + page.bleed["left"] + page.bleed["right"])
+            bottom = top + scale * (page.height + page.bleed["top"] + page.bleed["bottom"])
+            rectangle = (left / scale, top / scale, (right - left) / scale, (bottom - top) / scale)
+            stream = self._stream_class(
+                self.fonts,
+                rectangle,
+                self.resources,
+                self.images,
+                None,
+                document.color_profiles,
+                document.output_intent,
+                compress=True,
+            )
+            stream.transform(d=-1, f=page.height * scale)
+            self.pdf.add_object(stream)
+            pdf_page = pydyf.Dictionary(
+                {
+                    "Type": "/Page",
+                    "Parent": self.pdf.pages.reference,
+                    "MediaBox": pydyf.Array([left, top, right, bottom]),
+                    "Contents": stream.reference,
+                    "Resources": self.resources.reference,
+                }
+            )
+            self.pdf.add_page(pdf_page)
+            page.paint(stream, scale)
+            # The painted operators are final: keep them as one bytes object, not thousands.
+            stream.stream = [b"\n".join(pydyf._to_bytes(item) for item in stream.stream)]
+            self.pages += 1
+
+    def finish(self) -> bytes:
+        pydyf = self._pydyf
+        self.pdf.info["Producer"] = pydyf.String(f"WeasyPrint {self._version}")
+        fonts = self._build_fonts(self.pdf, self.fonts, True, True, self._options)
+        self.pdf.add_object(fonts)
+        self.resources["Font"] = fonts.reference
+        self._use_references(self.pdf, self.resources, self.images, self.color_profiles)
+        output = io.BytesIO()
+        self.pdf.write(output, None, None, True)
+        return output.getvalue()

@@ -77,9 +77,7 @@ def ensure_roles(**_kwargs) -> None:
         permissions = []
         for code in codes:
             app_label, codename = code.split(".")
-            permission = Permission.objects.filter(
-                content_type__app_label=app_label, codename=codename
-            ).first()
+            permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
             if permission is not None:
                 permissions.append(permission)
         group.permissions.set(permissions)

@@ -42,6 +42,9 @@ class CustomerRating(models.Model):
         verbose_name = "当前信用等级"
         verbose_name_plural = "当前信用等级"
 
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.get_level_display()}"
+
     @property
     def honest(self) -> bool:
         return self.level in rules.HONEST_LEVELS
@@ -69,6 +72,9 @@ class RatingHistory(models.Model):
         verbose_name_plural = "信用等级变更记录"
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["customer", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.previous_level or '—'} → {self.level}（{self.as_of}）"
 
 
 class OverrideStatus(models.TextChoices):
@@ -113,3 +119,6 @@ class LevelOverride(models.Model):
                 name="one_open_override_per_customer",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"人工调整为{self.get_level_display()}（至 {self.ends_on}）"

@@ -58,7 +58,11 @@ def test_production_settings_pass_the_deployment_check(tmp_path):
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120,
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
@@ -66,10 +70,20 @@ def test_production_settings_pass_the_deployment_check(tmp_path):
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SECRET_KEY"}
-    env.update({"DJANGO_SETTINGS_MODULE": "credit_portal.settings", "DJANGO_ENV": "production",
-                "DJANGO_ALLOWED_HOSTS": "x", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"})
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "credit_portal.settings",
+            "DJANGO_ENV": "production",
+            "DJANGO_ALLOWED_HOSTS": "x",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        }
+    )
     result = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True,
+        [sys.executable, "manage.py", "check"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=120,
     )
 

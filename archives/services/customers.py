@@ -48,8 +48,14 @@ def customer_update(*, customer: Customer, actor, **fields: str) -> Customer:
 
 
 def _check_account(
-    *, customer: Customer, opened_on: date, payment_method: str, arrears_since: date | None,
-    voltage_level: str, capacity_kva: Decimal, today: date,
+    *,
+    customer: Customer,
+    opened_on: date,
+    payment_method: str,
+    arrears_since: date | None,
+    voltage_level: str,
+    capacity_kva: Decimal,
+    today: date,
 ) -> None:
     if opened_on > today:
         raise ApplicationError("立户日期不能晚于今天", field="opened_on")
@@ -67,8 +73,15 @@ def _check_account(
 
 @transaction.atomic
 def account_create(
-    *, customer: Customer, actor, number: str, opened_on: date, payment_method: str,
-    voltage_level: str, capacity_kva: Decimal, arrears_since: date | None = None,
+    *,
+    customer: Customer,
+    actor,
+    number: str,
+    opened_on: date,
+    payment_method: str,
+    voltage_level: str,
+    capacity_kva: Decimal,
+    arrears_since: date | None = None,
 ) -> ElectricityAccount:
     """Add an electricity account (户号) to a customer's archive; the customer is re-rated."""
     number = (number or "").strip()
@@ -77,12 +90,22 @@ def account_create(
     if ElectricityAccount.objects.filter(number=number).exists():
         raise ApplicationError(f"户号 {number} 已存在", field="number")
     _check_account(
-        customer=customer, opened_on=opened_on, payment_method=payment_method, arrears_since=arrears_since,
-        voltage_level=voltage_level, capacity_kva=capacity_kva, today=timezone.localdate(),
+        customer=customer,
+        opened_on=opened_on,
+        payment_method=payment_method,
+        arrears_since=arrears_since,
+        voltage_level=voltage_level,
+        capacity_kva=capacity_kva,
+        today=timezone.localdate(),
     )
     account = ElectricityAccount(
-        customer=customer, number=number, opened_on=opened_on, payment_method=payment_method,
-        arrears_since=arrears_since, voltage_level=voltage_level, capacity_kva=capacity_kva,
+        customer=customer,
+        number=number,
+        opened_on=opened_on,
+        payment_method=payment_method,
+        arrears_since=arrears_since,
+        voltage_level=voltage_level,
+        capacity_kva=capacity_kva,
     )
     audited_save(account, actor=actor, reason="新增户号")
     customer_facts_changed(customer_id=customer.pk, cause="account", ref=number)
@@ -91,14 +114,25 @@ def account_create(
 
 @transaction.atomic
 def account_update(
-    *, account: ElectricityAccount, actor, opened_on: date, payment_method: str,
-    voltage_level: str, capacity_kva: Decimal, arrears_since: date | None = None,
+    *,
+    account: ElectricityAccount,
+    actor,
+    opened_on: date,
+    payment_method: str,
+    voltage_level: str,
+    capacity_kva: Decimal,
+    arrears_since: date | None = None,
 ) -> ElectricityAccount:
     """Change an account's payment method, arrears or supply data; the customer is re-rated."""
     account = ElectricityAccount.objects.select_for_update().get(pk=account.pk)
     _check_account(
-        customer=account.customer, opened_on=opened_on, payment_method=payment_method,
-        arrears_since=arrears_since, voltage_level=voltage_level, capacity_kva=capacity_kva, today=timezone.localdate(),
+        customer=account.customer,
+        opened_on=opened_on,
+        payment_method=payment_method,
+        arrears_since=arrears_since,
+        voltage_level=voltage_level,
+        capacity_kva=capacity_kva,
+        today=timezone.localdate(),
     )
     account.opened_on = opened_on
     account.payment_method = payment_method

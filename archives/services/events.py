@@ -23,9 +23,7 @@ def _decimal(value, *, field: str, label: str) -> Decimal:
     return number
 
 
-def event_attributes(
-    *, type: str, amount_yuan=None, voltage_kv=None, severity: str | None = None
-) -> dict:
+def event_attributes(*, type: str, amount_yuan=None, voltage_kv=None, severity: str | None = None) -> dict:
     """Check the attribute an event type needs (and drop the ones it does not have)."""
     event_type = rules.EVENT_TYPES.get(type)
     if event_type is None:
@@ -61,15 +59,21 @@ def check_event_date(*, customer_id: int | None, occurred_on: date, today: date,
     if occurred_on > today:
         raise ApplicationError(f"发生日期 {occurred_on} 晚于今天，不能录入", field="occurred_on")
     if first_opened_on is not None and occurred_on < first_opened_on:
-        raise ApplicationError(
-            f"发生日期 {occurred_on} 早于该用户最早立户日期 {first_opened_on}", field="occurred_on"
-        )
+        raise ApplicationError(f"发生日期 {occurred_on} 早于该用户最早立户日期 {first_opened_on}", field="occurred_on")
 
 
 @transaction.atomic
 def event_record(
-    *, customer: Customer, type: str, occurred_on: date, actor, source: str = EventSource.STAFF,
-    amount_yuan=None, voltage_kv=None, severity: str | None = None, description: str = "",
+    *,
+    customer: Customer,
+    type: str,
+    occurred_on: date,
+    actor,
+    source: str = EventSource.STAFF,
+    amount_yuan=None,
+    voltage_kv=None,
+    severity: str | None = None,
+    description: str = "",
     evidence: UploadedFile | None = None,
 ) -> CreditEvent:
     """Record a dishonesty event (失信行为) in a customer's archive; the customer is re-rated on commit."""
@@ -83,8 +87,13 @@ def event_record(
     if source not in EventSource.values:
         raise ApplicationError(f"未知的来源“{source}”", field="source")
     event = CreditEvent(
-        customer=customer, type=type, occurred_on=occurred_on, description=(description or "").strip(),
-        source=source, recorded_by=actor, **attributes,
+        customer=customer,
+        type=type,
+        occurred_on=occurred_on,
+        description=(description or "").strip(),
+        source=source,
+        recorded_by=actor,
+        **attributes,
     )
     if evidence is not None:
         checked = check_upload(evidence, field="evidence")

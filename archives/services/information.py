@@ -11,8 +11,14 @@ from .common import audited_save
 
 @transaction.atomic
 def credit_information_record(
-    *, customer: Customer, kind: str, title: str, occurred_on: date, actor,
-    description: str = "", issuing_body: str = "",
+    *,
+    customer: Customer,
+    kind: str,
+    title: str,
+    occurred_on: date,
+    actor,
+    description: str = "",
+    issuing_body: str = "",
 ) -> CreditInformation:
     """Add other credit information (a commendation 表彰评优 or a note) to a customer's archive."""
     if kind not in CreditInformationKind.values:
@@ -23,8 +29,13 @@ def credit_information_record(
     if occurred_on > timezone.localdate():
         raise ApplicationError("日期不能晚于今天", field="occurred_on")
     information = CreditInformation(
-        customer=customer, kind=kind, title=title, occurred_on=occurred_on, recorded_by=actor,
-        description=(description or "").strip(), issuing_body=(issuing_body or "").strip(),
+        customer=customer,
+        kind=kind,
+        title=title,
+        occurred_on=occurred_on,
+        recorded_by=actor,
+        description=(description or "").strip(),
+        issuing_body=(issuing_body or "").strip(),
     )
     audited_save(information, actor=actor, reason="录入其他信用信息")
     return information

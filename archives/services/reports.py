@@ -34,9 +34,7 @@ def report_upload(
 
 
 @transaction.atomic
-def report_verify(
-    *, report: PublicCreditReport, shows_dishonesty: bool, actor, note: str = ""
-) -> PublicCreditReport:
+def report_verify(*, report: PublicCreditReport, shows_dishonesty: bool, actor, note: str = "") -> PublicCreditReport:
     """Record that staff checked the report and whether it shows dishonesty; re-rates the customer."""
     if not actor.has_perm("archives.verify_publiccreditreport"):
         raise ApplicationError("只有营业厅工作人员可以核验报告", field="report")

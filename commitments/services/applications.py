@@ -112,10 +112,12 @@ def application_submit(
 
 
 def _advance(instance, *, steps: dict, status: str, actor, reason: str, labels: dict, what: str):
+    if status not in labels:
+        raise ApplicationError(f"未知的状态“{status}”，应为：{'、'.join(labels)}", field="status")
     allowed = steps.get(instance.status, ())
     if status not in allowed:
         current = labels[instance.status]
-        raise ApplicationError(f"当前状态为“{current}”，不能改为“{labels.get(status, status)}”", field="status")
+        raise ApplicationError(f"当前状态为“{current}”，不能改为“{labels[status]}”", field="status")
     reason = (reason or "").strip()
     now = timezone.now()
     if status == "rejected":

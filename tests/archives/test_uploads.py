@@ -21,7 +21,9 @@ ELF_BYTES = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 120  # a Linux executable
 MZ_BYTES = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 120  # a Windows executable
 
 
-@pytest.mark.parametrize(("name", "content"), [("report.pdf", PDF_BYTES), ("scan.png", PNG_BYTES), ("scan.jpg", JPEG_BYTES)])
+@pytest.mark.parametrize(
+    ("name", "content"), [("report.pdf", PDF_BYTES), ("scan.png", PNG_BYTES), ("scan.jpg", JPEG_BYTES)]
+)
 def test_pdf_png_and_jpeg_are_accepted_and_renamed_by_the_server(staff, name, content):
     report = services.report_upload(
         customer=CustomerFactory(), issued_on=date(2024, 6, 1), file=SimpleUploadedFile(name, content), actor=staff
@@ -34,7 +36,9 @@ def test_pdf_png_and_jpeg_are_accepted_and_renamed_by_the_server(staff, name, co
     assert Path(settings.BASE_DIR) / "static" not in stored.parents
 
 
-@pytest.mark.parametrize(("name", "content"), [("report.pdf", ELF_BYTES), ("evidence.pdf", MZ_BYTES), ("a.pdf", b"hello")])
+@pytest.mark.parametrize(
+    ("name", "content"), [("report.pdf", ELF_BYTES), ("evidence.pdf", MZ_BYTES), ("a.pdf", b"hello")]
+)
 def test_a_renamed_executable_or_text_is_refused_and_nothing_is_written(staff, name, content):
     customer = AccountFactory(opened_on=date(2015, 1, 1)).customer
 
@@ -45,7 +49,10 @@ def test_a_renamed_executable_or_text_is_refused_and_nothing_is_written(staff, n
     assert error.value.field == "file"
     with pytest.raises(ApplicationError) as error:
         services.event_record(
-            customer=customer, type="late_payment", occurred_on=date(2024, 6, 1), actor=staff,
+            customer=customer,
+            type="late_payment",
+            occurred_on=date(2024, 6, 1),
+            actor=staff,
             evidence=SimpleUploadedFile(name, content),
         )
     assert error.value.field == "evidence"

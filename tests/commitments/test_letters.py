@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from commitments import plan_text, services
+from commitments import services
 from commitments.models import CommitmentLetter, Fulfilment, LetterStatus
 from credit_portal.errors import ApplicationError
 from tests.factories import CommitmentLetterFactory, CustomerFactory
@@ -73,7 +73,7 @@ def test_the_letter_pdf_embeds_its_chinese_font(client, applicant, tmp_path):
 
     rows = [line.split() for line in fonts.splitlines()[2:] if line.strip()]
     assert rows, fonts
-    assert all("yes" == row[-5] for row in rows), fonts  # the "emb" column
+    assert all(row[-5] == "yes" for row in rows), fonts  # the "emb" column
 
 
 def test_only_a_confirmed_applicant_downloads_its_letter(client, staff, drc, other_applicant, applicant_customer):
@@ -174,7 +174,9 @@ def test_drc_officers_read_letters_but_cannot_decide_them(client, drc, applicant
 
     client.force_login(drc)
     assert client.get(reverse("commitments:letter_detail", args=[letter.pk])).status_code == 200
-    assert client.post(reverse("commitments:letter_detail", args=[letter.pk]), {"decision": "accept"}).status_code == 403
+    assert (
+        client.post(reverse("commitments:letter_detail", args=[letter.pk]), {"decision": "accept"}).status_code == 403
+    )
     assert database_state() == before
 
 
@@ -190,12 +192,18 @@ def test_staff_accept_a_letter_through_the_page(client, staff, applicant_custome
 
 
 def test_staff_record_how_a_commitment_was_kept(staff, applicant_customer):
-    letter = services.letter_decide(letter=CommitmentLetterFactory(customer=applicant_customer), accept=True, actor=staff)
+    letter = services.letter_decide(
+        letter=CommitmentLetterFactory(customer=applicant_customer), accept=True, actor=staff
+    )
 
     with pytest.raises(ApplicationError, match="请填写未履行的承诺内容"):
         services.letter_record_fulfilment(letter=letter, actor=staff, fulfilment=Fulfilment.PARTIAL)
     services.letter_record_fulfilment(
-        letter=letter, actor=staff, fulfilment=Fulfilment.PARTIAL, unfulfilled_content="第三条", liability_pursued="约谈"
+        letter=letter,
+        actor=staff,
+        fulfilment=Fulfilment.PARTIAL,
+        unfulfilled_content="第三条",
+        liability_pursued="约谈",
     )
 
     letter.refresh_from_db()
@@ -223,7 +231,9 @@ def test_the_public_list_shows_accepted_letters_without_login_searchable_and_pag
     first = client.get(reverse("commitments:public_letters")).content.decode()
     second = client.get(reverse("commitments:public_letters"), {"page": 2}).content.decode()
     by_name = client.get(reverse("commitments:public_letters"), {"q": "公示05"}).content.decode()
-    by_uscc = client.get(reverse("commitments:public_letters"), {"q": accepted[7].customer.uscc.lower()}).content.decode()
+    by_uscc = client.get(
+        reverse("commitments:public_letters"), {"q": accepted[7].customer.uscc.lower()}
+    ).content.decode()
 
     assert "共 23 份" in first
     assert "淮阴公示22有限公司" in first  # newest commitment first

@@ -50,7 +50,11 @@ def test_registration_with_an_unknown_uscc_opens_a_new_archive_awaiting_confirma
     registration = services.enterprise_register(**_form(uscc=uscc))
 
     customer = Customer.objects.get(uscc=uscc)
-    assert (customer.name, customer.contact_person, customer.contact_phone) == ("淮阴丁纺织有限公司", "王五", "13912345678")
+    assert (customer.name, customer.contact_person, customer.contact_phone) == (
+        "淮阴丁纺织有限公司",
+        "王五",
+        "13912345678",
+    )
     assert registration.customer == customer
     assert registration.created_customer is True
     assert customer.history.get().history_user == registration.user

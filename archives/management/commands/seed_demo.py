@@ -1,7 +1,7 @@
 """Demo data: four logins and about 200 enterprises whose archives produce every level."""
 
 import random
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -26,17 +26,63 @@ DEMO_USERS = [
     ("drc", "drc", "刘洋（区发改委）", "demo-drc-2026"),
 ]
 PLACES = ["淮阴", "王营", "码头", "渔沟", "徐溜", "刘老庄", "南陈集", "吴集", "丁集", "五里", "棉花庄", "赵集", "淮安"]
-BRANDS = ["鑫源", "恒达", "华润", "金龙", "瑞丰", "宏发", "永盛", "天成", "博远", "嘉禾", "中诚", "新亚", "润泽", "协力", "远航", "德信"]
+BRANDS = [
+    "鑫源",
+    "恒达",
+    "华润",
+    "金龙",
+    "瑞丰",
+    "宏发",
+    "永盛",
+    "天成",
+    "博远",
+    "嘉禾",
+    "中诚",
+    "新亚",
+    "润泽",
+    "协力",
+    "远航",
+    "德信",
+]
 INDUSTRIES = {
-    "纺织": "纺织品有限公司", "食品": "食品有限公司", "机械制造": "机械制造有限公司", "新材料": "新材料科技有限公司",
-    "电子": "电子科技有限公司", "建材": "建材有限公司", "物流": "物流有限公司", "商贸": "商贸有限公司",
-    "医药": "医药有限公司", "农业": "农业发展有限公司",
+    "纺织": "纺织品有限公司",
+    "食品": "食品有限公司",
+    "机械制造": "机械制造有限公司",
+    "新材料": "新材料科技有限公司",
+    "电子": "电子科技有限公司",
+    "建材": "建材有限公司",
+    "物流": "物流有限公司",
+    "商贸": "商贸有限公司",
+    "医药": "医药有限公司",
+    "农业": "农业发展有限公司",
 }
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
-GIVEN = ["伟", "芳", "娜", "敏", "静", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超", "秀英", "建华", "志强"]
+GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "涛",
+    "明",
+    "超",
+    "秀英",
+    "建华",
+    "志强",
+]
 USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 # A minimal valid PDF, standing in for the scanned report an enterprise would upload.
-DEMO_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+DEMO_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
 
 # Profiles: the events that put a customer at a level. (type, days ago, attributes)
 PROFILES: dict[str, list[list[tuple]]] = {
@@ -112,7 +158,10 @@ class Command(BaseCommand):
             prepaid = target == "green" or (target != "blue" and rng.random() < 0.4)
             for n in range(1 + (rng.random() < 0.25)):
                 services.account_create(
-                    customer=customer, actor=staff, number=f"32080{index:05d}{n}", opened_on=opened_on,
+                    customer=customer,
+                    actor=staff,
+                    number=f"32080{index:05d}{n}",
+                    opened_on=opened_on,
                     payment_method="prepaid" if prepaid and not by_arrears else "postpaid",
                     arrears_since=today - timedelta(days=ARREARS[target]) if by_arrears and n == 0 else None,
                     voltage_level=rng.choice(["0.4kV", "10kV", "10kV", "20kV", "35kV"]),
@@ -121,12 +170,18 @@ class Command(BaseCommand):
             events = [] if by_arrears else rng.choice(PROFILES[target])
             for type_, days_ago, attributes in events:
                 services.event_record(
-                    customer=customer, actor=staff, type=type_, occurred_on=today - timedelta(days=days_ago),
-                    description="演示数据：营业厅现场核查记录", **attributes,
+                    customer=customer,
+                    actor=staff,
+                    type=type_,
+                    occurred_on=today - timedelta(days=days_ago),
+                    description="演示数据：营业厅现场核查记录",
+                    **attributes,
                 )
             if target != "unrated" or rng.random() < 0.3:
                 services.report_upload(
-                    customer=customer, actor=staff, issued_on=today - timedelta(days=rng.randint(10, 300)),
+                    customer=customer,
+                    actor=staff,
+                    issued_on=today - timedelta(days=rng.randint(10, 300)),
                     file=SimpleUploadedFile("report.pdf", DEMO_PDF, content_type="application/pdf"),
                     shows_dishonesty=False,
                 )
@@ -136,8 +191,12 @@ class Command(BaseCommand):
                 )
             if index % 17 == 5:
                 services.credit_information_record(
-                    customer=customer, actor=users["drc"], kind="commendation", title="淮阴区诚信示范企业",
-                    occurred_on=today - timedelta(days=200), issuing_body="淮阴区发展和改革委员会",
+                    customer=customer,
+                    actor=users["drc"],
+                    kind="commendation",
+                    title="淮阴区诚信示范企业",
+                    occurred_on=today - timedelta(days=200),
+                    issuing_body="淮阴区发展和改革委员会",
                 )
 
     def _identity(self, index: int, rng: random.Random) -> dict[str, str]:
@@ -157,7 +216,7 @@ class Command(BaseCommand):
         }
 
     def _print_summary(self) -> None:
-        counts = {level: 0 for level in rules.LEVEL_LABELS}
+        counts = dict.fromkeys(rules.LEVEL_LABELS, 0)
         for level in CustomerRating.objects.values_list("level", flat=True):
             counts[level] += 1
         self.stdout.write("信用等级分布：" + "，".join(f"{rules.LEVEL_LABELS[k]} {v}" for k, v in counts.items()))
