@@ -207,15 +207,18 @@ class Table:
     rows: Iterator[tuple[int, dict[str, str]]] = field(default_factory=lambda: iter(()))
 
 
-def _data_rows(lines: Iterator[list[str]], codes: list[str | None]) -> Iterator[tuple[int, dict[str, str]]]:
+def _data_rows(
+    lines: Iterator[list[str]], codes: list[str | None], unnamed: list[int]
+) -> Iterator[tuple[int, dict[str, str]]]:
     width = len(codes)
     for line, cells in enumerate(lines, start=2):
         cells = [cell.strip() for cell in cells]
         if not any(cells):
             continue  # blank rows, typically at the end of an Excel export
         row = {code: cells[index] if index < len(cells) else "" for index, code in enumerate(codes) if code}
-        if any(cells[width:]):
-            row["__extra__"] = "该行的列数多于表头"
+        # A value under no column name would otherwise be dropped without a word.
+        if any(cells[width:]) or any(cells[index] for index in unnamed if index < len(cells)):
+            row["__extra__"] = "该行有数据位于没有列名的列中（多于表头的列）"
         yield line, row
 
 
@@ -241,7 +244,8 @@ def open_table(*, kind: str, fileobj, fmt: str) -> Table:
     for column in COLUMNS[kind]:
         if column.required and column.code not in codes:
             errors.append({"line": 1, "field": column.code, "message": f"缺少必填列“{labels[column.code]}”"})
-    return Table(codes=codes, errors=errors, rows=_data_rows(lines, codes))
+    unnamed = [index for index, cell in enumerate(header) if not cell.strip()]
+    return Table(codes=codes, errors=errors, rows=_data_rows(lines, codes, unnamed))
 
 
 def sample_csv(kind: str) -> str:

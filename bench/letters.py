@@ -46,15 +46,14 @@ def _setup() -> None:
 
 def letter_contents(index: int) -> dict:
     """One letter's contents, as letter_compose makes them, for a synthetic red or black customer."""
+    from notifications import texts
+    from notifications.services.letters import ISSUER, LETTERHEAD, letter_reference
     from ratings import rules
     from ratings.selectors import LEVEL_CONSEQUENCES, PLAN_NUMBER, PLAN_TITLE
 
-    from notifications import texts
-    from notifications.services.letters import ISSUER, LETTERHEAD, letter_reference
-
-    events = [
-        rules.Event("late_payment", AS_OF - timedelta(days=20 + 45 * k), ref=k) for k in range(3 + index % 3)
-    ] + [rules.Event("theft", AS_OF - timedelta(days=100), amount_yuan=Decimal("86000"), ref=99)]
+    events = [rules.Event("late_payment", AS_OF - timedelta(days=20 + 45 * k), ref=k) for k in range(3 + index % 3)] + [
+        rules.Event("theft", AS_OF - timedelta(days=100), amount_yuan=Decimal("86000"), ref=99)
+    ]
     facts = rules.Facts(
         as_of=AS_OF, payment_method="postpaid", arrears_since=AS_OF - timedelta(days=75), events=tuple(events)
     )

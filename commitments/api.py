@@ -17,6 +17,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from archives.selectors import customer_for_user
@@ -81,6 +82,12 @@ def _validated(serializer_class, request: Request, data) -> dict:
 # --------------------------------------------------------------------------------------------
 
 
+class RegistrationThrottle(AnonRateThrottle):
+    """Self-registration needs no login: limit how many accounts one address can create."""
+
+    rate = "20/hour"
+
+
 class RegistrationListApi(EnterpriseApi, generics.ListAPIView):
     """Registrations awaiting staff confirmation; anyone may register an enterprise user here (POST)."""
 
@@ -91,6 +98,9 @@ class RegistrationListApi(EnterpriseApi, generics.ListAPIView):
         if self.request.method == "POST":
             return [AllowAny()]
         return super().get_permissions()
+
+    def get_throttles(self):
+        return [RegistrationThrottle()] if self.request.method == "POST" else super().get_throttles()
 
     def get_queryset(self) -> QuerySet:
         return selectors.pending_registrations()

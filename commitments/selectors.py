@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from archives.models import Customer, EventRevocation, Membership, PublicCreditReport, ReportStatus
 from ratings import rules
+from ratings.selectors import rating_panel
 
 from .models import (
     ApplicationStatus,
@@ -303,10 +304,8 @@ class EnterpriseHome:
     notices: list = field(default_factory=list)
 
 
-def enterprise_home(customer: Customer, *, today: date | None = None) -> EnterpriseHome:
-    """Everything the enterprise sees about itself on one page."""
-    from ratings.selectors import rating_panel
-
+def enterprise_home(customer: Customer, *, user=None, today: date | None = None) -> EnterpriseHome:
+    """Everything the enterprise sees about itself on one page (`user`: whose notices to list)."""
     today = today or timezone.localdate()
     panel = rating_panel(customer, as_of=today)
     objections = Objection.objects.filter(customer=customer).select_related(
@@ -332,14 +331,13 @@ def enterprise_home(customer: Customer, *, today: date | None = None) -> Enterpr
         objections=objections,
         documents=no_property_documents(customer, today=today),
         honest=panel.level in rules.HONEST_LEVELS,
-        notices=enterprise_notices(customer),
+        notices=enterprise_notices(user) if user is not None else [],
     )
 
 
-def enterprise_notices(customer: Customer) -> list:
-    """The reminders and notification letters sent to the enterprise (the notifications app's)."""
-    try:
-        from notifications.selectors import notices_for_customer
-    except ImportError:  # the notifications app has no selector yet
-        return []
-    return list(notices_for_customer(customer))
+def enterprise_notices(user, *, limit: int = 5) -> list:
+    """The latest reminders and notification letters sent to the user's enterprise (notifications app)."""
+    from notifications.selectors import notices_of_enterprise
+
+    notices = notices_of_enterprise(user=user)
+    return list(notices[:limit]) if notices is not None else []

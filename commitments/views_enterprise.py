@@ -4,6 +4,8 @@ An applicant acts only for the enterprise its confirmed membership names (`selec
 there is no enterprise id in these URLs, and a record of another enterprise answers 404.
 """
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -30,6 +32,24 @@ from .views import submit
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
+def enterprise_required(view):
+    """Log-in required; an applicant whose binding awaits confirmation is sent home, where that is explained.
+
+    Anyone else without a confirmed enterprise (staff, DRC officers) meets `selectors.enterprise_of`'s 404.
+    """
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        membership = membership_of(request.user)
+        if membership is not None and not membership.confirmed:
+            messages.info(request, "您的企业账号绑定尚待营业厅确认，确认后即可办理此业务。")
+            return redirect("home")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def register(request: HttpRequest) -> HttpResponse:
     """Self-registration of an enterprise user; staff confirm the binding before it sees any data."""
     if request.user.is_authenticated:
@@ -52,11 +72,11 @@ def enterprise_home(request: HttpRequest) -> HttpResponse:
     membership = membership_of(request.user)
     if membership is None or not membership.confirmed:
         return redirect("home")
-    home = selectors.enterprise_home(membership.customer)
+    home = selectors.enterprise_home(membership.customer, user=request.user)
     return render(request, "enterprise/home.html", {"home": home, "customer": home.customer, "rating": home.rating})
 
 
-@login_required
+@enterprise_required
 def letter_pdf(request: HttpRequest) -> HttpResponse:
     """The commitment letter of plan Annex 2, pre-filled with the enterprise's name and USCC."""
     customer = selectors.enterprise_of(request.user)
@@ -74,7 +94,7 @@ def letter_pdf(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@login_required
+@enterprise_required
 def letter_upload(request: HttpRequest) -> HttpResponse:
     customer = selectors.enterprise_of(request.user)
     form = LetterUploadForm(request.POST or None, request.FILES or None)
@@ -91,7 +111,7 @@ def letter_upload(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@enterprise_required
 def report_upload(request: HttpRequest) -> HttpResponse:
     customer = selectors.enterprise_of(request.user)
     form = ReportUploadForm(request.POST or None, request.FILES or None)
@@ -103,7 +123,7 @@ def report_upload(request: HttpRequest) -> HttpResponse:
     return _form(request, form, "上传公共信用信息查询报告", guide=True)
 
 
-@login_required
+@enterprise_required
 def application_create(request: HttpRequest) -> HttpResponse:
     customer = selectors.enterprise_of(request.user)
     form = ApplicationForm(request.POST or None, request.FILES or None, initial={"route": "property"})
@@ -119,7 +139,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
     return _form(request, form, "用电申请", documents=documents)
 
 
-@login_required
+@enterprise_required
 def service_request_create(request: HttpRequest) -> HttpResponse:
     customer = selectors.enterprise_of(request.user)
     form = ServiceRequestForm(request.POST or None)
@@ -131,7 +151,7 @@ def service_request_create(request: HttpRequest) -> HttpResponse:
     return _form(request, form, "申请增值服务", intro=plan_text.PLAN_PEACE_OF_MIND)
 
 
-@login_required
+@enterprise_required
 def objection_create(request: HttpRequest, event_id: int) -> HttpResponse:
     customer = selectors.enterprise_of(request.user)
     event = get_object_or_404(customer.events.all(), pk=event_id)

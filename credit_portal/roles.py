@@ -49,6 +49,9 @@ _STAFF_PERMISSIONS = [
     "commitments.review_objection",
     "notifications.view_notice",
     "notifications.work_notices",
+    # the daily report to the DRC (read), and a commendation recorded as the DRC would
+    "notifications.view_drcreport",
+    "notifications.record_commendation",
 ]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     STAFF: _STAFF_PERMISSIONS,
@@ -63,7 +66,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "archives.view_creditinformation",
         "ratings.view_customerrating",
         "commitments.view_commitmentletter",
+        "notifications.view_drcreport",
+        # The DRC's only writes (plan §三(四)): a public credit report it issued for an enterprise,
+        # and a commendation (表彰评优) or other credit information added to an archive.
         "commitments.upload_report_for_enterprise",
+        "notifications.record_commendation",
     ],
     # An applicant's rights come from its confirmed Membership (commitments.services.access), not a group.
     APPLICANT: [],

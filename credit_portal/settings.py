@@ -228,6 +228,28 @@ CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
     "schedule": env.float("NOTIFICATION_SWEEP_EVERY_SECONDS", default=60.0),
 }
 
+# The daily report to the DRC (报送, DESIGN.md "DRC report format"): built at 01:00 into a folder
+# under the private storage root ("" = PRIVATE_MEDIA_ROOT/drc-reports), offered to DRC officers, and
+# uploaded when a push target is set. A build holds its date for DRC_REPORT_LEASE_SECONDS at most.
+DRC_REPORT_ROOT = env.str("DRC_REPORT_ROOT", default="")
+DRC_REPORT_LEASE_SECONDS = env.int("DRC_REPORT_LEASE_SECONDS", default=1800)
+DRC_REPORT_CHUNK_SIZE = env.int("DRC_REPORT_CHUNK_SIZE", default=5000)
+# 承诺受理单位 and 数据来源单位: the plan's name of the utility unless set; its code (统一社会信用代码)
+# is not in the plan and must be configured.
+DRC_ACCEPTING_UNIT_NAME = env.str("DRC_ACCEPTING_UNIT_NAME", default="")
+DRC_ACCEPTING_UNIT_CODE = env.str("DRC_ACCEPTING_UNIT_CODE", default="")
+# Push target: the zipped report is POSTed with "Authorization: Bearer <token>"; no URL, no push.
+DRC_PUSH_URL = env.str("DRC_PUSH_URL", default="")
+DRC_PUSH_TOKEN = env.str("DRC_PUSH_TOKEN", default="")
+DRC_PUSH_TIMEOUT = env.float("DRC_PUSH_TIMEOUT", default=120.0)
+DRC_PUSH_MAX_ATTEMPTS = env.int("DRC_PUSH_MAX_ATTEMPTS", default=6)
+DRC_PUSH_BACKOFF_BASE = env.float("DRC_PUSH_BACKOFF_BASE", default=60.0)  # seconds, doubled per attempt
+DRC_PUSH_BACKOFF_MAX = env.float("DRC_PUSH_BACKOFF_MAX", default=3600.0)
+CELERY_BEAT_SCHEDULE["drc-daily-report"] = {
+    "task": "notifications.tasks_report.drc_report_daily_task",
+    "schedule": crontab(hour=1, minute=0),  # CELERY_TIMEZONE: Asia/Shanghai
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",

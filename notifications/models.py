@@ -119,3 +119,6 @@ class Notice(models.Model):
     @property
     def level_label(self) -> str:
         return LEVEL_LABELS.get(self.level, self.level)
+
+
+from .models_report import DrcReport, DrcReportPush  # noqa: E402,F401

@@ -32,3 +32,4 @@ def notices_sweep_task() -> None:
     from .services import notices_sweep
 
     notices_sweep()
+from .tasks_report import drc_report_daily_task, drc_report_push_task  # noqa: E402,F401

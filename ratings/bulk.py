@@ -36,7 +36,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import groupby
+from itertools import chain, groupby
 from operator import itemgetter
 from typing import Any
 
@@ -213,12 +213,16 @@ def _rerate_scope(scope: dict[str, Any], *, as_of: date, cause: str, cause_ref: 
             .iterator(chunk_size=FETCH_SIZE)
         )
         rating_key, rating_rows = next(ratings, _END)
-        customers = (
+        # Then the customers, before their facts: a customer created meanwhile is either not seen
+        # (rated by its own refresh, or tomorrow) or seen with every fact committed with it.
+        customer_ids = (
             Customer.objects.filter(**_customer_scope(scope))
             .order_by("pk")
             .values_list("pk", flat=True)
             .iterator(chunk_size=FETCH_SIZE)
         )
+        first_customer = next(customer_ids, None)
+        customers = chain((first_customer,), customer_ids) if first_customer is not None else ()
         overrides = {
             customer_id: (pk, level)
             for customer_id, pk, level in LevelOverride.objects.filter(

@@ -47,15 +47,18 @@ def test_login_page_is_in_simplified_chinese(client):
     assert "用户名" in response.content.decode()
 
 
+def _production_env(**extra: str) -> dict[str, str]:
+    # The browser tests allow async-unsafe calls in this process; a real deployment never does.
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SECRET_KEY")}
+    return {**env, "DJANGO_SETTINGS_MODULE": "credit_portal.settings", "DJANGO_ENV": "production", **extra}
+
+
 def test_production_settings_pass_the_deployment_check(tmp_path):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "credit_portal.settings",
-        "DJANGO_ENV": "production",
-        "DJANGO_SECRET_KEY": "a-long-random-production-secret-key-for-the-check-0123456789",
-        "DJANGO_ALLOWED_HOSTS": "credit.example.cn",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-    }
+    env = _production_env(
+        DJANGO_SECRET_KEY="a-long-random-production-secret-key-for-the-check-0123456789",
+        DJANGO_ALLOWED_HOSTS="credit.example.cn",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=settings.BASE_DIR,
@@ -69,15 +72,7 @@ def test_production_settings_pass_the_deployment_check(tmp_path):
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SECRET_KEY"}
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "credit_portal.settings",
-            "DJANGO_ENV": "production",
-            "DJANGO_ALLOWED_HOSTS": "x",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        }
-    )
+    env = _production_env(DJANGO_ALLOWED_HOSTS="x", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=settings.BASE_DIR,

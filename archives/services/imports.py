@@ -66,6 +66,11 @@ def _chunked(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
+def _check_permission(actor) -> None:
+    if not actor.has_perm("archives.import_archives"):
+        raise ApplicationError("只有营业厅工作人员可以从营销系统导入")
+
+
 def _validate(*, kind: str, fileobj, fmt: str) -> tuple[int, list[dict]]:
     """Check the whole file; returns the number of data rows and every error, writing nothing."""
     table = open_table(kind=kind, fileobj=fileobj, fmt=fmt)
@@ -85,6 +90,7 @@ def _validate(*, kind: str, fileobj, fmt: str) -> tuple[int, list[dict]]:
 
 def import_preview(*, kind: str, upload: UploadedFile, actor) -> ImportJob:
     """Store an uploaded file and check every row; the job is `ready` when the file is clean, else `invalid`."""
+    _check_permission(actor)
     if kind not in ImportKind.values:
         raise ApplicationError("请选择导入类型", field="kind")
     fmt = detect_import_format(upload)
@@ -103,6 +109,7 @@ def import_start(*, job: ImportJob, actor) -> None:
     """Queue the import of a `ready` job once this request's transaction commits."""
     from ..tasks import import_run_task
 
+    _check_permission(actor)
     if job.status != ImportStatus.READY:
         raise ApplicationError(f"该导入任务当前状态为“{job.get_status_display()}”，不能开始导入", field="job")
     transaction.on_commit(lambda: import_run_task.delay(job.pk))
@@ -134,7 +141,7 @@ def import_run(*, job_id: int) -> ImportJob | None:
         message = error.message if isinstance(error, ApplicationError) else f"{type(error).__name__}: {error}"
         job.status = ImportStatus.FAILED
         job.finished_at = timezone.now()
-        job.summary = {**job.summary, "error": message, "written_rows": job.processed_rows}
+        job.summary = {**job.summary, "error": message}
         job.save(update_fields=["status", "finished_at", "summary"])
         return job
     try:
@@ -176,10 +183,6 @@ def _write(*, job: ImportJob, fileobj, fmt: str) -> tuple[dict, set[int]]:
     return {key: counts[key] for key in ("created", "updated", "unchanged")}, affected
 
 
-def _history(**kwargs) -> dict:
-    return {"default_change_reason": CHANGE_REASON, **kwargs}
-
-
 def _locked(model, field: str, keys: list[str]) -> dict:
     """The existing rows for `keys`, locked until the batch commits (no lost update from a staff edit)."""
     found = {}
@@ -204,11 +207,16 @@ def _write_customers(rows: list[CustomerRow], *, actor) -> tuple[dict, set[int]]
                 setattr(customer, key, value)
             customer.updated_at = now
             changed.append(customer)
-    created = bulk_create_with_history(new, Customer, **_history(default_user=actor))
+    created = bulk_create_with_history(new, Customer, default_user=actor, default_change_reason=CHANGE_REASON)
     if changed:
         fields = [*rows[0].fields, "updated_at"]
         bulk_update_with_history(
-            changed, Customer, fields, batch_size=UPDATE_BATCH_SIZE, **_history(default_user=actor)
+            changed,
+            Customer,
+            fields,
+            batch_size=UPDATE_BATCH_SIZE,
+            default_user=actor,
+            default_change_reason=CHANGE_REASON,
         )
     counts = {"created": len(new), "updated": len(changed), "unchanged": len(rows) - len(new) - len(changed)}
     # Name and contact details are not rating facts: only a new customer needs its (first) rating.
@@ -229,11 +237,11 @@ def _write_accounts(rows: list[AccountRow], *, actor) -> tuple[dict, set[int]]:
                 setattr(account, key, value)
             account.updated_at = now
             changed.append(account)
-    bulk_create_with_history(new, ElectricityAccount, **_history(default_user=actor))
+    bulk_create_with_history(new, ElectricityAccount, default_user=actor, default_change_reason=CHANGE_REASON)
     if changed:
         bulk_update_with_history(
             changed, ElectricityAccount, [*ACCOUNT_FIELDS, "updated_at"], batch_size=UPDATE_BATCH_SIZE,
-            **_history(default_user=actor),
+            default_user=actor, default_change_reason=CHANGE_REASON,
         )  # fmt: skip
     counts = {"created": len(new), "updated": len(changed), "unchanged": len(rows) - len(new) - len(changed)}
     return counts, {account.customer_id for account in (*new, *changed)}
@@ -252,7 +260,7 @@ def _write_events(rows: list[EventRow], *, actor) -> tuple[dict, set[int]]:
         )  # fmt: skip
         for row in rows
     ]
-    bulk_create_with_history(events, CreditEvent, **_history(default_user=actor))
+    bulk_create_with_history(events, CreditEvent, default_user=actor, default_change_reason=CHANGE_REASON)
     return {"created": len(events)}, {row.customer_id for row in rows}
 
 

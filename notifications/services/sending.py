@@ -14,9 +14,11 @@ import logging
 import random
 import uuid
 from collections.abc import Iterable
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import DatabaseError, connection
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -67,24 +69,45 @@ def notices_enqueue(*, notice_ids: Iterable[int], countdown: float | None = None
 
 
 def notices_send(*, notice_ids: Iterable[int]) -> dict[int, str]:
-    """Send the notices this worker can claim; returns each id's outcome (sent/retry/failed/skipped/lost)."""
-    ids = list(notice_ids)
+    """Send the notices this worker can claim; see `_notices_send`."""
+    with _fast_commits():
+        return _notices_send(list(notice_ids))
+
+
+def _notices_send(notice_ids: list[int]) -> dict[int, str]:
+    """Returns each id's outcome (sent/retry/failed/skipped/lost).
+
+    The batch is claimed with one conditional UPDATE under a fresh token; each outcome is then
+    recorded on its own, so a worker dying mid-batch leaves only unsent notices to be sent again.
+    The lease is renewed half-way, so a slow gateway never lets it run out under a live worker.
+    """
+    ids = list(dict.fromkeys(notice_ids))
     outcomes = dict.fromkeys(ids, SKIPPED)
     if not ids:
         return outcomes
-    now = timezone.now()
     token = uuid.uuid4()
-    Notice.objects.filter(pk__in=ids).filter(
-        Q(status=NoticeStatus.PENDING) | Q(status=NoticeStatus.SENDING, lease_until__lt=now)
-    ).update(
-        status=NoticeStatus.SENDING,
-        claim_token=token,
-        lease_until=now + timedelta(seconds=_retry_settings()["LEASE_SECONDS"]),
-        attempts=F("attempts") + 1,
+    lease = timedelta(seconds=_retry_settings()["LEASE_SECONDS"])
+    now = timezone.now()
+    claimed = (
+        Notice.objects.filter(pk__in=ids)
+        .filter(Q(status=NoticeStatus.PENDING) | Q(status=NoticeStatus.SENDING, lease_until__lt=now))
+        .update(status=NoticeStatus.SENDING, claim_token=token, lease_until=now + lease, attempts=F("attempts") + 1)
     )
-    claimed = Notice.objects.filter(claim_token=token).select_related("customer", "rating_change").order_by("pk")
-    for notice in claimed:
-        outcomes[notice.pk] = _send_claimed(notice, token)
+    if not claimed:
+        return outcomes
+    notices = list(
+        Notice.objects.filter(claim_token=token, status=NoticeStatus.SENDING)
+        .select_related("customer", "rating_change")
+        .order_by("pk")
+    )
+    letters = _letter_references([n.rating_change_id for n in notices if n.channel != Channel.LETTER])
+    renew_at = now + lease / 2
+    for notice in notices:
+        if timezone.now() >= renew_at:
+            now = timezone.now()
+            Notice.objects.filter(claim_token=token, status=NoticeStatus.SENDING).update(lease_until=now + lease)
+            renew_at = now + lease / 2
+        outcomes[notice.pk] = _send_claimed(notice, token, letters)
     return outcomes
 
 
@@ -93,9 +116,43 @@ def notice_send(*, notice_id: int) -> str:
     return notices_send(notice_ids=[notice_id])[notice_id]
 
 
-def _send_claimed(notice: Notice, token: uuid.UUID) -> str:
+@contextmanager
+def _fast_commits():
+    """Status writes committed without waiting for the disk (PostgreSQL's synchronous_commit off).
+
+    Safe for these writes: if the database server itself crashed in the next moment, a claim or a
+    "sent" could be lost and the notice sent again — with the same idempotency key, which the
+    gateways drop. The notice rows themselves are written by the rating change, synchronously.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
     try:
-        message = notice_message(notice=notice)
+        yield
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET synchronous_commit")
+        except DatabaseError:  # an aborted transaction: its SET is rolled back with it
+            pass
+
+
+def _letter_references(change_ids: list[int]) -> dict[int, str]:
+    """The number of the letter of each rating change (for the SMS announcing it)."""
+    from .letters import letter_reference
+
+    rows = Notice.objects.filter(rating_change_id__in=set(change_ids), channel=Channel.LETTER)
+    return {
+        change_id: letter_reference(letter_id=pk, created_at=created_at)
+        for change_id, pk, created_at in rows.values_list("rating_change_id", "pk", "created_at")
+    }
+
+
+def _send_claimed(notice: Notice, token: uuid.UUID, letters: dict[int, str] | None = None) -> str:
+    try:
+        message = notice_message(notice=notice, letters=letters)
         provider_ref = get_backend(notice.channel).send(message)
     except SendError as error:
         return _record_failure(notice, token, error)
@@ -137,9 +194,9 @@ def _record_failure(notice: Notice, token: uuid.UUID, error: SendError) -> str:
     return FAILED
 
 
-def notice_message(*, notice: Notice) -> OutgoingMessage:
+def notice_message(*, notice: Notice, letters: dict[int, str] | None = None) -> OutgoingMessage:
     """What a notice says and to whom, from the message templates and the archive as it is now."""
-    from .letters import letter_compose, letter_reference
+    from .letters import letter_compose
 
     customer = notice.customer
     change = notice.rating_change
@@ -155,10 +212,10 @@ def notice_message(*, notice: Notice) -> OutgoingMessage:
             raise PermanentSendError("该用户档案没有联系电话，请补充后重试")
         recipient = customer.contact_phone
     if texts.KIND_BY_LEVEL.get(change.level) == texts.LETTER and notice.channel != Channel.LETTER:
-        letter = Notice.objects.filter(rating_change_id=change.pk, channel=Channel.LETTER).values("pk", "created_at")
-        letter = letter.first()
-        if letter:
-            params["reference"] = letter_reference(letter_id=letter["pk"], created_at=letter["created_at"])
+        if letters is None:
+            letters = _letter_references([change.pk])
+        if change.pk in letters:
+            params["reference"] = letters[change.pk]
     template = texts.template_for(channel=notice.channel, level=notice.level)
     return OutgoingMessage(
         notice_id=notice.pk,

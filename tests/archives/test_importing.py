@@ -471,3 +471,18 @@ def test_applicants_and_drc_officers_cannot_use_the_import(client, staff, person
     assert client.post(reverse("archives:import_start", args=[job.pk])).status_code == 403
     assert client.get(reverse("archives:import_sample", args=["events"])).status_code == 403
     assert ImportJob.objects.get().status == ImportStatus.READY
+
+
+def test_the_import_services_refuse_a_user_without_the_import_permission(drc):
+    with pytest.raises(ApplicationError, match="只有营业厅工作人员"):
+        imports.import_preview(kind="customers", upload=_csv(f"uscc,name\n{make_uscc(512)},甲\n"), actor=drc)
+
+    assert not ImportJob.objects.exists()
+
+
+def test_a_value_under_a_column_without_a_name_is_an_error_not_silently_dropped(staff):
+    upload = _csv(f"uscc,,name\n{make_uscc(513)},,甲\n{make_uscc(514)},备注,乙\n")
+
+    job = imports.import_preview(kind="customers", upload=upload, actor=staff)
+
+    assert _errors(job) == [(3, None)]

@@ -50,12 +50,10 @@ def world(staff, supervisor, drc, applicant, other_applicant, applicant_customer
     objection = services.objection_submit(
         event=EventFactory(customer=applicant_customer), actor=applicant, reason="误录"
     )
-    reviewed = services.objection_review(
-        objection=services.objection_submit(
-            event=EventFactory(customer=applicant_customer, occurred_on=date(2025, 1, 2)), actor=applicant, reason="误录"
-        ),
-        actor=staff, recommendation="uphold", note="属实",
-    )  # fmt: skip
+    second = services.objection_submit(
+        event=EventFactory(customer=applicant_customer, occurred_on=date(2025, 1, 2)), actor=applicant, reason="误录"
+    )
+    reviewed = services.objection_review(objection=second, actor=staff, recommendation="uphold", note="属实")
     registration = services.enterprise_register(
         uscc=other_customer.uscc, enterprise_name=other_customer.name, contact_person="钱七", phone="13600000009",
         password="Another-Pass-2025", password_again="Another-Pass-2025",

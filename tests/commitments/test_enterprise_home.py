@@ -93,3 +93,25 @@ def test_enterprise_pages_are_made_for_phones_as_well(client, applicant):
     assert "/static/commitments/enterprise.css" in page
     css = Path(finders.find("commitments/enterprise.css")).read_text(encoding="utf-8")
     assert "@media (max-width: 640px)" in css
+
+
+def test_the_home_page_lists_the_notices_sent_to_the_enterprise(client, applicant, applicant_customer):
+    from django.utils import timezone
+
+    from notifications.models import Notice
+    from ratings.models import RatingHistory
+
+    change = RatingHistory.objects.create(
+        customer=applicant_customer, level="yellow", previous_level="blue", computed_level="yellow",
+        rules=["yellow.2"], as_of=date(2025, 6, 16), rules_version="test", cause="event",
+    )  # fmt: skip
+    Notice.objects.create(
+        customer=applicant_customer, rating_change=change, channel="sms", level="yellow", status="sent",
+        sent_at=timezone.now(), body="【淮阴供电】贵单位电力信用等级调整为黄色",
+    )  # fmt: skip
+    client.force_login(applicant)
+
+    page = client.get(reverse("commitments:enterprise_home")).content.decode()
+
+    assert "【淮阴供电】贵单位电力信用等级调整为黄色" in page
+    assert reverse("notifications:my_notices") in page

@@ -10,7 +10,7 @@ from commitments.models import EnterpriseRegistration, RegistrationStatus
 from credit_portal.errors import ApplicationError
 from tests.factories import CustomerFactory, make_uscc
 
-from .conftest import database_state
+from .conftest import database_state, pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -126,7 +126,11 @@ def test_a_registered_user_sees_no_archive_data_until_staff_confirm(client, appl
     assert "营业厅工作人员确认后即可查看" in page
     assert client.get(reverse("commitments:enterprise_home")).url == reverse("home")
     assert client.get(reverse("archives:customer_detail", args=[applicant_customer.uscc])).status_code == 404
-    assert client.get(reverse("commitments:letter_pdf")).status_code == 404
+    for name in ("letter_pdf", "letter_upload", "report_upload", "application_create", "service_request_create"):
+        assert client.get(reverse(f"commitments:{name}")).url == reverse("home"), name
+    before = database_state()
+    client.post(reverse("commitments:letter_upload"), {"committed_on": "2025-06-10", "file": pdf()})
+    assert database_state() == before
     assert client.get(reverse("api:customer-detail", args=[applicant_customer.uscc])).status_code == 404
 
 

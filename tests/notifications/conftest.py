@@ -49,5 +49,5 @@ def late_payer(*, late_payments: int, name: str | None = None, **customer):
     customer = CustomerFactory(**({"name": name} if name else {}), **customer)
     AccountFactory(customer=customer, opened_on=date(2018, 1, 1))
     for month in range(1, late_payments + 1):
-        EventFactory(customer=customer, type="late_payment", occurred_on=date(2026, month, 15))
+        EventFactory(customer=customer, type="late_payment", occurred_on=date(2026, month, 15), recorded_by=None)
     return customer

@@ -78,8 +78,17 @@ def test_the_letter_pdf_embeds_a_chinese_font_and_gives_back_its_text(pinned, tm
 
     text = _pdf_text(services.letter_pdf(notice=letter), tmp_path)
 
-    for expected in ("淮阴供电营业部", "电力信用等级书面告知函", "淮阴黑色示例有限公司", customer.uscc, "黑色",
-                     "black.2", "2026-05-15", "异议", letter.reference):
+    for expected in (
+        "淮阴供电营业部",
+        "电力信用等级书面告知函",
+        "淮阴黑色示例有限公司",
+        customer.uscc,
+        "黑色",
+        "black.2",
+        "2026-05-15",
+        "异议",
+        letter.reference,
+    ):
         assert expected in text.replace(" ", "") or expected in text, expected
     fonts = subprocess.run(["pdffonts", str(tmp_path / "letter.pdf")], capture_output=True, text=True).stdout
     assert "PortalSerif" in fonts  # the cut font, not a fallback
@@ -119,7 +128,9 @@ def test_a_letters_delivery_is_recorded_step_by_step(pinned, staff):
 
     letter.refresh_from_db()
     assert (letter.delivery_status, letter.tracking_number, letter.received_on) == (
-        "received", "EMS1234567890CN", date(2026, 11, 28),
+        "received",
+        "EMS1234567890CN",
+        date(2026, 11, 28),
     )
     assert [h.delivery_status for h in letter.history.order_by("history_date")] == ["mailed", "received"]
 

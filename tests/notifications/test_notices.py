@@ -46,8 +46,15 @@ def test_a_change_to_red_writes_a_letter_and_an_sms_announcing_it(pinned):
 def test_a_change_to_green_or_blue_sends_the_honest_customer_sms(pinned):
     customer = late_payer(late_payments=0)
     change = RatingHistory.objects.create(
-        customer=customer, level="green", previous_level="unrated", computed_level="green", rules=["green.1"],
-        explanation="", as_of=AS_OF, rules_version="t", cause=RatingCause.REPORT,
+        customer=customer,
+        level="green",
+        previous_level="unrated",
+        computed_level="green",
+        rules=["green.1"],
+        explanation="",
+        as_of=AS_OF,
+        rules_version="t",
+        cause=RatingCause.REPORT,
     )
 
     services.notices_for_rating_changes(history_rows=[change])
@@ -89,7 +96,9 @@ def test_notices_roll_back_with_the_rating_change_that_called_for_them(pinned):
     assert not RatingHistory.objects.exists()
 
 
-def test_notices_are_queued_only_when_the_change_commits_and_then_sent(pinned, outbox, django_capture_on_commit_callbacks):
+def test_notices_are_queued_only_when_the_change_commits_and_then_sent(
+    pinned, outbox, django_capture_on_commit_callbacks
+):
     customer = late_payer(late_payments=2, name="淮阴黄色提醒有限公司")
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:

@@ -1,0 +1,339 @@
+"""Building the daily DRC report: claim the date, stream the rows into the files, publish atomically.
+
+- Exactly one report per date: the `DrcReport` row (unique date) is claimed under a row lock with a
+  lease; a second build of the date while one runs, or once it is ready, does nothing (`rebuild`
+  replaces a ready report).
+- Streamed: each sheet is one query read through a server-side cursor in chunks, each row written
+  to its CSV and to report.xlsx as it comes; memory does not grow with the data.
+- Deterministic: rows ordered by USCC (then code or event id), text rendered by `columns.py`, the
+  generation time only in manifest.json, so a rebuild over unchanged data gives identical CSVs.
+- Atomic: files are written into a hidden folder under the report root, renamed into place, and the
+  row is pointed at them in one transaction; a failed build removes its folder and leaves the
+  previous report (if any) as it was.
+
+What goes in: the records that existed by the end of the report date (Asia/Shanghai) — customers
+created, events recorded and letters accepted before then — with their current rating and status.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import logging
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from datetime import time as clock
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Case, OuterRef, QuerySet, Subquery, TextField, Value, When
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from archives.models import CreditEvent, Customer, EventRevocation, EventStatus, PublicCreditReport, RevocationStatus
+from archives.models import ReportStatus as PublicReportStatus
+from commitments.models import CommitmentLetter, LetterStatus
+from credit_portal.errors import ApplicationError
+
+from ..models_report import DrcReport, PushStatus, ReportStatus
+from . import columns
+from .columns import Sheet
+from .xlsx import XlsxWriter
+
+logger = logging.getLogger(__name__)
+
+
+def report_root() -> Path:
+    """Where report folders live: DRC_REPORT_ROOT, or drc-reports under the private storage root."""
+    return Path(settings.DRC_REPORT_ROOT or Path(settings.PRIVATE_MEDIA_ROOT) / "drc-reports")
+
+
+def report_folder(report: DrcReport) -> Path | None:
+    """The published folder of a ready report (None while there is none)."""
+    if report.status != ReportStatus.READY or not report.folder:
+        return None
+    return report_root() / report.folder
+
+
+def cutoff_of(report_date: date) -> datetime:
+    """The end of the report date in the portal's time zone: what was recorded before it is in."""
+    return datetime.combine(report_date + timedelta(days=1), clock.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+# --------------------------------------------------------------------------------------------
+# Row sources: one query per sheet, ordered so that the same data gives the same file
+# --------------------------------------------------------------------------------------------
+
+
+def _commitment_rows(report_date: date) -> QuerySet:
+    return CommitmentLetter.objects.filter(status=LetterStatus.ACCEPTED, decided_at__lt=cutoff_of(report_date)).order_by(
+        "customer__uscc", "code", "id"
+    )
+
+
+def _archive_rows(report_date: date) -> QuerySet:
+    cutoff = cutoff_of(report_date)
+    latest_verified = (
+        PublicCreditReport.objects.filter(
+            customer=OuterRef("pk"),
+            status=PublicReportStatus.VERIFIED,
+            issued_on__lte=report_date,
+            verified_at__lt=cutoff,
+        )
+        .order_by("-issued_on")
+        .values("issued_on")[:1]
+    )
+    return (
+        Customer.objects.filter(created_at__lt=cutoff)
+        .annotate(report_issued_on=Subquery(latest_verified))
+        .order_by("uscc")
+    )
+
+
+def _event_rows(report_date: date) -> QuerySet:
+    approved_reason = (
+        EventRevocation.objects.filter(event=OuterRef("pk"), status=RevocationStatus.APPROVED)
+        .order_by("-decided_at", "-id")
+        .values("reason")[:1]
+    )
+    return (
+        CreditEvent.objects.filter(recorded_at__lt=cutoff_of(report_date))
+        .annotate(
+            recognised_on=TruncDate("recorded_at", tzinfo=ZoneInfo(settings.TIME_ZONE)),
+            # Only revoked events look up their revocation (a few per cent of them).
+            revocation_reason=Case(
+                When(status=EventStatus.REVOKED, then=Subquery(approved_reason)),
+                default=Value(""),
+                output_field=TextField(),
+            ),
+        )
+        .order_by("customer__uscc", "id")
+    )
+
+
+ROW_SOURCES: dict[str, Callable[[date], QuerySet]] = {
+    columns.COMMITMENTS.name: _commitment_rows,
+    columns.ARCHIVES.name: _archive_rows,
+    columns.EVENTS.name: _event_rows,
+}
+
+
+def _renderer(sheet: Sheet) -> Callable[[tuple], list[str]]:
+    """A function from a database row (the sheet's fields, in order) to the row's cells."""
+    position = {field: index for index, field in enumerate(sheet.fields)}
+    cells: list[Callable[[tuple], str]] = []
+    for column in sheet.columns:
+        render = column.render
+        if not column.fields:
+            value = render()
+            cells.append(lambda row, value=value: value)
+        elif len(column.fields) == 1:
+            index = position[column.fields[0]]
+            cells.append(lambda row, index=index, render=render: render(row[index]))
+        else:
+            indexes = tuple(position[field] for field in column.fields)
+            cells.append(lambda row, indexes=indexes, render=render: render(*(row[i] for i in indexes)))
+    return lambda row: [cell(row) for cell in cells]
+
+
+# --------------------------------------------------------------------------------------------
+# Writing the files
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    counts: dict[str, int]
+    checksums: dict[str, str]
+    sizes: dict[str, int]
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()
+
+
+def _write_sheet(sheet: Sheet, report_date: date, folder: Path, book: XlsxWriter, chunk_size: int) -> int:
+    render = _renderer(sheet)
+    records = ROW_SOURCES[sheet.name](report_date).values_list(*sheet.fields).iterator(chunk_size=chunk_size)
+    # utf-8-sig writes the BOM that makes Excel read the file as UTF-8; csv quotes only what needs it.
+    with (folder / sheet.file_name).open("w", encoding="utf-8-sig", newline="", buffering=1 << 20) as stream:
+        writer = csv.writer(stream, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+        writer.writerow(sheet.headers)
+
+        def rows() -> Iterator[list[str]]:
+            for record in records:
+                cells = render(record)
+                writer.writerow(cells)
+                yield cells
+
+        return book.write_sheet(sheet.title, sheet.headers, rows())
+
+
+@transaction.atomic
+def _write_rows(report_date: date, folder: Path, chunk_size: int) -> tuple[dict[str, int], list[str]]:
+    # One snapshot for the three sheets, so that the counts agree with each other.
+    if connection.vendor == "postgresql" and len(connection.atomic_blocks) == 1:
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+    counts: dict[str, int] = {}
+    with XlsxWriter(folder / columns.XLSX_NAME) as book:
+        for sheet in columns.SHEETS:
+            counts[sheet.name] = _write_sheet(sheet, report_date, folder, book, chunk_size)
+    return counts, book.sheet_titles
+
+
+def write_report(*, folder: Path, report_date: date, generated_at: datetime, chunk_size: int | None = None) -> ReportFiles:
+    """Write the report of `report_date` into the (new) folder: three CSVs, report.xlsx, manifest.json."""
+    folder.mkdir(parents=True)
+    counts, sheet_titles = _write_rows(report_date, folder, chunk_size or settings.DRC_REPORT_CHUNK_SIZE)
+    data_files = [*(sheet.file_name for sheet in columns.SHEETS), columns.XLSX_NAME]
+    checksums = {name: _sha256(folder / name) for name in data_files}
+    sizes = {name: (folder / name).stat().st_size for name in data_files}
+    manifest = {
+        "format_version": columns.FORMAT_VERSION,
+        "report_date": report_date.isoformat(),
+        "generated_at": timezone.localtime(generated_at).isoformat(timespec="seconds"),
+        "reporting_unit": {"name": columns.reporting_unit_name(), "code": columns.reporting_unit_code()},
+        "counts": counts,
+        "files": {
+            **{
+                sheet.file_name: {"sha256": checksums[sheet.file_name], "bytes": sizes[sheet.file_name],
+                                  "rows": counts[sheet.name], "columns": sheet.headers}
+                for sheet in columns.SHEETS
+            },
+            columns.XLSX_NAME: {"sha256": checksums[columns.XLSX_NAME], "bytes": sizes[columns.XLSX_NAME],
+                                "sheets": sheet_titles},
+        },
+    }  # fmt: skip
+    manifest_path = folder / columns.MANIFEST_NAME
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    checksums[columns.MANIFEST_NAME] = _sha256(manifest_path)
+    sizes[columns.MANIFEST_NAME] = manifest_path.stat().st_size
+    return ReportFiles(counts=counts, checksums=checksums, sizes=sizes)
+
+
+# --------------------------------------------------------------------------------------------
+# Claim, build, publish
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    report: DrcReport
+    #: built | exists (ready, not rebuilt) | busy (another build holds the date) | superseded
+    outcome: str
+
+    @property
+    def built(self) -> bool:
+        return self.outcome == "built"
+
+
+def _claim(report_date: date, *, rebuild: bool) -> tuple[DrcReport, uuid.UUID | None, str]:
+    """Take the date for this build, or say why not ("exists", "busy")."""
+    with transaction.atomic():
+        report, _ = DrcReport.objects.select_for_update().get_or_create(report_date=report_date)
+        now = timezone.now()
+        if report.claim_token is not None and report.lease_until and report.lease_until > now:
+            return report, None, "busy"
+        if report.status == ReportStatus.READY and not rebuild:
+            return report, None, "exists"
+        report.claim_token = uuid.uuid4()
+        report.lease_until = now + timedelta(seconds=settings.DRC_REPORT_LEASE_SECONDS)
+        report.build_started_at = now
+        report.save(update_fields=["claim_token", "lease_until", "build_started_at"])
+        return report, report.claim_token, "claimed"
+
+
+def _release_failed(report_id: int, token: uuid.UUID, error: BaseException) -> None:
+    with transaction.atomic():
+        report = DrcReport.objects.select_for_update().get(pk=report_id)
+        if report.claim_token != token:
+            return
+        report.claim_token = None
+        report.lease_until = None
+        report.failed_at = timezone.now()
+        report.last_error = f"{type(error).__name__}: {error}"[:2000]
+        if report.status != ReportStatus.READY:  # a failed rebuild leaves the previous report in place
+            report.status = ReportStatus.FAILED
+        report.save()
+
+
+def _remove_stale(day_folder: Path, keep: str) -> None:
+    for child in day_folder.iterdir() if day_folder.is_dir() else ():
+        if child.name != keep:
+            shutil.rmtree(child, ignore_errors=True)
+
+
+def _publish(report_id: int, token: uuid.UUID, staging: Path, files: ReportFiles, generated_at, seconds: float):
+    report_date = DrcReport.objects.values_list("report_date", flat=True).get(pk=report_id)
+    day_folder = report_root() / report_date.isoformat()
+    day_folder.mkdir(parents=True, exist_ok=True)
+    final = day_folder / token.hex
+    staging.rename(final)  # same file system: the folder appears whole or not at all
+    with transaction.atomic():
+        report = DrcReport.objects.select_for_update().get(pk=report_id)
+        if report.claim_token != token:  # our lease ran out and another build took the date
+            shutil.rmtree(final, ignore_errors=True)
+            return BuildResult(report, "superseded")
+        from .push import push_configured
+
+        report.status = ReportStatus.READY
+        report.folder = f"{report_date.isoformat()}/{token.hex}"
+        report.counts = files.counts
+        report.checksums = files.checksums
+        report.sizes = files.sizes
+        report.generated_at = generated_at
+        report.build_seconds = round(seconds, 3)
+        report.builds += 1
+        report.claim_token = None
+        report.lease_until = None
+        report.last_error = ""
+        report.push_status = PushStatus.PENDING if push_configured() else PushStatus.NONE
+        report.push_attempts = 0
+        report.pushed_at = None
+        report.save()
+        keep = token.hex
+        transaction.on_commit(lambda: _remove_stale(day_folder, keep))
+        if report.push_status == PushStatus.PENDING:
+            from ..tasks_report import drc_report_push_task
+
+            transaction.on_commit(lambda: drc_report_push_task.delay(report_id))
+    return BuildResult(report, "built")
+
+
+def drc_report_build(*, report_date: date, rebuild: bool = False, chunk_size: int | None = None) -> BuildResult:
+    """Build the full report of `report_date` unless it is ready or being built; `rebuild` replaces a ready one."""
+    if report_date > timezone.localdate():
+        raise ApplicationError(f"报送日期 {report_date} 晚于今天", field="report_date")
+    report, token, outcome = _claim(report_date, rebuild=rebuild)
+    if token is None:
+        logger.info("DRC report %s not built: %s", report_date, outcome)
+        return BuildResult(report, outcome)
+    root = report_root()
+    root.mkdir(parents=True, exist_ok=True)
+    for leftover in root.glob(f".building-{report_date.isoformat()}-*"):  # from builds that died
+        shutil.rmtree(leftover, ignore_errors=True)
+    staging = root / f".building-{report_date.isoformat()}-{token.hex}"
+    started = time.monotonic()
+    generated_at = timezone.now()
+    try:
+        files = write_report(folder=staging, report_date=report_date, generated_at=generated_at, chunk_size=chunk_size)
+        result = _publish(report.pk, token, staging, files, generated_at, time.monotonic() - started)
+    except BaseException as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        logger.exception("DRC report %s failed", report_date)
+        try:
+            _release_failed(report.pk, token, error)
+        except Exception:  # the database may be what failed; the lease then runs out on its own
+            logger.exception("could not record the failure of DRC report %s", report_date)
+        raise
+    logger.info("DRC report %s %s: %s in %.1f s", report_date, result.outcome, result.report.counts, time.monotonic() - started)
+    return result

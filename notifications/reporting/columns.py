@@ -1,0 +1,202 @@
+"""The column sets of the DRC report, declared once (DESIGN.md, "DRC report format").
+
+The sets were read from the public credit platforms' code and exports, not from the DRC's own
+template: when the DRC's template differs, this file is the one to change. Each column names the
+fields of its row source it is made from (see `build.py`) and how they become the cell's text; a
+column without fields is a constant of the whole report (the utility's name, the plan's wording).
+
+Every cell is text: dates ISO `YYYY-MM-DD`, choices by their Chinese label, nothing locale-dependent,
+so that a rebuild over unchanged data gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+
+from archives.models import EventStatus
+from commitments import plan_text
+from commitments.models import CommitmentType, Fulfilment
+from ratings import rules
+
+# --------------------------------------------------------------------------------------------
+# How values become text
+# --------------------------------------------------------------------------------------------
+
+# A cell starting with one of these is read as a formula by spreadsheet programs (CSV injection):
+# free text typed by users gets a leading apostrophe, as OWASP advises. Codes and dates never do.
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def text(value) -> str:
+    return "" if value is None else str(value)
+
+
+def free_text(value) -> str:
+    """Names, reasons, content typed by people: kept as typed, but never a spreadsheet formula."""
+    if not value:
+        return ""
+    value = str(value)
+    return "'" + value if value.startswith(_FORMULA_PREFIXES) else value
+
+
+def iso_date(value) -> str:
+    return value.isoformat() if value else ""
+
+
+def labelled(labels: dict[str, str]) -> Callable[[str | None], str]:
+    def render(value: str | None) -> str:
+        return labels.get(value, value or "") if value else ""
+
+    return render
+
+
+def rule_ids(value) -> str:
+    return ";".join(value) if value else ""
+
+
+def validity(value) -> str:
+    return value.isoformat() if value else "长期"
+
+
+def _number(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def event_severity(event_type: str, severity: str, amount_yuan: Decimal | None, voltage_kv: Decimal | None) -> str:
+    """失信严重程度: the event's one attribute (severity, amount or voltage) as the standards word it."""
+    spec = rules.EVENT_TYPES.get(event_type)
+    attribute = spec.attribute if spec else None
+    if attribute is None:
+        return ""
+    if attribute.choices:
+        return attribute.choice_labels.get(severity, severity or "")
+    value = amount_yuan if attribute.name == "amount_yuan" else voltage_kv
+    if value is None:
+        return ""
+    shown = f"{value:.2f}" if attribute.name == "amount_yuan" else _number(value)
+    return f"{attribute.label}{shown}{attribute.unit}"
+
+
+# --------------------------------------------------------------------------------------------
+# Constants of the report
+# --------------------------------------------------------------------------------------------
+
+
+def reporting_unit_name() -> str:
+    """承诺受理单位 and 数据来源单位: the utility, as the plan names it unless configured."""
+    return settings.DRC_ACCEPTING_UNIT_NAME or plan_text.ACCEPTING_UNIT
+
+
+def reporting_unit_code() -> str:
+    """承诺受理单位代码: the utility's USCC; not in the plan, so it comes from the settings."""
+    return settings.DRC_ACCEPTING_UNIT_CODE
+
+
+def constant(value: str) -> Callable[[], str]:
+    return lambda: value
+
+
+# --------------------------------------------------------------------------------------------
+# The declaration
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    #: Fields of the row source the value is made from; empty: a constant of the report.
+    fields: tuple[str, ...]
+    render: Callable[..., str]
+
+
+def col(header: str, *fields: str, render: Callable[..., str] = text) -> Column:
+    return Column(header, fields, render)
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One file of the report (`<name>.csv`) and its sheet in report.xlsx."""
+
+    name: str
+    title: str
+    columns: tuple[Column, ...]
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.name}.csv"
+
+    @property
+    def headers(self) -> list[str]:
+        return [column.header for column in self.columns]
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """Every field the columns read, each once, in order of first use."""
+        return tuple(dict.fromkeys(field for column in self.columns for field in column.fields))
+
+
+COMMITMENTS = Sheet(
+    name="commitments",
+    title="信用承诺",
+    columns=(
+        col("承诺编码", "code"),
+        col("承诺人名称", "customer__name", render=free_text),
+        col("承诺人类别", render=constant(plan_text.COMMITTER_CATEGORY)),
+        col("承诺人代码", "customer__uscc"),
+        col("承诺类型", "commitment_type", render=labelled(dict(CommitmentType.choices))),
+        col("承诺事由", render=constant(plan_text.COMMITMENT_REASON)),
+        col("承诺内容", render=constant(plan_text.COMMITMENT_CONTENT)),
+        col("违诺责任", render=constant(plan_text.COMMITMENT_LIABILITY)),
+        col("承诺作出日期", "committed_on", render=iso_date),
+        col("承诺有效期", "valid_until", render=validity),
+        col("承诺履行状态", "fulfilment", render=labelled(dict(Fulfilment.choices))),
+        col("未履行的承诺内容", "unfulfilled_content", render=free_text),
+        col("违诺责任追究内容", "liability_pursued", render=free_text),
+        col("承诺受理单位", render=reporting_unit_name),
+        col("承诺受理单位代码", render=reporting_unit_code),
+        col("公开类型", render=constant(plan_text.DISCLOSURE)),
+        col("备注", render=constant("")),
+    ),
+)
+
+ARCHIVES = Sheet(
+    name="archives",
+    title="信用档案",
+    columns=(
+        col("统一社会信用代码", "uscc"),
+        col("名称", "name", render=free_text),
+        col("信用等级", "rating__level", render=labelled(rules.LEVEL_LABELS)),
+        col("评定日期", "rating__as_of", render=iso_date),
+        col("依据条款", "rating__rules", render=rule_ids),
+        col("公共信用报告日期", "report_issued_on", render=iso_date),
+        col("最近变更日期", "rating__changed_on", render=iso_date),
+    ),
+)
+
+EVENTS = Sheet(
+    name="events",
+    title="失信行为信息",
+    columns=(
+        col("主体名称", "customer__name", render=free_text),
+        col("统一社会信用代码", "customer__uscc"),
+        col("失信行为类型", "type", render=labelled({code: t.label for code, t in rules.EVENT_TYPES.items()})),
+        col("失信严重程度", "type", "severity", "amount_yuan", "voltage_kv", render=event_severity),
+        col("发生日期", "occurred_on", render=iso_date),
+        col("认定日期", "recognised_on", render=iso_date),
+        col("状态", "status", render=labelled(dict(EventStatus.choices))),
+        col("撤销原因", "revocation_reason", render=free_text),
+        col("数据来源单位", render=reporting_unit_name),
+    ),
+)
+
+#: The report's files in the order they are written, listed in the manifest and in report.xlsx.
+SHEETS: tuple[Sheet, ...] = (COMMITMENTS, ARCHIVES, EVENTS)
+XLSX_NAME = "report.xlsx"
+MANIFEST_NAME = "manifest.json"
+#: Every file of a report folder, in the order they are offered and zipped.
+FILE_NAMES: tuple[str, ...] = (*(sheet.file_name for sheet in SHEETS), XLSX_NAME, MANIFEST_NAME)
+FORMAT_VERSION = 1

@@ -1,0 +1,170 @@
+"""Uploading a ready report to the configured target (DRC_PUSH_URL), one recorded attempt at a time.
+
+The report's zip is POSTed as `application/zip` with `Authorization: Bearer <DRC_PUSH_TOKEN>`, the
+report date, and the zip's SHA-256 as `Idempotency-Key` (the same files always give the same zip,
+so a receiver recognises a repeated upload). 2xx is success; a timeout, a connection failure,
+408, 429 or 5xx is worth another try after a back-off (the task schedules it); any other answer
+is final. Only one push of a report runs at a time: it is claimed with a conditional UPDATE.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import random
+import tempfile
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from ..models_report import DrcReport, DrcReportPush, PushOutcome, PushStatus, ReportStatus
+from .build import report_folder
+from .bundle import write_zip, zip_name
+
+_EXCERPT = 2000
+
+
+def push_configured() -> bool:
+    return bool(settings.DRC_PUSH_URL)
+
+
+def push_backoff(attempt: int) -> float:
+    """Seconds before the next try after `attempt` failed ones: doubled each time, capped, jittered."""
+    base = settings.DRC_PUSH_BACKOFF_BASE * 2 ** max(0, attempt - 1)
+    delay = min(settings.DRC_PUSH_BACKOFF_MAX, base)
+    return delay * random.uniform(0.5, 1.0)  # noqa: S311 - spreading retries, not security
+
+
+def _display_target(url: str) -> str:
+    """The target without credentials or query, as recorded and shown."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+@dataclass(frozen=True)
+class PushResult:
+    #: pushed | retry (a transient failure, try again later) | failed (final) | skipped
+    outcome: str
+    attempt: int = 0
+    message: str = ""
+
+    @property
+    def retry(self) -> bool:
+        return self.outcome == "retry"
+
+
+class _Transient(Exception):
+    pass
+
+
+class _Final(Exception):
+    pass
+
+
+def _claim(report_id: int) -> bool:
+    now = timezone.now()
+    lease = now + timedelta(seconds=settings.DRC_PUSH_TIMEOUT * 2 + 60)
+    return bool(
+        DrcReport.objects.filter(pk=report_id, status=ReportStatus.READY)
+        .filter(Q(push_status=PushStatus.PENDING) | Q(push_status=PushStatus.SENDING, push_lease_until__lt=now))
+        .update(push_status=PushStatus.SENDING, push_lease_until=lease, push_attempts=F("push_attempts") + 1)
+    )
+
+
+def _post(path, size: int, *, report: DrcReport, digest: str) -> tuple[int, str]:
+    request = urllib.request.Request(
+        settings.DRC_PUSH_URL,
+        method="POST",
+        headers={
+            "Authorization": f"Bearer {settings.DRC_PUSH_TOKEN}",
+            "Content-Type": "application/zip",
+            "Content-Length": str(size),
+            "Content-Disposition": f'attachment; filename="{zip_name(report.report_date)}"',
+            "X-Report-Date": report.report_date.isoformat(),
+            "X-Content-SHA256": digest,
+            "Idempotency-Key": digest,
+        },
+    )
+    # No proxy from the environment: the target is reached directly, like the notice gateways.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with path.open("rb") as body:
+            request.data = body
+            with opener.open(request, timeout=settings.DRC_PUSH_TIMEOUT) as response:
+                return response.status, response.read(_EXCERPT).decode("utf-8", "replace")
+    except urllib.error.HTTPError as error:
+        excerpt = error.read(_EXCERPT).decode("utf-8", "replace")
+        if error.code in (408, 429) or error.code >= 500:
+            raise _Transient(f"HTTP {error.code}", error.code, excerpt) from error
+        raise _Final(f"HTTP {error.code}", error.code, excerpt) from error
+    except (TimeoutError, urllib.error.URLError, ConnectionError, http.client.HTTPException, OSError) as error:
+        reason = getattr(error, "reason", error)
+        raise _Transient(f"无法送达：{reason}", None, "") from error
+
+
+def drc_report_push(*, report_id: int) -> PushResult:
+    """Make one attempt to upload the report, recorded as a DrcReportPush row; says whether to retry."""
+    if not push_configured():
+        return PushResult("skipped", message="未配置推送地址")
+    if not _claim(report_id):
+        return PushResult("skipped", message="报送文件未就绪、已推送或正由其他进程推送")
+    report = DrcReport.objects.get(pk=report_id)
+    attempt = DrcReportPush.objects.create(
+        report=report,
+        attempt=report.push_attempts,
+        target=_display_target(settings.DRC_PUSH_URL),
+        started_at=timezone.now(),
+    )
+    http_status, excerpt, error_text, final = None, "", "", False
+    try:
+        if not settings.DRC_PUSH_TOKEN:
+            raise _Final("未配置推送令牌（DRC_PUSH_TOKEN）", None, "")
+        folder = report_folder(report)
+        with tempfile.TemporaryDirectory(prefix="drc-push-") as scratch:
+            path = Path(scratch) / zip_name(report.report_date)
+            with path.open("wb") as stream:
+                write_zip(folder, stream)
+            with path.open("rb") as stream:
+                digest = hashlib.file_digest(stream, "sha256").hexdigest()
+            size = path.stat().st_size
+            attempt.archive_sha256, attempt.bytes_sent = digest, size
+            http_status, excerpt = _post(path, size, report=report, digest=digest)
+        outcome = PushOutcome.SUCCEEDED
+    except (_Transient, _Final) as error:
+        error_text, http_status, excerpt = error.args
+        outcome = PushOutcome.FAILED
+        final = isinstance(error, _Final) or report.push_attempts >= settings.DRC_PUSH_MAX_ATTEMPTS
+    except OSError as error:  # the report's files could not be read: worth another try
+        error_text, outcome, final = f"读取报送文件失败：{error}", PushOutcome.FAILED, False
+    with transaction.atomic():
+        attempt.outcome = outcome
+        attempt.http_status = http_status
+        attempt.response_excerpt = excerpt
+        attempt.error = error_text
+        attempt.finished_at = timezone.now()
+        attempt.save()
+        if outcome == PushOutcome.SUCCEEDED:
+            status, result = PushStatus.PUSHED, PushResult("pushed", attempt.attempt)
+        elif final:
+            status, result = PushStatus.FAILED, PushResult("failed", attempt.attempt, error_text)
+        else:
+            status, result = PushStatus.PENDING, PushResult("retry", attempt.attempt, error_text)
+        # Only the holder of this push's claim updates the report (a rebuild may have reset it).
+        DrcReport.objects.filter(pk=report_id, push_status=PushStatus.SENDING).update(
+            push_status=status,
+            push_lease_until=None,
+            pushed_at=attempt.finished_at if status == PushStatus.PUSHED else None,
+        )
+    return result
+

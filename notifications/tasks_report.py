@@ -1,0 +1,38 @@
+"""Celery tasks of the daily DRC report: thin, they take a date or an id and call a service."""
+
+from datetime import date
+
+from celery import shared_task
+from django.db import DatabaseError
+from django.utils import timezone
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    # A failed build leaves nothing behind and releases its date, so trying again is safe.
+    autoretry_for=(DatabaseError, OSError),
+    retry_backoff=60,
+    retry_backoff_max=1800,
+    retry_jitter=True,
+    max_retries=3,
+)
+def drc_report_daily_task(report_date: str | None = None) -> None:
+    """Build the report of the day (or of `report_date`, ISO); a second run for the same date does nothing."""
+    from .reporting.build import drc_report_build
+
+    drc_report_build(report_date=date.fromisoformat(report_date) if report_date else timezone.localdate())
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True, max_retries=None)
+def drc_report_push_task(self, report_id: int) -> None:
+    """Upload a ready report to the push target; a transient failure is tried again after a back-off.
+
+    The service counts the attempts in the report row and stops at DRC_PUSH_MAX_ATTEMPTS.
+    """
+    from .reporting.push import drc_report_push, push_backoff
+
+    result = drc_report_push(report_id=report_id)
+    if result.retry:
+        raise self.retry(countdown=push_backoff(result.attempt))

@@ -1,0 +1,189 @@
+"""The DRC officers' side (报送与查询): daily reports, archive search, commitment letters, commendations.
+
+Everything here is read-only except recording a commendation or other credit information for an
+enterprise (plan §三(四)), which goes through `archives.services.credit_information_record` and
+then shows on the archive page the utility's staff use. Views parse input, call one service, render.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import urlencode
+from django.views.decorators.http import require_safe
+
+from archives import selectors as archive_selectors
+from archives.forms import CreditInformationForm
+from archives.models import CreditInformationKind
+from archives.services import credit_information_record
+from commitments.models import LetterStatus
+from credit_portal.errors import ApplicationError, apply_to_form
+from ratings.rules import LEVEL_LABELS
+
+from .reporting import columns
+from .reporting import selectors as report_selectors
+from .reporting.bundle import stream_zip, zip_name
+from .reporting.build import report_folder
+
+reports_required = permission_required("notifications.view_drcreport", raise_exception=True)
+archives_required = permission_required("archives.view_all_archives", raise_exception=True)
+letters_required = permission_required("commitments.view_commitmentletter", raise_exception=True)
+commendation_required = permission_required("notifications.record_commendation", raise_exception=True)
+
+#: The issuing body a DRC officer's entry starts with (plan §三(四)).
+DRC_NAME = "淮阴区发展和改革委员会"
+_CONTENT_TYPES = {
+    ".csv": "text/csv; charset=utf-8",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".json": "application/json; charset=utf-8",
+}
+
+
+def _submit(form, call) -> bool:
+    """Run a service for a valid form; its ApplicationError becomes a form error."""
+    if not form.is_valid():
+        return False
+    try:
+        call(form.cleaned_data)
+    except ApplicationError as error:
+        apply_to_form(form, error)
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------------------------
+# Reports
+# --------------------------------------------------------------------------------------------
+
+
+@login_required
+@reports_required
+@require_safe
+def report_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(report_selectors.drc_reports(), 31).get_page(request.GET.get("page"))
+    rows = [(report, [report.counts.get(sheet.name) for sheet in columns.SHEETS]) for report in page]
+    return render(request, "notifications/drc/report_list.html", {"page": page, "rows": rows, "sheets": columns.SHEETS})
+
+
+@login_required
+@reports_required
+@require_safe
+def report_detail(request: HttpRequest, report_date: str) -> HttpResponse:
+    report = report_selectors.drc_report_by_date(report_date)
+    return render(
+        request,
+        "notifications/drc/report_detail.html",
+        {
+            "report": report,
+            "files": report_selectors.report_files(report),
+            "sheets": [(sheet, report.counts.get(sheet.name)) for sheet in columns.SHEETS],
+            "pushes": report_selectors.report_pushes(report),
+            "unit_code_missing": not columns.reporting_unit_code(),
+        },
+    )
+
+
+@login_required
+@reports_required
+@require_safe
+def report_file(request: HttpRequest, report_date: str, name: str) -> FileResponse:
+    report = report_selectors.drc_report_by_date(report_date)
+    path = report_selectors.report_file_path(report, name)
+    response = FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"{report.report_date.isoformat()}-{name}",
+        content_type=_CONTENT_TYPES[path.suffix],
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@reports_required
+@require_safe
+def report_zip(request: HttpRequest, report_date: str) -> StreamingHttpResponse:
+    report = report_selectors.drc_report_by_date(report_date)
+    folder = report_folder(report)
+    if folder is None:
+        raise Http404("该日期的报送文件尚未生成")
+    response = StreamingHttpResponse(stream_zip(folder), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{zip_name(report.report_date)}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --------------------------------------------------------------------------------------------
+# Archives (read-only search; the archive page itself is archives:customer_detail)
+# --------------------------------------------------------------------------------------------
+
+
+@login_required
+@archives_required
+@require_safe
+def archive_search(request: HttpRequest) -> HttpResponse:
+    filters = {key: request.GET.get(key, "").strip() for key in ("search", "level")}
+    customers = archive_selectors.customer_list(user=request.user, **filters)
+    page = Paginator(customers, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notifications/drc/archive_search.html",
+        {
+            "page": page,
+            "rows": report_selectors.drc_archive_rows(list(page)),
+            "filters": filters,
+            "query": urlencode({k: v for k, v in filters.items() if v}),
+            "level_choices": list(LEVEL_LABELS.items()),
+        },
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Commitment letters (the record and its file are commitments' pages)
+# --------------------------------------------------------------------------------------------
+
+
+@login_required
+@letters_required
+@require_safe
+def letter_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    search = request.GET.get("q", "").strip()
+    letters = report_selectors.drc_letters(user=request.user, status=status, search=search)
+    page = Paginator(letters, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notifications/drc/letter_list.html",
+        {
+            "page": page,
+            "status": status if status in LetterStatus.values else "",
+            "statuses": LetterStatus.choices,
+            "search": search,
+            "query": urlencode({k: v for k, v in {"status": status, "q": search}.items() if v}),
+        },
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The DRC's one write: a commendation (表彰评优) or other credit information
+# --------------------------------------------------------------------------------------------
+
+
+@login_required
+@commendation_required
+def information_create(request: HttpRequest, uscc: str) -> HttpResponse:
+    customer = archive_selectors.customer_for_user(user=request.user, uscc=uscc)
+    form = CreditInformationForm(
+        request.POST or None, initial={"kind": CreditInformationKind.COMMENDATION, "issuing_body": DRC_NAME}
+    )
+    if request.method == "POST" and _submit(
+        form, lambda data: credit_information_record(customer=customer, actor=request.user, **data)
+    ):
+        messages.success(request, "已录入，供电营业部在该用户的信用档案中可见")
+        return redirect("archives:customer_detail", uscc=customer.uscc)
+    return render(
+        request,
+        "archives/form.html",
+        {"form": form, "title": f"录入表彰评优或其他信用信息：{customer.name}", "customer": customer},
+    )
