@@ -13,7 +13,10 @@ Public API:
     pdf_font_path() -> Path                              (the cut font, prepared on first use)
 
 Templates get `pdf_font_css` (a ready `@font-face` rule, use `{{ pdf_font_css }}` inside
-`<style>`), `pdf_font_url` and `pdf_font_family` in their context.
+`<style>`), `pdf_font_url` and `pdf_font_family` in their context. A template's `<style>` blocks
+are parsed once per process and text (they are passed to WeasyPrint as a parsed stylesheet), so
+keep per-document values out of them. Batches are painted page by page into one PDF, so memory
+stays flat however many documents a batch holds.
 """
 
 from __future__ import annotations

@@ -187,9 +187,13 @@ NOTIFICATION_BACKENDS = {
 NOTIFICATION_FILE_DIR = env.str("NOTIFICATION_FILE_DIR", default=str(BASE_DIR / "var" / "notices"))
 NOTIFICATION_HTTP_PROXY = env.str("NOTIFICATION_HTTP_PROXY", default="")
 NOTIFICATION_HOTLINE = env.str("NOTIFICATION_HOTLINE", default="95598")
-NOTIFICATION_ON_FIRST_RATING = env.bool("NOTIFICATION_ON_FIRST_RATING", default=True)
+# A customer's first rating: "warnings" (yellow/red/black get their reminder or letter; no honest-customer
+# SMS to every archive at go-live), "all", or "none".
+NOTIFICATION_ON_FIRST_RATING = env.str("NOTIFICATION_ON_FIRST_RATING", default="warnings")
 NOTIFICATION_QUEUE = env.str("NOTIFICATION_QUEUE", default="")  # "" = Celery's default queue
 NOTIFICATION_BATCH_SIZE = env.int("NOTIFICATION_BATCH_SIZE", default=50)
+# Workers import WeasyPrint and prepare the cut PDF font at start, so the first letter is quick.
+NOTIFICATION_PDF_WARM_UP = env.bool("NOTIFICATION_PDF_WARM_UP", default=True)
 SMS_GATEWAY = {
     "URL": env.str("SMS_GATEWAY_URL", default=""),
     "API_KEY": env.str("SMS_GATEWAY_API_KEY", default=""),

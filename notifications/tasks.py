@@ -1,6 +1,7 @@
 """Celery tasks of the notifications: thin, they take ids and call a service."""
 
 from celery import shared_task
+from celery.signals import worker_init, worker_process_init
 from django.conf import settings
 from django.db import DatabaseError
 
@@ -26,10 +27,30 @@ def notices_send_task(notice_ids: list[int]) -> None:
     notices_send(notice_ids=notice_ids)
 
 
+@worker_init.connect
+@worker_process_init.connect
+def _prepare_pdf(**_kwargs) -> None:
+    """Import WeasyPrint and make sure the cut font exists before the first letter is asked for."""
+    if not settings.NOTIFICATION_PDF_WARM_UP:
+        return
+    try:
+        import weasyprint  # noqa: F401
+
+        from credit_portal.pdf import pdf_font_path
+
+        pdf_font_path()
+    except Exception:  # noqa: BLE001 - a worker without fonts still sends SMS; letters will report it
+        import logging
+
+        logging.getLogger(__name__).warning("PDF font not prepared", exc_info=True)
+
+
 @shared_task(ignore_result=True)
 def notices_sweep_task() -> None:
     """Re-queue notices left pending (broker down at commit) or stuck sending (worker killed)."""
     from .services import notices_sweep
 
     notices_sweep()
+
+
 from .tasks_report import drc_report_daily_task, drc_report_push_task  # noqa: E402,F401

@@ -26,7 +26,7 @@ def drc_report_daily_task(report_date: str | None = None) -> None:
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True, max_retries=None)
-def drc_report_push_task(self, report_id: int) -> None:
+def drc_report_push_task(self, report_id: int):
     """Upload a ready report to the push target; a transient failure is tried again after a back-off.
 
     The service counts the attempts in the report row and stops at DRC_PUSH_MAX_ATTEMPTS.
@@ -35,4 +35,7 @@ def drc_report_push_task(self, report_id: int) -> None:
 
     result = drc_report_push(report_id=report_id)
     if result.retry:
-        raise self.retry(countdown=push_backoff(result.attempt))
+        # throw=False: a worker queues the retry and finishes this run; run eagerly (no broker), the
+        # returned Retry makes Celery run the next attempt at once.
+        return self.retry(countdown=push_backoff(result.attempt), throw=False)
+    return None

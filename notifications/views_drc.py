@@ -23,8 +23,8 @@ from ratings.rules import LEVEL_LABELS
 
 from .reporting import columns
 from .reporting import selectors as report_selectors
-from .reporting.bundle import stream_zip, zip_name
 from .reporting.build import report_folder
+from .reporting.bundle import stream_zip, zip_name
 
 reports_required = permission_required("notifications.view_drcreport", raise_exception=True)
 archives_required = permission_required("archives.view_all_archives", raise_exception=True)

@@ -21,9 +21,23 @@ def test_every_role_group_exists_with_exactly_its_permissions():
         assert granted == set(codes), role
 
 
+# The DRC reads everything it is shown and writes only what the plan gives it (§三(四)): each entry
+# here is a write the DRC officer makes in its own name, never a change to the utility's records.
+DRC_WRITES = {
+    # The 江苏省法人公共信用信息查询报告 the DRC issues for an enterprise; staff still verify it.
+    "commitments.upload_report_for_enterprise",
+    # A commendation (表彰评优) or other credit information added to an archive, audited as the DRC's.
+    "notifications.record_commendation",
+}
+
+
 def test_drc_officers_hold_no_write_permission_on_the_utilitys_records():
     drc = Group.objects.get(name=roles.DRC)
-    assert not drc.permissions.exclude(codename__startswith="view_").exists()
+    writes = {
+        f"{p.content_type.app_label}.{p.codename}"
+        for p in drc.permissions.exclude(codename__startswith="view_").select_related("content_type")
+    }
+    assert writes == DRC_WRITES
 
 
 def test_login_is_locked_after_repeated_failures(client):

@@ -32,7 +32,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from credit_portal.errors import ApplicationError
 
-from ..import_checks import CHECKERS, LOOKUP_CHUNK, AccountRow, CustomerRow, EventRow
+from ..import_checks import CHECKERS, AccountRow, CustomerRow, EventRow, lookup_chunk
 from ..importing import COLUMNS, open_table
 from ..importing import detect_format as detect_import_format
 from ..models import (
@@ -186,8 +186,9 @@ def _write(*, job: ImportJob, fileobj, fmt: str) -> tuple[dict, set[int]]:
 def _locked(model, field: str, keys: list[str]) -> dict:
     """The existing rows for `keys`, locked until the batch commits (no lost update from a staff edit)."""
     found = {}
-    for start in range(0, len(keys), LOOKUP_CHUNK):
-        chunk = keys[start : start + LOOKUP_CHUNK]
+    size = lookup_chunk()
+    for start in range(0, len(keys), size):
+        chunk = keys[start : start + size]
         found.update(
             (getattr(obj, field), obj) for obj in model.objects.select_for_update().filter(**{f"{field}__in": chunk})
         )

@@ -31,6 +31,11 @@ from ratings import rules
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
+def plain(value: str | None) -> str:
+    """A text column as stored; empty when null. (The builder inlines it: it is the most common.)"""
+    return value or ""
+
+
 def text(value) -> str:
     return "" if value is None else str(value)
 
@@ -113,7 +118,7 @@ class Column:
     render: Callable[..., str]
 
 
-def col(header: str, *fields: str, render: Callable[..., str] = text) -> Column:
+def col(header: str, *fields: str, render: Callable[..., str] = plain) -> Column:
     return Column(header, fields, render)
 
 
@@ -186,7 +191,7 @@ EVENTS = Sheet(
         col("失信行为类型", "type", render=labelled({code: t.label for code, t in rules.EVENT_TYPES.items()})),
         col("失信严重程度", "type", "severity", "amount_yuan", "voltage_kv", render=event_severity),
         col("发生日期", "occurred_on", render=iso_date),
-        col("认定日期", "recognised_on", render=iso_date),
+        col("认定日期", "recognised_on"),  # the local date of recorded_at, as text (see build.py)
         col("状态", "status", render=labelled(dict(EventStatus.choices))),
         col("撤销原因", "revocation_reason", render=free_text),
         col("数据来源单位", render=reporting_unit_name),

@@ -82,25 +82,21 @@ def _claim(report_id: int) -> bool:
     )
 
 
-def _post(path, size: int, *, report: DrcReport, digest: str) -> tuple[int, str]:
-    request = urllib.request.Request(
-        settings.DRC_PUSH_URL,
-        method="POST",
-        headers={
-            "Authorization": f"Bearer {settings.DRC_PUSH_TOKEN}",
-            "Content-Type": "application/zip",
-            "Content-Length": str(size),
-            "Content-Disposition": f'attachment; filename="{zip_name(report.report_date)}"',
-            "X-Report-Date": report.report_date.isoformat(),
-            "X-Content-SHA256": digest,
-            "Idempotency-Key": digest,
-        },
-    )
+def _post(path: Path, size: int, *, report: DrcReport, digest: str) -> tuple[int, str]:
+    headers = {
+        "Authorization": f"Bearer {settings.DRC_PUSH_TOKEN}",
+        "Content-Type": "application/zip",
+        "Content-Length": str(size),
+        "Content-Disposition": f'attachment; filename="{zip_name(report.report_date)}"',
+        "X-Report-Date": report.report_date.isoformat(),
+        "X-Content-SHA256": digest,
+        "Idempotency-Key": digest,
+    }
     # No proxy from the environment: the target is reached directly, like the notice gateways.
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     try:
-        with path.open("rb") as body:
-            request.data = body
+        with path.open("rb") as body:  # streamed from disk, with its length
+            request = urllib.request.Request(settings.DRC_PUSH_URL, data=body, method="POST", headers=headers)
             with opener.open(request, timeout=settings.DRC_PUSH_TIMEOUT) as response:
                 return response.status, response.read(_EXCERPT).decode("utf-8", "replace")
     except urllib.error.HTTPError as error:
@@ -167,4 +163,3 @@ def drc_report_push(*, report_id: int) -> PushResult:
             pushed_at=attempt.finished_at if status == PushStatus.PUSHED else None,
         )
     return result
-

@@ -12,7 +12,8 @@ from archives.models import Customer, EventStatus, ReportStatus
 from commitments.models import CommitmentLetter, LetterStatus
 from commitments.selectors import letters_visible_to
 
-from ..models_report import DrcReport, DrcReportPush, ReportStatus as DrcReportStatus
+from ..models_report import DrcReport, DrcReportPush
+from ..models_report import ReportStatus as DrcReportStatus
 from .build import report_folder
 from .columns import FILE_NAMES
 

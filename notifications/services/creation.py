@@ -10,7 +10,7 @@ from django.db import transaction
 from ratings.models import RatingHistory
 
 from ..models import Notice, NoticeStatus
-from ..texts import CHANNELS_BY_LEVEL
+from ..texts import CHANNELS_BY_LEVEL, KIND_BY_LEVEL, LETTER, REMINDER
 from .sending import notices_enqueue
 
 _CHUNK = 1000
@@ -31,11 +31,10 @@ def notices_for_rating_changes(*, history_rows: Iterable[RatingHistory] = (), hi
                 "pk", "customer_id", "level", "previous_level"
             )
         )
-    first_rating = settings.NOTIFICATION_ON_FIRST_RATING
     notices = [
         Notice(customer_id=customer_id, rating_change_id=change_id, channel=channel, level=level)
         for change_id, customer_id, level, previous_level in rows
-        if level != previous_level and (previous_level or first_rating)
+        if level != previous_level and (previous_level or _notify_first_rating(level))
         for channel in CHANNELS_BY_LEVEL.get(level, ())
     ]
     if not notices:
@@ -44,6 +43,12 @@ def notices_for_rating_changes(*, history_rows: Iterable[RatingHistory] = (), hi
     change_ids = sorted({n.rating_change_id for n in notices})
     transaction.on_commit(lambda: _enqueue_changes(change_ids))
     return len(notices)
+
+
+def _notify_first_rating(level: str) -> bool:
+    """Whether a customer's first rating calls for notices (setting NOTIFICATION_ON_FIRST_RATING)."""
+    policy = settings.NOTIFICATION_ON_FIRST_RATING
+    return policy == "all" or (policy == "warnings" and KIND_BY_LEVEL.get(level) in (REMINDER, LETTER))
 
 
 def _enqueue_changes(change_ids: list[int]) -> None:

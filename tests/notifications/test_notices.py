@@ -180,3 +180,26 @@ def test_the_sweeper_requeues_forgotten_notices_but_not_fresh_or_busy_ones(pinne
 
     assert queued == sorted([sms.pk, wechat.pk])
     assert call.pk not in queued
+
+
+def test_a_first_rating_warns_but_does_not_announce_an_honest_customer_by_default(pinned):
+    warned, honest = late_payer(late_payments=2), late_payer(late_payments=0)
+    rows = [
+        RatingHistory.objects.create(
+            customer=customer,
+            level=level,
+            previous_level="",
+            computed_level=level,
+            rules=[],
+            explanation="",
+            as_of=AS_OF,
+            rules_version="t",
+            cause=RatingCause.IMPORT,
+        )
+        for customer, level in ((warned, "yellow"), (honest, "green"))
+    ]
+
+    services.notices_for_rating_changes(history_rows=rows)
+
+    assert _channels(warned) == {"sms", "wechat", "call"}
+    assert _channels(honest) == set()

@@ -31,8 +31,6 @@ def red_enterprise(applicant_customer, outbox):
 
 
 def test_staff_see_the_queues_in_the_navigation_and_their_counts(client, staff, pinned, outbox):
-    _make(late_payer(late_payments=2).__class__.objects.create(uscc="91320804MA1X2Y3Z4A", name="x")
-          if False else late_payer(late_payments=0), 0)
     for customer in (late_payer(late_payments=2), late_payer(late_payments=3)):
         rating_refresh(customer=customer, cause=RatingCause.EVENT, as_of=AS_OF)
         services.notices_send(notice_ids=Notice.objects.filter(customer=customer).values_list("pk", flat=True))
@@ -95,14 +93,17 @@ def test_staff_record_a_calls_outcome_and_a_missing_note_changes_nothing(client,
     call.refresh_from_db()
     assert refused.status_code == 200 and "请填写备注" in refused.content.decode() and call.call_outcome == ""
 
-    client.post(url, {"outcome": "reached", "note": "已告知财务负责人"})
+    done = client.post(url, {"outcome": "reached", "note": "已告知财务负责人"}, follow=True)
+    assert "已记录通话结果" in done.content.decode()
     call.refresh_from_db()
     assert (call.call_outcome, call.note, call.handled_by) == ("reached", "已告知财务负责人", staff)
     assert customer.name not in client.get(reverse("notifications:call_list")).content.decode()
     assert customer.name in client.get(reverse("notifications:call_list") + "?done=1").content.decode()
 
 
-def test_staff_see_a_failed_notice_with_its_error_and_send_it_again(client, staff, pinned, outbox):
+def test_staff_see_a_failed_notice_with_its_error_and_send_it_again(
+    client, staff, pinned, outbox, django_capture_on_commit_callbacks
+):
     customer = late_payer(late_payments=2, contact_phone="")
     rating_refresh(customer=customer, cause=RatingCause.EVENT, as_of=AS_OF)
     sms = Notice.objects.get(channel=Channel.SMS)
@@ -112,7 +113,8 @@ def test_staff_see_a_failed_notice_with_its_error_and_send_it_again(client, staf
 
     customer.contact_phone = "13912345678"
     customer.save()
-    client.post(reverse("notifications:notice_retry", args=[sms.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("notifications:notice_retry", args=[sms.pk]))
 
     sms.refresh_from_db()
     assert sms.status == NoticeStatus.SENT and sms.recipient == "13912345678"
@@ -140,6 +142,12 @@ def test_the_message_templates_page_shows_every_text_with_a_sample(client, staff
 
     page = client.get(reverse("notifications:message_templates")).content.decode()
 
-    for title in ("黄色等级提醒短信", "黄色等级提醒微信消息", "黄色等级电话提醒话术", "红色/黑色等级告知函寄送短信", "诚信客户告知短信"):
+    for title in (
+        "黄色等级提醒短信",
+        "黄色等级提醒微信消息",
+        "黄色等级电话提醒话术",
+        "红色/黑色等级告知函寄送短信",
+        "诚信客户告知短信",
+    ):
         assert title in page
     assert "淮阴示例电子有限公司" in page

@@ -129,6 +129,7 @@ class Worker:
             "NOTIFICATION_BACKOFF_BASE": "0.1",
             "NOTIFICATION_BACKOFF_MAX": "0.5",
             "NOTIFICATION_LEASE_SECONDS": "2",
+            "NOTIFICATION_PDF_WARM_UP": "false",
             "LOG_LEVEL": "INFO",
             "PYTHONUNBUFFERED": "1",
             **self.env,

@@ -27,7 +27,9 @@ class Command(BaseCommand):
             raise CommandError(f"生成失败：{type(error).__name__}: {error}") from error
         report = result.report
         if result.outcome == "busy":
-            raise CommandError(f"{report_date} 的报送文件正由另一进程生成（占用至 {timezone.localtime(report.lease_until):%H:%M}）")
+            raise CommandError(
+                f"{report_date} 的报送文件正由另一进程生成（占用至 {timezone.localtime(report.lease_until):%H:%M}）"
+            )
         if result.outcome == "superseded":
             raise CommandError(f"{report_date} 的生成超时，已由另一进程接手")
         counts = "，".join(f"{sheet.file_name} {report.counts.get(sheet.name, 0)} 行" for sheet in columns.SHEETS)
