@@ -11,6 +11,7 @@ import contextlib
 import csv
 import io
 import itertools
+import tempfile
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -196,6 +197,23 @@ def _xlsx_lines(raw) -> Iterator[list[str]]:
             yield [_cell_text(value) for value in values]
     finally:
         workbook.close()
+
+
+@contextlib.contextmanager
+def as_csv(fileobj, fmt: str) -> Iterator[tuple[object, str]]:
+    """The file as CSV, for reading more than once: an XLSX sheet is converted once to a temporary
+    UTF-8 CSV (openpyxl reads some 30 times slower than the csv module). Row numbers are kept,
+    blank rows included."""
+    if fmt == CSV:
+        yield fileobj, CSV
+        return
+    with tempfile.TemporaryFile() as spool:
+        text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
+        csv.writer(text).writerows(_xlsx_lines(_raw(fileobj)))
+        text.flush()
+        text.detach()
+        spool.seek(0)
+        yield spool, CSV
 
 
 @dataclass

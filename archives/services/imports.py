@@ -6,17 +6,25 @@ How the import pass writes, and why:
    never imports a file twice.
 2. It validates the whole file again against the database as it is now (the preview may be days
    old). If anything is wrong the job goes back to `invalid` with the errors and nothing is written.
+   (An XLSX file is first converted once to a temporary CSV, so both passes read it fast.)
 3. It writes batches of `BATCH_SIZE` rows, each batch in its own transaction that also sets
    `processed_rows`. Progress is therefore visible to the progress page as soon as a batch commits
-   and is exactly the number of rows written. One transaction around the whole file was rejected:
-   on SQLite a second connection cannot write (nor publish progress) while it is open, and on
-   PostgreSQL it would hold locks on every touched customer and account for the whole import.
+   and is exactly the number of rows written; each batch re-checks its rows (under row locks for
+   upserts) so that a concurrent change is caught, not overwritten. One transaction around the
+   whole file was rejected: on SQLite a second connection cannot write (nor publish progress)
+   while it is open, and on PostgreSQL it would hold locks on every touched customer and account
+   for the whole import.
    Since the file was just validated, a batch can only fail for reasons outside the file (database
-   down, a concurrent edit); then the job is marked `failed` with the number of rows already
-   written, and the page says what that means. Customers and accounts are upserts, so importing the
-   same file again is safe; for events only the lines after the ones written should be imported.
+   down, a concurrent edit); then the job is marked `failed` with the rows already written and
+   the last file line they reach (`summary.last_line`), and the page says what that means.
+   Customers and accounts are upserts, so importing the same file again is safe; for events only
+   the lines after the ones written should be imported.
 4. Every affected customer is re-rated once the data is in (cause "import"), set-based by
-   `ratings.bulk.rerate_customers`, in chunks of its own transactions.
+   `ratings.bulk.rerate_customers`. Should that fail, the job is still `done` (the data must not be
+   imported twice) with `summary.rerate_error`; the nightly re-rate catches up.
+
+A worker killed mid-import (not an exception) leaves the job `running`: there is no heartbeat
+field to tell a dead import from a slow one.
 """
 
 import logging
@@ -33,7 +41,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from credit_portal.errors import ApplicationError
 
 from ..import_checks import CHECKERS, AccountRow, CustomerRow, EventRow, lookup_chunk
-from ..importing import COLUMNS, open_table
+from ..importing import COLUMNS, as_csv, open_table
 from ..importing import detect_format as detect_import_format
 from ..models import (
     CreditEvent,
@@ -125,15 +133,14 @@ def import_run(*, job_id: int) -> ImportJob | None:
         return job
     fmt = PurePath(job.file.name).suffix.lstrip(".")
     try:
-        with job.file.open("rb") as fileobj:
+        with job.file.open("rb") as stored, as_csv(stored, fmt) as (fileobj, fmt):
             total, errors = _validate(kind=job.kind, fileobj=fileobj, fmt=fmt)
-        if errors:
-            ImportJob.objects.filter(pk=job.pk).update(
-                status=ImportStatus.INVALID, total_rows=total, errors=errors, finished_at=timezone.now()
-            )
-            job.refresh_from_db()
-            return job
-        with job.file.open("rb") as fileobj:
+            if errors:
+                ImportJob.objects.filter(pk=job.pk).update(
+                    status=ImportStatus.INVALID, total_rows=total, errors=errors, finished_at=timezone.now()
+                )
+                job.refresh_from_db()
+                return job
             summary, affected = _write(job=job, fileobj=fileobj, fmt=fmt)
     except Exception as error:
         logger.exception("import job %s failed", job.pk)
@@ -231,6 +238,8 @@ def _write_accounts(rows: list[AccountRow], *, actor) -> tuple[dict, set[int]]:
     for row in rows:
         account = existing.get(row.number)
         values = {**row.values, "capacity_kva": row.values["capacity_kva"].quantize(_CENT)}
+        if account is not None and account.customer_id != row.customer_id:  # opened by staff meanwhile
+            raise ApplicationError(f"第 {row.line} 行：户号 {row.number} 刚由其他用户建立，导入不能变更户主")
         if account is None:
             new.append(ElectricityAccount(customer_id=row.customer_id, number=row.number, **values))
         elif any(getattr(account, key) != value for key, value in values.items()):

@@ -42,7 +42,13 @@ class OutgoingMessage:
 
 
 class BaseBackend:
-    """Subclasses implement `send`; options come from settings, one instance per channel and process."""
+    """Subclasses implement `send`; options come from settings, one instance per channel and process.
+
+    `local` backends deliver nothing off the machine (console, file, staff queue): their sends in
+    a batch are recorded together, since repeating one after a crash harms nobody.
+    """
+
+    local = False
 
     def __init__(self, *, channel: str) -> None:
         self.channel = channel

@@ -17,6 +17,8 @@ from . import BaseBackend, OutgoingMessage
 class ConsoleBackend(BaseBackend):
     """Writes each message as one line to standard output (or `self.stream`)."""
 
+    local = True
+
     def __init__(self, *, channel: str, stream=None) -> None:
         super().__init__(channel=channel)
         self.stream = stream or sys.stdout
@@ -38,6 +40,8 @@ class FileBackend(BaseBackend):
 
     Several worker processes may append at once: each line is written under an exclusive lock.
     """
+
+    local = True
 
     def __init__(self, *, channel: str) -> None:
         super().__init__(channel=channel)

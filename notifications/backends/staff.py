@@ -8,5 +8,7 @@ from . import BaseBackend, OutgoingMessage
 class StaffQueueBackend(BaseBackend):
     """Nothing leaves the portal: the composed call task or letter now shows in its staff queue."""
 
+    local = True
+
     def send(self, message: OutgoingMessage) -> str:
         return f"queue:{message.channel}"

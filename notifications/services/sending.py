@@ -10,6 +10,7 @@ is re-queued by the sweeper; the idempotency key lets the gateway drop a repeat.
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import uuid
@@ -101,13 +102,15 @@ def _notices_send(notice_ids: list[int]) -> dict[int, str]:
         .order_by("pk")
     )
     letters = _letter_references([n.rating_change_id for n in notices if n.channel != Channel.LETTER])
+    local_sends: list[Notice] = []
     renew_at = now + lease / 2
     for notice in notices:
         if timezone.now() >= renew_at:
             now = timezone.now()
             Notice.objects.filter(claim_token=token, status=NoticeStatus.SENDING).update(lease_until=now + lease)
             renew_at = now + lease / 2
-        outcomes[notice.pk] = _send_claimed(notice, token, letters)
+        outcomes[notice.pk] = _send_claimed(notice, token, letters, local_sends)
+    _record_local_sends(local_sends, token)
     return outcomes
 
 
@@ -150,32 +153,81 @@ def _letter_references(change_ids: list[int]) -> dict[int, str]:
     }
 
 
-def _send_claimed(notice: Notice, token: uuid.UUID, letters: dict[int, str] | None = None) -> str:
+_SENT_FIELDS = (
+    "status",
+    "sent_at",
+    "lease_until",
+    "next_attempt_at",
+    "last_error",
+    "recipient",
+    "body",
+    "payload",
+    "reference",
+    "provider_ref",
+)
+
+
+def _send_claimed(notice: Notice, token: uuid.UUID, letters: dict[int, str] | None, local_sends: list[Notice]) -> str:
     try:
         message = notice_message(notice=notice, letters=letters)
-        provider_ref = get_backend(notice.channel).send(message)
+        backend = get_backend(notice.channel)
+        provider_ref = backend.send(message)
     except SendError as error:
         return _record_failure(notice, token, error)
     except Exception as error:  # noqa: BLE001 - an unexpected error is retried, then shown to staff
         logger.exception("Sending notice %s failed unexpectedly", notice.pk)
         return _record_failure(notice, token, TransientSendError(f"内部错误：{type(error).__name__}: {error}"))
-    updated = Notice.objects.filter(pk=notice.pk, claim_token=token).update(
-        status=NoticeStatus.SENT,
-        sent_at=timezone.now(),
-        lease_until=None,
-        next_attempt_at=None,
-        last_error="",
-        recipient=message.recipient[:255],
-        body=message.text,
-        payload=message.payload,
-        reference=message.params.get("reference", "") if notice.channel == Channel.LETTER else "",
-        provider_ref=(provider_ref or "")[:100],
-    )
-    if not updated:
+    notice.status = NoticeStatus.SENT
+    notice.sent_at = timezone.now()
+    notice.lease_until = notice.next_attempt_at = None
+    notice.last_error = ""
+    notice.recipient = message.recipient[:255]
+    notice.body = message.text
+    notice.payload = message.payload
+    notice.reference = message.params.get("reference", "") if notice.channel == Channel.LETTER else ""
+    notice.provider_ref = (provider_ref or "")[:100]
+    if backend.local:
+        # Nothing left the machine (console, file, staff queue): record with the batch, one UPDATE.
+        local_sends.append(notice)
+        return SENT
+    if not _mark_sent(notice, token):
         # Our lease ran out and another worker claimed it; it resends with the same idempotency key.
         logger.warning("Notice %s was reclaimed by another worker before it was marked sent", notice.pk)
         return LOST
     return SENT
+
+
+def _record_local_sends(notices: list[Notice], token: uuid.UUID) -> None:
+    """Mark these notices sent, if still ours: one UPDATE … FROM (VALUES …) on PostgreSQL."""
+    if not notices:
+        return
+    if connection.vendor != "postgresql":
+        updated = sum(_mark_sent(notice, token) for notice in notices)
+    else:
+        table = Notice._meta.db_table
+        rows = ", ".join(["(%s, %s, %s, %s::jsonb, %s, %s, %s::timestamptz)"] * len(notices))
+        values: list = []
+        for n in notices:
+            values += [n.pk, n.recipient, n.body, json.dumps(n.payload), n.reference, n.provider_ref, n.sent_at]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""UPDATE {table} AS n
+                       SET status = %s, lease_until = NULL, next_attempt_at = NULL, last_error = '',
+                           recipient = v.recipient, body = v.body, payload = v.payload, reference = v.reference,
+                           provider_ref = v.provider_ref, sent_at = v.sent_at
+                      FROM (VALUES {rows}) AS v(id, recipient, body, payload, reference, provider_ref, sent_at)
+                     WHERE n.id = v.id AND n.claim_token = %s""",
+                [NoticeStatus.SENT, *values, token],
+            )
+            updated = cursor.rowcount
+    if updated != len(notices):
+        logger.warning("%d of %d notices were reclaimed before marked sent", len(notices) - updated, len(notices))
+
+
+def _mark_sent(notice: Notice, token: uuid.UUID) -> int:
+    return Notice.objects.filter(pk=notice.pk, claim_token=token).update(
+        **{field: getattr(notice, field) for field in _SENT_FIELDS}
+    )
 
 
 def _record_failure(notice: Notice, token: uuid.UUID, error: SendError) -> str:
