@@ -238,6 +238,7 @@ CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
 DRC_REPORT_ROOT = env.str("DRC_REPORT_ROOT", default="")
 DRC_REPORT_LEASE_SECONDS = env.int("DRC_REPORT_LEASE_SECONDS", default=1800)
 DRC_REPORT_CHUNK_SIZE = env.int("DRC_REPORT_CHUNK_SIZE", default=5000)
+DRC_REPORT_WORK_MEM_MB = env.int("DRC_REPORT_WORK_MEM_MB", default=64)  # PostgreSQL's, for the build's sorts
 # 承诺受理单位 and 数据来源单位: the plan's name of the utility unless set; its code (统一社会信用代码)
 # is not in the plan and must be configured.
 DRC_ACCEPTING_UNIT_NAME = env.str("DRC_ACCEPTING_UNIT_NAME", default="")

@@ -6,7 +6,7 @@ How the import pass writes, and why:
    never imports a file twice.
 2. It validates the whole file again against the database as it is now (the preview may be days
    old). If anything is wrong the job goes back to `invalid` with the errors and nothing is written.
-   (An XLSX file is first converted once to a temporary CSV, so both passes read it fast.)
+   (An XLSX upload was stored as the CSV of its first sheet by the preview: both passes read fast.)
 3. It writes batches of `BATCH_SIZE` rows, each batch in its own transaction that also sets
    `processed_rows`. Progress is therefore visible to the progress page as soon as a batch commits
    and is exactly the number of rows written; each batch re-checks its rows (under row locks for
@@ -33,6 +33,7 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from pathlib import PurePath
 
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -102,13 +103,16 @@ def import_preview(*, kind: str, upload: UploadedFile, actor) -> ImportJob:
     if kind not in ImportKind.values:
         raise ApplicationError("请选择导入类型", field="kind")
     fmt = detect_import_format(upload)
-    total, errors = _validate(kind=kind, fileobj=upload, fmt=fmt)
-    job = ImportJob(
-        kind=kind, original_name=(upload.name or "")[-255:], total_rows=total, errors=errors, created_by=actor,
-        status=ImportStatus.INVALID if errors else ImportStatus.READY,
-    )  # fmt: skip
-    upload.seek(0)
-    job.file.save(f"import.{fmt}", upload, save=False)
+    # An XLSX sheet is stored as the CSV it reads as: the stored file is exactly what gets imported,
+    # and the import pass reads it at csv-module speed rather than openpyxl's (some 30 times slower).
+    with as_csv(upload, fmt) as (rows, fmt):
+        total, errors = _validate(kind=kind, fileobj=rows, fmt=fmt)
+        job = ImportJob(
+            kind=kind, original_name=(upload.name or "")[-255:], total_rows=total, errors=errors,
+            created_by=actor, status=ImportStatus.INVALID if errors else ImportStatus.READY,
+        )  # fmt: skip
+        rows.seek(0)
+        job.file.save(f"import.{fmt}", rows if isinstance(rows, File) else File(rows, name=f"import.{fmt}"), save=False)
     job.save()
     return job
 
@@ -133,7 +137,7 @@ def import_run(*, job_id: int) -> ImportJob | None:
         return job
     fmt = PurePath(job.file.name).suffix.lstrip(".")
     try:
-        with job.file.open("rb") as stored, as_csv(stored, fmt) as (fileobj, fmt):
+        with job.file.open("rb") as fileobj:
             total, errors = _validate(kind=job.kind, fileobj=fileobj, fmt=fmt)
             if errors:
                 ImportJob.objects.filter(pk=job.pk).update(

@@ -157,6 +157,7 @@ def test_an_xlsx_file_imports_with_date_and_number_cells(staff):
     job = _preview_and_run("accounts", upload, staff)
 
     assert job.status == ImportStatus.DONE and job.total_rows == 2
+    assert job.original_name == "export.xlsx" and job.file.name.endswith(".csv")  # stored as the rows it read
     account = ElectricityAccount.objects.get(number="3208042000")
     assert (account.opened_on, account.voltage_level, account.capacity_kva) == (
         date(2019, 5, 6),
