@@ -137,10 +137,19 @@ def child(mode: str, batch: int) -> dict:
         pdf.pdf_font_path()
         contents = [letter_contents(i) for i in range(batch)]
         base_mb = _peak_mb()
-        started = time.perf_counter()
+        load = os.getloadavg()[0]
+        started, cpu_started = time.perf_counter(), time.process_time()
         content = pdf.render_pdf_batch(template, ({"letter": c} for c in contents))
-        seconds = time.perf_counter() - started
-        return {"batch": batch, "seconds": seconds, "bytes": len(content), "peak_mb": _peak_mb(), "base_mb": base_mb}
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+        return {
+            "batch": batch,
+            "seconds": seconds,
+            "cpu_s": cpu,
+            "load": load,
+            "bytes": len(content),
+            "peak_mb": _peak_mb(),
+            "base_mb": base_mb,
+        }
     raise SystemExit(f"unknown mode {mode}")
 
 
@@ -188,13 +197,15 @@ def main() -> None:
         note(f"C batch of {quarter['batch']} (s)", quarter["seconds"])
         note(f"C batch of {quarter['batch']}: peak RSS (MB)", quarter["peak_mb"])
         note(f"C batch of {args.batch} (s)", full["seconds"])
+        note(f"C batch of {args.batch}: CPU time (s)", full["cpu_s"])
         note(f"C batch of {args.batch}: peak RSS (MB)", full["peak_mb"])
         note(f"C batch of {args.batch}: PDF size (MB)", full["bytes"] / 1e6)
         print(
             f"run {run}: import {single['import_s']:.2f} s, first {single['cold_s']:.3f} s, "
             f"warm {single['warm_s']:.3f} s, "
             f"stock font {stock['stock_s']:.2f} s; batch {quarter['batch']}: {quarter['seconds']:.1f} s "
-            f"{quarter['peak_mb']:.0f} MB; batch {args.batch}: {full['seconds']:.1f} s {full['peak_mb']:.0f} MB "
+            f"{quarter['peak_mb']:.0f} MB; batch {args.batch}: {full['seconds']:.1f} s (CPU {full['cpu_s']:.1f} s, "
+            f"load average {full['load']:.1f}) {full['peak_mb']:.0f} MB "
             f"({full['bytes'] / 1e6:.1f} MB PDF)"
         )
     print("\nmedians of", args.runs, "runs:")

@@ -25,6 +25,7 @@ import shutil
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as clock
@@ -34,7 +35,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import CharField, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Cast, TruncDate
+from django.db.models.functions import Cast, Collate, TruncDate
 from django.utils import timezone
 
 from archives.models import CreditEvent, Customer, PublicCreditReport, RevocationStatus
@@ -110,8 +111,14 @@ def _event_rows(report_date: date) -> QuerySet:
             recognised_on=Cast(TruncDate("recorded_at", tzinfo=ZoneInfo(settings.TIME_ZONE)), output_field=CharField()),
             revocation_reason=F("approved__reason"),
         )
-        .order_by("customer__uscc", "id")
+        .order_by(_by_code("customer__uscc"), "id")
     )
+
+
+def _by_code(field: str):
+    """Order by a code of digits and capital letters: on PostgreSQL with byte comparison (COLLATE "C"),
+    which gives the same order as any locale for such codes but sorts millions of rows much faster."""
+    return Collate(field, "C") if connection.vendor == "postgresql" else F(field)
 
 
 ROW_SOURCES: dict[str, Callable[[date], QuerySet]] = {
@@ -204,7 +211,8 @@ def write_report(
     folder.mkdir(parents=True)
     counts, sheet_titles = _write_rows(report_date, folder, chunk_size or settings.DRC_REPORT_CHUNK_SIZE)
     data_files = [*(sheet.file_name for sheet in columns.SHEETS), columns.XLSX_NAME]
-    checksums = {name: _sha256(folder / name) for name in data_files}
+    with ThreadPoolExecutor(max_workers=2) as pool:  # hashing releases the GIL: two files at a time
+        checksums = dict(zip(data_files, pool.map(lambda name: _sha256(folder / name), data_files), strict=True))
     sizes = {name: (folder / name).stat().st_size for name in data_files}
     manifest = {
         "format_version": columns.FORMAT_VERSION,

@@ -11,7 +11,9 @@ A sheet holds at most 1,048,576 rows: longer data continues on a sheet named "<t
 
 from __future__ import annotations
 
+import queue
 import re
+import threading
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain
@@ -21,17 +23,20 @@ from xml.sax.saxutils import quoteattr
 MAX_ROWS = 1_048_576  # Excel's limit per sheet, the header row included
 MAX_CELL_CHARS = 32_767  # Excel's limit per cell
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
-# Characters XML 1.0 forbids (tab, newline and carriage return are allowed).
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_CELL = '<c t="inlineStr"><is><t xml:space="preserve">%s</t></is></c>'
-# The fast path escapes a whole row at once: its values joined by \x01 (which XML forbids, so it
-# cannot be in a value that is written as is), escaped, and the joints replaced by cell boundaries.
-_JOINT = "\x01"
-_BETWEEN_CELLS = '</t></is></c><c t="inlineStr"><is><t xml:space="preserve">'
-_ROW_START = '<row r="%d"><c t="inlineStr"><is><t xml:space="preserve">'
+# Characters XML 1.0 forbids (tab, newline and carriage return are allowed), and lone surrogates.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_CELL = '<c t="inlineStr"><is><t>%s</t></is></c>'
+# Spreadsheet programs trim a cell's leading and trailing white space unless told not to.
+_KEPT_CELL = '<c t="inlineStr"><is><t xml:space="preserve">%s</t></is></c>'
+_HEADER_CELL = '<c t="inlineStr" s="1"><is><t>%s</t></is></c>'
+# The fast path escapes a whole row at once: its values joined by a rare printable character, the
+# join checked (printable throughout, the right number of joints, no space at a value's edge),
+# escaped, and the joints replaced by cell boundaries. Anything else goes cell by cell.
+_JOINT = "\u2402"  # ␂, SYMBOL FOR START OF TEXT
+_BETWEEN_CELLS = "</t></is></c>" + _CELL.split("%s")[0]
+_ROW_START = '<row r="%d">' + _CELL.split("%s")[0]
 _ROW_END = "</t></is></c></row>"
-_NEEDS_CLEANING = re.compile("[\x00\x02-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_HEADER_CELL = '<c t="inlineStr" s="1"><is><t xml:space="preserve">%s</t></is></c>'
+_SPACE_BEFORE_JOINT, _SPACE_AFTER_JOINT = " " + _JOINT, _JOINT + " "
 _BUFFER_ROWS = 2000
 
 
@@ -43,12 +48,48 @@ def _escape(value: str) -> str:
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _cell(value: str) -> str:
+    value = _escape(value)
+    kept = value[:1].isspace() or value[-1:].isspace()
+    return (_KEPT_CELL if kept else _CELL) % value
+
+
 def _entry(name: str, level: int) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
     info.compress_type = zipfile.ZIP_DEFLATED
     info._compresslevel = level  # ZipInfo.compress_level from Python 3.13 on
     info.external_attr = 0o644 << 16
     return info
+
+
+class _BackgroundWriter:
+    """Feeds a zip entry from a thread: deflate and CRC release the GIL, so compressing one chunk runs
+    beside the formatting of the next (the report's second core), with a few chunks in flight at most."""
+
+    def __init__(self, target) -> None:
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=4)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(target,), name="xlsx-deflate", daemon=True)
+        self._thread.start()
+
+    def _run(self, target) -> None:
+        while (chunk := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    target.write(chunk)
+                except BaseException as error:  # handed to the writing thread
+                    self._error = error
+
+    def write(self, chunk: bytes) -> None:
+        if self._error is not None:
+            raise self._error
+        self._queue.put(chunk)
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
 
 
 class XlsxWriter:
@@ -70,19 +111,18 @@ class XlsxWriter:
 
     def write_sheet(self, title: str, headers: Sequence[str], rows: Iterable[Sequence[str]]) -> int:
         """Write the rows under the header (continuing on further sheets past the row limit); returns their count."""
-        row_template = '<row r="%d">' + _CELL * len(headers) + "</row>"
         remaining: Iterator[Sequence[str]] | None = iter(rows)
         written = 0
         part = 1
         while remaining is not None:
             sheet_title = title if part == 1 else f"{title}({part})"
-            count, remaining = self._write_part(sheet_title, headers, remaining, row_template)
+            count, remaining = self._write_part(sheet_title, headers, remaining)
             written += count
             part += 1
         return written
 
     def _write_part(
-        self, title: str, headers: Sequence[str], rows: Iterator[Sequence[str]], row_template: str
+        self, title: str, headers: Sequence[str], rows: Iterator[Sequence[str]]
     ) -> tuple[int, Iterator[Sequence[str]] | None]:
         """One worksheet of at most MAX_ROWS rows; returns the rows written and what is left, if anything."""
         self.sheet_titles.append(title)
@@ -90,38 +130,46 @@ class XlsxWriter:
         limit = MAX_ROWS - 1
         count = 0
         full = False
-        with self._zip.open(_entry(name, self._level), "w", force_zip64=True) as part:
-            header = "".join(_HEADER_CELL % _escape(h) for h in headers)
-            part.write(
-                (
-                    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-                    '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
-                    'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
-                    f'<sheetData><row r="1">{header}</row>'
-                ).encode()
-            )
-            buffer: list[str] = []
-            last_joint = len(headers) - 1
-            for row in rows:
-                count += 1
-                joined = _JOINT.join(row)
-                if (
-                    joined.count(_JOINT) == last_joint
-                    and len(joined) <= MAX_CELL_CHARS
-                    and not _NEEDS_CLEANING.search(joined)
-                ):
-                    escaped = joined.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-                    buffer.append(_ROW_START % (count + 1) + escaped.replace(_JOINT, _BETWEEN_CELLS) + _ROW_END)
-                else:  # a control character, or a very long value: cell by cell
-                    buffer.append(row_template % (count + 1, *map(_escape, row)))
-                if len(buffer) >= _BUFFER_ROWS:
-                    part.write("".join(buffer).encode())
-                    buffer.clear()
-                if count >= limit:
-                    full = True
-                    break
-            part.write(("".join(buffer) + "</sheetData></worksheet>").encode())
+        last_joint = len(headers) - 1
+        with self._zip.open(_entry(name, self._level), "w", force_zip64=True) as entry:
+            part = _BackgroundWriter(entry)
+            try:
+                header = "".join(_HEADER_CELL % _escape(h) for h in headers)
+                part.write(
+                    (
+                        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                        '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
+                        'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
+                        f'<sheetData><row r="1">{header}</row>'
+                    ).encode()
+                )
+                buffer: list[str] = []
+                for row in rows:
+                    count += 1
+                    joined = _JOINT.join(row)
+                    if (
+                        joined.isprintable()  # no control character, no white space but U+0020
+                        and joined.count(_JOINT) == last_joint
+                        and len(joined) <= MAX_CELL_CHARS
+                        and joined[:1] != " "
+                        and joined[-1:] != " "
+                        and _SPACE_BEFORE_JOINT not in joined
+                        and _SPACE_AFTER_JOINT not in joined
+                    ):
+                        escaped = joined.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                        buffer.append(_ROW_START % (count + 1) + escaped.replace(_JOINT, _BETWEEN_CELLS) + _ROW_END)
+                    else:  # a character to drop, white space to keep, a very long value: cell by cell
+                        buffer.append(f'<row r="{count + 1}">' + "".join(map(_cell, row)) + "</row>")
+                    if len(buffer) >= _BUFFER_ROWS:
+                        part.write("".join(buffer).encode())
+                        buffer.clear()
+                    if count >= limit:
+                        full = True
+                        break
+                part.write(("".join(buffer) + "</sheetData></worksheet>").encode())
+            finally:
+                part.close()
         if not full:
             return count, None
         following = next(rows, None)

@@ -23,13 +23,15 @@ ENDPOINTS = [
 ]
 
 
-def test_the_schema_lists_every_endpoint(api_client):
+def test_the_schema_lists_every_archive_and_rating_endpoint(api_client):
     response = api_client.get("/api/schema/", {"format": "json"})
 
     assert response.status_code == 200
     schema = response.json()
     assert schema["openapi"].startswith("3.")
-    assert sorted(schema["paths"]) == sorted(ENDPOINTS)
+    # Later apps add their own endpoints; these are the ones the archives and ratings promise.
+    assert set(ENDPOINTS) <= set(schema["paths"])
+    assert all(path.startswith("/api/") for path in schema["paths"])
     assert {"cookieAuth", "tokenAuth"} <= set(schema["components"]["securitySchemes"])
 
 

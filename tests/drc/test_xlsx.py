@@ -20,6 +20,7 @@ def test_markup_quotes_newlines_and_spaces_come_back_as_written(tmp_path):
     rows = [
         ["<b>&amp;</b>", 'say "hi", ok', "line one\nline two", "  padded  "],
         ["", "淮阴\t公司", "=1+1", "'quoted"],
+        ["a␂b", "\u3000全角空格", "end ", " "],
     ]
     with XlsxWriter(tmp_path / "t.xlsx") as book:
         book.write_sheet("测试", ["a", "b", "c", "d"], rows)
