@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 # Debian packages: Chromium for the browser tests, a CJK font and Pango for the PDFs, pdftotext.
 SYSTEM_PACKAGES := chromium chromium-driver poppler-utils fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 
-.PHONY: run test lint system-deps install migrate worker beat
+.PHONY: run test lint system-deps install migrate pdf-font worker beat
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,7 +29,11 @@ system-deps:
 migrate: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 
-run: system-deps migrate
+# Cut the CJK font for the PDFs once (fontTools); later renders only subset the small cut.
+pdf-font: system-deps $(STAMP)
+	$(BIN)/python manage.py prepare_pdf_font
+
+run: system-deps migrate pdf-font
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
@@ -37,7 +41,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: system-deps lint
+test: system-deps lint pdf-font
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 

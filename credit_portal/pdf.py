@@ -21,6 +21,7 @@ stays flat however many documents a batch holds.
 
 from __future__ import annotations
 
+import atexit
 import fcntl
 import hashlib
 import io
@@ -259,6 +260,13 @@ def _source_font_cached() -> tuple[Path, str]:
 
 
 _local = threading.local()
+
+
+@atexit.register
+def _release_font_configuration() -> None:
+    # Before interpreter shutdown tears down the modules its __del__ needs.
+    _local.__dict__.pop("stylesheets", None)
+    _local.__dict__.pop("font_config", None)
 
 
 def _font_configuration():

@@ -21,14 +21,17 @@ import csv
 import hashlib
 import json
 import logging
+import queue
 import shutil
+import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as clock
+from itertools import islice
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -168,9 +171,60 @@ def _sha256(path: Path) -> str:
         return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
+def _read_ahead(records: Iterator[tuple], chunk_size: int) -> Iterator[tuple]:
+    """The rows of a server-side cursor, the next chunk fetched by a thread while this one writes the
+    current: PostgreSQL works on the following rows instead of waiting for the next FETCH.
+
+    The query runs here (the first chunk); the thread then only asks the cursor for more. Nothing
+    else uses the connection meanwhile, and the thread is gone before this generator returns.
+    """
+    first = list(islice(records, chunk_size))
+    yield from first
+    if len(first) < chunk_size:
+        return
+    chunks: queue.Queue = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def hand_over(item) -> None:
+        while not stop.is_set():
+            try:
+                chunks.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def fetch() -> None:
+        try:
+            while not stop.is_set():
+                chunk = list(islice(records, chunk_size))
+                hand_over(chunk)
+                if len(chunk) < chunk_size:
+                    return
+        except BaseException as error:  # raised again in the writing thread
+            hand_over(error)
+
+    reader = threading.Thread(target=fetch, name="drc-report-read-ahead", daemon=True)
+    reader.start()
+    try:
+        while True:
+            item = chunks.get()
+            if isinstance(item, BaseException):
+                raise item
+            yield from item
+            if len(item) < chunk_size:
+                return
+    finally:
+        stop.set()
+        reader.join()
+        if isinstance(records, Generator):
+            records.close()  # closes the cursor if the rows were not all read
+
+
 def _write_sheet(sheet: Sheet, report_date: date, folder: Path, book: XlsxWriter, chunk_size: int) -> int:
     render = _renderer(sheet)
     records = ROW_SOURCES[sheet.name](report_date).values_list(*sheet.fields).iterator(chunk_size=chunk_size)
+    if connection.vendor == "postgresql":  # psycopg connections may be used from another thread
+        records = _read_ahead(records, chunk_size)
     with (folder / sheet.file_name).open("w", encoding="utf-8", newline="", buffering=1 << 20) as stream:
         stream.write("\ufeff")  # the BOM that makes Excel read UTF-8 (as utf-8-sig would, but faster)
         writer = csv.writer(stream, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")

@@ -217,3 +217,12 @@ def test_the_report_is_built_every_day_at_one_in_the_morning_shanghai_time():
     assert entry["schedule"] == crontab(hour=1, minute=0)
     assert settings.CELERY_TIMEZONE == "Asia/Shanghai"
     assert entry["task"] == drc_report_daily_task.name
+
+
+def test_the_files_do_not_depend_on_how_many_rows_are_fetched_at_a_time(dataset):
+    whole = build_report(report_date=REPORT_DATE).report.checksums
+
+    by_two = build_report(report_date=REPORT_DATE, rebuild=True, chunk_size=2).report.checksums
+
+    assert {name: by_two[name] for name in CSV_NAMES} == {name: whole[name] for name in CSV_NAMES}
+    assert by_two["report.xlsx"] == whole["report.xlsx"]
