@@ -28,7 +28,7 @@ from ratings import rules
 
 # A cell starting with one of these is read as a formula by spreadsheet programs (CSV injection):
 # free text typed by users gets a leading apostrophe, as OWASP advises. Codes and dates never do.
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_PREFIXES = frozenset("=+-@\t\r")
 
 
 def plain(value: str | None) -> str:
@@ -40,12 +40,10 @@ def text(value) -> str:
     return "" if value is None else str(value)
 
 
-def free_text(value) -> str:
+def free_text(value: str | None) -> str:
     """Names, reasons, content typed by people: kept as typed, but never a spreadsheet formula."""
-    if not value:
-        return ""
-    value = str(value)
-    return "'" + value if value.startswith(_FORMULA_PREFIXES) else value
+    value = value or ""
+    return "'" + value if value[:1] in FORMULA_PREFIXES else value
 
 
 def iso_date(value) -> str:
@@ -53,9 +51,12 @@ def iso_date(value) -> str:
 
 
 def labelled(labels: dict[str, str]) -> Callable[[str | None], str]:
+    """A choice shown by its Chinese label (an unknown code as it is)."""
+
     def render(value: str | None) -> str:
         return labels.get(value, value or "") if value else ""
 
+    render.labels = labels  # lets the builder inline the look-up
     return render
 
 
