@@ -227,8 +227,14 @@ def test_account_arrears_before_the_opening_date_is_refused(staff):
 
     with pytest.raises(ApplicationError) as error:
         services.account_create(
-            customer=customer, actor=staff, number="3208001", opened_on=date(2020, 1, 1), payment_method="postpaid",
-            voltage_level="10kV", capacity_kva=Decimal(100), arrears_since=date(2019, 1, 1),
+            customer=customer,
+            actor=staff,
+            number="3208001",
+            opened_on=date(2020, 1, 1),
+            payment_method="postpaid",
+            voltage_level="10kV",
+            capacity_kva=Decimal(100),
+            arrears_since=date(2019, 1, 1),
         )
     assert error.value.field == "arrears_since"
     assert ElectricityAccount.objects.count() == 0
@@ -239,8 +245,13 @@ def test_account_arrears_change_re_rates_the_customer(staff, django_capture_on_c
 
     with django_capture_on_commit_callbacks(execute=True):
         services.account_update(
-            account=account, actor=staff, opened_on=account.opened_on, payment_method="postpaid",
-            voltage_level=account.voltage_level, capacity_kva=account.capacity_kva, arrears_since=date(2026, 7, 1),
+            account=account,
+            actor=staff,
+            opened_on=account.opened_on,
+            payment_method="postpaid",
+            voltage_level=account.voltage_level,
+            capacity_kva=account.capacity_kva,
+            arrears_since=date(2026, 7, 1),
         )
 
     rating = CustomerRating.objects.get(customer=account.customer)
