@@ -69,7 +69,7 @@ def objection_decide(*, objection: Objection, actor, uphold: bool, note: str = "
     """A supervisor decides: upheld revokes the event (and re-rates the customer); refused needs a reason."""
     if not actor.has_perm("commitments.decide_objection"):
         raise ApplicationError("只有班组长可以决定异议", field="objection")
-    objection = Objection.objects.select_for_update().select_related("revocation").get(pk=objection.pk)
+    objection = Objection.objects.select_for_update(of=("self",)).select_related("revocation").get(pk=objection.pk)
     if objection.status != ObjectionStatus.REVIEWED:
         raise ApplicationError("该异议尚未审查或已决定", field="objection")
     if objection.revocation.status != RevocationStatus.PENDING:

@@ -33,7 +33,7 @@ def test_staff_records_a_theft_through_the_pages_and_the_customer_turns_red(
     page.get_by_label("用户名").fill("staff")
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("navigation", name="主导航")).to_contain_text("（营业厅工作人员）")
+    expect(page.locator("header.top .account")).to_contain_text("（营业厅工作人员）")
 
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="信用档案").click()
     expect(page.get_by_role("heading", name="电力用户信用档案")).to_be_visible()
