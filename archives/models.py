@@ -209,6 +209,9 @@ class EventRevocation(models.Model):
             models.UniqueConstraint(
                 fields=["event"], condition=Q(status="pending"), name="one_pending_revocation_per_event"
             ),
+            models.UniqueConstraint(
+                fields=["event"], condition=Q(status="approved"), name="one_approved_revocation_per_event"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -254,6 +254,10 @@ CELERY_BEAT_SCHEDULE["drc-daily-report"] = {
     "task": "notifications.tasks_report.drc_report_daily_task",
     "schedule": crontab(hour=1, minute=0),  # CELERY_TIMEZONE: Asia/Shanghai
 }
+CELERY_BEAT_SCHEDULE["drc-report-push-sweep"] = {
+    "task": "notifications.tasks_report.drc_report_push_sweep_task",
+    "schedule": 600.0,
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

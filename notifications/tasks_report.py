@@ -31,11 +31,19 @@ def drc_report_push_task(self, report_id: int):
 
     The service counts the attempts in the report row and stops at DRC_PUSH_MAX_ATTEMPTS.
     """
-    from .reporting.push import drc_report_push, push_backoff
+    from .reporting.push import drc_report_push
 
     result = drc_report_push(report_id=report_id)
     if result.retry:
         # throw=False: a worker queues the retry and finishes this run; run eagerly (no broker), the
         # returned Retry makes Celery run the next attempt at once.
-        return self.retry(countdown=push_backoff(result.attempt), throw=False)
+        return self.retry(countdown=result.countdown, throw=False)
     return None
+
+
+@shared_task(ignore_result=True)
+def drc_report_push_sweep_task() -> None:
+    """Queue again the pushes left behind by a dead worker or a broker that was down."""
+    from .reporting.push import drc_report_push_sweep
+
+    drc_report_push_sweep()

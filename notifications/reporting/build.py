@@ -364,7 +364,7 @@ def _publish(report_id: int, token: uuid.UUID, staging: Path, files: ReportFiles
         if report.claim_token != token:  # our lease ran out and another build took the date
             shutil.rmtree(final, ignore_errors=True)
             return BuildResult(report, "superseded")
-        from .push import push_configured
+        from .push import push_configured, push_grace
 
         report.status = ReportStatus.READY
         report.folder = f"{report_date.isoformat()}/{token.hex}"
@@ -380,6 +380,7 @@ def _publish(report_id: int, token: uuid.UUID, staging: Path, files: ReportFiles
         report.push_status = PushStatus.PENDING if push_configured() else PushStatus.NONE
         report.push_attempts = 0
         report.pushed_at = None
+        report.push_lease_until = timezone.now() + push_grace() if push_configured() else None
         report.save()
         keep = token.hex
         transaction.on_commit(lambda: _remove_stale(day_folder, keep))

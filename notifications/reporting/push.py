@@ -4,7 +4,10 @@ The report's zip is POSTed as `application/zip` with `Authorization: Bearer <DRC
 report date, and the zip's SHA-256 as `Idempotency-Key` (the same files always give the same zip,
 so a receiver recognises a repeated upload). 2xx is success; a timeout, a connection failure,
 408, 429 or 5xx is worth another try after a back-off (the task schedules it); any other answer
-is final. Only one push of a report runs at a time: it is claimed with a conditional UPDATE.
+is final. Only one push of a report runs at a time: it is claimed with a conditional UPDATE and a
+lease, and a sweeper (beat, every ten minutes) queues again what a dead worker or a lost retry
+left behind once that lease has run out. Every attempt is a DrcReportPush row; the token is sent,
+never stored.
 """
 
 from __future__ import annotations
@@ -54,10 +57,11 @@ def _display_target(url: str) -> str:
 
 @dataclass(frozen=True)
 class PushResult:
-    #: pushed | retry (a transient failure, try again later) | failed (final) | skipped
+    #: pushed | retry (a transient failure, try again in `countdown` seconds) | failed (final) | skipped
     outcome: str
     attempt: int = 0
     message: str = ""
+    countdown: float = 0.0
 
     @property
     def retry(self) -> bool:
@@ -72,9 +76,14 @@ class _Final(Exception):
     pass
 
 
+def push_grace() -> timedelta:
+    """How long past its due time a push may wait before the sweeper queues it again."""
+    return timedelta(seconds=settings.DRC_PUSH_TIMEOUT * 2 + 300)
+
+
 def _claim(report_id: int) -> bool:
     now = timezone.now()
-    lease = now + timedelta(seconds=settings.DRC_PUSH_TIMEOUT * 2 + 60)
+    lease = now + push_grace()
     return bool(
         DrcReport.objects.filter(pk=report_id, status=ReportStatus.READY)
         .filter(Q(push_status=PushStatus.PENDING) | Q(push_status=PushStatus.SENDING, push_lease_until__lt=now))
@@ -142,7 +151,8 @@ def drc_report_push(*, report_id: int) -> PushResult:
         outcome = PushOutcome.FAILED
         final = isinstance(error, _Final) or report.push_attempts >= settings.DRC_PUSH_MAX_ATTEMPTS
     except OSError as error:  # the report's files could not be read: worth another try
-        error_text, outcome, final = f"读取报送文件失败：{error}", PushOutcome.FAILED, False
+        error_text, outcome = f"读取报送文件失败：{error}", PushOutcome.FAILED
+        final = report.push_attempts >= settings.DRC_PUSH_MAX_ATTEMPTS
     with transaction.atomic():
         attempt.outcome = outcome
         attempt.http_status = http_status
@@ -150,16 +160,39 @@ def drc_report_push(*, report_id: int) -> PushResult:
         attempt.error = error_text
         attempt.finished_at = timezone.now()
         attempt.save()
+        due = None
         if outcome == PushOutcome.SUCCEEDED:
             status, result = PushStatus.PUSHED, PushResult("pushed", attempt.attempt)
         elif final:
             status, result = PushStatus.FAILED, PushResult("failed", attempt.attempt, error_text)
         else:
-            status, result = PushStatus.PENDING, PushResult("retry", attempt.attempt, error_text)
+            countdown = push_backoff(attempt.attempt)
+            status, result = PushStatus.PENDING, PushResult("retry", attempt.attempt, error_text, countdown)
+            # The sweeper queues it again if the scheduled retry has not come by then.
+            due = attempt.finished_at + timedelta(seconds=countdown) + push_grace()
         # Only the holder of this push's claim updates the report (a rebuild may have reset it).
         DrcReport.objects.filter(pk=report_id, push_status=PushStatus.SENDING).update(
             push_status=status,
-            push_lease_until=None,
+            push_lease_until=due,
             pushed_at=attempt.finished_at if status == PushStatus.PUSHED else None,
         )
     return result
+
+
+def drc_report_push_sweep() -> list[int]:
+    """Queue again the pushes nobody is working on: a retry that never came (broker down), a worker
+    that died while sending (its lease ran out). Returns the report ids queued."""
+    if not push_configured():
+        return []
+    overdue = (
+        DrcReport.objects.filter(status=ReportStatus.READY, push_status__in=[PushStatus.PENDING, PushStatus.SENDING])
+        .filter(Q(push_lease_until__lt=timezone.now()) | Q(push_lease_until__isnull=True))
+        .values_list("pk", flat=True)
+    )
+    report_ids = list(overdue)
+    if report_ids:
+        from ..tasks_report import drc_report_push_task
+
+        for report_id in report_ids:
+            drc_report_push_task.delay(report_id)
+    return report_ids

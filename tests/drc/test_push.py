@@ -4,15 +4,18 @@ import hashlib
 import io
 import socket
 import zipfile
+from datetime import timedelta
 
 import pytest
+from django.conf import settings as django_settings
+from django.utils import timezone
 
 from notifications.models import DrcReport, DrcReportPush
 from notifications.reporting.build import report_folder
 from notifications.reporting.columns import FILE_NAMES
-from notifications.reporting.push import drc_report_push
+from notifications.reporting.push import drc_report_push, drc_report_push_sweep
 
-from .conftest import REPORT_DATE, build_report
+from .conftest import NOW, REPORT_DATE, build_report
 from .receiver import Receiver
 
 pytestmark = pytest.mark.django_db
@@ -106,9 +109,7 @@ def test_an_unreachable_target_is_recorded_as_failed_attempts(dataset, settings)
 
 
 def test_each_attempt_is_one_call_of_the_service(dataset, receiver, settings):
-    settings.DRC_PUSH_URL, url = "", settings.DRC_PUSH_URL
-    report = build_report(report_date=REPORT_DATE).report  # built without a target: nothing queued
-    settings.DRC_PUSH_URL = url
+    report = _built_without_pushing(settings)
     DrcReport.objects.filter(pk=report.pk).update(push_status="pending")
     receiver.plan = ["http502"]
 
@@ -161,3 +162,48 @@ def test_the_report_page_shows_the_push_status_and_every_attempt(dataset, receiv
     assert '<strong id="push-status">已推送</strong>' in page
     assert "503" in page and "HTTP 503" in page
     assert receiver.url in page
+
+
+def _built_without_pushing(settings):
+    url, settings.DRC_PUSH_URL = settings.DRC_PUSH_URL, ""
+    report = build_report(report_date=REPORT_DATE).report
+    settings.DRC_PUSH_URL = url
+    return report
+
+
+def test_a_push_left_by_a_worker_that_died_is_queued_again_once_its_lease_ran_out(
+    dataset, receiver, settings, time_machine
+):
+    report = _built_without_pushing(settings)
+    DrcReport.objects.filter(pk=report.pk).update(
+        push_status="sending", push_lease_until=timezone.now() + timedelta(minutes=5)
+    )
+
+    assert drc_report_push_sweep() == []  # its worker may still be at it
+    time_machine.move_to(NOW + timedelta(minutes=6), tick=False)
+    assert drc_report_push_sweep() == [report.pk]
+
+    report.refresh_from_db()
+    assert report.push_status == "pushed" and len(receiver.requests) == 1
+
+
+def test_a_retry_that_never_came_is_queued_again_by_the_sweeper(dataset, receiver, settings, time_machine):
+    report = _built_without_pushing(settings)
+    DrcReport.objects.filter(pk=report.pk).update(push_status="pending")
+    receiver.plan = ["http503"]
+    result = drc_report_push(report_id=report.pk)  # the task would now schedule the retry; say it is lost
+    assert result.retry
+
+    assert drc_report_push_sweep() == []  # not due yet
+    time_machine.move_to(NOW + timedelta(hours=1), tick=False)
+    assert drc_report_push_sweep() == [report.pk]
+
+    report.refresh_from_db()
+    assert report.push_status == "pushed"
+    assert _attempts(report) == [(1, "failed", 503), (2, "succeeded", 200)]
+
+
+def test_the_sweeper_runs_every_ten_minutes():
+    entry = django_settings.CELERY_BEAT_SCHEDULE["drc-report-push-sweep"]
+
+    assert entry == {"task": "notifications.tasks_report.drc_report_push_sweep_task", "schedule": 600.0}
