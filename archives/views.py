@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from credit_portal.errors import ApplicationError, apply_to_form
+from credit_portal.errors import submit_form
 from ratings.rules import LEVEL_LABELS
 
 from . import selectors, services
@@ -28,18 +28,6 @@ from .models import CreditEvent, ElectricityAccount, EventRevocation, PaymentMet
 
 manage_required = permission_required("archives.manage_archives", raise_exception=True)
 view_all_required = permission_required("archives.view_all_archives", raise_exception=True)
-
-
-def _submit(form, call) -> bool:
-    """Run a service for a valid form; its ApplicationError becomes a form error."""
-    if not form.is_valid():
-        return False
-    try:
-        call(form.cleaned_data)
-    except ApplicationError as error:
-        apply_to_form(form, error)
-        return False
-    return True
 
 
 def _list_filters(request: HttpRequest) -> dict:
@@ -85,11 +73,12 @@ def customer_export(request: HttpRequest) -> HttpResponse:
 @manage_required
 def customer_create(request: HttpRequest) -> HttpResponse:
     form = CustomerForm(request.POST or None)
-    if request.method == "POST" and _submit(
-        form, lambda data: request.__setattr__("_created", services.customer_create(actor=request.user, **data))
-    ):
+    created = request.method == "POST" and submit_form(
+        form, lambda data: services.customer_create(actor=request.user, **data)
+    )
+    if created:
         messages.success(request, "已建档")
-        return redirect("archives:customer_detail", uscc=request._created.uscc)
+        return redirect("archives:customer_detail", uscc=created.uscc)
     return render(request, "archives/form.html", {"form": form, "title": "新建用户档案"})
 
 
@@ -121,7 +110,7 @@ def customer_edit(request: HttpRequest, uscc: str) -> HttpResponse:
     customer = selectors.customer_for_user(user=request.user, uscc=uscc)
     initial = {name: getattr(customer, name) for name in CustomerForm.base_fields}
     form = CustomerEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and _submit(
+    if request.method == "POST" and submit_form(
         form,
         lambda data: services.customer_update(
             customer=customer, actor=request.user, **{k: v for k, v in data.items() if k != "uscc"}
@@ -139,7 +128,7 @@ def customer_edit(request: HttpRequest, uscc: str) -> HttpResponse:
 def account_create(request: HttpRequest, uscc: str) -> HttpResponse:
     customer = selectors.customer_for_user(user=request.user, uscc=uscc)
     form = AccountForm(request.POST or None)
-    if request.method == "POST" and _submit(
+    if request.method == "POST" and submit_form(
         form, lambda data: services.account_create(customer=customer, actor=request.user, **data)
     ):
         messages.success(request, "户号已添加")
@@ -154,7 +143,7 @@ def account_create(request: HttpRequest, uscc: str) -> HttpResponse:
 def account_edit(request: HttpRequest, number: str) -> HttpResponse:
     account = get_object_or_404(ElectricityAccount.objects.select_related("customer"), number=number)
     form = AccountEditForm(request.POST or None, initial=AccountEditForm.initial_for(account))
-    if request.method == "POST" and _submit(
+    if request.method == "POST" and submit_form(
         form,
         lambda data: services.account_update(
             account=account, actor=request.user, **{k: v for k, v in data.items() if k != "number"}
@@ -174,7 +163,7 @@ def account_edit(request: HttpRequest, number: str) -> HttpResponse:
 def event_create(request: HttpRequest, uscc: str) -> HttpResponse:
     customer = selectors.customer_for_user(user=request.user, uscc=uscc)
     form = EventForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and _submit(
+    if request.method == "POST" and submit_form(
         form, lambda data: services.event_record(customer=customer, actor=request.user, **data)
     ):
         messages.success(request, "失信行为已录入，评级已更新")
@@ -191,7 +180,7 @@ def event_create(request: HttpRequest, uscc: str) -> HttpResponse:
 def revocation_request(request: HttpRequest, event_id: int) -> HttpResponse:
     event = get_object_or_404(CreditEvent.objects.select_related("customer"), pk=event_id)
     form = RevocationRequestForm(request.POST or None)
-    if request.method == "POST" and _submit(
+    if request.method == "POST" and submit_form(
         form, lambda data: services.revocation_request(event=event, actor=request.user, **data)
     ):
         messages.success(request, "撤销申请已提交，待另一名班组长审批")
@@ -220,7 +209,7 @@ def revocation_decide(request: HttpRequest, revocation_id: int) -> HttpResponse:
         EventRevocation.objects.select_related("event", "event__customer", "requested_by"), pk=revocation_id
     )
     form = RevocationDecisionForm(request.POST or None)
-    if request.method == "POST" and _submit(
+    if request.method == "POST" and submit_form(
         form,
         lambda data: services.revocation_decide(
             revocation=revocation, approve=data["decision"] == "approve", note=data["note"], actor=request.user
@@ -236,7 +225,7 @@ def revocation_decide(request: HttpRequest, revocation_id: int) -> HttpResponse:
 def report_upload(request: HttpRequest, uscc: str) -> HttpResponse:
     customer = selectors.customer_for_user(user=request.user, uscc=uscc)
     form = ReportUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and _submit(
+    if request.method == "POST" and submit_form(
         form,
         lambda data: services.report_upload(
             customer=customer,
@@ -266,7 +255,7 @@ def report_queue(request: HttpRequest) -> HttpResponse:
 def report_verify(request: HttpRequest, report_id: int) -> HttpResponse:
     report = get_object_or_404(PublicCreditReport.objects.select_related("customer"), pk=report_id)
     form = ReportVerifyForm(request.POST or None)
-    if request.method == "POST" and _submit(
+    if request.method == "POST" and submit_form(
         form,
         lambda data: services.report_verify(
             report=report, shows_dishonesty=YES_NO[data["shows_dishonesty"]], note=data["note"], actor=request.user
@@ -282,7 +271,7 @@ def report_verify(request: HttpRequest, report_id: int) -> HttpResponse:
 def information_create(request: HttpRequest, uscc: str) -> HttpResponse:
     customer = selectors.customer_for_user(user=request.user, uscc=uscc)
     form = CreditInformationForm(request.POST or None)
-    if request.method == "POST" and _submit(
+    if request.method == "POST" and submit_form(
         form, lambda data: services.credit_information_record(customer=customer, actor=request.user, **data)
     ):
         messages.success(request, "信用信息已录入")

@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 
 from archives.selectors import customer_for_user
 from archives.validation import normalize_uscc
-from credit_portal.errors import ApplicationError, apply_to_form
+from credit_portal.errors import ApplicationError, submit_form
 
 from . import plan_text, selectors, services
 from .forms import (
@@ -30,18 +30,6 @@ from .models import ApplicationStatus, EnterpriseRegistration, LetterStatus, Obj
 from .services.applications import APPLICATION_STEPS, SERVICE_STEPS
 
 PUBLIC_PAGE_SIZE = 20
-
-
-def submit(form, call) -> bool:
-    """Run a service for a valid form; its ApplicationError becomes a form error."""
-    if not form.is_valid():
-        return False
-    try:
-        call(form.cleaned_data)
-    except ApplicationError as error:
-        apply_to_form(form, error)
-        return False
-    return True
 
 
 # --------------------------------------------------------------------------------------------
@@ -88,7 +76,7 @@ def registration_decide(request: HttpRequest, pk: int) -> HttpResponse:
             return services.registration_confirm(registration=registration, actor=request.user)
         return services.registration_reject(registration=registration, actor=request.user, note=data["note"])
 
-    if request.method == "POST" and submit(form, decide):
+    if request.method == "POST" and submit_form(form, decide):
         messages.success(request, "已处理企业账号绑定")
         return redirect("commitments:registration_list")
     return render(request, "commitments/registration_decide.html", {"form": form, "registration": registration})
@@ -127,7 +115,7 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not can_review:
             raise PermissionDenied
-        if "decision" in request.POST and submit(
+        if "decision" in request.POST and submit_form(
             decision_form,
             lambda data: services.letter_decide(
                 letter=letter, accept=data["decision"] == "accept", actor=request.user, note=data["note"],
@@ -136,7 +124,7 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ):  # fmt: skip
             messages.success(request, "承诺书已审核")
             return redirect("commitments:letter_detail", pk=letter.pk)
-        if "fulfilment" in request.POST and submit(
+        if "fulfilment" in request.POST and submit_form(
             fulfilment_form, lambda data: services.letter_record_fulfilment(letter=letter, actor=request.user, **data)
         ):
             messages.success(request, "履行情况已登记")
@@ -188,7 +176,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not can_handle:
             raise PermissionDenied
-        if submit(
+        if submit_form(
             form,
             lambda data: services.application_advance(
                 application=application, status=data["status"], reason=data["reason"], actor=request.user
@@ -218,7 +206,7 @@ def service_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not can_handle:
             raise PermissionDenied
-        if submit(
+        if submit_form(
             form,
             lambda data: services.service_request_advance(
                 service_request=service_request, status=data["status"], reason=data["reason"], actor=request.user
@@ -264,12 +252,12 @@ def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not (user.has_perm("commitments.review_objection") or user.has_perm("commitments.decide_objection")):
             raise PermissionDenied
-        if "recommendation" in request.POST and submit(
+        if "recommendation" in request.POST and submit_form(
             review_form, lambda data: services.objection_review(objection=objection, actor=user, **data)
         ):
             messages.success(request, "审查意见已提交，待班组长决定")
             return redirect("commitments:objection_detail", pk=objection.pk)
-        if "decision" in request.POST and submit(
+        if "decision" in request.POST and submit_form(
             decision_form,
             lambda data: services.objection_decide(
                 objection=objection, uphold=data["decision"] == "uphold", note=data["note"], actor=user
@@ -308,14 +296,15 @@ def drc_report_upload(request: HttpRequest) -> HttpResponse:
             customer = customer_for_user(user=request.user, uscc=uscc)
         except Http404:
             raise ApplicationError(f"没有统一社会信用代码为 {uscc} 的企业档案", field="uscc") from None
-        request._customer = customer
         return services.drc_report_upload(
             customer=customer, actor=request.user, issued_on=data["issued_on"], file=data["file"]
         )
 
-    if request.method == "POST" and submit(form, upload):
-        messages.success(request, f"已为 {request._customer.name} 上传公共信用信息查询报告，待供电营业部核验")
-        return redirect("archives:customer_detail", uscc=request._customer.uscc)
+    report = request.method == "POST" and submit_form(form, upload)
+    if report:
+        customer = report.customer
+        messages.success(request, f"已为 {customer.name} 上传公共信用信息查询报告，待供电营业部核验")
+        return redirect("archives:customer_detail", uscc=customer.uscc)
     return render(
         request,
         "commitments/form.html",

@@ -16,6 +16,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 
 from archives.selectors import membership_of
+from credit_portal.errors import submit_form
 from credit_portal.pdf import render_pdf
 
 from . import plan_text, selectors, services
@@ -27,7 +28,6 @@ from .forms import (
     ReportUploadForm,
     ServiceRequestForm,
 )
-from .views import submit
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -55,10 +55,8 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
     form = RegistrationForm(request.POST or None)
-    if request.method == "POST" and submit(
-        form, lambda data: request.__setattr__("_registration", services.enterprise_register(**data))
-    ):
-        registration = request._registration
+    registration = request.method == "POST" and submit_form(form, lambda data: services.enterprise_register(**data))
+    if registration:
         login(request, registration.user, backend=MODEL_BACKEND)
         messages.success(request, "注册成功。营业厅工作人员确认您与企业的绑定后，即可查看本企业的信用档案并办理业务。")
         return redirect("home")
@@ -98,7 +96,7 @@ def letter_pdf(request: HttpRequest) -> HttpResponse:
 def letter_upload(request: HttpRequest) -> HttpResponse:
     customer = selectors.enterprise_of(request.user)
     form = LetterUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and submit(
+    if request.method == "POST" and submit_form(
         form, lambda data: services.letter_upload(customer=customer, actor=request.user, **data)
     ):
         messages.success(request, "信用承诺书已上传，待营业厅审核")
@@ -115,7 +113,7 @@ def letter_upload(request: HttpRequest) -> HttpResponse:
 def report_upload(request: HttpRequest) -> HttpResponse:
     customer = selectors.enterprise_of(request.user)
     form = ReportUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and submit(
+    if request.method == "POST" and submit_form(
         form, lambda data: services.enterprise_report_upload(customer=customer, actor=request.user, **data)
     ):
         messages.success(request, "公共信用信息查询报告已上传，待营业厅核验")
@@ -127,14 +125,12 @@ def report_upload(request: HttpRequest) -> HttpResponse:
 def application_create(request: HttpRequest) -> HttpResponse:
     customer = selectors.enterprise_of(request.user)
     form = ApplicationForm(request.POST or None, request.FILES or None, initial={"route": "property"})
-    if request.method == "POST" and submit(
-        form,
-        lambda data: request.__setattr__(
-            "_application", services.application_submit(customer=customer, actor=request.user, **data)
-        ),
-    ):
+    application = request.method == "POST" and submit_form(
+        form, lambda data: services.application_submit(customer=customer, actor=request.user, **data)
+    )
+    if application:
         messages.success(request, "用电申请已提交")
-        return redirect("commitments:application_detail", pk=request._application.pk)
+        return redirect("commitments:application_detail", pk=application.pk)
     documents = selectors.no_property_documents(customer, today=timezone.localdate())
     return _form(request, form, "用电申请", documents=documents)
 
@@ -143,7 +139,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
 def service_request_create(request: HttpRequest) -> HttpResponse:
     customer = selectors.enterprise_of(request.user)
     form = ServiceRequestForm(request.POST or None)
-    if request.method == "POST" and submit(
+    if request.method == "POST" and submit_form(
         form, lambda data: services.service_request_submit(customer=customer, actor=request.user, **data)
     ):
         messages.success(request, "增值服务申请已提交")
@@ -156,7 +152,7 @@ def objection_create(request: HttpRequest, event_id: int) -> HttpResponse:
     customer = selectors.enterprise_of(request.user)
     event = get_object_or_404(customer.events.all(), pk=event_id)
     form = ObjectionForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and submit(
+    if request.method == "POST" and submit_form(
         form, lambda data: services.objection_submit(event=event, actor=request.user, **data)
     ):
         messages.success(request, "异议已提交，营业厅审查后由班组长作出决定")

@@ -56,3 +56,18 @@ def apply_to_form(form, error: ApplicationError) -> None:
     """Show a service's error on the form field it names, or at the top of the form."""
     field = error.field if error.field in getattr(form, "fields", {}) else None
     form.add_error(field, error.message)
+
+
+def submit_form(form, call):
+    """Run a service for a valid form and return its result.
+
+    None when the form is invalid or the service refused: its ApplicationError is then shown on the
+    form field it names. Every page form goes through here.
+    """
+    if not form.is_valid():
+        return None
+    try:
+        return call(form.cleaned_data)
+    except ApplicationError as error:
+        apply_to_form(form, error)
+        return None

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from credit_portal.errors import ApplicationError, apply_to_form
+from credit_portal.errors import ApplicationError, submit_form
 
 from . import selectors, services
 from .forms import CallOutcomeForm, DeliveryForm
@@ -19,18 +19,6 @@ from .models import Channel, Notice
 
 view_required = permission_required("notifications.view_notice", raise_exception=True)
 work_required = permission_required("notifications.work_notices", raise_exception=True)
-
-
-def _submit(form, call) -> bool:
-    """Run a service for a valid form; its ApplicationError becomes a form error."""
-    if not form.is_valid():
-        return False
-    try:
-        call(form.cleaned_data)
-    except ApplicationError as error:
-        apply_to_form(form, error)
-        return False
-    return True
 
 
 def _page(request: HttpRequest, queryset):
@@ -86,7 +74,7 @@ def call_record(request: HttpRequest, notice_id: int) -> HttpResponse:
         Notice.objects.select_related("customer", "rating_change"), pk=notice_id, channel=Channel.CALL
     )
     form = CallOutcomeForm(request.POST or None)
-    if request.method == "POST" and _submit(
+    if request.method == "POST" and submit_form(
         form, lambda data: services.call_outcome_record(notice=notice, actor=request.user, **data)
     ):
         messages.success(request, f"已记录通话结果：{notice.customer.name}")
@@ -132,7 +120,7 @@ def letters_print(request: HttpRequest) -> HttpResponse:
 def letter_delivery(request: HttpRequest, notice_id: int) -> HttpResponse:
     notice = get_object_or_404(Notice.objects.select_related("customer"), pk=notice_id, channel=Channel.LETTER)
     form = DeliveryForm(request.POST or None)
-    if request.method == "POST" and _submit(
+    if request.method == "POST" and submit_form(
         form, lambda data: services.letter_delivery_record(notice=notice, actor=request.user, **data)
     ):
         messages.success(request, f"已登记送达情况：{notice.reference}")

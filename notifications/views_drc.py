@@ -18,7 +18,7 @@ from archives.forms import CreditInformationForm
 from archives.models import CreditInformationKind
 from archives.services import credit_information_record
 from commitments.models import LetterStatus
-from credit_portal.errors import ApplicationError, apply_to_form
+from credit_portal.errors import submit_form
 from ratings.rules import LEVEL_LABELS
 
 from .reporting import columns
@@ -38,18 +38,6 @@ _CONTENT_TYPES = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".json": "application/json; charset=utf-8",
 }
-
-
-def _submit(form, call) -> bool:
-    """Run a service for a valid form; its ApplicationError becomes a form error."""
-    if not form.is_valid():
-        return False
-    try:
-        call(form.cleaned_data)
-    except ApplicationError as error:
-        apply_to_form(form, error)
-        return False
-    return True
 
 
 # --------------------------------------------------------------------------------------------
@@ -177,7 +165,7 @@ def information_create(request: HttpRequest, uscc: str) -> HttpResponse:
     form = CreditInformationForm(
         request.POST or None, initial={"kind": CreditInformationKind.COMMENDATION, "issuing_body": DRC_NAME}
     )
-    if request.method == "POST" and _submit(
+    if request.method == "POST" and submit_form(
         form, lambda data: credit_information_record(customer=customer, actor=request.user, **data)
     ):
         messages.success(request, "已录入，供电营业部在该用户的信用档案中可见")

@@ -9,7 +9,7 @@ from django.utils.safestring import mark_safe
 
 from archives.models import EventStatus
 from archives.selectors import customer_for_user
-from archives.views import _submit
+from credit_portal.errors import submit_form
 
 from . import charts, selectors, services
 from .forms import OverrideDecisionForm, OverrideRequestForm, WhatIfForm
@@ -98,7 +98,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def override_request(request: HttpRequest, uscc: str) -> HttpResponse:
     customer = customer_for_user(user=request.user, uscc=uscc)
     form = OverrideRequestForm(request.POST or None)
-    if request.method == "POST" and _submit(
+    if request.method == "POST" and submit_form(
         form,
         lambda data: services.override_request(
             customer=customer, level=data["level"], reason=data["reason"], ends_on=data["ends_on"], actor=request.user
@@ -133,7 +133,7 @@ def override_list(request: HttpRequest) -> HttpResponse:
 def override_decide(request: HttpRequest, pk: int) -> HttpResponse:
     override = get_object_or_404(LevelOverride.objects.select_related("customer", "requested_by", "decided_by"), pk=pk)
     form = OverrideDecisionForm(request.POST or None)
-    if request.method == "POST" and _submit(
+    if request.method == "POST" and submit_form(
         form,
         lambda data: services.override_decide(
             override=override, approve=data["decision"] == "approve", note=data["note"], actor=request.user
