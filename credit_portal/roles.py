@@ -1,6 +1,8 @@
 """The four roles are groups; what a role may do is a permission, so checks read `has_perm`."""
 
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, Permission
+from django.db import DEFAULT_DB_ALIAS
 
 STAFF = "staff"
 SUPERVISOR = "supervisor"
@@ -77,17 +79,27 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
-def ensure_roles(**_kwargs) -> None:
-    """Create the role groups and give each exactly its permissions (run after every migrate)."""
+def ensure_roles(sender=None, using: str = DEFAULT_DB_ALIAS, **_kwargs) -> None:
+    """Create the role groups and give each exactly its permissions.
+
+    Connected to post_migrate, which fires once per app: only the last app's signal acts, when every
+    app's permissions exist (auth creates them in its own receiver, connected before this one).
+    """
+    if sender is not None and sender is not list(django_apps.get_app_configs())[-1]:
+        return
+    wanted = {tuple(code.split(".")) for codes in ROLE_PERMISSIONS.values() for code in codes}
+    permission_ids = {
+        (app_label, codename): pk
+        for pk, app_label, codename in Permission.objects.using(using).values_list(
+            "pk", "content_type__app_label", "codename"
+        )
+        if (app_label, codename) in wanted
+    }
     for role, codes in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        permissions = []
-        for code in codes:
-            app_label, codename = code.split(".")
-            permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
-            if permission is not None:
-                permissions.append(permission)
-        group.permissions.set(permissions)
+        group, _ = Group.objects.using(using).get_or_create(name=role)
+        group.permissions.set(
+            [permission_ids[tuple(code.split("."))] for code in codes if tuple(code.split(".")) in permission_ids]
+        )
 
 
 def role_of(user) -> str | None:
