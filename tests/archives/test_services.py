@@ -6,9 +6,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 
 from archives import services
 from archives.models import CreditEvent, Customer, ElectricityAccount, EventRevocation, EventStatus, PublicCreditReport
+from archives.services.common import _RefreshOnCommit
 from credit_portal.errors import ApplicationError
 from ratings.models import CustomerRating, RatingHistory
 from tests.factories import PDF_BYTES, AccountFactory, CustomerFactory, EventFactory, make_uscc
@@ -256,3 +258,21 @@ def test_account_arrears_change_re_rates_the_customer(staff, django_capture_on_c
 
     rating = CustomerRating.objects.get(customer=account.customer)
     assert (rating.level, rating.rules) == ("red", ["red.1"])
+
+
+def test_several_changes_to_one_customer_in_one_transaction_queue_one_re_rating(
+    staff, django_capture_on_commit_callbacks
+):
+    customer = AccountFactory(opened_on=date(2015, 3, 1)).customer
+    other = AccountFactory(opened_on=date(2015, 3, 1)).customer
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        for day in (1, 2, 3):
+            services.event_record(customer=customer, type="late_payment", occurred_on=date(2026, 5, day), actor=staff)
+        services.event_record(customer=other, type="late_payment", occurred_on=date(2026, 5, 1), actor=staff)
+
+    refreshes = [callback for callback in callbacks if isinstance(callback, _RefreshOnCommit)]
+    assert sorted(callback.customer_id for callback in refreshes) == sorted([customer.pk, other.pk])
+    rating = CustomerRating.objects.get(customer=customer)
+    assert (rating.level, rating.rules) == ("red", ["red.2"])
+    assert RatingHistory.objects.filter(customer=customer).count() == 1
