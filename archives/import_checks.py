@@ -22,7 +22,7 @@ from .importing import COLUMNS, column_labels
 from .models import SEVERITY_CHOICES, CreditEvent, Customer, ElectricityAccount, PaymentMethod, VoltageLevel
 
 # The rules live in the services; the import reuses them rather than restating them.
-from .services.customers import CUSTOMER_FIELDS, _check_account, _clean_customer_fields
+from .services.customers import CUSTOMER_FIELDS, check_account, clean_customer_fields
 from .services.events import check_event_date, event_attributes
 from .validation import normalize_uscc
 
@@ -225,7 +225,7 @@ class CustomerChecker(Checker):
         uscc = self.attempt(line, errors, self.uscc, row["uscc"])
         if uscc is not _FAILED:
             self.unique(line, errors, uscc, "uscc")
-        fields = self.attempt(line, errors, _clean_customer_fields, {k: row[k] for k in CUSTOMER_FIELDS if k in row})
+        fields = self.attempt(line, errors, clean_customer_fields, {k: row[k] for k in CUSTOMER_FIELDS if k in row})
         if fields is not _FAILED:
             for key, value in fields.items():
                 self.attempt(line, errors, _text_fits, value, Customer, key, self.labels[key])
@@ -257,7 +257,7 @@ class AccountChecker(Checker):
         }
         if _FAILED not in values.values():
             self.attempt(line, errors, _fits, values["capacity_kva"], ElectricityAccount, "capacity_kva", "容量")
-            self.attempt(line, errors, _check_account, customer=None, today=self.today, **values)
+            self.attempt(line, errors, check_account, customer=None, today=self.today, **values)
         return AccountRow(line=line, uscc=uscc, number=number, values=values)
 
     def resolve(self, parsed: list[AccountRow], errors) -> list[AccountRow]:
