@@ -257,7 +257,7 @@ class AccountChecker(Checker):
         }
         if _FAILED not in values.values():
             self.attempt(line, errors, _fits, values["capacity_kva"], ElectricityAccount, "capacity_kva", "容量")
-            self.attempt(line, errors, check_account, customer=None, today=self.today, **values)
+            self.attempt(line, errors, check_account, today=self.today, **values)
         return AccountRow(line=line, uscc=uscc, number=number, values=values)
 
     def resolve(self, parsed: list[AccountRow], errors) -> list[AccountRow]:

@@ -54,7 +54,6 @@ def customer_update(*, customer: Customer, actor, **fields: str) -> Customer:
 
 def check_account(
     *,
-    customer: Customer,
     opened_on: date,
     payment_method: str,
     arrears_since: date | None,
@@ -96,7 +95,6 @@ def account_create(
     if ElectricityAccount.objects.filter(number=number).exists():
         raise ApplicationError(f"户号 {number} 已存在", field="number")
     check_account(
-        customer=customer,
         opened_on=opened_on,
         payment_method=payment_method,
         arrears_since=arrears_since,
@@ -132,7 +130,6 @@ def account_update(
     """Change an account's payment method, arrears or supply data; the customer is re-rated."""
     account = ElectricityAccount.objects.select_for_update().get(pk=account.pk)
     check_account(
-        customer=account.customer,
         opened_on=opened_on,
         payment_method=payment_method,
         arrears_since=arrears_since,
