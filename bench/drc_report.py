@@ -29,6 +29,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.common import ensure_database, event_type_sql, uscc_sql  # noqa: E402
+
 DEFAULT_DSN = "postgres://postgres@127.0.0.1:5432/bench_drc"
 GENERATOR_VERSION = 1
 SEED = 0.20210923
@@ -48,24 +50,11 @@ EVENT_MIX = (
     ("orderly_use_refusal", 0.005),
     ("order_disruption", 0.005),
 )
-USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-USCC_PREFIX = "91320804"
 
 
 # --------------------------------------------------------------------------------------------
 # Set-up: database, Django, data
 # --------------------------------------------------------------------------------------------
-
-
-def ensure_database(dsn: str) -> None:
-    import psycopg
-
-    name = dsn.rsplit("/", 1)[1]
-    server = dsn.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(server, autocommit=True) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def django_setup(dsn: str, report_root: str | None = None) -> None:
@@ -81,22 +70,6 @@ def django_setup(dsn: str, report_root: str | None = None) -> None:
     import django
 
     django.setup()
-
-
-def _uscc_sql(serial: str) -> str:
-    """SQL for a valid USCC whose nine characters before the check are ``serial`` (digits)."""
-    prefix_sum = sum(w * USCC_ALPHABET.index(ch) for w, ch in zip(USCC_WEIGHTS, USCC_PREFIX, strict=False))
-    terms = " + ".join(f"{w} * substr({serial}, {k + 1}, 1)::int" for k, w in enumerate(USCC_WEIGHTS[8:]))
-    check = f"substr('{USCC_ALPHABET}', (31 - ({prefix_sum} + {terms}) % 31) % 31 + 1, 1)"
-    return f"'{USCC_PREFIX}' || {serial} || {check}"
-
-
-def _event_type_sql() -> str:
-    cases, total = [], 0.0
-    for code, share in EVENT_MIX[:-1]:
-        total += share
-        cases.append(f"WHEN rt < {total:.4f} THEN '{code}'")
-    return f"CASE {' '.join(cases)} ELSE '{EVENT_MIX[-1][0]}' END"
 
 
 def generate(customers: int, events: int, letters: int) -> dict[str, float]:
@@ -118,7 +91,7 @@ def generate(customers: int, events: int, letters: int) -> dict[str, float]:
         "customers": f"""
             INSERT INTO archives_customer (id, uscc, name, legal_representative, contact_person, contact_phone,
                                            address, industry, created_at, updated_at)
-            SELECT i, {_uscc_sql("lpad(i::text, 9, '0')")},
+            SELECT i, {uscc_sql("lpad(i::text, 9, '0')")},
                    CASE WHEN i % 1000 = 0 THEN '淮阴"星光",电器' || i || E'\\n有限公司'
                         ELSE '淮阴基准企业' || i || '有限公司' END,
                    '张三', '李四', '138' || lpad((i % 100000000)::text, 8, '0'), '江苏省淮安市淮阴区长江东路1号',
@@ -163,7 +136,7 @@ def generate(customers: int, events: int, letters: int) -> dict[str, float]:
                         ELSE '' END,
                    '', '', 'import', CASE WHEN rs < 0.03 THEN 'revoked' ELSE 'in_force' END, NULL,
                    (current_date - 1 - (rd * 1826)::int)::timestamp AT TIME ZONE 'Asia/Shanghai'
-              FROM (SELECT {_event_type_sql()} AS t, rc, rd, ra, rs
+              FROM (SELECT {event_type_sql(EVENT_MIX)} AS t, rc, rd, ra, rs
                       FROM (SELECT random() AS rt, random() AS rc, random() AS rd, random() AS ra, random() AS rs
                               FROM generate_series(1, {events})) AS r) AS e;
         """,

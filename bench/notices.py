@@ -30,24 +30,18 @@ import time
 import uuid
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlparse
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+
+from bench.common import ensure_database  # noqa: E402
 
 AS_OF = date(2026, 11, 28)
 MIX = (("yellow", 2, 0.40), ("red", 3, 0.15), ("black", 5, 0.05), ("green", 0, 0.20), ("blue", 0, 0.20))
 
 
 def _ensure_database(dsn: str) -> None:
-    import psycopg
-
-    url = urlparse(dsn)
-    name = url.path.lstrip("/")
-    admin = dsn.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
+    ensure_database(dsn)
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
         cwd=REPO,
