@@ -363,7 +363,7 @@ def _facts_key(facts: rules.Facts, event_rows: list[tuple], report_rows: list[tu
 
 @functools.lru_cache(maxsize=16_384)
 def _explanation(key: tuple) -> str:
-    """The full evaluation's explanation for facts given as a ``_facts_key``."""
+    """The explanation for facts given as a ``_facts_key`` (``rules.explain``, as ``evaluate`` words it)."""
     as_of, payment_method, arrears_since, reports, events = key
     facts = rules.Facts(
         as_of=as_of,
@@ -372,7 +372,7 @@ def _explanation(key: tuple) -> str:
         reports=tuple(rules.Report(issued_on, shows) for issued_on, shows in reports),
         events=tuple(rules.Event(*event) for event in events),
     )
-    return rules.evaluate(facts).explanation
+    return rules.explain(facts)[2]
 
 
 # --------------------------------------------------------------------------------------------

@@ -1118,6 +1118,28 @@ def _improvements(level: str, rules: tuple[str, ...], unmet: tuple[str, ...], t:
     return tuple(dict.fromkeys(lines))
 
 
+def _explanation_text(as_of: date, level: str, texts: Sequence[str]) -> str:
+    label = LEVEL_LABELS[level]
+    if level in NEGATIVE_LEVELS:
+        intro = f"触发{label}信用等级评定要素："
+    elif level in HONEST_LEVELS:
+        intro = f"满足{label}信用等级全部条件（诚信客户）："
+    else:
+        intro = "未触发黄色、红色、黑色信用等级评定要素，但未满足以下蓝色信用等级条件："
+    return f"截至{as_of.isoformat()}，信用等级：{label}。{intro}" + "；".join(texts) + "。"
+
+
+def explain(facts: Facts) -> tuple[str, tuple[str, ...], str]:
+    """Level, rule ids and explanation exactly as ``evaluate`` gives them, finding only the decided rules.
+
+    Several times faster than ``evaluate``: for bulk re-rating, which explains every rating it writes.
+    """
+    level, rules = evaluate_level(facts)
+    tally = _Tally(facts, explain=True)
+    texts = [_finding(CRITERIA_BY_ID[rule], tally).text for rule in rules]
+    return level, rules, _explanation_text(facts.as_of, level, texts)
+
+
 def evaluate(facts: Facts) -> Result:
     """The level with its rule ids, every criterion's finding, an explanation and advice."""
     tally = _Tally(facts, explain=True)
@@ -1127,16 +1149,7 @@ def evaluate(facts: Facts) -> Result:
     by_rule = {f.rule: f for f in findings}
     target = GREEN if level == BLUE else BLUE
     unmet = () if level == GREEN else tuple(c.id for c in criteria_for(target) if not holds[c.id])
-    label = LEVEL_LABELS[level]
-    if level in NEGATIVE_LEVELS:
-        intro = f"触发{label}信用等级评定要素："
-    elif level in HONEST_LEVELS:
-        intro = f"满足{label}信用等级全部条件（诚信客户）："
-    else:
-        intro = "未触发黄色、红色、黑色信用等级评定要素，但未满足以下蓝色信用等级条件："
-    explanation = (
-        f"截至{facts.as_of.isoformat()}，信用等级：{label}。{intro}" + "；".join(by_rule[r].text for r in rules) + "。"
-    )
+    explanation = _explanation_text(facts.as_of, level, [by_rule[r].text for r in rules])
     return Result(
         level=level,
         honest=level in HONEST_LEVELS,

@@ -73,6 +73,13 @@ def test_evaluate_level_agrees_with_evaluate(f: rules.Facts) -> None:
 
 
 @SETTINGS
+@given(facts())
+def test_explain_gives_exactly_the_level_rules_and_explanation_of_evaluate(f: rules.Facts) -> None:
+    result = rules.evaluate(f)
+    assert rules.explain(f) == (result.level, result.rules, result.explanation)
+
+
+@SETTINGS
 @given(st.data())
 def test_adding_an_in_force_event_never_raises_the_level(data: st.DataObject) -> None:
     f = data.draw(facts())
