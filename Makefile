@@ -2,19 +2,34 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+RUN_STAMP := $(VENV)/.installed-run-$(shell cat requirements.txt | cksum | cut -d' ' -f1)
+DEV_STAMP := $(VENV)/.installed-dev-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 # Debian packages: Chromium for the browser tests, a CJK font and Pango for the PDFs, pdftotext.
 SYSTEM_PACKAGES := chromium chromium-driver poppler-utils fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 
-.PHONY: run test lint system-deps install migrate pdf-font worker beat
+.PHONY: run test lint system-deps install install-dev requirements migrate pdf-font worker beat
 
-$(STAMP): requirements.txt
+# `make run` installs the runtime pins only (what the production image has); `make test` adds the dev pins.
+$(RUN_STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements.txt
-	rm -f $(VENV)/.installed-* && touch $@
+	rm -f $(VENV)/.installed-run-* && touch $@
 
-install: $(STAMP)
+$(DEV_STAMP): $(RUN_STAMP) requirements-dev.txt
+	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	rm -f $(VENV)/.installed-dev-* && touch $@
+
+install: $(RUN_STAMP)
+
+install-dev: $(DEV_STAMP)
+
+# Recompile the pins from the short .in files (uv, run from a throw-away environment).
+requirements:
+	$(PYTHON) -m venv /tmp/credit-portal-uv && /tmp/credit-portal-uv/bin/pip install -q uv
+	/tmp/credit-portal-uv/bin/uv pip compile -q --python-version 3.11 requirements.in -o requirements.txt
+	/tmp/credit-portal-uv/bin/uv pip compile -q --python-version 3.11 requirements-dev.in -o requirements-dev.txt
+	sed -i '1i -r requirements.txt' requirements-dev.txt
 
 system-deps:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -26,18 +41,18 @@ system-deps:
 		fi; \
 	fi
 
-migrate: $(STAMP)
+migrate: $(RUN_STAMP)
 	$(BIN)/python manage.py migrate --noinput
 
 # Cut the CJK font for the PDFs once (fontTools); later renders only subset the small cut.
-pdf-font: system-deps $(STAMP)
+pdf-font: system-deps $(RUN_STAMP)
 	$(BIN)/python manage.py prepare_pdf_font
 
 run: system-deps migrate pdf-font
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
@@ -45,8 +60,8 @@ test: system-deps lint pdf-font
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
-worker: $(STAMP)
+worker: $(RUN_STAMP)
 	$(BIN)/celery -A credit_portal worker -l info
 
-beat: $(STAMP)
+beat: $(RUN_STAMP)
 	$(BIN)/celery -A credit_portal beat -l info

@@ -1,4 +1,5 @@
-"""The worked cases of shared/rating-cases: level and rules exactly as expected."""
+"""The worked cases (tests/data/rating-cases, a copy of the design's rating-cases that .ci/run keeps equal):
+level and rules exactly as expected."""
 
 from __future__ import annotations
 
@@ -9,8 +10,7 @@ import pytest
 
 from ratings import rules
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-CASES_DIR = REPO_ROOT.parent / "shared" / "rating-cases"
+CASES_DIR = Path(__file__).resolve().parents[1] / "data" / "rating-cases"
 
 
 def _case_files() -> list[Path]:
