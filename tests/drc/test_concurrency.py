@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 @pytest.fixture(autouse=True)
 def _needs_postgresql():
     if connection.vendor != "postgresql":
-        reason = "needs PostgreSQL for row locks: set DATABASE_URL=postgres://…"
+        reason = "needs PostgreSQL for row locks: set DATABASE_URL=postgres://… (.ci/run does)"
         if os.environ.get("DATABASE_URL"):
             pytest.fail(reason)
         pytest.skip(reason)

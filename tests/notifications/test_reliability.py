@@ -50,7 +50,7 @@ SHARED_REDIS = os.environ.get("NOTIFICATION_TEST_REDIS", "redis://127.0.0.1:6379
 def _needs_postgresql_and_redis():
     engine = connection.settings_dict["ENGINE"]
     if "postgresql" not in engine:
-        reason = "needs PostgreSQL shared with a worker process: set DATABASE_URL=postgres://…"
+        reason = "needs PostgreSQL and Redis shared with a Celery worker: set DATABASE_URL=postgres://… (.ci/run does)"
         if os.environ.get("DATABASE_URL"):
             pytest.fail(reason)
         pytest.skip(reason)
