@@ -6,8 +6,8 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from archives.vocabulary import LEVEL_LABELS
 from credit_portal.errors import submit_form
-from ratings.rules import LEVEL_LABELS
 
 from . import selectors, services
 from .exports import customers_xlsx
@@ -89,8 +89,7 @@ def customer_detail(request: HttpRequest, uscc: str) -> HttpResponse:
 
 
 def selectors_archive_context(request: HttpRequest, customer) -> dict:
-    from ratings.selectors import rating_panel
-
+    # The rating panel comes from ratings' template tag (``rating_panel_of``), not from here.
     return {
         "customer": customer,
         "accounts": customer.accounts.all(),
@@ -98,7 +97,6 @@ def selectors_archive_context(request: HttpRequest, customer) -> dict:
         "reports": customer.reports.select_related("uploaded_by", "verified_by"),
         "information": customer.credit_information.select_related("recorded_by"),
         "history": selectors.archive_history(customer),
-        "rating": rating_panel(customer),
         "can_manage": request.user.has_perm("archives.manage_archives"),
         "show_contact": request.user.has_perm("archives.view_contact_details"),
     }

@@ -15,9 +15,9 @@ Choices, documented here because pages and reports read what this module writes:
   computed level, its rule ids, its override or the rules version differ; ``as_of`` and the
   explanation of a rating are those of the evaluation that last wrote it. This makes a second run
   as of the same date write nothing (idempotent) and keeps a nightly run to the few rows that move.
-- **The same notices as one customer's re-rating.** Each level change written here gets the notices
-  its new level calls for (``notices_for_rating_changes``), in the range's transaction; they are
-  queued for the workers once it commits.
+- **The same notices as one customer's re-rating.** Each level change written here is announced
+  (``signals.level_changes_announce``); notifications writes the notices its new level calls for, in
+  the range's transaction; they are queued for the workers once it commits.
 - **A fresher rating wins.** A rating is written only if it still holds what the run read: a
   customer re-rated meanwhile by ``rating_refresh`` (a new event, a revocation) keeps that rating.
   On PostgreSQL the stored ratings are read first, so any refresh committed after that read shows
@@ -45,11 +45,11 @@ from django.db.models import Max, Min, Q
 from django.utils import timezone
 
 from archives.models import CreditEvent, Customer, ElectricityAccount, EventStatus, PublicCreditReport, ReportStatus
-from notifications.services import notices_for_rating_changes
 
 from . import rules
 from .models import CustomerRating, LevelOverride, OverrideStatus, RatingCause, RatingHistory
 from .services import override_end_expired
+from .signals import level_changes_announce
 
 #: Customer ids per range: one Celery task each (≈ 1 s of work on one core at 5 events a customer).
 DEFAULT_RANGE_SIZE = 25_000
@@ -418,7 +418,7 @@ class _OrmWriter:
         CustomerRating.objects.bulk_update(changed, self.fields, batch_size=500)
         RatingHistory.objects.bulk_create(history, batch_size=500)
         if history:
-            stats.notices += notices_for_rating_changes(history_rows=history)
+            stats.notices += level_changes_announce(history_rows=history)
         stats.written += len(new) + len(changed)
         stats.created += len(new)
         stats.level_changes += len(history)
@@ -543,7 +543,7 @@ class _PostgresWriter:
             )
             updated, created, recorded = cursor.fetchone()
         if recorded:
-            stats.notices += notices_for_rating_changes(history_ids=recorded)
+            stats.notices += level_changes_announce(history_ids=recorded)
         stats.written += updated + created
         stats.created += created
         stats.level_changes += len(recorded)

@@ -11,6 +11,7 @@ from credit_portal.errors import ApplicationError
 
 from . import rules
 from .models import CustomerRating, LevelOverride, OverrideStatus, RatingCause, RatingHistory
+from .signals import level_changes_announce
 
 
 def customer_facts(*, customer: Customer, as_of: date) -> rules.Facts:
@@ -95,10 +96,8 @@ def rating_refresh(*, customer: Customer, cause: str, cause_ref: str = "", as_of
             cause=cause,
             cause_ref=cause_ref,
         )
-        # The reminders and letters the new level calls for, in this same transaction.
-        from notifications.services import notices_for_rating_changes
-
-        notices_for_rating_changes(history_rows=[change])
+        # The reminders and letters the new level calls for (notifications), in this same transaction.
+        level_changes_announce(history_rows=[change])
     return rating
 
 
