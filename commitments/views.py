@@ -18,11 +18,11 @@ from credit_portal.errors import ApplicationError, submit_form
 
 from . import plan_text, selectors, services
 from .forms import (
-    DrcReportUploadForm,
     FulfilmentForm,
     LetterDecisionForm,
     ObjectionDecisionForm,
     ObjectionReviewForm,
+    OfficerCreditReportUploadForm,
     RegistrationDecisionForm,
     StepForm,
 )
@@ -287,8 +287,8 @@ def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @permission_required("commitments.upload_report_for_enterprise", raise_exception=True)
-def drc_report_upload(request: HttpRequest) -> HttpResponse:
-    form = DrcReportUploadForm(request.POST or None, request.FILES or None)
+def officer_credit_report_upload(request: HttpRequest) -> HttpResponse:
+    form = OfficerCreditReportUploadForm(request.POST or None, request.FILES or None)
 
     def upload(data):
         uscc = normalize_uscc(data["uscc"])
@@ -296,7 +296,7 @@ def drc_report_upload(request: HttpRequest) -> HttpResponse:
             customer = customer_for_user(user=request.user, uscc=uscc)
         except Http404:
             raise ApplicationError(f"没有统一社会信用代码为 {uscc} 的企业档案", field="uscc") from None
-        return services.drc_report_upload(
+        return services.officer_credit_report_upload(
             customer=customer, actor=request.user, issued_on=data["issued_on"], file=data["file"]
         )
 

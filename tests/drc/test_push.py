@@ -10,10 +10,10 @@ import pytest
 from django.conf import settings as django_settings
 from django.utils import timezone
 
+from notifications.drc.build import report_folder
+from notifications.drc.columns import FILE_NAMES
+from notifications.drc.push import drc_report_push, drc_report_push_sweep
 from notifications.models import DrcReport, DrcReportPush
-from notifications.reporting.build import report_folder
-from notifications.reporting.columns import FILE_NAMES
-from notifications.reporting.push import drc_report_push, drc_report_push_sweep
 
 from .conftest import NOW, REPORT_DATE, build_report
 from .receiver import Receiver
@@ -157,7 +157,7 @@ def test_the_report_page_shows_the_push_status_and_every_attempt(dataset, receiv
     build_report(report_date=REPORT_DATE)
     client.force_login(drc)
 
-    page = client.get(f"/notifications/drc/reports/{REPORT_DATE}/").content.decode()
+    page = client.get(f"/drc/reports/{REPORT_DATE}/").content.decode()
 
     assert '<strong id="push-status">已推送</strong>' in page
     assert "503" in page and "HTTP 503" in page

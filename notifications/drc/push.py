@@ -28,9 +28,9 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from ..models_report import DrcReport, DrcReportPush, PushOutcome, PushStatus, ReportStatus
 from .build import report_folder
 from .bundle import write_zip, zip_name
+from .models import DrcReport, DrcReportPush, DrcReportStatus, PushOutcome, PushStatus
 
 _EXCERPT = 2000
 
@@ -85,7 +85,7 @@ def _claim(report_id: int) -> bool:
     now = timezone.now()
     lease = now + push_grace()
     return bool(
-        DrcReport.objects.filter(pk=report_id, status=ReportStatus.READY)
+        DrcReport.objects.filter(pk=report_id, status=DrcReportStatus.READY)
         .filter(Q(push_status=PushStatus.PENDING) | Q(push_status=PushStatus.SENDING, push_lease_until__lt=now))
         .update(push_status=PushStatus.SENDING, push_lease_until=lease, push_attempts=F("push_attempts") + 1)
     )
@@ -185,13 +185,13 @@ def drc_report_push_sweep() -> list[int]:
     if not push_configured():
         return []
     overdue = (
-        DrcReport.objects.filter(status=ReportStatus.READY, push_status__in=[PushStatus.PENDING, PushStatus.SENDING])
+        DrcReport.objects.filter(status=DrcReportStatus.READY, push_status__in=[PushStatus.PENDING, PushStatus.SENDING])
         .filter(Q(push_lease_until__lt=timezone.now()) | Q(push_lease_until__isnull=True))
         .values_list("pk", flat=True)
     )
     report_ids = list(overdue)
     if report_ids:
-        from ..tasks_report import drc_report_push_task
+        from .tasks import drc_report_push_task
 
         for report_id in report_ids:
             drc_report_push_task.delay(report_id)
