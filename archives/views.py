@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from archives.vocabulary import LEVEL_LABELS
 from credit_portal.errors import submit_form
+from credit_portal.files import private_file_response
 
 from . import selectors, services
 from .exports import customers_xlsx
@@ -292,11 +293,4 @@ def private_file(request: HttpRequest, kind: str, pk: int) -> FileResponse:
     model, field_name = _FILE_MODELS[kind]
     instance = get_object_or_404(model.objects.select_related("customer"), pk=pk)
     selectors.customer_for_user(user=request.user, uscc=instance.customer.uscc)
-    stored = getattr(instance, field_name)
-    if not stored:
-        raise Http404
-    name = f"{kind}-{instance.customer.uscc}-{pk}{stored.name[stored.name.rfind('.') :]}"
-    response = FileResponse(stored.open("rb"), as_attachment=False, filename=name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
-    return response
+    return private_file_response(getattr(instance, field_name), kind=kind, uscc=instance.customer.uscc, pk=pk)

@@ -15,6 +15,7 @@ from django.utils.http import urlencode
 from archives.selectors import customer_for_user
 from archives.validation import normalize_uscc
 from credit_portal.errors import ApplicationError, submit_form
+from credit_portal.files import private_file_response
 
 from . import plan_text, selectors, services
 from .forms import (
@@ -331,11 +332,4 @@ def private_file(request: HttpRequest, kind: str, pk: int) -> FileResponse:
         raise Http404
     visible_to, field_name = _FILES[kind]
     instance = get_object_or_404(visible_to(request.user), pk=pk)
-    stored = getattr(instance, field_name)
-    if not stored:
-        raise Http404
-    name = f"{kind}-{instance.customer.uscc}-{pk}{stored.name[stored.name.rfind('.') :]}"
-    response = FileResponse(stored.open("rb"), as_attachment=False, filename=name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
-    return response
+    return private_file_response(getattr(instance, field_name), kind=kind, uscc=instance.customer.uscc, pk=pk)

@@ -80,6 +80,16 @@ def test_a_push_refused_for_bad_credentials_is_not_retried(dataset, receiver):
     assert len(receiver.requests) == 1
 
 
+def test_a_push_answered_408_is_tried_again_like_the_notice_gateways(dataset, receiver):
+    receiver.plan = ["http408"]
+
+    report = build_report(report_date=REPORT_DATE).report
+
+    report.refresh_from_db()
+    assert report.push_status == "pushed"
+    assert _attempts(report) == [(1, "failed", 408), (2, "succeeded", 200)]
+
+
 def test_a_push_gives_up_after_the_configured_number_of_attempts(dataset, receiver):
     receiver.plan = ["http503"] * 10
 
