@@ -44,9 +44,10 @@ from django.db import connection, transaction
 from django.db.models import Max, Min, Q
 from django.utils import timezone
 
-from archives.models import CreditEvent, Customer, ElectricityAccount, EventStatus, PublicCreditReport, ReportStatus
+from archives.models import Customer, ElectricityAccount
 
 from . import rules
+from .facts import ACCOUNT_COLUMNS, EVENT_COLUMNS, REPORT_COLUMNS, counted_events, counted_reports, facts_from_rows
 from .models import CustomerRating, LevelOverride, OverrideStatus, RatingCause, RatingHistory
 from .services import override_end_expired
 from .signals import level_changes_announce
@@ -234,20 +235,22 @@ def _rerate_scope(scope: dict[str, Any], *, as_of: date, cause: str, cause_ref: 
         accounts = _groups(
             ElectricityAccount.objects.filter(**scope)
             .order_by("customer_id")
-            .values_list("customer_id", "payment_method", "arrears_since", "opened_on")
+            .values_list("customer_id", *ACCOUNT_COLUMNS)
             .iterator(chunk_size=FETCH_SIZE)
         )
         events = _groups(
-            CreditEvent.objects.filter(**scope, status=EventStatus.IN_FORCE, occurred_on__lte=as_of)
+            counted_events(as_of=as_of)
+            .filter(**scope)
             .filter(Q(occurred_on__gt=window_start) | Q(type__in=_EVER_COUNTED_TYPES))
             .order_by("customer_id")
-            .values_list("customer_id", "pk", "type", "occurred_on", "amount_yuan", "voltage_kv", "severity")
+            .values_list("customer_id", *EVENT_COLUMNS)
             .iterator(chunk_size=FETCH_SIZE)
         )
         reports = _groups(
-            PublicCreditReport.objects.filter(**scope, status=ReportStatus.VERIFIED, issued_on__lte=as_of)
+            counted_reports(as_of=as_of)
+            .filter(**scope)
             .order_by("customer_id")
-            .values_list("customer_id", "pk", "issued_on", "shows_dishonesty")
+            .values_list("customer_id", *REPORT_COLUMNS)
             .iterator(chunk_size=FETCH_SIZE)
         )
         account_key, account_rows = next(accounts, _END)
@@ -255,7 +258,6 @@ def _rerate_scope(scope: dict[str, Any], *, as_of: date, cause: str, cause_ref: 
         report_key, report_rows = next(reports, _END)
 
         evaluate_level = rules.evaluate_level
-        Facts, Event, Report = rules.Facts, rules.Event, rules.Report
         version = rules.RULES_VERSION
         levels = stats.levels
         pending: list[_Pending] = []
@@ -270,17 +272,9 @@ def _rerate_scope(scope: dict[str, Any], *, as_of: date, cause: str, cause_ref: 
             while report_key < customer_id:
                 report_key, report_rows = next(reports, _END)
 
-            payment_method, arrears_since, opened_on = "postpaid", None, None
+            own_accounts: list[tuple] = []
             if account_key == customer_id:
-                prepaid = True
-                for _, method, arrears, opened in account_rows:
-                    prepaid = prepaid and method == "prepaid"
-                    if arrears is not None and (arrears_since is None or arrears < arrears_since):
-                        arrears_since = arrears
-                    if opened_on is None or opened < opened_on:
-                        opened_on = opened
-                if prepaid:
-                    payment_method = "prepaid"
+                own_accounts = account_rows
                 account_key, account_rows = next(accounts, _END)
             own_events: list[tuple] = []
             if event_key == customer_id:
@@ -295,17 +289,7 @@ def _rerate_scope(scope: dict[str, Any], *, as_of: date, cause: str, cause_ref: 
                 stored = rating_rows[0]
                 rating_key, rating_rows = next(ratings, _END)
 
-            facts = Facts(
-                as_of,
-                payment_method,
-                arrears_since,
-                opened_on,
-                tuple(Report(issued_on, shows, pk) for _, pk, issued_on, shows in own_reports),
-                tuple(
-                    Event(type_, occurred_on, amount, voltage, severity or None, pk)
-                    for _, pk, type_, occurred_on, amount, voltage, severity in own_events
-                ),
-            )
+            facts = facts_from_rows(as_of=as_of, accounts=own_accounts, events=own_events, reports=own_reports)
             computed_level, rule_ids = evaluate_level(facts)
             override = overrides.get(customer_id)
             if override is None:
