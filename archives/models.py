@@ -9,6 +9,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from archives import vocabulary
+from credit_portal.decisions import TwoPersonDecision
 
 
 def private_upload_to(instance: models.Model, filename: str) -> str:
@@ -174,26 +175,12 @@ class RevocationStatus(models.TextChoices):
     REFUSED = "refused", "已驳回"
 
 
-class EventRevocation(models.Model):
+class EventRevocation(TwoPersonDecision):
     """A request to revoke an event; a supervisor other than the requester decides it."""
 
     event = models.ForeignKey(CreditEvent, on_delete=models.PROTECT, related_name="revocations", verbose_name="记录")
     reason = models.TextField("撤销理由")
     status = models.CharField("状态", max_length=10, choices=RevocationStatus.choices, default=RevocationStatus.PENDING)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="申请人"
-    )
-    requested_at = models.DateTimeField("申请时间", auto_now_add=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="审批人",
-    )
-    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
-    decision_note = models.TextField("审批意见", blank=True)
 
     history = HistoricalRecords()
 
