@@ -9,6 +9,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from archives import vocabulary
+from credit_portal.claims import lease_expired
 from credit_portal.decisions import TwoPersonDecision
 
 
@@ -343,6 +344,8 @@ class ImportJob(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField("上传时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # The running import's heartbeat: renewed with every batch; once it has run out, the worker is gone.
+    lease_until = models.DateTimeField("心跳有效至", null=True, blank=True)
 
     class Meta:
         verbose_name = "导入任务"
@@ -351,6 +354,11 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.original_name}"
+
+    @property
+    def stalled(self) -> bool:
+        """Running, but its worker stopped beating (killed): it may be taken over and resumed."""
+        return self.status == ImportStatus.RUNNING and lease_expired(self.lease_until)
 
     @property
     def progress_percent(self) -> int:
