@@ -17,7 +17,7 @@ def audited_save(instance: models.Model, *, actor, reason: str = "") -> None:
 # The customers whose facts the current thread's open transaction changed, with the cause and ref
 # of the latest change; connections are per thread, so this is per connection. An entry is taken by
 # the first of its on-commit callbacks to run; the others find nothing. Entries of a rolled-back
-# transaction stay until the customer is changed again, and are overwritten then.
+# transaction are overwritten when the customer changes again, and dropped when no transaction is open.
 _changed = threading.local()
 
 
@@ -41,5 +41,8 @@ def customer_facts_changed(*, customer_id: int, cause: str, ref: str = "") -> No
     event and its request) make one announcement, named by the latest change: the facts are read at
     commit.
     """
-    _pending()[customer_id] = (cause, ref)
+    pending = _pending()
+    if not transaction.get_connection().in_atomic_block:
+        pending.clear()  # nothing is open, so whatever is left came from rolled-back transactions
+    pending[customer_id] = (cause, ref)
     transaction.on_commit(partial(_announce, customer_id))

@@ -287,3 +287,30 @@ def test_several_changes_to_one_customer_in_one_transaction_queue_one_re_rating(
     rating = CustomerRating.objects.get(customer=customer)
     assert (rating.level, rating.rules) == ("red", ["red.2"])
     assert RatingHistory.objects.filter(customer=customer).count() == 1
+
+
+def test_a_rolled_back_change_announces_nothing_and_the_next_change_its_own_cause(
+    staff, django_capture_on_commit_callbacks
+):
+    customer = AccountFactory(opened_on=date(2015, 3, 1)).customer
+    announced = []
+
+    def listen(*, customer_id, cause, ref, **kwargs):
+        announced.append((customer_id, cause, ref))
+
+    facts_changed.connect(listen)
+    try:
+        with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+            services.event_record(customer=customer, type="late_payment", occurred_on=date(2026, 5, 1), actor=staff)
+            raise RuntimeError("rolled back")
+        assert announced == []
+
+        with django_capture_on_commit_callbacks(execute=True):
+            services.account_create(
+                customer=customer, number="3208040099", opened_on=date(2016, 1, 1), payment_method="postpaid",
+                voltage_level="10kV", capacity_kva=100, actor=staff,
+            )  # fmt: skip
+    finally:
+        facts_changed.disconnect(listen)
+
+    assert announced == [(customer.pk, "account", "3208040099")]
