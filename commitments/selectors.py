@@ -1,6 +1,6 @@
 """Reads of the enterprise side, always scoped to what the asking user may see."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from statistics import median
 
@@ -267,20 +267,24 @@ def application_turnaround(*, since: date | None = None, until: date | None = No
 # --------------------------------------------------------------------------------------------
 
 
+def letters_search(letters: QuerySet[CommitmentLetter], search: str) -> QuerySet[CommitmentLetter]:
+    """Letters whose enterprise's USCC or commitment code starts with, or enterprise name holds, ``search``."""
+    search = (search or "").strip()
+    if not search:
+        return letters
+    if search.isascii() and search.isalnum():
+        return letters.filter(
+            Q(customer__uscc__startswith=search.upper())
+            | Q(code__startswith=search)
+            | Q(customer__name__icontains=search)
+        )
+    return letters.filter(customer__name__icontains=search)
+
+
 def public_letters(*, search: str = "") -> QuerySet[CommitmentLetter]:
     """Accepted letters, published under clause 5 (信用承诺公示): newest commitment first."""
     letters = CommitmentLetter.objects.filter(status=LetterStatus.ACCEPTED).select_related("customer")
-    search = (search or "").strip()
-    if search:
-        if search.isascii() and search.isalnum():
-            letters = letters.filter(
-                Q(customer__uscc__startswith=search.upper())
-                | Q(code__startswith=search)
-                | Q(customer__name__icontains=search)
-            )
-        else:
-            letters = letters.filter(customer__name__icontains=search)
-    return letters.order_by("-committed_on", "-code")
+    return letters_search(letters, search).order_by("-committed_on", "-code")
 
 
 # --------------------------------------------------------------------------------------------
@@ -301,11 +305,10 @@ class EnterpriseHome:
     objections: QuerySet
     documents: NoPropertyDocuments
     honest: bool
-    notices: list = field(default_factory=list)
 
 
-def enterprise_home(customer: Customer, *, user=None, today: date | None = None) -> EnterpriseHome:
-    """Everything the enterprise sees about itself on one page (`user`: whose notices to list)."""
+def enterprise_home(customer: Customer, *, today: date | None = None) -> EnterpriseHome:
+    """Everything the enterprise sees about itself on one page (its notices come from notifications' tag)."""
     today = today or timezone.localdate()
     panel = rating_panel(customer, as_of=today)
     objections = Objection.objects.filter(customer=customer).select_related(
@@ -331,13 +334,4 @@ def enterprise_home(customer: Customer, *, user=None, today: date | None = None)
         objections=objections,
         documents=no_property_documents(customer, today=today),
         honest=panel.level in rules.HONEST_LEVELS,
-        notices=enterprise_notices(user) if user is not None else [],
     )
-
-
-def enterprise_notices(user, *, limit: int = 5) -> list:
-    """The latest reminders and notification letters sent to the user's enterprise (notifications app)."""
-    from notifications.selectors import notices_of_enterprise
-
-    notices = notices_of_enterprise(user=user)
-    return list(notices[:limit]) if notices is not None else []
