@@ -1,6 +1,5 @@
 """What every API view shares: the JSON parser, token login, and the answers for unknown URLs."""
 
-from django.http import HttpRequest, JsonResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import parsers, status
 from rest_framework.authtoken.models import Token
@@ -38,8 +37,3 @@ class TokenApi(ObtainAuthToken):
             serializer.is_valid(raise_exception=True)
         token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
         return Response({"token": token.key})
-
-
-def api_not_found(request: HttpRequest, exception=None) -> JsonResponse:
-    """A 404 under /api/ answers in the API's error body, not the HTML page."""
-    return JsonResponse({"message": "未找到。", "errors": {}}, status=404)

@@ -280,9 +280,10 @@ CELERY_BEAT_SCHEDULE["drc-report-push-sweep"] = {
 }
 
 REST_FRAMEWORK = {
+    # Token first: its challenge makes missing or bad credentials a 401 with WWW-Authenticate, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
