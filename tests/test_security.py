@@ -1,8 +1,10 @@
 """Login throttling, deployment settings and the role groups."""
 
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -131,3 +133,30 @@ def test_an_older_hash_is_upgraded_to_argon2_at_the_next_login(client, settings)
     user.refresh_from_db()
     assert user.password.startswith("argon2$")
     assert user.check_password("right-password-123")
+
+
+def test_pages_answer_with_a_strict_content_security_policy(client):
+    policy = client.get("/accounts/login/")["Content-Security-Policy"]
+
+    assert "default-src 'self'" in policy
+    assert "script-src 'self'" in policy and "style-src 'self'" in policy
+    assert "object-src 'none'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy and "http" not in policy
+
+
+# Rendered to PDF by WeasyPrint, never served to a browser: their <style> needs no nonce.
+PDF_TEMPLATES = {"letter.html", "letter_pdf.html"}
+INLINE = re.compile(r"""\sstyle=["']|\son[a-z]+=["']|<script(?![^>]*\ssrc=)|javascript:""", re.IGNORECASE)
+
+
+def test_no_served_template_holds_an_inline_script_style_attribute_or_event_handler():
+    roots = [Path(settings.BASE_DIR) / "templates", *Path(settings.BASE_DIR).glob("*/templates")]
+    offending = [
+        f"{path.relative_to(settings.BASE_DIR)}: {match.group(0)!r}"
+        for root in roots
+        for path in root.rglob("*.html")
+        if path.name not in PDF_TEMPLATES
+        for match in INLINE.finditer(path.read_text(encoding="utf-8"))
+    ]
+
+    assert not offending, "\n".join(offending)
