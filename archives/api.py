@@ -10,11 +10,13 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from credit_portal.api_parsers import JSONParser
 
 from . import selectors, services
 from .models import CreditEvent, EventRevocation, EventSource, PublicCreditReport
@@ -36,7 +38,10 @@ from .serializers import (
 
 USCC_PATH = OpenApiParameter("uscc", OpenApiTypes.STR, OpenApiParameter.PATH, description="统一社会信用代码")
 BAD_INPUT = {400: OpenApiResponse(ErrorSerializer, description="输入有误（errors 指出字段和原因），未写入任何数据")}
-FORBIDDEN = {403: OpenApiResponse(ErrorSerializer, description="未登录，或所属角色无此权限")}
+FORBIDDEN = {
+    401: OpenApiResponse(ErrorSerializer, description="未登录：缺少或无效的令牌（WWW-Authenticate: Token）"),
+    403: OpenApiResponse(ErrorSerializer, description="所属角色无此权限"),
+}
 NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="没有找到，或无权查看该企业")}
 
 

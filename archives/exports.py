@@ -6,6 +6,7 @@ from django.db.models import Count, QuerySet
 from openpyxl import Workbook
 
 from archives.vocabulary import LEVEL_LABELS
+from credit_portal.spreadsheets import safe_row
 
 from .models import Customer, mask_phone
 
@@ -29,17 +30,19 @@ def customers_xlsx(customers: QuerySet[Customer], *, unmasked: bool) -> bytes:
     )
     for uscc, name, legal, contact, phone, address, industry, level, account_count in rows.iterator(chunk_size=2000):
         sheet.append(
-            [
-                uscc,
-                name,
-                legal,
-                contact,
-                phone if unmasked else mask_phone(phone),
-                address,
-                industry,
-                LEVEL_LABELS.get(level, "未评定"),
-                account_count,
-            ]
+            safe_row(
+                [
+                    uscc,
+                    name,
+                    legal,
+                    contact,
+                    phone if unmasked else mask_phone(phone),
+                    address,
+                    industry,
+                    LEVEL_LABELS.get(level, "未评定"),
+                    account_count,
+                ]
+            )
         )
     buffer = BytesIO()
     workbook.save(buffer)

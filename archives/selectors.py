@@ -1,5 +1,6 @@
 """Reads of the credit archive, always scoped to what the asking user may see."""
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import chain
@@ -16,6 +17,7 @@ from .models import (
     EventRevocation,
     Membership,
     PublicCreditReport,
+    mask_phone,
 )
 
 
@@ -130,7 +132,24 @@ def _user_names(records: list) -> dict[int, str]:
     }
 
 
-def _entries_for(records: list, label: str, describe, user_names: dict[int, str]) -> list[HistoryEntry]:
+# What the archive page shows masked to whoever may not see contact details, masked in the history too.
+_PHONE_FIELDS = {"contact_phone"}
+_MOBILE = re.compile(r"1\d{10}")  # an enterprise user's login name is its mobile number
+
+
+def _masked(text: str) -> str:
+    return mask_phone(text) if _MOBILE.fullmatch(text) else text
+
+
+def _entries_for(
+    records: list, label: str, describe, user_names: dict[int, str], *, masked: bool = True
+) -> list[HistoryEntry]:
+    def show(record, field_name: str) -> str:
+        value = _display(record, field_name, user_names)
+        if masked and value and (field_name in _PHONE_FIELDS or _MOBILE.fullmatch(value)):
+            return mask_phone(value)
+        return value
+
     entries = []
     previous_by_object: dict[int, object] = {}
     for record in records:
@@ -142,26 +161,21 @@ def _entries_for(records: list, label: str, describe, user_names: dict[int, str]
                 if change.field in _HIDDEN_FIELDS:
                     continue
                 verbose = record.instance_type._meta.get_field(change.field).verbose_name
-                changes.append(
-                    (
-                        str(verbose),
-                        _display(previous, change.field, user_names),
-                        _display(record, change.field, user_names),
-                    )
-                )
+                changes.append((str(verbose), show(previous, change.field), show(record, change.field)))
         else:
             for model_field in record.instance_type._meta.concrete_fields:
                 if model_field.name in _HIDDEN_FIELDS or model_field.primary_key or model_field.name == "customer":
                     continue
-                shown = _display(record, model_field.name, user_names)
+                shown = show(record, model_field.name)
                 if shown != "—":
                     changes.append((str(model_field.verbose_name), "", shown))
         previous_by_object[record.id] = record
         user = record.history_user
+        who = (user.get_full_name() or user.username) if user else "系统"
         entries.append(
             HistoryEntry(
                 when=record.history_date,
-                who=(user.get_full_name() or user.username) if user else "系统",
+                who=_masked(who) if masked else who,
                 what=f"{label} {describe(record)}",
                 action=_ACTIONS.get(record.history_type, record.history_type),
                 reason=record.history_change_reason or "",
@@ -171,8 +185,10 @@ def _entries_for(records: list, label: str, describe, user_names: dict[int, str]
     return entries
 
 
-def archive_history(customer: Customer, *, limit: int = 200) -> list[HistoryEntry]:
-    """Every audited change to the customer's archive, newest first: who, when, before and after."""
+def archive_history(customer: Customer, *, unmasked: bool = False, limit: int = 200) -> list[HistoryEntry]:
+    """Every audited change to the customer's archive, newest first: who, when, before and after.
+
+    Phone numbers are masked (138****5678) unless `unmasked`: for whoever sees them masked on the page."""
     event_ids = list(customer.events.values_list("pk", flat=True))
     sources = [
         (Customer.history.filter(id=customer.pk), "档案", lambda r: r.name),
@@ -187,5 +203,7 @@ def archive_history(customer: Customer, *, limit: int = 200) -> list[HistoryEntr
         for history, label, describe in sources
     ]
     names = _user_names([record for records, _, _ in loaded for record in records])
-    entries = chain.from_iterable(_entries_for(records, label, describe, names) for records, label, describe in loaded)
+    entries = chain.from_iterable(
+        _entries_for(records, label, describe, names, masked=not unmasked) for records, label, describe in loaded
+    )
     return sorted(entries, key=lambda entry: entry.when, reverse=True)[:limit]

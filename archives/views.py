@@ -97,7 +97,7 @@ def selectors_archive_context(request: HttpRequest, customer) -> dict:
         "events": selectors.customer_events(customer),
         "reports": customer.reports.select_related("uploaded_by", "verified_by"),
         "information": customer.credit_information.select_related("recorded_by"),
-        "history": selectors.archive_history(customer),
+        "history": selectors.archive_history(customer, unmasked=request.user.has_perm("archives.view_contact_details")),
         "can_manage": request.user.has_perm("archives.manage_archives"),
         "show_contact": request.user.has_perm("archives.view_contact_details"),
     }

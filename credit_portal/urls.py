@@ -16,3 +16,5 @@ urlpatterns = [
     path("api/", include("credit_portal.api_urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "credit_portal.views.not_found"

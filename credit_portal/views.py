@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.views.defaults import page_not_found
 
 from archives.selectors import membership_of
 
@@ -14,3 +15,10 @@ def home(request: HttpRequest) -> HttpResponse:
     if membership is not None and membership.confirmed:
         return redirect("commitments:enterprise_home")
     return render(request, "home_unbound.html", {"membership": membership})
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """404: the API's error body under /api/, the portal's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"message": "未找到。", "errors": {}}, status=404)
+    return page_not_found(request, exception)

@@ -18,8 +18,8 @@ pytestmark = pytest.mark.django_db
 PERSONAS = ("anonymous", "staff", "supervisor", "applicant", "other_applicant", "drc")
 READERS = (302, 200, 200, 403, 403, 200)  # anonymous: to the login page
 READ_ONLY = (302, 405, 405, 403, 403, 405)
-API_READERS = (403, 200, 200, 403, 403, 200)
-API_READ_ONLY = (403, 405, 405, 403, 403, 405)
+API_READERS = (401, 200, 200, 403, 403, 200)  # anonymous: challenged for a token
+API_READ_ONLY = (401, 405, 405, 403, 403, 405)
 REPORT = "/drc/reports/2026-11-28"
 INFORMATION = "/drc/archives/{uscc}/information/new/"
 
@@ -50,7 +50,7 @@ MATRIX = [
     ("api report", "get", "/api/drc/reports/2026-11-28/", API_READERS),
     ("api report", "put", "/api/drc/reports/2026-11-28/", API_READ_ONLY),
     ("api report", "delete", "/api/drc/reports/2026-11-28/", API_READ_ONLY),
-    ("api report of a malformed date", "get", "/api/drc/reports/28-11-2026/", (403, 404, 404, 403, 403, 404)),
+    ("api report of a malformed date", "get", "/api/drc/reports/28-11-2026/", (401, 404, 404, 403, 403, 404)),
 ]
 
 COMMENDATION = {
@@ -133,6 +133,52 @@ def test_a_commendation_dated_after_today_is_refused_and_nothing_is_written(clie
     assert response.status_code == 200
     assert "日期不能晚于今天" in response.content.decode()
     assert not CreditInformation.objects.exists() and CreditInformation.history.count() == 0
+
+
+def test_a_drc_officer_cannot_record_a_note_and_nothing_is_written(client, world, drc):
+    client.force_login(drc)
+
+    response = client.post(INFORMATION.format(uscc=world["uscc"]), {**COMMENDATION, "kind": "note"})
+
+    assert response.status_code == 200
+    assert "表彰评优" in response.content.decode()
+    assert not CreditInformation.objects.exists() and CreditInformation.history.count() == 0
+
+
+def test_the_drc_form_offers_a_commendation_only(client, world, drc):
+    client.force_login(drc)
+
+    page = client.get(INFORMATION.format(uscc=world["uscc"])).content.decode()
+
+    assert 'value="commendation"' in page and 'value="note"' not in page
+    assert "其他信用信息" not in page
+
+
+def test_the_information_service_refuses_a_note_from_a_drc_officer(world, drc):
+    from archives.models import Customer
+    from archives.services import credit_information_record
+    from credit_portal.errors import ApplicationError
+
+    with pytest.raises(ApplicationError, match="发改委只能录入表彰评优") as error:
+        credit_information_record(
+            customer=Customer.objects.get(uscc=world["uscc"]), kind="note", title="约谈记录",
+            occurred_on=date(2026, 11, 20), actor=drc,
+        )  # fmt: skip
+
+    assert error.value.field == "kind"
+    assert not CreditInformation.objects.exists()
+
+
+def test_staff_still_record_a_note(world, staff):
+    from archives.models import Customer
+    from archives.services import credit_information_record
+
+    information = credit_information_record(
+        customer=Customer.objects.get(uscc=world["uscc"]), kind="note", title="约谈记录",
+        occurred_on=date(2026, 11, 20), actor=staff,
+    )  # fmt: skip
+
+    assert information.kind == "note"
 
 
 def test_a_commendation_for_an_unknown_enterprise_answers_404(client, world, drc):
