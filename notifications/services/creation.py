@@ -41,7 +41,8 @@ def notices_for_rating_changes(*, history_rows: Iterable[RatingHistory] = (), hi
         return 0
     Notice.objects.bulk_create(notices, ignore_conflicts=True, batch_size=_CHUNK)
     change_ids = sorted({n.rating_change_id for n in notices})
-    transaction.on_commit(lambda: _enqueue_changes(change_ids))
+    # robust: a broker outage after commit must never turn the committed write into an error page.
+    transaction.on_commit(lambda: _enqueue_changes(change_ids), robust=True)
     return len(notices)
 
 
