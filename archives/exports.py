@@ -5,7 +5,7 @@ from io import BytesIO
 from django.db.models import Count, QuerySet
 from openpyxl import Workbook
 
-from ratings.rules import LEVEL_LABELS
+from archives.vocabulary import LEVEL_LABELS
 
 from .models import Customer, mask_phone
 

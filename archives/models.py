@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from ratings import rules
+from archives import vocabulary
 
 
 def private_upload_to(instance: models.Model, filename: str) -> str:
@@ -33,9 +33,9 @@ class VoltageLevel(models.TextChoices):
     KV220 = "220kV", "220千伏"
 
 
-EVENT_TYPE_CHOICES = [(code, event_type.label) for code, event_type in rules.EVENT_TYPES.items()]
+EVENT_TYPE_CHOICES = [(code, event_type.label) for code, event_type in vocabulary.EVENT_TYPES.items()]
 # One column holds both severity scales (facility damage: minor/serious; dishonesty: general/serious);
-# each event type admits only its own values (see rules.EVENT_TYPES).
+# each event type admits only its own values (see vocabulary.EVENT_TYPES).
 SEVERITY_CHOICES = [("minor", "情节较轻"), ("general", "一般"), ("serious", "较重")]
 
 
@@ -163,7 +163,7 @@ class CreditEvent(models.Model):
         if self.voltage_kv is not None:
             return f"{self.voltage_kv.normalize():f} 千伏"
         if self.severity:
-            attribute = rules.EVENT_TYPES[self.type].attribute
+            attribute = vocabulary.EVENT_TYPES[self.type].attribute
             return dict(attribute.choices).get(self.severity, self.severity) if attribute else self.severity
         return ""
 

@@ -1,15 +1,21 @@
 """What the archive announces to the apps above it (connected in their ``AppConfig.ready()``).
 
-The archive never imports the apps that rate or notify: it sends these signals, and each receiver is
-one line calling a service of its own app. Receivers run synchronously, inside the sender's
-transaction, so what follows from a fact is committed, or rolled back, with the fact.
+The archive holds the facts and does not know who judges them: it says that a customer's facts
+changed, and the apps above decide what follows (a re-rating, a breached commitment). Receivers run
+synchronously, inside the sender's transaction, so what follows is committed, or rolled back, with
+the facts; nothing here needs the broker.
 """
 
 from django.dispatch import Signal
 
-#: A customer's rating facts changed (event recorded or revoked, account, verified report).
-#: Arguments: ``customer_id``, ``cause`` (a RatingCause value), ``ref`` (the changed row).
-customer_facts_changed = Signal()
+#: Sent inside the transaction that changed one customer's rating facts; kwargs ``customer_id``,
+#: ``cause`` (event, revocation, report, account), ``ref``.
+facts_changed = Signal()
 
-#: An event was recorded or revoked. Arguments: ``event`` (the CreditEvent), ``revoked`` (bool).
+#: Sent by an import job after it wrote the facts of many customers (and committed them);
+#: kwargs ``customer_ids`` (a set), ``cause`` ("import") and ``ref`` ("import:<job id>").
+facts_imported = Signal()
+
+#: Sent inside the transaction that recorded or revoked an event; kwargs ``event`` (the CreditEvent)
+#: and ``revoked`` (bool).
 credit_event_changed = Signal()

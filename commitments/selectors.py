@@ -339,15 +339,14 @@ class EnterpriseHome:
     objections: QuerySet
     documents: NoPropertyDocuments
     honest: bool
-    notices: list = field(default_factory=list)
     gives: tuple = ()
     would_gain: tuple = ()
     measures: tuple = ()
     commendations: list = field(default_factory=list)
 
 
-def enterprise_home(customer: Customer, *, user=None, today: date | None = None) -> EnterpriseHome:
-    """Everything the enterprise sees about itself on one page (`user`: whose notices to list)."""
+def enterprise_home(customer: Customer, *, today: date | None = None) -> EnterpriseHome:
+    """Everything the enterprise sees about itself on one page (its notices come from notifications' tag)."""
     today = today or timezone.localdate()
     panel = rating_panel(customer, as_of=today)
     objections = Objection.objects.filter(customer=customer).select_related(
@@ -373,17 +372,8 @@ def enterprise_home(customer: Customer, *, user=None, today: date | None = None)
         objections=objections,
         documents=no_property_documents(customer, today=today),
         honest=consequences.grants(panel.level, consequences.GREEN_CHANNEL),
-        notices=enterprise_notices(user) if user is not None else [],
         gives=consequences.offers_for(panel.level),
         would_gain=consequences.offers_missing(panel.level),
         measures=consequences.measures_for(panel.level, enabled=set(settings.CREDIT_OPTIONAL_MEASURES)),
         commendations=list(customer.credit_information.filter(kind=CreditInformationKind.COMMENDATION)),
     )
-
-
-def enterprise_notices(user, *, limit: int = 5) -> list:
-    """The latest reminders and notification letters sent to the user's enterprise (notifications app)."""
-    from notifications.selectors import notices_of_enterprise
-
-    notices = notices_of_enterprise(user=user)
-    return list(notices[:limit]) if notices is not None else []

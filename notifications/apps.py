@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class NotificationsConfig(AppConfig):
     name = "notifications"
     verbose_name = "提醒、告知与报送"
+
+    def ready(self) -> None:
+        # Ratings announces level changes; notifications writes the notices they call for.
+        from ratings.signals import level_changed
+
+        from . import receivers
+
+        level_changed.connect(receivers.notices_when_level_changed, dispatch_uid="notifications.notices")

@@ -6,8 +6,17 @@ class RatingsConfig(AppConfig):
     verbose_name = "信用等级评定"
 
     def ready(self) -> None:
-        from archives import signals
+        # The archive announces changed facts; ratings re-rates (the archive does not import ratings).
+        from archives.signals import facts_changed, facts_imported
 
         from . import receivers
 
-        signals.customer_facts_changed.connect(receivers.rerate_customer, dispatch_uid="ratings.rerate_customer")
+        facts_changed.connect(receivers.refresh_when_facts_changed, dispatch_uid="ratings.refresh")
+        facts_imported.connect(receivers.rerate_when_facts_imported, dispatch_uid="ratings.rerate_imported")
+
+    def pdf_texts(self) -> str:
+        """The plan's wording of the rules and the level names, printed in letters (for the PDF font cut)."""
+        from . import rules
+
+        parts = [str(v) for c in rules.CRITERIA_BY_ID.values() for v in vars(c).values() if isinstance(v, str)]
+        return "".join(parts) + "".join(rules.LEVEL_LABELS.values())

@@ -1,8 +1,13 @@
-"""Receivers of what the archive announces: each one line calling a service of this app."""
+"""What ratings does when the archive announces news; connected in ``RatingsConfig.ready``."""
 
+from .bulk import rerate_customers
 from .services import rating_refresh_by_id
 
 
-def rerate_customer(*, customer_id: int, cause: str, ref: str = "", **_kwargs) -> None:
-    """A customer's facts changed: re-rate it now, in the transaction that changed them."""
+def refresh_when_facts_changed(*, customer_id: int, cause: str, ref: str, **kwargs) -> None:
+    """Re-rate the customer now, in the transaction that changed its facts (milliseconds, no broker)."""
     rating_refresh_by_id(customer_id=customer_id, cause=cause, cause_ref=ref)
+
+
+def rerate_when_facts_imported(*, customer_ids: set[int], cause: str, ref: str, **kwargs) -> None:
+    rerate_customers(customer_ids=customer_ids, cause=cause, cause_ref=ref)

@@ -5,50 +5,23 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from archives.models import Customer, EventStatus, ReportStatus
+from archives.models import Customer
 from archives.services.common import audited_save
 from credit_portal.errors import ApplicationError
 
 from . import rules
+from .facts import ACCOUNT_COLUMNS, EVENT_COLUMNS, REPORT_COLUMNS, counted_events, counted_reports, facts_from_rows
 from .models import CustomerRating, LevelOverride, OverrideStatus, RatingCause, RatingHistory
+from .signals import level_changes_announce
 
 
 def customer_facts(*, customer: Customer, as_of: date) -> rules.Facts:
-    """The rating facts of one customer from its archive (RATING_RULES.md, as the portal reads them).
-
-    Prepaid only when every account is prepaid; arrears since and account opened are the earliest over
-    the accounts; in-force events; verified reports only.
-    """
-    accounts = list(customer.accounts.values_list("payment_method", "arrears_since", "opened_on"))
-    payment_method = "prepaid" if accounts and all(a[0] == "prepaid" for a in accounts) else "postpaid"
-    arrears = [a[1] for a in accounts if a[1] is not None]
-    opened = [a[2] for a in accounts]
-    events = tuple(
-        rules.Event(
-            type=type_,
-            occurred_on=occurred_on,
-            amount_yuan=amount_yuan,
-            voltage_kv=voltage_kv,
-            severity=severity or None,
-            ref=pk,
-        )
-        for pk, type_, occurred_on, amount_yuan, voltage_kv, severity in customer.events.filter(
-            status=EventStatus.IN_FORCE, occurred_on__lte=as_of
-        ).values_list("pk", "type", "occurred_on", "amount_yuan", "voltage_kv", "severity")
-    )
-    reports = tuple(
-        rules.Report(issued_on=issued_on, shows_dishonesty=shows, ref=pk)
-        for pk, issued_on, shows in customer.reports.filter(
-            status=ReportStatus.VERIFIED, issued_on__lte=as_of
-        ).values_list("pk", "issued_on", "shows_dishonesty")
-    )
-    return rules.Facts(
+    """The rating facts of one customer from its archive (``ratings.facts``, shared with ``bulk``)."""
+    return facts_from_rows(
         as_of=as_of,
-        payment_method=payment_method,
-        arrears_since=min(arrears) if arrears else None,
-        account_opened_on=min(opened) if opened else None,
-        reports=reports,
-        events=events,
+        accounts=customer.accounts.values_list(*ACCOUNT_COLUMNS),
+        events=counted_events(as_of=as_of).filter(customer=customer).values_list(*EVENT_COLUMNS),
+        reports=counted_reports(as_of=as_of).filter(customer=customer).values_list(*REPORT_COLUMNS),
     )
 
 
@@ -95,10 +68,8 @@ def rating_refresh(*, customer: Customer, cause: str, cause_ref: str = "", as_of
             cause=cause,
             cause_ref=cause_ref,
         )
-        # The reminders and letters the new level calls for, in this same transaction.
-        from notifications.services import notices_for_rating_changes
-
-        notices_for_rating_changes(history_rows=[change])
+        # The reminders and letters the new level calls for (notifications), in this same transaction.
+        level_changes_announce(history_rows=[change])
     return rating
 
 

@@ -1,6 +1,6 @@
 from django.db import models
 
-from .. import signals
+from archives.signals import facts_changed
 
 
 def audited_save(instance: models.Model, *, actor, reason: str = "") -> None:
@@ -12,10 +12,10 @@ def audited_save(instance: models.Model, *, actor, reason: str = "") -> None:
 
 
 def customer_facts_changed(*, customer_id: int, cause: str, ref: str = "") -> None:
-    """Announce that a customer's rating facts changed, inside the transaction that changed them.
+    """Announce (``archives.signals.facts_changed``) that a customer's facts changed, inside the transaction.
 
     The ratings app re-rates the customer at once (milliseconds, no broker involved), so the level
     in force is committed with the facts; the notices it calls for are outbox rows of the same
     transaction, handed to the broker only after commit.
     """
-    signals.customer_facts_changed.send(sender=None, customer_id=customer_id, cause=cause, ref=ref)
+    facts_changed.send(sender=None, customer_id=customer_id, cause=cause, ref=ref)

@@ -5,8 +5,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from archives import vocabulary
 from credit_portal.errors import ApplicationError
-from ratings import rules
 
 from ..models import CreditEvent, Customer, EventRevocation, EventSource, EventStatus, RevocationStatus
 from ..validation import check_upload
@@ -25,7 +25,7 @@ def _decimal(value, *, field: str, label: str) -> Decimal:
 
 def event_attributes(*, type: str, amount_yuan=None, voltage_kv=None, severity: str | None = None) -> dict:
     """Check the attribute an event type needs (and drop the ones it does not have)."""
-    event_type = rules.EVENT_TYPES.get(type)
+    event_type = vocabulary.EVENT_TYPES.get(type)
     if event_type is None:
         raise ApplicationError(f"未知的失信行为类型“{type}”", field="type")
     attributes = {"amount_yuan": None, "voltage_kv": None, "severity": ""}
