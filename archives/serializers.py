@@ -188,7 +188,7 @@ class EventCreateSerializer(serializers.Serializer):
 
     def validate(self, attrs: dict) -> dict:
         """An attribute of another event type is refused by name, not silently dropped."""
-        spec = rules.EVENT_TYPES[attrs["type"]]
+        spec = vocabulary.EVENT_TYPES[attrs["type"]]
         own = spec.attribute.name if spec.attribute else None
         message = f"失信行为类型“{spec.label}”不含此项，请勿填写"
         stray = {name: message for name in ATTRIBUTE_FIELDS if name != own and attrs.get(name) not in (None, "")}

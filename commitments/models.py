@@ -6,12 +6,14 @@ Every model keeps its audit history (django-simple-history); the services write 
 """
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from archives.models import CreditEvent, Customer, EventRevocation, PublicCreditReport, private_upload_to
 from credit_portal.decisions import decider_field
+from ratings import consequences
 from ratings.models import LEVEL_CHOICES
 
 
@@ -28,13 +30,16 @@ class EnterpriseRegistration(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enterprise_registration",
         verbose_name="用户账号",
     )  # fmt: skip
+    # Empty until staff confirm when no archive had this USCC: a registration opens no archive by itself.
     customer = models.ForeignKey(
-        Customer, on_delete=models.PROTECT, related_name="registrations", verbose_name="企业档案"
-    )
+        Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="registrations",
+        verbose_name="企业档案",
+    )  # fmt: skip
+    uscc = models.CharField("填报的统一社会信用代码", max_length=18, db_index=True)
     enterprise_name = models.CharField("填报的企业名称", max_length=200)
     contact_person = models.CharField("联系人", max_length=50)
     phone = models.CharField("手机号", max_length=20)
-    created_customer = models.BooleanField("注册时新建档案", default=False)
+    created_customer = models.BooleanField("确认时新建档案", default=False)
     status = models.CharField(
         "状态", max_length=10, choices=RegistrationStatus.choices, default=RegistrationStatus.PENDING
     )
@@ -56,7 +61,7 @@ class EnterpriseRegistration(models.Model):
 
     @property
     def name_differs(self) -> bool:
-        return self.enterprise_name.strip() != self.customer.name.strip()
+        return self.customer is not None and self.enterprise_name.strip() != self.customer.name.strip()
 
 
 class LetterStatus(models.TextChoices):
@@ -167,6 +172,24 @@ class HandledRequest(models.Model):
     def is_open(self) -> bool:
         return self.status not in (ApplicationStatus.DONE, ApplicationStatus.REJECTED)
 
+    @property
+    def level_now(self) -> str:
+        """The customer's level in force now ("" before its first rating)."""
+        try:
+            return self.customer.rating.level
+        except ObjectDoesNotExist:
+            return ""
+
+    @property
+    def priority_lost(self) -> str:
+        """Why a request that came in through the green channel is no longer ahead in the queue ("" if not)."""
+        was = consequences.grants(self.level_at_submission, consequences.GREEN_CHANNEL)
+        if not was or consequences.grants(self.level_now, consequences.GREEN_CHANNEL):
+            return ""
+        before = consequences.terms_for(self.level_at_submission).label
+        now = consequences.terms_for(self.level_now).label
+        return f"提交时为{before}（诚信客户，绿色通道），现为{now}，已不再优先受理"
+
 
 class PowerApplication(HandledRequest):
     """A request for a new connection, a capacity increase or temporary supply."""
@@ -211,14 +234,10 @@ class PowerApplication(HandledRequest):
         return f"{self.get_kind_display()}申请 #{self.pk}（{self.customer.name}）"
 
 
-class ServiceKind(models.TextChoices):
-    EQUIPMENT_MAINTENANCE = "equipment_maintenance", "设备代维"
-    ENERGY_CONSULTING = "energy_consulting", "节能咨询"
-    ENERGY_MANAGEMENT = "energy_management", "能源托管"
-    TEMPORARY_EQUIPMENT_RENTAL = "temporary_equipment_rental", "临时用电设备租赁"
-    BILL_FINANCE = "bill_finance", "电费金融理财"
-    INVOICE_DELIVERY = "invoice_delivery", "专用发票寄送"
-    SAFETY_STEWARD = "safety_steward", "安全用电管家"
+#: The plan's value-added services, as declared in the level table (ratings.consequences.SERVICES).
+ServiceKind = models.TextChoices(
+    "ServiceKind", [(code.upper(), (code, label)) for code, label in consequences.SERVICES]
+)
 
 
 class ServiceStatus(models.TextChoices):

@@ -238,6 +238,9 @@ CELERY_BEAT_SCHEDULE: dict = {
 # Notifications (reminders, SMS, WeChat, notification letters). Channel backends are chosen like
 # Django's e-mail backends: console by default; the HTTP SMS gateway and WeChat template messages
 # with notifications.backends.sms.SmsGatewayBackend / notifications.backends.wechat.WeChatTemplateBackend.
+# Measures for red/black customers that the plan does not name (ratings.consequences.MEASURES with
+# plan_named=False): the utility's own choice, none switched on unless listed here.
+CREDIT_OPTIONAL_MEASURES = env.list("CREDIT_OPTIONAL_MEASURES", default=[])
 NOTIFICATION_BACKENDS = {
     "sms": env.str("NOTIFICATION_SMS_BACKEND", default="notifications.backends.console.ConsoleBackend"),
     "wechat": env.str("NOTIFICATION_WECHAT_BACKEND", default="notifications.backends.console.ConsoleBackend"),
@@ -287,6 +290,11 @@ NOTIFICATION_RETRY = {
 }
 # Publishing to a dead broker gives up quickly: the rows are the outbox and the sweeper re-queues.
 NOTIFICATION_PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+# Reminders of public credit reports running out (30 days before, and on the day), before the re-rating.
+CELERY_BEAT_SCHEDULE["notifications-report-expiry"] = {
+    "task": "notifications.tasks.report_expiry_reminders_task",
+    "schedule": crontab(hour=0, minute=20),
+}
 CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
     "task": "notifications.tasks.notices_sweep_task",
     "schedule": env.float("NOTIFICATION_SWEEP_EVERY_SECONDS", default=60.0),

@@ -10,7 +10,7 @@ from django.http import Http404
 from archives.selectors import membership_of
 
 from . import texts
-from .models import Channel, DeliveryStatus, Notice, NoticeStatus
+from .models import Channel, DeliveryStatus, Notice, NoticeKind, NoticeStatus
 
 
 def _with_customer(notices: QuerySet[Notice]) -> QuerySet[Notice]:
@@ -30,19 +30,20 @@ def call_queue(*, done: bool = False) -> QuerySet[Notice]:
 
 
 LETTER_FILTERS = {
-    "to_print": ("待打印", {"delivery_status": ""}),
-    "printed": ("待寄出", {"delivery_status": DeliveryStatus.PRINTED}),
-    "mailed": ("已寄出待签收", {"delivery_status": DeliveryStatus.MAILED}),
-    "received": ("已签收", {"delivery_status": DeliveryStatus.RECEIVED}),
-    "returned": ("被退回", {"delivery_status": DeliveryStatus.RETURNED}),
+    "to_print": ("待打印", {"status": NoticeStatus.SENT, "delivery_status": ""}),
+    "printed": ("待寄出", {"status": NoticeStatus.SENT, "delivery_status": DeliveryStatus.PRINTED}),
+    "mailed": ("已寄出待签收", {"status": NoticeStatus.SENT, "delivery_status": DeliveryStatus.MAILED}),
+    "received": ("已签收", {"status": NoticeStatus.SENT, "delivery_status": DeliveryStatus.RECEIVED}),
+    "returned": ("被退回", {"status": NoticeStatus.SENT, "delivery_status": DeliveryStatus.RETURNED}),
+    "superseded": ("已作废", {"status": NoticeStatus.SUPERSEDED}),
 }
 
 
 def letter_queue(*, state: str = "to_print") -> QuerySet[Notice]:
-    """Composed letters in one delivery state (to print, printed, mailed, received, returned)."""
+    """Letters in one state (to print, printed, mailed, received, returned, superseded), with the level now."""
     _, lookup = LETTER_FILTERS.get(state, LETTER_FILTERS["to_print"])
-    letters = Notice.objects.filter(channel=Channel.LETTER, status=NoticeStatus.SENT, **lookup)
-    return _with_customer(letters).order_by("created_at", "pk")
+    letters = Notice.objects.filter(channel=Channel.LETTER, **lookup)
+    return _with_customer(letters).select_related("customer__rating").order_by("created_at", "pk")
 
 
 def notice_queue_counts() -> dict[str, int]:
@@ -68,10 +69,11 @@ def notices_of_enterprise(*, user) -> QuerySet[Notice] | None:
 
 
 def letter_for_user(*, user, notice_id: int) -> Notice:
-    """A composed letter the user may read: staff any, an enterprise its own; 404 otherwise."""
+    """A composed letter the user may read: staff any (superseded ones too), an enterprise its own; 404 otherwise."""
     letters = Notice.objects.filter(channel=Channel.LETTER, status=NoticeStatus.SENT)
     if user.has_perm("notifications.view_notice"):
-        notice = letters.filter(pk=notice_id).first()
+        composed = Notice.objects.filter(channel=Channel.LETTER, status=NoticeStatus.SUPERSEDED).exclude(payload={})
+        notice = (letters | composed).filter(pk=notice_id).first()
     else:
         own = notices_of_enterprise(user=user)
         notice = own.filter(pk=notice_id, channel=Channel.LETTER).first() if own is not None else None
@@ -97,6 +99,19 @@ _SAMPLE_VALUES = {
 }
 
 
+def _reminder_samples() -> dict[str, str]:
+    from ratings import consequences
+
+    return {
+        "issued_on": "2025-12-28",
+        "expires_on": "2026-12-28",
+        "renewal": consequences.REPORT_RENEWAL,
+        "reasons": "未满足blue.3（江苏省法人公共信用信息查询报告显示无失信行为）",
+        "remedy": consequences.REPORT_RENEWAL,
+        "offers": "；".join(offer.label for offer in consequences.offers_for("green")),
+    }
+
+
 def message_templates(*, hotline: str) -> list[TemplateSample]:
     """Every message template with the levels it is for and a filled-in sample."""
     from ratings.rules import LEVEL_LABELS
@@ -104,7 +119,10 @@ def message_templates(*, hotline: str) -> list[TemplateSample]:
     samples = []
     for template in texts.TEMPLATES:
         levels = [level for level, kind in texts.KIND_BY_LEVEL.items() if kind == template.kind]
+        if not levels:  # a reminder about a report running out: sent to honest customers
+            levels = [level for level, kind in texts.KIND_BY_LEVEL.items() if kind == texts.HONEST]
         values = {**_SAMPLE_VALUES, "hotline": hotline, "level_label": LEVEL_LABELS[levels[0]]}
+        values.update(_reminder_samples())
         if template.kind == texts.REMINDER:
             values["rules"] = "yellow.2"
         samples.append(
@@ -117,3 +135,20 @@ def message_templates(*, hotline: str) -> list[TemplateSample]:
             )
         )
     return samples
+
+
+def reports_running_out(*, today):
+    """Honest customers whose public credit report reaches one year within 30 days, or did in the last 30,
+    with the reminders they were sent."""
+    from .services.reminders import reports_running_out as running_out
+
+    items = running_out(today=today)
+    sent = {}
+    keys = {f"report:{item.report.pk}" for item in items}
+    for kind, key, channel, status in Notice.objects.filter(subject_key__in=keys).values_list(
+        "kind", "subject_key", "channel", "status"
+    ):
+        sent.setdefault(key, []).append(
+            f"{NoticeKind(kind).label}·{Channel(channel).label}·{NoticeStatus(status).label}"
+        )
+    return [(item, sent.get(f"report:{item.report.pk}", [])) for item in items]

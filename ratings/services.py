@@ -74,6 +74,14 @@ def rating_refresh(*, customer: Customer, cause: str, cause_ref: str = "", as_of
     return rating
 
 
+def rating_refresh_by_id(*, customer_id: int, cause: str, cause_ref: str = "") -> CustomerRating | None:
+    """Re-rate one customer as of today, by id; a vanished customer is a no-op."""
+    customer = Customer.objects.filter(pk=customer_id).first()
+    if customer is None:
+        return None
+    return rating_refresh(customer=customer, cause=cause, cause_ref=cause_ref)
+
+
 @transaction.atomic
 def override_request(*, customer: Customer, level: str, reason: str, ends_on: date, actor) -> LevelOverride:
     """Ask for a manual level until `ends_on`; a supervisor other than the requester approves it."""
@@ -113,6 +121,31 @@ def override_decide(*, override: LevelOverride, approve: bool, actor, note: str 
     audited_save(override, actor=actor, reason="批准人工调整" if approve else "驳回人工调整")
     if approve:
         rating_refresh(customer=override.customer, cause=RatingCause.OVERRIDE, cause_ref=str(override.pk))
+    return override
+
+
+@transaction.atomic
+def override_end(*, override: LevelOverride, reason: str, actor) -> LevelOverride:
+    """End an override in force before its end date (its reason is gone); the customer is re-rated at once.
+
+    A supervisor does it, never the one who asked for the override, and says why.
+    """
+    override = LevelOverride.objects.select_for_update().get(pk=override.pk)
+    if not actor.has_perm("ratings.approve_override"):
+        raise ApplicationError("只有班组长可以提前结束人工调整", field="reason")
+    if override.status != OverrideStatus.ACTIVE:
+        raise ApplicationError("该人工调整未在生效中", field="reason")
+    if override.requested_by_id == actor.pk:
+        raise ApplicationError("不能提前结束本人申请的人工调整，须由另一名班组长办理", field="reason")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError("请填写提前结束的理由", field="reason")
+    override.status = OverrideStatus.ENDED
+    override.ended_by = actor
+    override.ended_at = timezone.now()
+    override.end_reason = reason
+    audited_save(override, actor=actor, reason=f"提前结束：{reason}")
+    rating_refresh(customer=override.customer, cause=RatingCause.OVERRIDE, cause_ref=str(override.pk))
     return override
 
 
