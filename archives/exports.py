@@ -37,7 +37,7 @@ def customers_xlsx(customers: QuerySet[Customer], *, unmasked: bool) -> bytes:
                 phone if unmasked else mask_phone(phone),
                 address,
                 industry,
-                LEVEL_LABELS.get(level, "未评定"),
+                LEVEL_LABELS.get(level, "待评定"),
                 account_count,
             ]
         )

@@ -76,7 +76,10 @@ class RevocationRequestForm(forms.Form):
 
 
 class RevocationDecisionForm(forms.Form):
-    decision = forms.ChoiceField(label="审批结果", choices=[("approve", "批准撤销"), ("refuse", "驳回")])
+    # Radio buttons with nothing chosen: the supervisor decides, the page does not suggest.
+    decision = forms.ChoiceField(
+        label="审批结果", choices=[("approve", "批准撤销"), ("refuse", "驳回")], widget=forms.RadioSelect
+    )
     note = forms.CharField(label="审批意见", widget=forms.Textarea, required=False, help_text="驳回时必填")
 
 

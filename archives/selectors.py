@@ -5,8 +5,10 @@ from datetime import datetime
 from itertools import chain
 
 from django.contrib.auth import get_user_model
+from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from .models import (
     CreditEvent,
@@ -16,6 +18,7 @@ from .models import (
     EventRevocation,
     Membership,
     PublicCreditReport,
+    mask_phone,
 )
 
 
@@ -99,17 +102,32 @@ _ACTIONS = {"+": "新增", "~": "修改", "-": "删除"}
 _HIDDEN_FIELDS = {"updated_at", "created_at", "recorded_at", "uploaded_at", "requested_at"}
 
 
-def _display(record, field_name: str, user_names: dict[int, str]) -> str:
+# Fields whose value the page shows masked unless the user may see contact details.
+_MASKED_FIELDS = {"contact_phone"}
+
+
+def _display(record, field_name: str, user_names: dict[int, str], *, unmasked: bool = True) -> str:
+    """A stored value as the page shows it: labels for choices, 是/否, local dates, no storage paths."""
     model_field = record.instance_type._meta.get_field(field_name)
     value = getattr(record, model_field.attname)
     if value is None or value == "":
         return "—"
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(model_field, models.BooleanField):
+        return "是" if value else "否"
+    if isinstance(model_field, models.FileField):
+        return "已上传文件"
+    if isinstance(model_field, models.DateTimeField):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(model_field, models.DateField):
+        return value.strftime("%Y-%m-%d")
     if model_field.is_relation:
         if model_field.related_model is get_user_model():
             return user_names.get(value, f"#{value}")
         return f"#{value}"
+    if field_name in _MASKED_FIELDS and not unmasked:
+        return mask_phone(str(value))
     return str(value)
 
 
@@ -130,7 +148,9 @@ def _user_names(records: list) -> dict[int, str]:
     }
 
 
-def _entries_for(records: list, label: str, describe, user_names: dict[int, str]) -> list[HistoryEntry]:
+def _entries_for(
+    records: list, label: str, describe, user_names: dict[int, str], *, unmasked: bool = True
+) -> list[HistoryEntry]:
     entries = []
     previous_by_object: dict[int, object] = {}
     for record in records:
@@ -145,15 +165,15 @@ def _entries_for(records: list, label: str, describe, user_names: dict[int, str]
                 changes.append(
                     (
                         str(verbose),
-                        _display(previous, change.field, user_names),
-                        _display(record, change.field, user_names),
+                        _display(previous, change.field, user_names, unmasked=unmasked),
+                        _display(record, change.field, user_names, unmasked=unmasked),
                     )
                 )
         else:
             for model_field in record.instance_type._meta.concrete_fields:
                 if model_field.name in _HIDDEN_FIELDS or model_field.primary_key or model_field.name == "customer":
                     continue
-                shown = _display(record, model_field.name, user_names)
+                shown = _display(record, model_field.name, user_names, unmasked=unmasked)
                 if shown != "—":
                     changes.append((str(model_field.verbose_name), "", shown))
         previous_by_object[record.id] = record
@@ -171,7 +191,7 @@ def _entries_for(records: list, label: str, describe, user_names: dict[int, str]
     return entries
 
 
-def archive_history(customer: Customer, *, limit: int = 200) -> list[HistoryEntry]:
+def archive_history(customer: Customer, *, unmasked: bool = True, limit: int = 200) -> list[HistoryEntry]:
     """Every audited change to the customer's archive, newest first: who, when, before and after."""
     event_ids = list(customer.events.values_list("pk", flat=True))
     sources = [
@@ -179,7 +199,11 @@ def archive_history(customer: Customer, *, limit: int = 200) -> list[HistoryEntr
         (ElectricityAccount.history.filter(customer_id=customer.pk), "户号", lambda r: r.number),
         (CreditEvent.history.filter(customer_id=customer.pk), "失信记录", lambda r: f"#{r.id}"),
         (EventRevocation.history.filter(event_id__in=event_ids), "撤销申请", lambda r: f"#{r.id}"),
-        (PublicCreditReport.history.filter(customer_id=customer.pk), "公共信用报告", lambda r: str(r.issued_on)),
+        (
+            PublicCreditReport.history.filter(customer_id=customer.pk),
+            "公共信用报告",
+            lambda r: f"{r.issued_on:%Y-%m-%d}",
+        ),
         (CreditInformation.history.filter(customer_id=customer.pk), "其他信用信息", lambda r: r.title),
     ]
     loaded = [
@@ -187,5 +211,7 @@ def archive_history(customer: Customer, *, limit: int = 200) -> list[HistoryEntr
         for history, label, describe in sources
     ]
     names = _user_names([record for records, _, _ in loaded for record in records])
-    entries = chain.from_iterable(_entries_for(records, label, describe, names) for records, label, describe in loaded)
+    entries = chain.from_iterable(
+        _entries_for(records, label, describe, names, unmasked=unmasked) for records, label, describe in loaded
+    )
     return sorted(entries, key=lambda entry: entry.when, reverse=True)[:limit]

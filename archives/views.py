@@ -97,7 +97,7 @@ def selectors_archive_context(request: HttpRequest, customer) -> dict:
         "events": selectors.customer_events(customer),
         "reports": customer.reports.select_related("uploaded_by", "verified_by"),
         "information": customer.credit_information.select_related("recorded_by"),
-        "history": selectors.archive_history(customer),
+        "history": selectors.archive_history(customer, unmasked=request.user.has_perm("archives.view_contact_details")),
         "rating": rating_panel(customer),
         "can_manage": request.user.has_perm("archives.manage_archives"),
         "show_contact": request.user.has_perm("archives.view_contact_details"),
@@ -206,7 +206,8 @@ def revocation_list(request: HttpRequest) -> HttpResponse:
 @permission_required("archives.approve_revocation", raise_exception=True)
 def revocation_decide(request: HttpRequest, revocation_id: int) -> HttpResponse:
     revocation = get_object_or_404(
-        EventRevocation.objects.select_related("event", "event__customer", "requested_by"), pk=revocation_id
+        EventRevocation.objects.select_related("event", "event__customer", "event__recorded_by", "requested_by"),
+        pk=revocation_id,
     )
     form = RevocationDecisionForm(request.POST or None)
     if request.method == "POST" and submit_form(

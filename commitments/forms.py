@@ -26,7 +26,10 @@ class RegistrationForm(forms.Form):
 
 
 class RegistrationDecisionForm(forms.Form):
-    decision = forms.ChoiceField(label="处理结果", choices=[("confirm", "确认绑定"), ("reject", "不予确认")])
+    # Nothing preselected: above all when the entered name differs from the archive's, staff must choose.
+    decision = forms.ChoiceField(
+        label="处理结果", choices=[("confirm", "确认绑定"), ("reject", "不予确认")], widget=forms.RadioSelect
+    )
     note = forms.CharField(label="说明", widget=forms.Textarea, required=False, help_text="不予确认时必填")
 
 

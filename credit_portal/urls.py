@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from . import views
 
@@ -14,4 +16,9 @@ urlpatterns = [
     path("", include("commitments.urls")),
     path("api/", include("credit_portal.api_urls")),
     path("admin/", admin.site.urls),
+    path("favicon.ico", RedirectView.as_view(url=static("portal/favicon.svg"), permanent=True)),
 ]
+
+handler403 = "credit_portal.views.permission_denied"
+handler404 = "credit_portal.views.page_not_found"
+handler500 = "credit_portal.views.server_error"

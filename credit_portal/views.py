@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 
 from archives.selectors import membership_of
 
@@ -14,3 +15,34 @@ def home(request: HttpRequest) -> HttpResponse:
     if membership is not None and membership.confirmed:
         return redirect("commitments:enterprise_home")
     return render(request, "home_unbound.html", {"membership": membership})
+
+
+# The error pages: Chinese, in the portal's layout, with a way back (403/404/500/429 and CSRF failure).
+
+
+def _error_page(request: HttpRequest | None, template: str, status: int) -> HttpResponse:
+    context = {"error_code": status}
+    if status >= 500 or request is None:
+        # No context processors: a broken database must not break the page that says so.
+        return HttpResponse(loader.get_template(template).render(context), status=status)
+    return HttpResponse(loader.get_template(template).render(context, request), status=status)
+
+
+def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
+    return _error_page(request, "403.html", 403)
+
+
+def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    return _error_page(request, "404.html", 404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _error_page(None, "500.html", 500)
+
+
+def too_many_requests(request: HttpRequest, exception=None) -> HttpResponse:
+    return _error_page(request, "429.html", 429)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return _error_page(request, "403_csrf.html", 403)

@@ -4,3 +4,20 @@ from django.apps import AppConfig
 class NotificationsConfig(AppConfig):
     name = "notifications"
     verbose_name = "提醒、告知与报送"
+
+    def ready(self) -> None:
+        from credit_portal.navigation import register_queue_count
+
+        from . import selectors
+
+        register_queue_count(
+            "calls", permission="notifications.view_notice", count=lambda: selectors.call_queue().count()
+        )
+        register_queue_count(
+            "letters_to_print",
+            permission="notifications.view_notice",
+            count=lambda: selectors.letter_queue(state="to_print").count(),
+        )
+        register_queue_count(
+            "failed", permission="notifications.view_notice", count=lambda: selectors.failed_notices().count()
+        )

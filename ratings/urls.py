@@ -13,4 +13,6 @@ urlpatterns = [
     path("ratings/overrides/", views.override_list, name="override_list"),
     path("ratings/overrides/<int:pk>/", views.override_decide, name="override_decide"),
     path("ratings/customers/<str:uscc>/override/", views.override_request, name="override_request"),
+    path("ratings/my-requests/", views.my_requests, name="my_requests"),
+    path("ratings/decisions/", views.decision_history, name="decision_history"),
 ]

@@ -9,3 +9,11 @@ register = template.Library()
 def level_label(level: str | None) -> str:
     """The Chinese name of a level; a customer not rated yet reads 待评定."""
     return rules.LEVEL_LABELS.get(level or "", "待评定")
+
+
+@register.inclusion_tag("ratings/_revocation_outcome.html")
+def revocation_outcome(event) -> dict:
+    """On the revocation decision page (archives): the level now and the level if the event is revoked."""
+    from ratings.selectors import revocation_outcome as outcome
+
+    return {"outcome": outcome(event)}

@@ -280,6 +280,8 @@ PAGES = [
         lambda a: {"level": "green", "ends_on": "2025-12-31", "reason": "整改到位，经班组研究"},
     ),
     Page("ratings:override_list", _url("ratings:override_list"), SUPERVISOR),
+    Page("ratings:my_requests", _url("ratings:my_requests"), STAFF),
+    Page("ratings:decision_history", _url("ratings:decision_history"), SUPERVISOR),
     Page(
         "ratings:override_decide",
         _url("ratings:override_decide", lambda a: a.override.pk),
