@@ -224,6 +224,8 @@ NOTIFICATION_BACKENDS = {
 NOTIFICATION_FILE_DIR = env.str("NOTIFICATION_FILE_DIR", default=str(BASE_DIR / "var" / "notices"))
 NOTIFICATION_HTTP_PROXY = env.str("NOTIFICATION_HTTP_PROXY", default="")
 NOTIFICATION_HOTLINE = env.str("NOTIFICATION_HOTLINE", default="95598")
+# A reminder call not answered comes back the next working day; after this many tries, a letter or SMS instead.
+NOTIFICATION_CALL_ATTEMPTS = env.int("NOTIFICATION_CALL_ATTEMPTS", default=3)
 # A customer's first rating: "warnings" (yellow/red/black get their reminder or letter; no honest-customer
 # SMS to every archive at go-live), "all", or "none".
 NOTIFICATION_ON_FIRST_RATING = env.str("NOTIFICATION_ON_FIRST_RATING", default="warnings")

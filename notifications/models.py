@@ -77,6 +77,9 @@ class Notice(models.Model):
     provider_ref = models.CharField("网关回执", max_length=100, blank=True)
     # Staff work: the phone call's outcome, the letter's delivery.
     call_outcome = models.CharField("通话结果", max_length=15, choices=CallOutcome.choices, blank=True)
+    # An unanswered call goes back to the queue for the next working day, up to NOTIFICATION_CALL_ATTEMPTS.
+    call_attempts = models.PositiveSmallIntegerField("拨打次数", default=0)
+    next_call_on = models.DateField("下次拨打日期", null=True, blank=True)
     delivery_status = models.CharField("送达情况", max_length=10, choices=DeliveryStatus.choices, blank=True)
     tracking_number = models.CharField("邮件单号", max_length=40, blank=True)
     received_on = models.DateField("签收日期", null=True, blank=True)
@@ -122,3 +125,21 @@ class Notice(models.Model):
 
 
 from .models_report import DrcReport, DrcReportPush  # noqa: E402,F401
+
+
+class CallAttempt(models.Model):
+    """One try at a reminder call, kept whatever came of it: the outcome history of the call."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="call_attempt_rows", verbose_name="电话提醒")
+    outcome = models.CharField("通话结果", max_length=15, choices=CallOutcome.choices)
+    note = models.TextField("备注", blank=True)
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="拨打人")
+    made_at = models.DateTimeField("拨打时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "电话提醒拨打记录"
+        verbose_name_plural = "电话提醒拨打记录"
+        ordering = ["made_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()}（{self.made_at:%Y-%m-%d %H:%M}）"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import Http404
 
 from archives.selectors import membership_of
@@ -25,8 +25,11 @@ def failed_notices() -> QuerySet[Notice]:
 def call_queue(*, done: bool = False) -> QuerySet[Notice]:
     """Phone-call reminders waiting for a call (or, with done, those already called)."""
     calls = Notice.objects.filter(channel=Channel.CALL, status=NoticeStatus.SENT)
-    calls = calls.exclude(call_outcome="") if done else calls.filter(call_outcome="")
-    return _with_customer(calls).order_by("-handled_at" if done else "created_at", "pk")
+    if done:
+        return _with_customer(calls.exclude(call_outcome="")).order_by("-handled_at", "pk")
+    # Due today first (never tried, or the retry date has come), then the ones waiting for a later day.
+    calls = calls.filter(call_outcome="")
+    return _with_customer(calls).order_by(F("next_call_on").asc(nulls_first=True), "created_at", "pk")
 
 
 LETTER_FILTERS = {

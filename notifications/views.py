@@ -74,12 +74,35 @@ def call_record(request: HttpRequest, notice_id: int) -> HttpResponse:
         Notice.objects.select_related("customer", "rating_change"), pk=notice_id, channel=Channel.CALL
     )
     form = CallOutcomeForm(request.POST or None)
-    if request.method == "POST" and submit_form(
+    recorded = request.method == "POST" and submit_form(
         form, lambda data: services.call_outcome_record(notice=notice, actor=request.user, **data)
-    ):
-        messages.success(request, f"已记录通话结果：{notice.customer.name}")
+    )
+    if recorded:
+        if recorded.next_call_on and not recorded.call_outcome:
+            messages.success(
+                request,
+                f"已记录通话结果：{notice.customer.name} 未接通，已放回队列，{recorded.next_call_on:%Y-%m-%d} 再拨",
+            )
+        elif services.call_needs_other_channel(recorded):
+            messages.warning(
+                request, f"已记录通话结果：{notice.customer.name} 电话未能告知，请改为寄送书面告知函或发送短信"
+            )
+        else:
+            messages.success(request, f"已记录通话结果：{notice.customer.name}")
         return redirect("notifications:call_list")
-    return render(request, "notifications/call_record.html", {"form": form, "notice": notice})
+    max_attempts = settings.NOTIFICATION_CALL_ATTEMPTS
+    return render(
+        request,
+        "notifications/call_record.html",
+        {
+            "form": form,
+            "notice": notice,
+            "attempts": notice.call_attempt_rows.select_related("made_by"),
+            "max_attempts": max_attempts,
+            "last_try": notice.call_attempts + 1 >= max_attempts,
+            "needs_other_channel": services.call_needs_other_channel(notice),
+        },
+    )
 
 
 @login_required

@@ -8,13 +8,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from archives.services.common import audited_save
 from credit_portal.errors import ApplicationError
+from credit_portal.workdays import add_working_days
 
-from ..models import CallOutcome, Channel, DeliveryStatus, Notice, NoticeStatus
+from ..models import CallAttempt, CallOutcome, Channel, DeliveryStatus, Notice, NoticeStatus
 from .letters import letters_pdf
 from .sending import notices_enqueue
 
@@ -48,22 +50,40 @@ def notice_retry(*, notice: Notice, actor) -> Notice:
 
 @transaction.atomic
 def call_outcome_record(*, notice: Notice, outcome: str, note: str = "", actor) -> Notice:
-    """Record how the reminder call went: reached, not reached, wrong number, with a note."""
+    """Record how the reminder call went; an unanswered call comes back on the next working day.
+
+    After NOTIFICATION_CALL_ATTEMPTS unanswered calls the task closes as 未接通 and asks staff for a
+    letter or an SMS instead. Every try is kept (CallAttempt).
+    """
     _require(actor, field="outcome")
     notice = _locked(notice)
-    if notice.channel != Channel.CALL or notice.status != NoticeStatus.SENT:
+    if notice.channel != Channel.CALL or notice.status != NoticeStatus.SENT or notice.call_outcome:
         raise ApplicationError("这不是待处理的电话提醒任务")
     if outcome not in CallOutcome.values:
         raise ApplicationError("请选择通话结果", field="outcome")
     note = (note or "").strip()
-    if outcome != CallOutcome.REACHED and not note:
-        raise ApplicationError("未接通或号码错误时请填写备注（如改用其他联系方式）", field="note")
-    notice.call_outcome = outcome
+    if outcome == CallOutcome.WRONG_NUMBER and not note:
+        raise ApplicationError("号码错误时请填写备注（如改用其他联系方式）", field="note")
+    CallAttempt.objects.create(notice=notice, outcome=outcome, note=note, made_by=actor)
+    notice.call_attempts += 1
     notice.note = note
     notice.handled_by = actor
     notice.handled_at = timezone.now()
-    audited_save(notice, actor=actor, reason=f"电话提醒：{CallOutcome(outcome).label}")
+    retry = outcome == CallOutcome.NOT_REACHED and notice.call_attempts < settings.NOTIFICATION_CALL_ATTEMPTS
+    if retry:
+        notice.next_call_on = add_working_days(timezone.localdate(), 1)
+        reason = f"电话提醒：第{notice.call_attempts}次未接通，{notice.next_call_on:%Y-%m-%d}再拨"
+    else:
+        notice.call_outcome = outcome
+        notice.next_call_on = None
+        reason = f"电话提醒：{CallOutcome(outcome).label}"
+    audited_save(notice, actor=actor, reason=reason)
     return notice
+
+
+def call_needs_other_channel(notice: Notice) -> bool:
+    """Closed without reaching anyone: staff should send a letter or an SMS instead."""
+    return notice.call_outcome in (CallOutcome.NOT_REACHED, CallOutcome.WRONG_NUMBER)
 
 
 # The delivery steps of a letter and the steps each may follow.

@@ -3,7 +3,6 @@ an audit trail in the users' language, and a navigation grouped by task with the
 
 import io
 import logging
-from datetime import date
 
 import factory
 import pytest
