@@ -17,6 +17,10 @@ class ArchivesConfig(AppConfig):
         from credit_portal.navigation import register_queue_count
 
         from . import selectors
+        from .exports import customer_export_build
+        from .services.jobs import register_file_job
+
+        register_file_job("customers", permission="archives.view_all_archives", builder=customer_export_build)
 
         register_queue_count(
             "reports",

@@ -5,12 +5,12 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from credit_portal.errors import submit_form
 from ratings.rules import LEVEL_LABELS
 
 from . import selectors, services
-from .exports import customers_xlsx
 from .forms import (
     YES_NO,
     AccountEditForm,
@@ -24,7 +24,16 @@ from .forms import (
     RevocationDecisionForm,
     RevocationRequestForm,
 )
-from .models import CreditEvent, ElectricityAccount, EventRevocation, PaymentMethod, PublicCreditReport
+from .models import (
+    CreditEvent,
+    ElectricityAccount,
+    EventRevocation,
+    FileJob,
+    FileJobStatus,
+    PaymentMethod,
+    PublicCreditReport,
+)
+from .services import jobs as job_services
 
 manage_required = permission_required("archives.manage_archives", raise_exception=True)
 view_all_required = permission_required("archives.view_all_archives", raise_exception=True)
@@ -62,10 +71,39 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @view_all_required
 def customer_export(request: HttpRequest) -> HttpResponse:
-    customers = selectors.customer_list(user=request.user, **_list_filters(request))
-    content = customers_xlsx(customers, unmasked=request.user.has_perm("archives.view_contact_details"))
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = 'attachment; filename="customers.xlsx"'
+    """Export the filtered list: the worker writes the workbook; this page only starts the job."""
+    filters = _list_filters(request)
+    if request.method == "POST":
+        filters = {key: request.POST.get(key, "").strip() for key in filters}
+        job = job_services.file_job_start(
+            kind="customers",
+            title="用户清单导出",
+            download_name=f"customers-{timezone.localdate():%Y%m%d}.xlsx",
+            params={"filters": filters},
+            actor=request.user,
+        )
+        return redirect("archives:file_job", job_id=job.pk)
+    count = selectors.customer_list(user=request.user, **filters).count()
+    return render(request, "archives/customer_export.html", {"filters": filters, "count": count})
+
+
+@login_required
+def file_job(request: HttpRequest, job_id: int) -> HttpResponse:
+    """A background file: its progress while it is built, then its download link."""
+    job = job_services.file_job_for_user(user=request.user, job_id=job_id)
+    if job is None:
+        raise Http404
+    recent = FileJob.objects.filter(created_by=request.user).exclude(pk=job.pk)[:10]
+    return render(request, "archives/file_job.html", {"job": job, "recent": recent})
+
+
+@login_required
+def file_job_download(request: HttpRequest, job_id: int) -> FileResponse:
+    job = job_services.file_job_for_user(user=request.user, job_id=job_id)
+    if job is None or job.status != FileJobStatus.DONE or not job.file:
+        raise Http404
+    response = FileResponse(job.file.open("rb"), as_attachment=True, filename=job.download_name)
+    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 

@@ -6,9 +6,13 @@ class NotificationsConfig(AppConfig):
     verbose_name = "提醒、告知与报送"
 
     def ready(self) -> None:
+        from archives.services.jobs import register_file_job
         from credit_portal.navigation import register_queue_count
 
         from . import selectors
+        from .services.work import letters_print_build
+
+        register_file_job("letters", permission="notifications.work_notices", builder=letters_print_build)
 
         register_queue_count(
             "calls", permission="notifications.view_notice", count=lambda: selectors.call_queue().count()

@@ -130,10 +130,14 @@ from .models_report import DrcReport, DrcReportPush  # noqa: E402,F401
 class CallAttempt(models.Model):
     """One try at a reminder call, kept whatever came of it: the outcome history of the call."""
 
-    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="call_attempt_rows", verbose_name="电话提醒")
+    notice = models.ForeignKey(
+        Notice, on_delete=models.CASCADE, related_name="call_attempt_rows", verbose_name="电话提醒"
+    )
     outcome = models.CharField("通话结果", max_length=15, choices=CallOutcome.choices)
     note = models.TextField("备注", blank=True)
-    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="拨打人")
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="拨打人"
+    )
     made_at = models.DateTimeField("拨打时间", auto_now_add=True)
 
     class Meta:

@@ -9,8 +9,10 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from archives.services.jobs import file_job_start
 from credit_portal.errors import ApplicationError, submit_form
 
 from . import selectors, services
@@ -127,15 +129,20 @@ def letter_list(request: HttpRequest) -> HttpResponse:
 @work_required
 @require_POST
 def letters_print(request: HttpRequest) -> HttpResponse:
-    ids = [int(value) for value in request.POST.getlist("notice") if value.isdigit()]
-    try:
-        content = services.letters_print(notices=list(Notice.objects.filter(pk__in=ids)), actor=request.user)
-    except ApplicationError as error:
-        messages.error(request, error.message)
+    """Start a print job (the worker renders the PDF): the letters ticked, or every letter waiting to print."""
+    everything = request.POST.get("all") == "to_print"
+    ids = [] if everything else [int(value) for value in request.POST.getlist("notice") if value.isdigit()]
+    if not everything and not ids:
+        messages.error(request, "请选择要打印的告知函")
         return redirect("notifications:letter_list")
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="letters-{len(ids)}.pdf"'
-    return response
+    job = file_job_start(
+        kind="letters",
+        title="书面告知函打印",
+        download_name=f"letters-{timezone.localdate():%Y%m%d}.pdf",
+        params={"state": "to_print"} if everything else {"notice_ids": ids},
+        actor=request.user,
+    )
+    return redirect("archives:file_job", job_id=job.pk)
 
 
 @login_required

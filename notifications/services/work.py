@@ -160,3 +160,57 @@ def letters_print(*, notices: Sequence[Notice], actor) -> bytes:
             letter.handled_at = now
             audited_save(letter, actor=actor, reason="告知函：已打印")
     return content
+
+
+def letters_to_print(*, notice_ids: Sequence[int] = (), state: str = "") -> list[int]:
+    """The ids of the letters a print job covers: those chosen, or every letter in a queue state."""
+    letters = Notice.objects.filter(channel=Channel.LETTER, status=NoticeStatus.SENT)
+    if state:
+        from ..selectors import LETTER_FILTERS
+
+        _, lookup = LETTER_FILTERS.get(state, LETTER_FILTERS["to_print"])
+        letters = letters.filter(**lookup)
+    else:
+        letters = letters.filter(pk__in=list(notice_ids))
+    return list(letters.order_by("pk").values_list("pk", flat=True))
+
+
+def letters_print_build(job, path, progress) -> None:
+    """The file job "letters": one PDF of the letters, any number; those not yet printed are marked printed.
+
+    Runs in the worker. The letters are rendered outside any transaction (minutes for thousands);
+    the marking is one audited transaction at the end.
+    """
+    actor = job.created_by
+    _require(actor)
+    ids = letters_to_print(notice_ids=job.params.get("notice_ids", []), state=job.params.get("state", ""))
+    if not ids:
+        raise ApplicationError("没有可打印的告知函")
+    total = len(ids)
+    progress(0, total)
+
+    def contexts():
+        for start in range(0, total, 200):
+            chunk = Notice.objects.filter(pk__in=ids[start : start + 200]).order_by("pk")
+            for done, notice in enumerate(chunk, start=start + 1):
+                yield {"letter": notice.payload}
+                if done % 20 == 0:
+                    progress(done, total)
+
+    from credit_portal.pdf import render_pdf_batch
+
+    from .letters import LETTER_TEMPLATE
+
+    path.write_bytes(render_pdf_batch(LETTER_TEMPLATE, contexts()))
+    _letters_mark_printed(ids=ids, actor=actor)
+    progress(total, total)
+
+
+@transaction.atomic
+def _letters_mark_printed(*, ids: Sequence[int], actor) -> None:
+    now = timezone.now()
+    for letter in Notice.objects.select_for_update().filter(pk__in=list(ids), delivery_status="").order_by("pk"):
+        letter.delivery_status = DeliveryStatus.PRINTED
+        letter.handled_by = actor
+        letter.handled_at = now
+        audited_save(letter, actor=actor, reason="告知函：已打印")

@@ -35,3 +35,14 @@
     });
   });
 })();
+document.addEventListener("change", function (event) {
+  var box = event.target;
+  if (box.classList && box.classList.contains("js-check-all")) {
+    var name = box.getAttribute("data-target");
+    document.querySelectorAll('input[type=checkbox][name="' + name + '"]').forEach(function (item) { item.checked = box.checked; });
+  }
+});
+document.addEventListener("click", function (event) {
+  var target = event.target.closest ? event.target.closest(".js-print") : null;
+  if (target) { event.preventDefault(); window.print(); }
+});
