@@ -6,6 +6,7 @@ from .models import (
     EVENT_TYPE_CHOICES,
     SEVERITY_CHOICES,
     CreditInformationKind,
+    ReportRefusal,
     ElectricityAccount,
     PaymentMethod,
     VoltageLevel,
@@ -95,9 +96,16 @@ class ReportUploadForm(forms.Form):
 
 class ReportVerifyForm(forms.Form):
     shows_dishonesty = forms.ChoiceField(
-        label="报告是否显示失信行为", choices=[("no", "无失信行为"), ("yes", "显示失信行为")], widget=forms.RadioSelect
+        label="核验结果",
+        choices=[("no", "无失信行为"), ("yes", "显示失信行为"), ("refuse", "退回报告（不能作为核验依据）")],
+        widget=forms.RadioSelect,
     )
-    note = forms.CharField(label="核验说明", widget=forms.Textarea, required=False)
+    refusal = forms.ChoiceField(
+        label="退回原因", choices=ReportRefusal.choices, widget=forms.RadioSelect, required=False
+    )
+    note = forms.CharField(
+        label="核验说明", widget=forms.Textarea, required=False, help_text="退回时企业会看到此说明，请写明如何补正"
+    )
 
 
 class CreditInformationForm(forms.Form):

@@ -224,6 +224,12 @@ class ReportStatus(models.TextChoices):
     REJECTED = "rejected", "已退回"
 
 
+class ReportRefusal(models.TextChoices):
+    UNREADABLE = "unreadable", "文件无法辨认"
+    WRONG_ENTERPRISE = "wrong_enterprise", "不是本企业的报告"
+    NOT_OFFICIAL = "not_official", "不是正式的公共信用信息查询报告"
+
+
 class PublicCreditReport(models.Model):
     """江苏省法人公共信用信息查询报告: counts for the rating once staff have verified it."""
 
@@ -246,6 +252,7 @@ class PublicCreditReport(models.Model):
     )
     verified_at = models.DateTimeField("核验时间", null=True, blank=True)
     note = models.TextField("核验说明", blank=True)
+    refusal = models.CharField("退回原因", max_length=20, choices=ReportRefusal.choices, blank=True)
 
     history = HistoricalRecords()
 

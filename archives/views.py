@@ -294,13 +294,20 @@ def report_queue(request: HttpRequest) -> HttpResponse:
 def report_verify(request: HttpRequest, report_id: int) -> HttpResponse:
     report = get_object_or_404(PublicCreditReport.objects.select_related("customer"), pk=report_id)
     form = ReportVerifyForm(request.POST or None)
-    if request.method == "POST" and submit_form(
-        form,
-        lambda data: services.report_verify(
+
+    def decide(data):
+        if data["shows_dishonesty"] == "refuse":
+            return services.report_refuse(
+                report=report, refusal=data["refusal"], note=data["note"], actor=request.user
+            )
+        return services.report_verify(
             report=report, shows_dishonesty=YES_NO[data["shows_dishonesty"]], note=data["note"], actor=request.user
-        ),
-    ):
-        messages.success(request, "报告已核验，评级已更新")
+        )
+
+    decided = request.method == "POST" and submit_form(form, decide)
+    if decided:
+        refused = decided.status == "rejected"
+        messages.success(request, "报告已退回，企业可在“我的企业”看到退回原因" if refused else "报告已核验，评级已更新")
         return redirect("archives:customer_detail", uscc=report.customer.uscc)
     return render(request, "archives/report_verify.html", {"form": form, "report": report})
 
