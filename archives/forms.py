@@ -6,9 +6,9 @@ from .models import (
     EVENT_TYPE_CHOICES,
     SEVERITY_CHOICES,
     CreditInformationKind,
-    ReportRefusal,
     ElectricityAccount,
     PaymentMethod,
+    ReportRefusal,
     VoltageLevel,
 )
 

@@ -297,9 +297,7 @@ def report_verify(request: HttpRequest, report_id: int) -> HttpResponse:
 
     def decide(data):
         if data["shows_dishonesty"] == "refuse":
-            return services.report_refuse(
-                report=report, refusal=data["refusal"], note=data["note"], actor=request.user
-            )
+            return services.report_refuse(report=report, refusal=data["refusal"], note=data["note"], actor=request.user)
         return services.report_verify(
             report=report, shows_dishonesty=YES_NO[data["shows_dishonesty"]], note=data["note"], actor=request.user
         )

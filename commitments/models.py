@@ -319,6 +319,8 @@ class Objection(models.Model):
     )
     decided_at = models.DateTimeField("决定时间", null=True, blank=True)
     decision_note = models.TextField("决定意见", blank=True)
+    # Counted in working days of the official calendar from submission (OBJECTION_REPLY_WORKING_DAYS).
+    reply_due_on = models.DateField("答复期限", null=True, blank=True)
 
     history = HistoricalRecords()
 

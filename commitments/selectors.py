@@ -159,6 +159,13 @@ def letters_awaiting_review() -> QuerySet[CommitmentLetter]:
     return CommitmentLetter.objects.filter(status=LetterStatus.PENDING).select_related("customer", "uploaded_by")
 
 
+def objections_overdue(objections: QuerySet[Objection] | None = None, *, today: date | None = None):
+    """Open objections whose reply deadline has passed, the longest overdue first."""
+    objections = objections_open() if objections is None else objections
+    today = today or timezone.localdate()
+    return objections.filter(reply_due_on__lt=today).order_by("reply_due_on", "submitted_at", "id")
+
+
 def objections_open() -> QuerySet[Objection]:
     """Objections to review, then those whose revocation awaits a supervisor."""
     return (
@@ -302,6 +309,7 @@ class EnterpriseHome:
     documents: NoPropertyDocuments
     honest: bool
     notices: list = field(default_factory=list)
+    open_objection_by_event: dict = field(default_factory=dict)
 
 
 def enterprise_home(customer: Customer, *, user=None, today: date | None = None) -> EnterpriseHome:
@@ -332,6 +340,9 @@ def enterprise_home(customer: Customer, *, user=None, today: date | None = None)
         documents=no_property_documents(customer, today=today),
         honest=panel.level in rules.HONEST_LEVELS,
         notices=enterprise_notices(user) if user is not None else [],
+        open_objection_by_event={
+            o.event_id: o for o in objections if o.status in (ObjectionStatus.SUBMITTED, ObjectionStatus.REVIEWED)
+        },
     )
 
 

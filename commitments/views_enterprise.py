@@ -6,6 +6,7 @@ there is no enterprise id in these URLs, and a record of another enterprise answ
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -151,14 +152,38 @@ def service_request_create(request: HttpRequest) -> HttpResponse:
 def objection_create(request: HttpRequest, event_id: int) -> HttpResponse:
     customer = selectors.enterprise_of(request.user)
     event = get_object_or_404(customer.events.all(), pk=event_id)
+    already = services.objection_open_for(event)
+    if already is not None:
+        # Refused before the form is filled: one objection per event at a time.
+        messages.error(
+            request,
+            f"该记录已有处理中的异议（{already.submitted_at:%Y-%m-%d} 提出，答复期限 "
+            f"{already.reply_due_on:%Y-%m-%d}），请等待答复，无需重复提出。"
+            if already.reply_due_on
+            else "该记录已有处理中的异议，请等待答复，无需重复提出。",
+        )
+        return redirect("commitments:objection_detail", pk=already.pk)
     form = ObjectionForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and submit_form(
+    submitted = request.method == "POST" and submit_form(
         form, lambda data: services.objection_submit(event=event, actor=request.user, **data)
-    ):
-        messages.success(request, "异议已提交，营业厅审查后由班组长作出决定")
+    )
+    if submitted:
+        messages.success(
+            request,
+            f"异议已提交，营业厅审查后由班组长作出决定，将于 {submitted.reply_due_on:%Y-%m-%d} 前答复您（工作日计）",
+        )
         return redirect("commitments:enterprise_home")
     title = f"对失信记录提出异议：{event.get_type_display()}（{event.occurred_on:%Y-%m-%d}）"
-    return _form(request, form, title)
+    due = services.objection_reply_due(submitted_on=timezone.localdate())
+    return _form(
+        request,
+        form,
+        title,
+        lead=(
+            f"营业厅将在 {settings.OBJECTION_REPLY_WORKING_DAYS} 个工作日内（{due:%Y-%m-%d} 前）答复，"
+            "决定及理由将以短信告知。"
+        ),
+    )
 
 
 def _form(request: HttpRequest, form, title: str, **extra) -> HttpResponse:

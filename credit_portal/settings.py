@@ -224,6 +224,8 @@ NOTIFICATION_BACKENDS = {
 NOTIFICATION_FILE_DIR = env.str("NOTIFICATION_FILE_DIR", default=str(BASE_DIR / "var" / "notices"))
 NOTIFICATION_HTTP_PROXY = env.str("NOTIFICATION_HTTP_PROXY", default="")
 NOTIFICATION_HOTLINE = env.str("NOTIFICATION_HOTLINE", default="95598")
+# An objection (异议) is answered within this many working days of the official calendar (chinesecalendar).
+OBJECTION_REPLY_WORKING_DAYS = env.int("OBJECTION_REPLY_WORKING_DAYS", default=10)
 # A reminder call not answered comes back the next working day; after this many tries, a letter or SMS instead.
 NOTIFICATION_CALL_ATTEMPTS = env.int("NOTIFICATION_CALL_ATTEMPTS", default=3)
 # A customer's first rating: "warnings" (yellow/red/black get their reminder or letter; no honest-customer
@@ -241,6 +243,8 @@ SMS_GATEWAY = {
         "reminder": env.str("SMS_TEMPLATE_REMINDER", default=""),
         "letter": env.str("SMS_TEMPLATE_LETTER", default=""),
         "honest": env.str("SMS_TEMPLATE_HONEST", default=""),
+        "objection": env.str("SMS_TEMPLATE_OBJECTION", default=""),
+        "password_code": env.str("SMS_TEMPLATE_PASSWORD_CODE", default=""),
     },
     "TIMEOUT": env.float("SMS_GATEWAY_TIMEOUT", default=10.0),
 }

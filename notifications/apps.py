@@ -14,6 +14,16 @@ class NotificationsConfig(AppConfig):
 
         register_file_job("letters", permission="notifications.work_notices", builder=letters_print_build)
 
+        from credit_portal.signals import enterprise_message
+
+        from .services.direct import direct_message_record
+
+        enterprise_message.connect(
+            lambda sender, **message: direct_message_record(**message),
+            dispatch_uid="notifications.enterprise_message",
+            weak=False,
+        )
+
         register_queue_count(
             "calls", permission="notifications.view_notice", count=lambda: selectors.call_queue().count()
         )

@@ -147,3 +147,33 @@ class CallAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()}（{self.made_at:%Y-%m-%d %H:%M}）"
+
+
+class DirectMessageKind(models.TextChoices):
+    OBJECTION_DECISION = "objection", "异议处理结果"
+    PASSWORD_CODE = "password_code", "密码重置验证码"
+
+
+class DirectMessage(models.Model):
+    """A text for one enterprise outside the level-change notices (an objection's decision, a reset code),
+    sent by SMS through the configured backend; what was sent is kept (a code only masked)."""
+
+    customer = models.ForeignKey(
+        "archives.Customer", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name="用户"
+    )
+    kind = models.CharField("类型", max_length=20, choices=DirectMessageKind.choices)
+    recipient = models.CharField("接收方", max_length=40)
+    text = models.TextField("内容")
+    status = models.CharField("状态", max_length=10, choices=NoticeStatus.choices, default=NoticeStatus.PENDING)
+    idempotency_key = models.UUIDField("幂等键", default=uuid.uuid4, unique=True, editable=False)
+    error = models.TextField("错误", blank=True)
+    created_at = models.DateTimeField("生成时间", auto_now_add=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "短信告知"
+        verbose_name_plural = "短信告知"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient}"

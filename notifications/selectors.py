@@ -10,7 +10,7 @@ from django.http import Http404
 from archives.selectors import membership_of
 
 from . import texts
-from .models import Channel, DeliveryStatus, Notice, NoticeStatus
+from .models import Channel, DeliveryStatus, DirectMessage, DirectMessageKind, Notice, NoticeStatus
 
 
 def _with_customer(notices: QuerySet[Notice]) -> QuerySet[Notice]:
@@ -120,3 +120,13 @@ def message_templates(*, hotline: str) -> list[TemplateSample]:
             )
         )
     return samples
+
+
+def direct_messages_of_enterprise(*, user) -> QuerySet[DirectMessage]:
+    """The texts sent to the user's enterprise outside the level notices (objection decisions)."""
+    membership = membership_of(user)
+    if membership is None or not membership.confirmed:
+        return DirectMessage.objects.none()
+    return DirectMessage.objects.filter(
+        customer_id=membership.customer_id, kind=DirectMessageKind.OBJECTION_DECISION
+    ).order_by("-created_at", "-pk")

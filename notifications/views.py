@@ -184,4 +184,8 @@ def my_notices(request: HttpRequest) -> HttpResponse:
     notices = selectors.notices_of_enterprise(user=request.user)
     if notices is None:
         return render(request, "notifications/my_notices.html", {"page": None}, status=403)
-    return render(request, "notifications/my_notices.html", {"page": _page(request, notices)})
+    return render(
+        request,
+        "notifications/my_notices.html",
+        {"page": _page(request, notices), "messages_sent": selectors.direct_messages_of_enterprise(user=request.user)},
+    )

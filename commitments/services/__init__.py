@@ -2,7 +2,13 @@
 
 from .applications import application_advance, application_submit, service_request_advance, service_request_submit
 from .letters import commitment_code, letter_decide, letter_record_fulfilment, letter_upload
-from .objections import objection_decide, objection_review, objection_submit
+from .objections import (
+    objection_decide,
+    objection_open_for,
+    objection_reply_due,
+    objection_review,
+    objection_submit,
+)
 from .registration import enterprise_register, registration_confirm, registration_reject
 from .reports import drc_report_upload, enterprise_report_upload
 
@@ -18,6 +24,8 @@ __all__ = [
     "letter_upload",
     "objection_decide",
     "objection_review",
+    "objection_open_for",
+    "objection_reply_due",
     "objection_submit",
     "registration_confirm",
     "registration_reject",
