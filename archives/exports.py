@@ -10,22 +10,12 @@ from pathlib import Path
 from django.db.models import Count, QuerySet
 from openpyxl import Workbook
 
+from credit_portal.spreadsheets import safe_row
 from ratings.rules import LEVEL_LABELS
 
 from .models import Customer, mask_phone
 
 COLUMNS = ["统一社会信用代码", "名称", "法定代表人", "联系人", "联系电话", "地址", "行业", "信用等级", "户号数"]
-
-
-# A cell that starts like a formula is written as text with a leading apostrophe (CSV/XLSX injection).
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """Text typed by people, never a spreadsheet formula."""
-    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def customers_xlsx(customers: QuerySet[Customer], *, unmasked: bool) -> bytes:
@@ -61,17 +51,19 @@ def customers_xlsx_write(
     written = 0
     for uscc, name, legal, contact, phone, address, industry, level, account_count in rows.iterator(chunk_size=2000):
         sheet.append(
-            [
-                uscc,
-                safe_cell(name),
-                safe_cell(legal),
-                safe_cell(contact),
-                safe_cell(phone if unmasked else mask_phone(phone)),
-                safe_cell(address),
-                safe_cell(industry),
-                LEVEL_LABELS.get(level, "待评定"),
-                account_count,
-            ]
+            safe_row(
+                [
+                    uscc,
+                    name,
+                    legal,
+                    contact,
+                    phone if unmasked else mask_phone(phone),
+                    address,
+                    industry,
+                    LEVEL_LABELS.get(level, "待评定"),
+                    account_count,
+                ]
+            )
         )
         written += 1
         if progress and written % every == 0:

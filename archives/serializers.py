@@ -159,6 +159,9 @@ class CustomerDetailSerializer(CustomerSerializer):
 # --------------------------------------------------------------------------------------------
 
 
+ATTRIBUTE_FIELDS = ("amount_yuan", "voltage_kv", "severity")  # each event type carries at most one
+
+
 class EventCreateSerializer(serializers.Serializer):
     """A dishonesty event. Which attribute is required depends on the type (see RATING_RULES.md)."""
 
@@ -180,6 +183,16 @@ class EventCreateSerializer(serializers.Serializer):
     )
     description = serializers.CharField(required=False, allow_blank=True, default="")
     evidence = serializers.FileField(required=False, help_text="证据材料：PDF、JPEG 或 PNG")
+
+    def validate(self, attrs: dict) -> dict:
+        """An attribute of another event type is refused by name, not silently dropped."""
+        spec = rules.EVENT_TYPES[attrs["type"]]
+        own = spec.attribute.name if spec.attribute else None
+        message = f"失信行为类型“{spec.label}”不含此项，请勿填写"
+        stray = {name: message for name in ATTRIBUTE_FIELDS if name != own and attrs.get(name) not in (None, "")}
+        if stray:
+            raise serializers.ValidationError(stray)
+        return attrs
 
 
 class RevocationSerializer(serializers.ModelSerializer):
@@ -208,6 +221,7 @@ class EventSerializer(serializers.ModelSerializer):
     customer = serializers.CharField(source="customer.uscc", read_only=True)
     type_label = serializers.CharField(source="get_type_display", read_only=True)
     revocations = RevocationSerializer(many=True, read_only=True)
+    severity = serializers.ChoiceField(choices=SEVERITY_CHOICES, allow_blank=True, read_only=True, help_text="无则为空")
     evidence_url = serializers.SerializerMethodField(help_text="证据材料（经权限校验的下载地址），无则为 null")
 
     class Meta:

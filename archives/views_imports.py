@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from credit_portal.errors import ApplicationError, apply_to_form
+from credit_portal.spreadsheets import safe_row
 
 from .importing import COLUMNS, column_labels, sample_csv
 from .models import ImportJob, ImportKind, ImportStatus
@@ -90,7 +91,8 @@ def _errors_csv(job: ImportJob, errors: list[dict]) -> HttpResponse:
     writer = csv.writer(buffer)
     writer.writerow(["行号", "列", "原因"])
     for error in errors:
-        writer.writerow([error.get("line") or "", error["label"] or error.get("field") or "", error["message"]])
+        row = [error.get("line") or "", error["label"] or error.get("field") or "", error["message"]]
+        writer.writerow(safe_row(row))
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
     return response

@@ -13,16 +13,18 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.exceptions import Throttled
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from archives.selectors import customer_for_user
 from archives.serializers import ErrorSerializer, ReportSerializer
 from archives.validation import normalize_uscc
+from credit_portal.api_parsers import JSONParser
+from credit_portal.throttling import REGISTRATION_THROTTLED, registration_throttled
 
 from . import selectors, services
 from .models import EnterpriseRegistration
@@ -52,6 +54,7 @@ from .serializers import (
 
 BAD_INPUT = {400: OpenApiResponse(ErrorSerializer, description="输入有误（errors 指出字段和原因），未写入任何数据")}
 FORBIDDEN = {403: OpenApiResponse(ErrorSerializer, description="未登录，或所属角色无此权限")}
+THROTTLED = {429: OpenApiResponse(ErrorSerializer, description="尝试过于频繁，请稍后再试")}
 NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="没有找到，或无权查看（其他企业的记录）")}
 ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="记录 id")
 UPLOAD_PARSERS = [MultiPartParser, FormParser]
@@ -82,12 +85,6 @@ def _validated(serializer_class, request: Request, data) -> dict:
 # --------------------------------------------------------------------------------------------
 
 
-class RegistrationThrottle(AnonRateThrottle):
-    """Self-registration needs no login: limit how many accounts one address can create."""
-
-    rate = "20/hour"
-
-
 class RegistrationListApi(EnterpriseApi, generics.ListAPIView):
     """Registrations awaiting staff confirmation; anyone may register an enterprise user here (POST)."""
 
@@ -99,9 +96,6 @@ class RegistrationListApi(EnterpriseApi, generics.ListAPIView):
             return [AllowAny()]
         return super().get_permissions()
 
-    def get_throttles(self):
-        return [RegistrationThrottle()] if self.request.method == "POST" else super().get_throttles()
-
     def get_queryset(self) -> QuerySet:
         return selectors.pending_registrations()
 
@@ -109,8 +103,16 @@ class RegistrationListApi(EnterpriseApi, generics.ListAPIView):
     def get(self, request: Request, *args, **kwargs) -> Response:
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(request=RegistrationCreateSerializer, responses={201: RegistrationSerializer, **BAD_INPUT}, auth=[])
+    @extend_schema(
+        request=RegistrationCreateSerializer,
+        responses={201: RegistrationSerializer, **BAD_INPUT, **THROTTLED},
+        auth=[],
+    )
     def post(self, request: Request) -> Response:
+        # Self-registration needs no login: attempts are limited per client address and per mobile number.
+        phone = request.data.get("phone") if hasattr(request.data, "get") else None
+        if registration_throttled(request, mobile=phone if isinstance(phone, str) else ""):
+            raise Throttled(detail=REGISTRATION_THROTTLED)
         data = _validated(RegistrationCreateSerializer, request, request.data)
         registration = services.enterprise_register(**data)
         return Response(RegistrationSerializer(registration).data, status.HTTP_201_CREATED)

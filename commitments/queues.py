@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from openpyxl import Workbook
 
-from archives.exports import safe_cell
+from credit_portal.spreadsheets import safe_cell
 from ratings.rules import LEVEL_LABELS
 
 from . import selectors

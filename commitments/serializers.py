@@ -212,7 +212,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
     honest = serializers.SerializerMethodField(help_text="是否诚信客户（绿色通道）")
     level_at_submission = serializers.CharField(read_only=True, help_text="提交时的信用等级（评判绿色通道效果的依据）")
     letter_code = serializers.CharField(source="letter.code", read_only=True, allow_null=True, default=None)
-    report = serializers.PrimaryKeyRelatedField(read_only=True)
+    report = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     steps = serializers.SerializerMethodField()
     property_document_url = serializers.SerializerMethodField()
     other_document_url = serializers.SerializerMethodField()
@@ -348,7 +348,10 @@ class ObjectionSerializer(serializers.ModelSerializer):
     status = serializers.ChoiceField(
         source="effective_status", choices=ObjectionStatus.choices, read_only=True, help_text="处理状态"
     )
-    revocation = serializers.PrimaryKeyRelatedField(read_only=True)
+    revocation = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    recommendation = serializers.ChoiceField(
+        choices=Recommendation.choices, allow_blank=True, read_only=True, help_text="审查建议，未审查为空"
+    )
     decided_at = serializers.SerializerMethodField()
     decision_note = serializers.SerializerMethodField()
     evidence_url = serializers.SerializerMethodField()

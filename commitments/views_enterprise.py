@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from archives.selectors import membership_of
 from credit_portal.errors import submit_form
 from credit_portal.pdf import render_pdf
+from credit_portal.throttling import REGISTRATION_THROTTLED, registration_throttled
 
 from . import plan_text, selectors, services
 from .forms import (
@@ -55,6 +56,8 @@ def register(request: HttpRequest) -> HttpResponse:
     """Self-registration of an enterprise user; staff confirm the binding before it sees any data."""
     if request.user.is_authenticated:
         return redirect("home")
+    if request.method == "POST" and registration_throttled(request, mobile=request.POST.get("phone", "")):
+        return render(request, "throttled.html", {"message": REGISTRATION_THROTTLED}, status=429)
     form = RegistrationForm(request.POST or None)
     registration = request.method == "POST" and submit_form(form, lambda data: services.enterprise_register(**data))
     if registration:

@@ -2,9 +2,10 @@
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 
 from ratings import api as ratings_api
+
+from .api import TokenApi
 
 app_name = "api"
 
@@ -18,7 +19,7 @@ urlpatterns = [
         ratings_api.CustomerRatingHistoryApi.as_view(),
         name="customer-rating-history",
     ),
-    path("token/", obtain_auth_token, name="token"),
+    path("token/", TokenApi.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

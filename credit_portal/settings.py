@@ -122,10 +122,19 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    # Django's UserAttributeSimilarityValidator, also against the enterprise's USCC, name, contact and mobile.
+    {"NAME": "credit_portal.passwords.EnterpriseAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Argon2 first (Django's recommendation); a hash of an older hasher is upgraded at the user's next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
 LOGIN_URL = "login"
 # A form posted with a stale or missing CSRF token gets the portal's Chinese page, with a way back.
@@ -133,15 +142,26 @@ CSRF_FAILURE_VIEW = "credit_portal.views.csrf_failure"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling: lock the username+IP pair after repeated failures. Behind the reverse proxy
-# the client address is read from X-Forwarded-For, trusting exactly AXES_PROXY_COUNT proxies.
+# The reverse proxies in front of the portal that append the client's address to X-Forwarded-For:
+# the client is the entry the outermost of them added (credit_portal.client_address). 0, as in
+# development, believes only REMOTE_ADDR and never the header.
+TRUSTED_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=1 if PRODUCTION else 0)
+
+# Login throttling: repeated failures lock the username, whatever the address they come from, and
+# separately lock an address that tries many usernames. A success does not wipe the failures: with
+# separate counters it would also wipe those an attacker with an account of its own ran up against
+# other usernames from the same address.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=1 if PRODUCTION else 0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+AXES_CLIENT_IP_CALLABLE = "credit_portal.client_address.client_ip"
+
+# Self-registration (page and API): attempts per client address and per mobile number (django-ratelimit
+# on the default cache, which must be shared between the processes in production).
+REGISTRATION_RATE_PER_ADDRESS = env.str("REGISTRATION_RATE_PER_ADDRESS", default="10/h")
+REGISTRATION_RATE_PER_MOBILE = env.str("REGISTRATION_RATE_PER_MOBILE", default="5/h")
 
 # One language: the portal is Simplified Chinese only, Django's own messages included, whatever the browser asks.
 LANGUAGE_CODE = "zh-hans"
@@ -303,11 +323,17 @@ CELERY_BEAT_SCHEDULE["drc-report-push-sweep"] = {
 }
 
 REST_FRAMEWORK = {
+    # Token first: its challenge makes missing or bad credentials a 401 with WWW-Authenticate, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "credit_portal.api_parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -315,6 +341,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DATE_FORMAT": "%Y-%m-%d",
     "DATE_INPUT_FORMATS": ["%Y-%m-%d"],
+    # DRF's throttles read the client address like credit_portal.client_address does.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "电力信用门户 Power Credit Portal API",

@@ -17,8 +17,8 @@ from .factories import CustomerFactory, MembershipFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    """Each test starts with an empty cache: no throttle counts or tokens from the test before."""
+def _fresh_cache():
+    """Throttle counters (registration) live in the cache: each test starts with none."""
     cache.clear()
     yield
     cache.clear()

@@ -110,3 +110,27 @@ def test_seed_demo_is_refused_outside_demo_mode(settings):
     with pytest.raises(CommandError, match="演示模式"):
         call_command("seed_demo")
     assert not Group.objects.get(name=roles.STAFF).user_set.exists()
+
+
+def test_passwords_are_hashed_with_argon2_in_production():
+    from credit_portal import settings as production
+
+    assert production.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+def test_an_older_hash_is_upgraded_to_argon2_at_the_next_login(client, settings):
+    from django.contrib.auth.hashers import make_password
+
+    from credit_portal import settings as production
+
+    settings.PASSWORD_HASHERS = production.PASSWORD_HASHERS
+    user = UserFactory(username="old-hash")
+    user.password = make_password("right-password-123", hasher="pbkdf2_sha256")
+    user.save()
+
+    response = client.post("/accounts/login/", {"username": "old-hash", "password": "right-password-123"})
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.password.startswith("argon2$")
+    assert user.check_password("right-password-123")

@@ -16,6 +16,7 @@ from credit_portal.errors import ApplicationError
 from ..models import EnterpriseRegistration, RegistrationStatus
 
 MOBILE_PHONE = re.compile(r"^1[3-9]\d{9}$")
+PHONE_NOT_AVAILABLE = "无法使用该手机号注册。如您此前已用它注册，请直接登录；否则请核对号码或联系营业厅。"
 
 
 def _clean_registration(*, enterprise_name: str, contact_person: str, phone: str) -> tuple[str, str, str]:
@@ -53,10 +54,15 @@ def enterprise_register(
         enterprise_name=enterprise_name, contact_person=contact_person, phone=phone
     )
     User = get_user_model()
-    if User.objects.filter(username=phone).exists():
-        raise ApplicationError(f"手机号 {phone} 已注册，请直接登录", field="phone")
     user = User(username=phone, first_name=contact_person)
+    # Read by credit_portal.passwords: the password must not resemble the enterprise's own data.
+    user.enterprise_attributes = {
+        "uscc": uscc, "enterprise_name": enterprise_name, "contact_person": contact_person, "mobile": phone,
+    }  # fmt: skip
     _check_password(password=password, password_again=password_again, user=user)
+    if User.objects.filter(username=phone).exists():
+        # Worded so that an anonymous caller is not told whether the number has an account.
+        raise ApplicationError(PHONE_NOT_AVAILABLE, field="phone")
     user.set_password(password)
     user.save()
     user.groups.add(Group.objects.get(name=roles.APPLICANT))

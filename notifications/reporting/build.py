@@ -44,6 +44,7 @@ from django.utils import timezone
 from archives.models import CreditEvent, Customer, PublicCreditReport, RevocationStatus
 from archives.models import ReportStatus as PublicReportStatus
 from commitments.models import CommitmentLetter, LetterStatus
+from credit_portal import spreadsheets
 from credit_portal.errors import ApplicationError
 
 from ..models_report import DrcReport, PushStatus, ReportStatus
@@ -140,7 +141,7 @@ def _renderer(sheet: Sheet) -> Callable[[tuple], list[str]]:
     call at all for constants. The source is built from field positions, never from data.
     """
     position = {field: index for index, field in enumerate(sheet.fields)}
-    namespace: dict[str, object] = {"FORMULA_PREFIXES": columns.FORMULA_PREFIXES}
+    namespace: dict[str, object] = {"FORMULA_PREFIXES": spreadsheets.FORMULA_PREFIXES, "MARK": spreadsheets.TEXT_MARK}
     cells: list[str] = []
     for number, column in enumerate(sheet.columns):
         render = column.render
@@ -151,7 +152,7 @@ def _renderer(sheet: Sheet) -> Callable[[tuple], list[str]]:
         elif value and render is columns.plain:
             cells.append(f'({value} or "")')
         elif value and render is columns.free_text:
-            cells.append(f'("\'" + v if (v := {value} or "")[:1] in FORMULA_PREFIXES else v)')
+            cells.append(f'(MARK + v if (v := {value} or "")[:1] in FORMULA_PREFIXES else v)')  # safe_cell
         elif value and render is columns.iso_date:
             cells.append(f'({value}.isoformat() if {value} else "")')
         elif value and hasattr(render, "labels"):

@@ -20,15 +20,15 @@ from django.conf import settings
 from archives.models import EventStatus
 from commitments import plan_text
 from commitments.models import CommitmentType, Fulfilment
+from credit_portal import spreadsheets
 from ratings import rules
 
 # --------------------------------------------------------------------------------------------
 # How values become text
 # --------------------------------------------------------------------------------------------
 
-# A cell starting with one of these is read as a formula by spreadsheet programs (CSV injection):
-# free text typed by users gets a leading apostrophe, as OWASP advises. Codes and dates never do.
-FORMULA_PREFIXES = frozenset("=+-@\t\r")
+# Free text typed by users is never a formula (credit_portal.spreadsheets); codes and dates never start like one.
+FORMULA_PREFIXES = spreadsheets.FORMULA_PREFIXES
 
 
 def plain(value: str | None) -> str:
@@ -42,8 +42,7 @@ def text(value) -> str:
 
 def free_text(value: str | None) -> str:
     """Names, reasons, content typed by people: kept as typed, but never a spreadsheet formula."""
-    value = value or ""
-    return "'" + value if value[:1] in FORMULA_PREFIXES else value
+    return spreadsheets.safe_cell(value or "")
 
 
 def iso_date(value) -> str:

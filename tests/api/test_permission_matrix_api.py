@@ -1,7 +1,6 @@
 """Who may call which endpoint: every endpoint × method × persona, and refused calls change nothing.
 
-Anonymous requests answer 403: with session authentication listed first, DRF has no
-WWW-Authenticate challenge to offer and so answers 403 rather than 401.
+Anonymous requests answer 401 with a WWW-Authenticate challenge (token authentication is listed first).
 """
 
 from datetime import date
@@ -21,28 +20,28 @@ PERSONAS = ("anonymous", "staff", "supervisor", "applicant", "other_applicant", 
 # (endpoint, method, url, body, expected status per persona in PERSONAS order)
 # The customer in every URL is the applicant's own enterprise, so other_applicant probes another's.
 MATRIX = [
-    ("customer list", "get", "/api/customers/", None, (403, 200, 200, 200, 200, 200)),
-    ("customer create", "post", "/api/customers/", "customer", (403, 201, 201, 403, 403, 403)),
-    ("customer detail", "get", "/api/customers/{uscc}/", None, (403, 200, 200, 200, 404, 200)),
-    ("customer replace", "put", "/api/customers/{uscc}/", "customer", (403, 405, 405, 403, 403, 403)),
-    ("customer edit", "patch", "/api/customers/{uscc}/", "customer", (403, 405, 405, 403, 403, 403)),
-    ("customer delete", "delete", "/api/customers/{uscc}/", None, (403, 405, 405, 403, 403, 403)),
-    ("customer events", "get", "/api/customers/{uscc}/events/", None, (403, 200, 200, 200, 404, 200)),
-    ("customer events delete", "delete", "/api/customers/{uscc}/events/", None, (403, 405, 405, 403, 403, 403)),
-    ("customer rating", "get", "/api/customers/{uscc}/rating/", None, (403, 200, 200, 200, 404, 200)),
-    ("customer rating history", "get", "/api/customers/{uscc}/rating/history/", None, (403, 200, 200, 200, 404, 200)),
-    ("event list", "get", "/api/events/", None, (403, 405, 405, 405, 405, 405)),
-    ("event create", "post", "/api/events/", "event", (403, 201, 201, 403, 403, 403)),
-    ("revocation request", "post", "/api/events/{event_id}/revocation/", "revocation", (403, 201, 201, 403, 403, 403)),
+    ("customer list", "get", "/api/customers/", None, (401, 200, 200, 200, 200, 200)),
+    ("customer create", "post", "/api/customers/", "customer", (401, 201, 201, 403, 403, 403)),
+    ("customer detail", "get", "/api/customers/{uscc}/", None, (401, 200, 200, 200, 404, 200)),
+    ("customer replace", "put", "/api/customers/{uscc}/", "customer", (401, 405, 405, 403, 403, 403)),
+    ("customer edit", "patch", "/api/customers/{uscc}/", "customer", (401, 405, 405, 403, 403, 403)),
+    ("customer delete", "delete", "/api/customers/{uscc}/", None, (401, 405, 405, 403, 403, 403)),
+    ("customer events", "get", "/api/customers/{uscc}/events/", None, (401, 200, 200, 200, 404, 200)),
+    ("customer events delete", "delete", "/api/customers/{uscc}/events/", None, (401, 405, 405, 403, 403, 403)),
+    ("customer rating", "get", "/api/customers/{uscc}/rating/", None, (401, 200, 200, 200, 404, 200)),
+    ("customer rating history", "get", "/api/customers/{uscc}/rating/history/", None, (401, 200, 200, 200, 404, 200)),
+    ("event list", "get", "/api/events/", None, (401, 405, 405, 405, 405, 405)),
+    ("event create", "post", "/api/events/", "event", (401, 201, 201, 403, 403, 403)),
+    ("revocation request", "post", "/api/events/{event_id}/revocation/", "revocation", (401, 201, 201, 403, 403, 403)),
     (
         "revocation decision",
         "post",
         "/api/revocations/{revocation_id}/decision/",
         "decision",
-        (403, 403, 200, 403, 403, 403),
+        (401, 403, 200, 403, 403, 403),
     ),
-    ("report list", "get", "/api/reports/", None, (403, 200, 200, 200, 200, 200)),
-    ("report upload", "post", "/api/reports/", "report", (403, 201, 201, 403, 403, 403)),
+    ("report list", "get", "/api/reports/", None, (401, 200, 200, 200, 200, 200)),
+    ("report upload", "post", "/api/reports/", "report", (401, 201, 201, 403, 403, 403)),
 ]
 
 
@@ -173,4 +172,24 @@ def test_a_wrong_password_gets_no_token(api_client, staff):
 def test_an_invalid_token_is_refused(api_client):
     api_client.credentials(HTTP_AUTHORIZATION="Token 0123456789abcdef0123456789abcdef01234567")
 
-    assert api_client.get("/api/customers/").status_code == 403
+    response = api_client.get("/api/customers/")
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    assert response.json()["message"]
+
+
+def test_a_call_without_credentials_is_challenged_with_401(api_client):
+    response = api_client.get("/api/customers/")
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+
+
+def test_a_malformed_authorization_header_is_challenged_with_401(api_client):
+    api_client.credentials(HTTP_AUTHORIZATION="Token two words")
+
+    response = api_client.get("/api/customers/")
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"

@@ -95,10 +95,38 @@ def test_a_phone_number_registers_only_once(db):
     services.enterprise_register(**_form())
     before = database_state()
 
-    with pytest.raises(ApplicationError, match="已注册"):
+    with pytest.raises(ApplicationError, match="无法使用该手机号注册") as error:
         services.enterprise_register(**_form(uscc=make_uscc(90_003)))
 
+    assert "已注册" not in error.value.message
     assert database_state() == before
+
+
+@pytest.mark.parametrize(
+    ("password", "resembles"),
+    [
+        (make_uscc(90_001), "统一社会信用代码"),
+        ("淮阴丁纺织有限公司", "企业名称"),
+        ("淮阴丁纺织2024!", "企业名称"),
+        ("王五2024.0517", "联系人姓名"),
+        ("a13912345678", "手机号码"),
+    ],
+)
+def test_a_password_resembling_the_enterprises_own_data_is_refused(db, password, resembles):
+    with pytest.raises(ApplicationError) as error:
+        services.enterprise_register(**_form(password=password, password_again=password))
+
+    assert error.value.field == "password"
+    assert resembles in error.value.message
+    assert not get_user_model().objects.exists()
+
+
+def test_a_staff_password_change_is_checked_against_the_users_enterprise(applicant):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="企业名称"):
+        validate_password("淮阴甲电器888", user=applicant)
 
 
 def test_the_registration_page_shows_the_reason_and_creates_no_account(client):

@@ -18,8 +18,8 @@ pytestmark = pytest.mark.django_db
 PERSONAS = ("anonymous", "staff", "supervisor", "applicant", "other_applicant", "drc")
 READERS = (302, 200, 200, 403, 403, 200)  # anonymous: to the login page
 READ_ONLY = (302, 405, 405, 403, 403, 405)
-API_READERS = (403, 200, 200, 403, 403, 200)
-API_READ_ONLY = (403, 405, 405, 403, 403, 405)
+API_READERS = (401, 200, 200, 403, 403, 200)  # anonymous: challenged for a token
+API_READ_ONLY = (401, 405, 405, 403, 403, 405)
 REPORT = "/notifications/drc/reports/2026-11-28"
 INFORMATION = "/notifications/drc/archives/{uscc}/information/new/"
 
@@ -50,7 +50,7 @@ MATRIX = [
     ("api report", "get", "/api/drc/reports/2026-11-28/", API_READERS),
     ("api report", "put", "/api/drc/reports/2026-11-28/", API_READ_ONLY),
     ("api report", "delete", "/api/drc/reports/2026-11-28/", API_READ_ONLY),
-    ("api report of a malformed date", "get", "/api/drc/reports/28-11-2026/", (403, 404, 404, 403, 403, 404)),
+    ("api report of a malformed date", "get", "/api/drc/reports/28-11-2026/", (401, 404, 404, 403, 403, 404)),
 ]
 
 COMMENDATION = {
