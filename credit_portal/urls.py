@@ -1,8 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from . import views
 
@@ -16,7 +14,7 @@ urlpatterns = [
     path("", include("commitments.urls")),
     path("api/", include("credit_portal.api_urls")),
     path("admin/", admin.site.urls),
-    path("favicon.ico", RedirectView.as_view(url=static("portal/favicon.svg"), permanent=True)),
+    path("favicon.ico", views.favicon),
 ]
 
 handler403 = "credit_portal.views.permission_denied"

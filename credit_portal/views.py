@@ -1,7 +1,8 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.templatetags.static import static
 
 from archives.selectors import membership_of
 
@@ -49,3 +50,8 @@ def too_many_requests(request: HttpRequest, exception=None) -> HttpResponse:
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return _error_page(request, "403_csrf.html", 403)
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, asked for by browsers and tools that do not read the page's icon link."""
+    return HttpResponsePermanentRedirect(static("portal/favicon.svg"))
