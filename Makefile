@@ -55,6 +55,7 @@ run: system-deps migrate pdf-font
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 test: system-deps lint pdf-font
 	$(BIN)/python manage.py makemigrations --check --dry-run

@@ -10,8 +10,8 @@ from pathlib import Path
 from django.db.models import Count, QuerySet
 from openpyxl import Workbook
 
+from archives.vocabulary import LEVEL_LABELS
 from credit_portal.spreadsheets import safe_row
-from ratings.rules import LEVEL_LABELS
 
 from .models import Customer, mask_phone
 

@@ -15,8 +15,8 @@ from decimal import Decimal, InvalidOperation
 from django.db import connection
 from django.db.models import Min
 
+from archives import vocabulary
 from credit_portal.errors import ApplicationError
-from ratings import rules
 
 from .importing import COLUMNS, column_labels
 from .models import SEVERITY_CHOICES, CreditEvent, Customer, ElectricityAccount, PaymentMethod, VoltageLevel
@@ -52,12 +52,12 @@ VOLTAGE_LEVELS = {
 }
 EVENT_TYPES = {
     _key(name): code
-    for code, event_type in rules.EVENT_TYPES.items()
+    for code, event_type in vocabulary.EVENT_TYPES.items()
     for name in (code, event_type.label, event_type.short_label)
 }
 
 
-def _severities(event_type: rules.EventType) -> dict[str, str]:
+def _severities(event_type: vocabulary.EventType) -> dict[str, str]:
     allowed = event_type.attribute.choice_labels if event_type.attribute else {}
     names = {**{label: code for code, label in SEVERITY_CHOICES}, "情节较重": "serious"}
     return {
@@ -67,7 +67,7 @@ def _severities(event_type: rules.EventType) -> dict[str, str]:
     }
 
 
-SEVERITIES = {code: _severities(event_type) for code, event_type in rules.EVENT_TYPES.items()}
+SEVERITIES = {code: _severities(event_type) for code, event_type in vocabulary.EVENT_TYPES.items()}
 
 
 def parse_date(text: str, *, field: str, label: str) -> date:

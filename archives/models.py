@@ -8,7 +8,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from ratings import rules
+from archives import vocabulary
+from credit_portal.decisions import TwoPersonDecision
 
 
 def private_upload_to(instance: models.Model, filename: str) -> str:
@@ -33,9 +34,9 @@ class VoltageLevel(models.TextChoices):
     KV220 = "220kV", "220千伏"
 
 
-EVENT_TYPE_CHOICES = [(code, event_type.label) for code, event_type in rules.EVENT_TYPES.items()]
+EVENT_TYPE_CHOICES = [(code, event_type.label) for code, event_type in vocabulary.EVENT_TYPES.items()]
 # One column holds both severity scales (facility damage: minor/serious; dishonesty: general/serious);
-# each event type admits only its own values (see rules.EVENT_TYPES).
+# each event type admits only its own values (see vocabulary.EVENT_TYPES).
 SEVERITY_CHOICES = [("minor", "情节较轻"), ("general", "一般"), ("serious", "较重")]
 
 
@@ -163,7 +164,7 @@ class CreditEvent(models.Model):
         if self.voltage_kv is not None:
             return f"{self.voltage_kv.normalize():f} 千伏"
         if self.severity:
-            attribute = rules.EVENT_TYPES[self.type].attribute
+            attribute = vocabulary.EVENT_TYPES[self.type].attribute
             return dict(attribute.choices).get(self.severity, self.severity) if attribute else self.severity
         return ""
 
@@ -174,26 +175,12 @@ class RevocationStatus(models.TextChoices):
     REFUSED = "refused", "已驳回"
 
 
-class EventRevocation(models.Model):
+class EventRevocation(TwoPersonDecision):
     """A request to revoke an event; a supervisor other than the requester decides it."""
 
     event = models.ForeignKey(CreditEvent, on_delete=models.PROTECT, related_name="revocations", verbose_name="记录")
     reason = models.TextField("撤销理由")
     status = models.CharField("状态", max_length=10, choices=RevocationStatus.choices, default=RevocationStatus.PENDING)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="申请人"
-    )
-    requested_at = models.DateTimeField("申请时间", auto_now_add=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="审批人",
-    )
-    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
-    decision_note = models.TextField("审批意见", blank=True)
 
     history = HistoricalRecords()
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ratings import rules
+from archives import vocabulary
 
 from .models import (
     SEVERITY_CHOICES,
@@ -70,7 +70,7 @@ class CustomerFilterSerializer(serializers.Serializer):
 
     search = serializers.CharField(required=False, default="", help_text="统一社会信用代码前缀或名称片段")
     level = serializers.ChoiceField(
-        choices=list(rules.LEVEL_LABELS.items()), required=False, default="", help_text="当前信用等级"
+        choices=list(vocabulary.LEVEL_LABELS.items()), required=False, default="", help_text="当前信用等级"
     )
     industry = serializers.CharField(required=False, default="", help_text="行业（完全一致）")
     payment_method = serializers.ChoiceField(
@@ -94,13 +94,15 @@ class CustomerCreateSerializer(serializers.Serializer):
 class RatingSummarySerializer(serializers.Serializer):
     """The level in force, as shown next to a customer."""
 
-    level = serializers.ChoiceField(choices=list(rules.LEVEL_LABELS.items()), help_text="当前信用等级（含人工调整）")
+    level = serializers.ChoiceField(
+        choices=list(vocabulary.LEVEL_LABELS.items()), help_text="当前信用等级（含人工调整）"
+    )
     level_label = serializers.SerializerMethodField()
     as_of = serializers.DateField(help_text="评定日期")
     changed_on = serializers.DateField(help_text="最近变更日期")
 
     def get_level_label(self, rating) -> str:
-        return rules.LEVEL_LABELS[rating.level]
+        return vocabulary.LEVEL_LABELS[rating.level]
 
 
 class CustomerSerializer(serializers.ModelSerializer):
@@ -166,7 +168,7 @@ class EventCreateSerializer(serializers.Serializer):
     """A dishonesty event. Which attribute is required depends on the type (see RATING_RULES.md)."""
 
     customer = CustomerUsccField()
-    type = serializers.ChoiceField(choices=[(code, t.label) for code, t in rules.EVENT_TYPES.items()])
+    type = serializers.ChoiceField(choices=[(code, t.label) for code, t in vocabulary.EVENT_TYPES.items()])
     occurred_on = serializers.DateField(help_text="发生日期 YYYY-MM-DD，不能晚于今天")
     amount_yuan = serializers.DecimalField(
         max_digits=14, decimal_places=2, required=False, allow_null=True, help_text="窃电金额（元），窃电时必填"
@@ -186,7 +188,7 @@ class EventCreateSerializer(serializers.Serializer):
 
     def validate(self, attrs: dict) -> dict:
         """An attribute of another event type is refused by name, not silently dropped."""
-        spec = rules.EVENT_TYPES[attrs["type"]]
+        spec = vocabulary.EVENT_TYPES[attrs["type"]]
         own = spec.attribute.name if spec.attribute else None
         message = f"失信行为类型“{spec.label}”不含此项，请勿填写"
         stray = {name: message for name in ATTRIBUTE_FIELDS if name != own and attrs.get(name) not in (None, "")}

@@ -7,8 +7,9 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from archives.vocabulary import LEVEL_LABELS
 from credit_portal.errors import submit_form
-from ratings.rules import LEVEL_LABELS
+from credit_portal.files import private_file_response
 
 from . import selectors, services
 from .forms import (
@@ -127,8 +128,7 @@ def customer_detail(request: HttpRequest, uscc: str) -> HttpResponse:
 
 
 def selectors_archive_context(request: HttpRequest, customer) -> dict:
-    from ratings.selectors import rating_panel
-
+    # The rating panel comes from ratings' template tag (``rating_panel_of``), not from here.
     return {
         "customer": customer,
         "accounts": customer.accounts.all(),
@@ -136,7 +136,6 @@ def selectors_archive_context(request: HttpRequest, customer) -> dict:
         "reports": customer.reports.select_related("uploaded_by", "verified_by"),
         "information": customer.credit_information.select_related("recorded_by"),
         "history": selectors.archive_history(customer, unmasked=request.user.has_perm("archives.view_contact_details")),
-        "rating": rating_panel(customer),
         "can_manage": request.user.has_perm("archives.manage_archives"),
         "show_contact": request.user.has_perm("archives.view_contact_details"),
     }
@@ -338,11 +337,4 @@ def private_file(request: HttpRequest, kind: str, pk: int) -> FileResponse:
     model, field_name = _FILE_MODELS[kind]
     instance = get_object_or_404(model.objects.select_related("customer"), pk=pk)
     selectors.customer_for_user(user=request.user, uscc=instance.customer.uscc)
-    stored = getattr(instance, field_name)
-    if not stored:
-        raise Http404
-    name = f"{kind}-{instance.customer.uscc}-{pk}{stored.name[stored.name.rfind('.') :]}"
-    response = FileResponse(stored.open("rb"), as_attachment=False, filename=name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
-    return response
+    return private_file_response(getattr(instance, field_name), kind=kind, uscc=instance.customer.uscc, pk=pk)

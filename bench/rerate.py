@@ -300,7 +300,7 @@ def _worker_init(dsn: str) -> None:
 
     # Bench-only instrumentation: where the time of the written rows goes.
     bulk._explanation = _timed("explanations", bulk._explanation)
-    bulk.notices_for_rating_changes = _timed("notices", bulk.notices_for_rating_changes)
+    bulk.level_changes_announce = _timed("notices", bulk.level_changes_announce)
     connection.ensure_connection()
 
 

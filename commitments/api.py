@@ -230,7 +230,7 @@ class ReportSubmissionApi(EnterpriseApi):
         data = _validated(ReportSubmissionSerializer, request, request.data)
         customer = customer_for_user(user=request.user, uscc=normalize_uscc(data["customer"]))
         upload = (
-            services.drc_report_upload
+            services.officer_credit_report_upload
             if request.user.has_perm("commitments.upload_report_for_enterprise")
             else services.enterprise_report_upload
         )

@@ -59,7 +59,7 @@ class ReportUploadForm(forms.Form):
     file = forms.FileField(label="《江苏省法人公共信用信息查询报告》", help_text=UPLOAD_HELP)
 
 
-class DrcReportUploadForm(ReportUploadForm):
+class OfficerCreditReportUploadForm(ReportUploadForm):
     uscc = forms.CharField(label="企业统一社会信用代码")
 
     field_order = ["uscc", "issued_on", "file"]

@@ -308,12 +308,11 @@ class EnterpriseHome:
     objections: QuerySet
     documents: NoPropertyDocuments
     honest: bool
-    notices: list = field(default_factory=list)
     open_objection_by_event: dict = field(default_factory=dict)
 
 
-def enterprise_home(customer: Customer, *, user=None, today: date | None = None) -> EnterpriseHome:
-    """Everything the enterprise sees about itself on one page (`user`: whose notices to list)."""
+def enterprise_home(customer: Customer, *, today: date | None = None) -> EnterpriseHome:
+    """Everything the enterprise sees about itself on one page (its notices come from notifications' tag)."""
     today = today or timezone.localdate()
     panel = rating_panel(customer, as_of=today)
     objections = Objection.objects.filter(customer=customer).select_related(
@@ -339,16 +338,7 @@ def enterprise_home(customer: Customer, *, user=None, today: date | None = None)
         objections=objections,
         documents=no_property_documents(customer, today=today),
         honest=panel.level in rules.HONEST_LEVELS,
-        notices=enterprise_notices(user) if user is not None else [],
         open_objection_by_event={
             o.event_id: o for o in objections if o.status in (ObjectionStatus.SUBMITTED, ObjectionStatus.REVIEWED)
         },
     )
-
-
-def enterprise_notices(user, *, limit: int = 5) -> list:
-    """The latest reminders and notification letters sent to the user's enterprise (notifications app)."""
-    from notifications.selectors import notices_of_enterprise
-
-    notices = notices_of_enterprise(user=user)
-    return list(notices[:limit]) if notices is not None else []

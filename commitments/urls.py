@@ -34,6 +34,6 @@ urlpatterns = [
     path("commitments/services/<int:pk>/", views.service_request_detail, name="service_request_detail"),
     path("commitments/objections/", views.objection_list, name="objection_list"),
     path("commitments/objections/<int:pk>/", views.objection_detail, name="objection_detail"),
-    path("commitments/reports/new/", views.drc_report_upload, name="drc_report_upload"),
+    path("commitments/reports/new/", views.officer_credit_report_upload, name="officer_credit_report_upload"),
     path("commitments/files/<str:kind>/<int:pk>/", views.private_file, name="private_file"),
 ]

@@ -17,14 +17,15 @@ from django.utils.http import urlencode
 from archives.selectors import customer_for_user
 from archives.validation import normalize_uscc
 from credit_portal.errors import ApplicationError, submit_form
+from credit_portal.files import private_file_response
 
 from . import plan_text, selectors, services
 from .forms import (
-    DrcReportUploadForm,
     FulfilmentForm,
     LetterDecisionForm,
     ObjectionDecisionForm,
     ObjectionReviewForm,
+    OfficerCreditReportUploadForm,
     RegistrationDecisionForm,
     StepForm,
 )
@@ -332,8 +333,8 @@ def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @permission_required("commitments.upload_report_for_enterprise", raise_exception=True)
-def drc_report_upload(request: HttpRequest) -> HttpResponse:
-    form = DrcReportUploadForm(request.POST or None, request.FILES or None)
+def officer_credit_report_upload(request: HttpRequest) -> HttpResponse:
+    form = OfficerCreditReportUploadForm(request.POST or None, request.FILES or None)
 
     def upload(data):
         uscc = normalize_uscc(data["uscc"])
@@ -341,7 +342,7 @@ def drc_report_upload(request: HttpRequest) -> HttpResponse:
             customer = customer_for_user(user=request.user, uscc=uscc)
         except Http404:
             raise ApplicationError(f"没有统一社会信用代码为 {uscc} 的企业档案", field="uscc") from None
-        return services.drc_report_upload(
+        return services.officer_credit_report_upload(
             customer=customer, actor=request.user, issued_on=data["issued_on"], file=data["file"]
         )
 
@@ -376,11 +377,4 @@ def private_file(request: HttpRequest, kind: str, pk: int) -> FileResponse:
         raise Http404
     visible_to, field_name = _FILES[kind]
     instance = get_object_or_404(visible_to(request.user), pk=pk)
-    stored = getattr(instance, field_name)
-    if not stored:
-        raise Http404
-    name = f"{kind}-{instance.customer.uscc}-{pk}{stored.name[stored.name.rfind('.') :]}"
-    response = FileResponse(stored.open("rb"), as_attachment=False, filename=name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
-    return response
+    return private_file_response(getattr(instance, field_name), kind=kind, uscc=instance.customer.uscc, pk=pk)

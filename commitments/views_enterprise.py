@@ -74,7 +74,7 @@ def enterprise_home(request: HttpRequest) -> HttpResponse:
     membership = membership_of(request.user)
     if membership is None or not membership.confirmed:
         return redirect("home")
-    home = selectors.enterprise_home(membership.customer, user=request.user)
+    home = selectors.enterprise_home(membership.customer)
     return render(request, "enterprise/home.html", {"home": home, "customer": home.customer, "rating": home.rating})
 
 

@@ -12,7 +12,7 @@ app_name = "api"
 urlpatterns = [
     path("", include("archives.api_urls")),
     path("", include("commitments.api_urls")),
-    path("drc/", include("notifications.api_drc")),
+    path("drc/", include("notifications.drc.api")),
     path("customers/<str:uscc>/rating/", ratings_api.CustomerRatingApi.as_view(), name="customer-rating"),
     path(
         "customers/<str:uscc>/rating/history/",

@@ -37,6 +37,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.template.loader import render_to_string
@@ -120,7 +121,7 @@ def _charset() -> str:
                     chars.update(path.read_text(encoding="utf-8"))
                 except (OSError, UnicodeDecodeError):
                     continue
-    chars.update(_rule_texts())
+    chars.update(_app_texts())
     return "".join(sorted(c for c in chars if c.isprintable() and not c.isspace() or c == " "))
 
 
@@ -133,17 +134,10 @@ def _template_dirs() -> list[Path]:
     return dirs
 
 
-def _rule_texts() -> str:
-    """The plan's wording of the rating rules is printed in letters; keep all its characters."""
-    try:
-        from ratings import rules
-    except Exception:  # noqa: BLE001 - the font must not depend on the rules module importing
-        return ""
-    parts: list[str] = []
-    for criterion in getattr(rules, "CRITERIA_BY_ID", {}).values():
-        parts.extend(str(value) for value in vars(criterion).values() if isinstance(value, str))
-    parts.extend(str(label) for label in getattr(rules, "LEVEL_LABELS", {}).values())
-    return "".join(parts)
+def _app_texts() -> str:
+    """Text an app prints that no template holds (the rating plan's wording): each app's
+    ``AppConfig.pdf_texts()``, so this module imports no app."""
+    return "".join(config.pdf_texts() for config in django_apps.get_app_configs() if hasattr(config, "pdf_texts"))
 
 
 @lru_cache(maxsize=1)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("archives/", include("archives.urls")),
     path("notifications/", include("notifications.urls")),
+    path("drc/", include("notifications.drc.urls")),
     path("", include("ratings.urls")),
     path("", include("commitments.urls")),
     path("api/", include("credit_portal.api_urls")),

@@ -6,6 +6,13 @@ class NotificationsConfig(AppConfig):
     verbose_name = "提醒、告知与报送"
 
     def ready(self) -> None:
+        # Ratings announces level changes; notifications writes the notices they call for.
+        from ratings.signals import level_changed
+
+        from . import receivers
+
+        level_changed.connect(receivers.notices_when_level_changed, dispatch_uid="notifications.notices")
+
         from archives.services.jobs import register_file_job
         from credit_portal.navigation import register_queue_count
 

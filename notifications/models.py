@@ -124,7 +124,7 @@ class Notice(models.Model):
         return LEVEL_LABELS.get(self.level, self.level)
 
 
-from .models_report import DrcReport, DrcReportPush  # noqa: E402,F401
+from .drc.models import DrcReport, DrcReportPush  # noqa: E402,F401
 
 
 class CallAttempt(models.Model):

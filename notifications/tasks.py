@@ -55,7 +55,7 @@ def notices_sweep_task() -> None:
     notices_sweep()
 
 
-from .tasks_report import drc_report_daily_task, drc_report_push_sweep_task, drc_report_push_task  # noqa: E402,F401
+from .drc.tasks import drc_report_daily_task, drc_report_push_sweep_task, drc_report_push_task  # noqa: E402,F401
 
 
 @shared_task(

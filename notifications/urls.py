@@ -1,6 +1,7 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from . import views, views_drc
+from . import views
+from .drc import views as drc_views
 
 app_name = "notifications"
 
@@ -16,12 +17,6 @@ urlpatterns = [
     path("letters/<int:notice_id>.pdf", views.letter_pdf, name="letter_pdf"),
     path("templates/", views.message_templates, name="message_templates"),
     path("mine/", views.my_notices, name="my_notices"),
-    # The DRC officers' side (报送与查询): views_drc
-    path("drc/", views_drc.report_list, name="drc_reports"),
-    path("drc/reports/<str:report_date>/", views_drc.report_detail, name="drc_report_detail"),
-    path("drc/reports/<str:report_date>/files/<str:name>", views_drc.report_file, name="drc_report_file"),
-    path("drc/reports/<str:report_date>/download.zip", views_drc.report_zip, name="drc_report_zip"),
-    path("drc/archives/", views_drc.archive_search, name="drc_archives"),
-    path("drc/archives/<str:uscc>/information/new/", views_drc.information_create, name="drc_information_create"),
-    path("drc/letters/", views_drc.letter_list, name="drc_letters"),
+    # The DRC officers' pages moved to /drc/ (notifications.drc.urls); old links and bookmarks redirect.
+    re_path(r"^drc/(?P<rest>.*)$", drc_views.moved_to_drc),
 ]

@@ -6,6 +6,14 @@ class RatingsConfig(AppConfig):
     verbose_name = "信用等级评定"
 
     def ready(self) -> None:
+        # The archive announces changed facts; ratings re-rates (the archive does not import ratings).
+        from archives.signals import facts_changed, facts_imported
+
+        from . import receivers
+
+        facts_changed.connect(receivers.refresh_when_facts_changed, dispatch_uid="ratings.refresh")
+        facts_imported.connect(receivers.rerate_when_facts_imported, dispatch_uid="ratings.rerate_imported")
+
         from credit_portal.navigation import register_queue_count
 
         from .models import LevelOverride, OverrideStatus
@@ -15,3 +23,10 @@ class RatingsConfig(AppConfig):
             permission="ratings.approve_override",
             count=lambda: LevelOverride.objects.filter(status=OverrideStatus.PENDING).count(),
         )
+
+    def pdf_texts(self) -> str:
+        """The plan's wording of the rules and the level names, printed in letters (for the PDF font cut)."""
+        from . import rules
+
+        parts = [str(v) for c in rules.CRITERIA_BY_ID.values() for v in vars(c).values() if isinstance(v, str)]
+        return "".join(parts) + "".join(rules.LEVEL_LABELS.values())

@@ -15,9 +15,9 @@ Choices, documented here because pages and reports read what this module writes:
   computed level, its rule ids, its override or the rules version differ; ``as_of`` and the
   explanation of a rating are those of the evaluation that last wrote it. This makes a second run
   as of the same date write nothing (idempotent) and keeps a nightly run to the few rows that move.
-- **The same notices as one customer's re-rating.** Each level change written here gets the notices
-  its new level calls for (``notices_for_rating_changes``), in the range's transaction; they are
-  queued for the workers once it commits.
+- **The same notices as one customer's re-rating.** Each level change written here is announced
+  (``signals.level_changes_announce``); notifications writes the notices its new level calls for, in
+  the range's transaction; they are queued for the workers once it commits.
 - **A fresher rating wins.** A rating is written only if it still holds what the run read: a
   customer re-rated meanwhile by ``rating_refresh`` (a new event, a revocation) keeps that rating.
   On PostgreSQL the stored ratings are read first, so any refresh committed after that read shows
@@ -44,12 +44,13 @@ from django.db import connection, transaction
 from django.db.models import Max, Min, Q
 from django.utils import timezone
 
-from archives.models import CreditEvent, Customer, ElectricityAccount, EventStatus, PublicCreditReport, ReportStatus
-from notifications.services import notices_for_rating_changes
+from archives.models import Customer, ElectricityAccount
 
 from . import rules
+from .facts import ACCOUNT_COLUMNS, EVENT_COLUMNS, REPORT_COLUMNS, counted_events, counted_reports, facts_from_rows
 from .models import CustomerRating, LevelOverride, OverrideStatus, RatingCause, RatingHistory
 from .services import override_end_expired
+from .signals import level_changes_announce
 
 #: Customer ids per range: one Celery task each (≈ 1 s of work on one core at 5 events a customer).
 DEFAULT_RANGE_SIZE = 25_000
@@ -234,20 +235,22 @@ def _rerate_scope(scope: dict[str, Any], *, as_of: date, cause: str, cause_ref: 
         accounts = _groups(
             ElectricityAccount.objects.filter(**scope)
             .order_by("customer_id")
-            .values_list("customer_id", "payment_method", "arrears_since", "opened_on")
+            .values_list("customer_id", *ACCOUNT_COLUMNS)
             .iterator(chunk_size=FETCH_SIZE)
         )
         events = _groups(
-            CreditEvent.objects.filter(**scope, status=EventStatus.IN_FORCE, occurred_on__lte=as_of)
+            counted_events(as_of=as_of)
+            .filter(**scope)
             .filter(Q(occurred_on__gt=window_start) | Q(type__in=_EVER_COUNTED_TYPES))
             .order_by("customer_id")
-            .values_list("customer_id", "pk", "type", "occurred_on", "amount_yuan", "voltage_kv", "severity")
+            .values_list("customer_id", *EVENT_COLUMNS)
             .iterator(chunk_size=FETCH_SIZE)
         )
         reports = _groups(
-            PublicCreditReport.objects.filter(**scope, status=ReportStatus.VERIFIED, issued_on__lte=as_of)
+            counted_reports(as_of=as_of)
+            .filter(**scope)
             .order_by("customer_id")
-            .values_list("customer_id", "pk", "issued_on", "shows_dishonesty")
+            .values_list("customer_id", *REPORT_COLUMNS)
             .iterator(chunk_size=FETCH_SIZE)
         )
         account_key, account_rows = next(accounts, _END)
@@ -255,7 +258,6 @@ def _rerate_scope(scope: dict[str, Any], *, as_of: date, cause: str, cause_ref: 
         report_key, report_rows = next(reports, _END)
 
         evaluate_level = rules.evaluate_level
-        Facts, Event, Report = rules.Facts, rules.Event, rules.Report
         version = rules.RULES_VERSION
         levels = stats.levels
         pending: list[_Pending] = []
@@ -270,17 +272,9 @@ def _rerate_scope(scope: dict[str, Any], *, as_of: date, cause: str, cause_ref: 
             while report_key < customer_id:
                 report_key, report_rows = next(reports, _END)
 
-            payment_method, arrears_since, opened_on = "postpaid", None, None
+            own_accounts: list[tuple] = []
             if account_key == customer_id:
-                prepaid = True
-                for _, method, arrears, opened in account_rows:
-                    prepaid = prepaid and method == "prepaid"
-                    if arrears is not None and (arrears_since is None or arrears < arrears_since):
-                        arrears_since = arrears
-                    if opened_on is None or opened < opened_on:
-                        opened_on = opened
-                if prepaid:
-                    payment_method = "prepaid"
+                own_accounts = account_rows
                 account_key, account_rows = next(accounts, _END)
             own_events: list[tuple] = []
             if event_key == customer_id:
@@ -295,17 +289,7 @@ def _rerate_scope(scope: dict[str, Any], *, as_of: date, cause: str, cause_ref: 
                 stored = rating_rows[0]
                 rating_key, rating_rows = next(ratings, _END)
 
-            facts = Facts(
-                as_of,
-                payment_method,
-                arrears_since,
-                opened_on,
-                tuple(Report(issued_on, shows, pk) for _, pk, issued_on, shows in own_reports),
-                tuple(
-                    Event(type_, occurred_on, amount, voltage, severity or None, pk)
-                    for _, pk, type_, occurred_on, amount, voltage, severity in own_events
-                ),
-            )
+            facts = facts_from_rows(as_of=as_of, accounts=own_accounts, events=own_events, reports=own_reports)
             computed_level, rule_ids = evaluate_level(facts)
             override = overrides.get(customer_id)
             if override is None:
@@ -418,7 +402,7 @@ class _OrmWriter:
         CustomerRating.objects.bulk_update(changed, self.fields, batch_size=500)
         RatingHistory.objects.bulk_create(history, batch_size=500)
         if history:
-            stats.notices += notices_for_rating_changes(history_rows=history)
+            stats.notices += level_changes_announce(history_rows=history)
         stats.written += len(new) + len(changed)
         stats.created += len(new)
         stats.level_changes += len(history)
@@ -543,7 +527,7 @@ class _PostgresWriter:
             )
             updated, created, recorded = cursor.fetchone()
         if recorded:
-            stats.notices += notices_for_rating_changes(history_ids=recorded)
+            stats.notices += level_changes_announce(history_ids=recorded)
         stats.written += updated + created
         stats.created += created
         stats.level_changes += len(recorded)

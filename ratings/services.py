@@ -5,50 +5,24 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from archives.models import Customer, EventStatus, ReportStatus
+from archives.models import Customer
 from archives.services.common import audited_save
+from credit_portal.decisions import two_person_decide
 from credit_portal.errors import ApplicationError
 
 from . import rules
+from .facts import ACCOUNT_COLUMNS, EVENT_COLUMNS, REPORT_COLUMNS, counted_events, counted_reports, facts_from_rows
 from .models import CustomerRating, LevelOverride, OverrideStatus, RatingCause, RatingHistory
+from .signals import level_changes_announce
 
 
 def customer_facts(*, customer: Customer, as_of: date) -> rules.Facts:
-    """The rating facts of one customer from its archive (RATING_RULES.md, as the portal reads them).
-
-    Prepaid only when every account is prepaid; arrears since and account opened are the earliest over
-    the accounts; in-force events; verified reports only.
-    """
-    accounts = list(customer.accounts.values_list("payment_method", "arrears_since", "opened_on"))
-    payment_method = "prepaid" if accounts and all(a[0] == "prepaid" for a in accounts) else "postpaid"
-    arrears = [a[1] for a in accounts if a[1] is not None]
-    opened = [a[2] for a in accounts]
-    events = tuple(
-        rules.Event(
-            type=type_,
-            occurred_on=occurred_on,
-            amount_yuan=amount_yuan,
-            voltage_kv=voltage_kv,
-            severity=severity or None,
-            ref=pk,
-        )
-        for pk, type_, occurred_on, amount_yuan, voltage_kv, severity in customer.events.filter(
-            status=EventStatus.IN_FORCE, occurred_on__lte=as_of
-        ).values_list("pk", "type", "occurred_on", "amount_yuan", "voltage_kv", "severity")
-    )
-    reports = tuple(
-        rules.Report(issued_on=issued_on, shows_dishonesty=shows, ref=pk)
-        for pk, issued_on, shows in customer.reports.filter(
-            status=ReportStatus.VERIFIED, issued_on__lte=as_of
-        ).values_list("pk", "issued_on", "shows_dishonesty")
-    )
-    return rules.Facts(
+    """The rating facts of one customer from its archive (``ratings.facts``, shared with ``bulk``)."""
+    return facts_from_rows(
         as_of=as_of,
-        payment_method=payment_method,
-        arrears_since=min(arrears) if arrears else None,
-        account_opened_on=min(opened) if opened else None,
-        reports=reports,
-        events=events,
+        accounts=customer.accounts.values_list(*ACCOUNT_COLUMNS),
+        events=counted_events(as_of=as_of).filter(customer=customer).values_list(*EVENT_COLUMNS),
+        reports=counted_reports(as_of=as_of).filter(customer=customer).values_list(*REPORT_COLUMNS),
     )
 
 
@@ -95,10 +69,8 @@ def rating_refresh(*, customer: Customer, cause: str, cause_ref: str = "", as_of
             cause=cause,
             cause_ref=cause_ref,
         )
-        # The reminders and letters the new level calls for, in this same transaction.
-        from notifications.services import notices_for_rating_changes
-
-        notices_for_rating_changes(history_rows=[change])
+        # The reminders and letters the new level calls for (notifications), in this same transaction.
+        level_changes_announce(history_rows=[change])
     return rating
 
 
@@ -127,19 +99,17 @@ def override_request(*, customer: Customer, level: str, reason: str, ends_on: da
 def override_decide(*, override: LevelOverride, approve: bool, actor, note: str = "") -> LevelOverride:
     """Approve (the level takes effect now) or refuse a manual level; never by the requester."""
     override = LevelOverride.objects.select_for_update().get(pk=override.pk)
-    if override.status != OverrideStatus.PENDING:
-        raise ApplicationError("该申请已处理", field="override")
-    if override.requested_by_id == actor.pk:
-        raise ApplicationError("不能审批本人提出的申请，须由另一名班组长审批", field="override")
-    if not actor.has_perm("ratings.approve_override"):
-        raise ApplicationError("只有班组长可以审批人工调整", field="override")
-    note = (note or "").strip()
-    if not approve and not note:
-        raise ApplicationError("驳回时请填写理由", field="note")
-    override.status = OverrideStatus.ACTIVE if approve else OverrideStatus.REFUSED
-    override.decided_by = actor
-    override.decided_at = timezone.now()
-    override.decision_note = note
+    two_person_decide(
+        override,
+        approve=approve,
+        actor=actor,
+        note=note,
+        permission="ratings.approve_override",
+        approved=OverrideStatus.ACTIVE,
+        refused=OverrideStatus.REFUSED,
+        field="override",
+        not_allowed="只有班组长可以审批人工调整",
+    )
     audited_save(override, actor=actor, reason="批准人工调整" if approve else "驳回人工调整")
     if approve:
         rating_refresh(customer=override.customer, cause=RatingCause.OVERRIDE, cause_ref=str(override.pk))

@@ -1,4 +1,9 @@
+import threading
+from functools import partial
+
 from django.db import models, transaction
+
+from archives.signals import facts_changed
 
 
 def audited_save(instance: models.Model, *, actor, reason: str = "") -> None:
@@ -9,29 +14,32 @@ def audited_save(instance: models.Model, *, actor, reason: str = "") -> None:
     instance.save()
 
 
-class _RefreshOnCommit:
-    """The on-commit re-rating of one customer; the latest change of the transaction names the cause."""
+# The customers whose facts the current thread's open transaction changed, with the cause and ref
+# of the latest change; connections are per thread, so this is per connection. An entry is taken by
+# the first of its on-commit callbacks to run; the others find nothing. Entries of a rolled-back
+# transaction stay until the customer is changed again, and are overwritten then.
+_changed = threading.local()
 
-    def __init__(self, customer_id: int, cause: str, ref: str) -> None:
-        self.customer_id, self.cause, self.ref = customer_id, cause, ref
-        self.queued = False
 
-    def __call__(self) -> None:
-        from ratings.tasks import rating_refresh_task
+def _pending() -> dict[int, tuple[str, str]]:
+    if not hasattr(_changed, "customers"):
+        _changed.customers = {}
+    return _changed.customers
 
-        self.queued = True
-        rating_refresh_task.delay(self.customer_id, self.cause, self.ref)
+
+def _announce(customer_id: int) -> None:
+    change = _pending().pop(customer_id, None)
+    if change is not None:
+        cause, ref = change
+        facts_changed.send(sender=None, customer_id=customer_id, cause=cause, ref=ref)
 
 
 def customer_facts_changed(*, customer_id: int, cause: str, ref: str = "") -> None:
-    """Re-rate the customer once the transaction that changed its rating facts has committed.
+    """Announce (``archives.signals.facts_changed``) that the customer's facts changed, on commit.
 
     Several changes to one customer in one transaction (an import, a revocation that touches the
-    event and its request) queue one re-rating, not one per change: the facts are read at commit.
+    event and its request) make one announcement, named by the latest change: the facts are read at
+    commit.
     """
-    pending = transaction.get_connection().run_on_commit  # (savepoint ids, callback, robust)
-    for _sids, callback, _robust in pending:
-        if isinstance(callback, _RefreshOnCommit) and callback.customer_id == customer_id and not callback.queued:
-            callback.cause, callback.ref = cause, ref
-            return
-    transaction.on_commit(_RefreshOnCommit(customer_id, cause, ref))
+    _pending()[customer_id] = (cause, ref)
+    transaction.on_commit(partial(_announce, customer_id))

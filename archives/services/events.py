@@ -5,8 +5,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from archives import vocabulary
+from credit_portal.decisions import two_person_decide
 from credit_portal.errors import ApplicationError
-from ratings import rules
 
 from ..models import CreditEvent, Customer, EventRevocation, EventSource, EventStatus, RevocationStatus
 from ..validation import check_upload
@@ -25,7 +26,7 @@ def _decimal(value, *, field: str, label: str) -> Decimal:
 
 def event_attributes(*, type: str, amount_yuan=None, voltage_kv=None, severity: str | None = None) -> dict:
     """Check the attribute an event type needs (and drop the ones it does not have)."""
-    event_type = rules.EVENT_TYPES.get(type)
+    event_type = vocabulary.EVENT_TYPES.get(type)
     if event_type is None:
         raise ApplicationError(f"未知的失信行为类型“{type}”", field="type")
     attributes = {"amount_yuan": None, "voltage_kv": None, "severity": ""}
@@ -123,19 +124,17 @@ def revocation_request(*, event: CreditEvent, reason: str, actor) -> EventRevoca
 def revocation_decide(*, revocation: EventRevocation, approve: bool, actor, note: str = "") -> EventRevocation:
     """Approve (the event is revoked and the customer re-rated) or refuse a revocation request."""
     revocation = EventRevocation.objects.select_for_update().select_related("event").get(pk=revocation.pk)
-    if revocation.status != RevocationStatus.PENDING:
-        raise ApplicationError("该申请已处理", field="revocation")
-    if revocation.requested_by_id == actor.pk:
-        raise ApplicationError("不能审批本人提出的申请，须由另一名班组长审批", field="revocation")
-    if not actor.has_perm("archives.approve_revocation"):
-        raise ApplicationError("只有班组长可以审批撤销申请", field="revocation")
-    note = (note or "").strip()
-    if not approve and not note:
-        raise ApplicationError("驳回时请填写理由", field="note")
-    revocation.status = RevocationStatus.APPROVED if approve else RevocationStatus.REFUSED
-    revocation.decided_by = actor
-    revocation.decided_at = timezone.now()
-    revocation.decision_note = note
+    two_person_decide(
+        revocation,
+        approve=approve,
+        actor=actor,
+        note=note,
+        permission="archives.approve_revocation",
+        approved=RevocationStatus.APPROVED,
+        refused=RevocationStatus.REFUSED,
+        field="revocation",
+        not_allowed="只有班组长可以审批撤销申请",
+    )
     audited_save(revocation, actor=actor, reason="批准撤销" if approve else "驳回撤销")
     if approve:
         event = CreditEvent.objects.select_for_update().get(pk=revocation.event_id)

@@ -19,9 +19,10 @@ How the import pass writes, and why:
    the last file line they reach (`summary.last_line`), and the page says what that means.
    Customers and accounts are upserts, so importing the same file again is safe; for events only
    the lines after the ones written should be imported.
-4. Every affected customer is re-rated once the data is in (cause "import"), set-based by
-   `ratings.bulk.rerate_customers`. Should that fail, the job is still `done` (the data must not be
-   imported twice) with `summary.rerate_error`; the nightly re-rate catches up.
+4. Once the data is in, the job announces the affected customers (`archives.signals.facts_imported`,
+   cause "import"); ratings re-rates them set-based in its receiver. Should that fail, the job is
+   still `done` (the data must not be imported twice) with `summary.rerate_error`; the nightly
+   re-rate catches up.
 
 A worker killed mid-import (not an exception) leaves the job `running`: there is no heartbeat
 field to tell a dead import from a slow one.
@@ -53,6 +54,7 @@ from ..models import (
     ImportKind,
     ImportStatus,
 )
+from ..signals import facts_imported
 
 logger = logging.getLogger(__name__)
 
@@ -286,11 +288,8 @@ WRITERS = {
 
 
 def _rerate(customer_ids: set[int], *, job_id: int) -> int:
-    """Re-rate the customers whose facts the import changed, set-based (ratings.bulk); returns how many."""
-    from ratings.bulk import rerate_customers
-    from ratings.models import RatingCause
-
+    """Announce the customers whose facts the import changed (ratings re-rates them); returns how many."""
     if not customer_ids:
         return 0
-    rerate_customers(customer_ids=customer_ids, cause=RatingCause.IMPORT, cause_ref=f"import:{job_id}")
+    facts_imported.send(sender=None, customer_ids=customer_ids, cause="import", ref=f"import:{job_id}")
     return len(customer_ids)

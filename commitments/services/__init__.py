@@ -10,13 +10,13 @@ from .objections import (
     objection_submit,
 )
 from .registration import enterprise_register, registration_confirm, registration_reject
-from .reports import drc_report_upload, enterprise_report_upload
+from .reports import enterprise_report_upload, officer_credit_report_upload
 
 __all__ = [
     "application_advance",
     "application_submit",
     "commitment_code",
-    "drc_report_upload",
+    "officer_credit_report_upload",
     "enterprise_register",
     "enterprise_report_upload",
     "letter_decide",

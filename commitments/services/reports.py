@@ -18,7 +18,9 @@ def enterprise_report_upload(*, customer: Customer, actor, issued_on: date, file
 
 
 @transaction.atomic
-def drc_report_upload(*, customer: Customer, actor, issued_on: date, file: UploadedFile) -> PublicCreditReport:
+def officer_credit_report_upload(
+    *, customer: Customer, actor, issued_on: date, file: UploadedFile
+) -> PublicCreditReport:
     """A DRC officer uploads the report it issued for an enterprise; staff of the utility verify it."""
     if not actor.has_perm("commitments.upload_report_for_enterprise"):
         raise ApplicationError("只有发改委工作人员可以代企业上传公共信用报告", field="customer")

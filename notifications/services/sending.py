@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import random
 import uuid
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -23,7 +22,7 @@ from django.db import DatabaseError, connection
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .. import texts
+from .. import gateway, texts
 from ..backends import OutgoingMessage, PermanentSendError, SendError, TransientSendError, get_backend
 from ..models import Channel, Notice, NoticeStatus
 
@@ -37,10 +36,9 @@ def _retry_settings() -> dict:
 
 
 def backoff_seconds(*, attempt: int) -> float:
-    """Exponential back-off with jitter: half of base·2^(attempt−1) fixed, half random, capped."""
+    """Seconds before a notice's next try (the shared back-off, with the notification settings)."""
     config = _retry_settings()
-    ceiling = min(float(config["BACKOFF_MAX"]), float(config["BACKOFF_BASE"]) * 2 ** max(0, attempt - 1))
-    return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 - jitter, not security
+    return gateway.backoff_seconds(attempt=attempt, base=config["BACKOFF_BASE"], cap=config["BACKOFF_MAX"])
 
 
 def notices_enqueue(*, notice_ids: Iterable[int], countdown: float | None = None) -> int:

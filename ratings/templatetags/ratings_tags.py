@@ -1,6 +1,6 @@
 from django import template
 
-from ratings import rules
+from ratings import rules, selectors
 
 register = template.Library()
 
@@ -17,3 +17,9 @@ def revocation_outcome(event) -> dict:
     from ratings.selectors import revocation_outcome as outcome
 
     return {"outcome": outcome(event)}
+
+
+@register.simple_tag
+def rating_panel_of(customer):
+    """The rating panel of a customer (``ratings/_panel.html``) for the pages of the archive."""
+    return selectors.rating_panel(customer)

@@ -457,9 +457,10 @@ def test_a_logout_by_post_ends_the_session_and_returns_to_the_login_page(client,
     assert client.get(reverse("archives:customer_list"))["Location"].startswith("/accounts/login/")
 
 
-# The enterprise side and the notices open records of their own (letters, applications, notices); their
-# pages get a matrix built on that data, next to their tests. Every other page must be listed in PAGES.
-OUTSIDE_THIS_MATRIX = ("commitments:", "notifications:")
+# The enterprise side, the notices and the DRC side open records of their own (letters, applications,
+# notices, daily reports); their pages get a matrix built on that data, next to their tests
+# (tests/drc/test_drc_pages.py for drc:). Every other page must be listed in PAGES.
+OUTSIDE_THIS_MATRIX = ("commitments:", "notifications:", "drc:")
 
 
 def _page_url_names() -> set[str]:

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from archives import services
 from archives.models import CreditEvent, Customer, ElectricityAccount, EventRevocation, EventStatus, PublicCreditReport
-from archives.services.common import _RefreshOnCommit
+from archives.signals import facts_changed
 from credit_portal.errors import ApplicationError
 from ratings.models import CustomerRating, RatingHistory
 from tests.factories import PDF_BYTES, AccountFactory, CustomerFactory, EventFactory, make_uscc
@@ -266,13 +266,24 @@ def test_several_changes_to_one_customer_in_one_transaction_queue_one_re_rating(
     customer = AccountFactory(opened_on=date(2015, 3, 1)).customer
     other = AccountFactory(opened_on=date(2015, 3, 1)).customer
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
-        for day in (1, 2, 3):
-            services.event_record(customer=customer, type="late_payment", occurred_on=date(2026, 5, day), actor=staff)
-        services.event_record(customer=other, type="late_payment", occurred_on=date(2026, 5, 1), actor=staff)
+    announced = []
 
-    refreshes = [callback for callback in callbacks if isinstance(callback, _RefreshOnCommit)]
-    assert sorted(callback.customer_id for callback in refreshes) == sorted([customer.pk, other.pk])
+    def listen(*, customer_id, cause, ref, **kwargs):
+        announced.append((customer_id, cause, ref))
+
+    facts_changed.connect(listen)
+    try:
+        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+            for day in (1, 2, 3):
+                last = services.event_record(
+                    customer=customer, type="late_payment", occurred_on=date(2026, 5, day), actor=staff
+                )
+            services.event_record(customer=other, type="late_payment", occurred_on=date(2026, 5, 1), actor=staff)
+    finally:
+        facts_changed.disconnect(listen)
+
+    assert sorted(customer_id for customer_id, _cause, _ref in announced) == sorted([customer.pk, other.pk])
+    assert (customer.pk, "event", str(last.pk)) in announced  # the latest change names the cause
     rating = CustomerRating.objects.get(customer=customer)
     assert (rating.level, rating.rules) == ("red", ["red.2"])
     assert RatingHistory.objects.filter(customer=customer).count() == 1

@@ -212,8 +212,8 @@ PAGES = [
         # staff may open the page but their decision is refused with the reason on the form (200)
     ),  # fmt: skip
     Page(
-        "commitments:drc_report_upload",
-        _url("commitments:drc_report_upload"),
+        "commitments:officer_credit_report_upload",
+        _url("commitments:officer_credit_report_upload"),
         DRC_ONLY,
         lambda w: {"uscc": w.customer.uscc, "issued_on": "2025-06-10", "file": pdf()},
         ("drc",),

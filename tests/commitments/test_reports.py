@@ -78,7 +78,7 @@ def test_a_drc_officer_uploads_a_report_for_an_enterprise_which_staff_then_verif
     client.force_login(drc)
 
     response = client.post(
-        reverse("commitments:drc_report_upload"),
+        reverse("commitments:officer_credit_report_upload"),
         {"uscc": applicant_customer.uscc.lower(), "issued_on": "2025-06-05", "file": pdf()},
     )
 
@@ -91,7 +91,7 @@ def test_the_drc_upload_names_an_unknown_enterprise(client, drc):
     client.force_login(drc)
 
     response = client.post(
-        reverse("commitments:drc_report_upload"),
+        reverse("commitments:officer_credit_report_upload"),
         {"uscc": "91320804MA1M9QX2AX", "issued_on": "2025-06-05", "file": pdf()},
     )
 
@@ -102,7 +102,9 @@ def test_the_drc_upload_names_an_unknown_enterprise(client, drc):
 def test_staff_and_applicants_do_not_use_the_drc_upload(staff, applicant, applicant_customer):
     for actor in (staff, applicant):
         with pytest.raises(ApplicationError, match="只有发改委工作人员"):
-            services.drc_report_upload(customer=applicant_customer, actor=actor, issued_on=date(2025, 6, 2), file=pdf())
+            services.officer_credit_report_upload(
+                customer=applicant_customer, actor=actor, issued_on=date(2025, 6, 2), file=pdf()
+            )
     assert not PublicCreditReport.objects.exists()
 
 

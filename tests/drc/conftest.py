@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from archives.models import CreditEvent, Customer, EventRevocation, PublicCreditReport
 from commitments.models import CommitmentLetter
-from notifications.reporting.build import BuildResult, drc_report_build
+from notifications.drc.build import BuildResult, drc_report_build
 from ratings.models import CustomerRating
 from tests.factories import (
     CommitmentLetterFactory,

@@ -4,8 +4,8 @@ from datetime import date
 from decimal import Decimal
 from itertools import product
 
-from notifications.reporting import columns
-from notifications.reporting.build import _renderer
+from notifications.drc import columns
+from notifications.drc.build import _renderer
 
 SAMPLES = {
     "text": [None, "", "淮阴甲电器有限公司", "=cmd|' /C calc'!A0", "-约谈", "@SUM(1)", "\t制表", "'引号"],

@@ -11,9 +11,9 @@ import time
 import pytest
 from django.db import connection
 
+from notifications.drc import build
+from notifications.drc.build import drc_report_build, report_folder
 from notifications.models import DrcReport
-from notifications.reporting import build
-from notifications.reporting.build import drc_report_build, report_folder
 
 from .conftest import REPORT_DATE
 

@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 
 from archives.models import CreditInformation
+from notifications.drc.build import report_folder
+from notifications.drc.columns import FILE_NAMES
 from notifications.models import DrcReport, DrcReportPush
-from notifications.reporting.build import report_folder
-from notifications.reporting.columns import FILE_NAMES
 
 from .conftest import REPORT_DATE, build_report
 
@@ -20,16 +20,16 @@ READERS = (302, 200, 200, 403, 403, 200)  # anonymous: to the login page
 READ_ONLY = (302, 405, 405, 403, 403, 405)
 API_READERS = (401, 200, 200, 403, 403, 200)  # anonymous: challenged for a token
 API_READ_ONLY = (401, 405, 405, 403, 403, 405)
-REPORT = "/notifications/drc/reports/2026-11-28"
-INFORMATION = "/notifications/drc/archives/{uscc}/information/new/"
+REPORT = "/drc/reports/2026-11-28"
+INFORMATION = "/drc/archives/{uscc}/information/new/"
 
 # (page, method, url, expected status per persona in PERSONAS order)
 MATRIX = [
-    ("reports", "get", "/notifications/drc/", READERS),
-    ("reports", "post", "/notifications/drc/", READ_ONLY),
+    ("reports", "get", "/drc/", READERS),
+    ("reports", "post", "/drc/", READ_ONLY),
     ("report", "get", f"{REPORT}/", READERS),
     ("report", "post", f"{REPORT}/", READ_ONLY),
-    ("report of a day without one", "get", "/notifications/drc/reports/2026-11-01/", (302, 404, 404, 403, 403, 404)),
+    ("report of a day without one", "get", "/drc/reports/2026-11-01/", (302, 404, 404, 403, 403, 404)),
     ("commitments.csv", "get", f"{REPORT}/files/commitments.csv", READERS),
     ("archives.csv", "get", f"{REPORT}/files/archives.csv", READERS),
     ("events.csv", "get", f"{REPORT}/files/events.csv", READERS),
@@ -39,10 +39,10 @@ MATRIX = [
     ("a file not in the report", "get", f"{REPORT}/files/settings.py", (302, 404, 404, 403, 403, 404)),
     ("zip", "get", f"{REPORT}/download.zip", READERS),
     ("zip", "post", f"{REPORT}/download.zip", READ_ONLY),
-    ("archive search", "get", "/notifications/drc/archives/", READERS),
-    ("archive search", "post", "/notifications/drc/archives/", READ_ONLY),
-    ("letters", "get", "/notifications/drc/letters/", READERS),
-    ("letters", "post", "/notifications/drc/letters/", READ_ONLY),
+    ("archive search", "get", "/drc/archives/", READERS),
+    ("archive search", "post", "/drc/archives/", READ_ONLY),
+    ("letters", "get", "/drc/letters/", READERS),
+    ("letters", "post", "/drc/letters/", READ_ONLY),
     ("commendation form", "get", INFORMATION, READERS),
     ("commendation", "post", INFORMATION, (302, 302, 302, 403, 403, 302)),
     ("api reports", "get", "/api/drc/reports/", API_READERS),
@@ -147,13 +147,13 @@ def test_a_commendation_for_an_unknown_enterprise_answers_404(client, world, drc
 def test_the_report_list_shows_each_day_with_its_counts_and_push_status(client, world, drc):
     client.force_login(drc)
 
-    page = client.get("/notifications/drc/").content.decode()
+    page = client.get("/drc/").content.decode()
 
-    assert '<a href="/notifications/drc/reports/2026-11-28/">2026-11-28</a>' in page
+    assert '<a href="/drc/reports/2026-11-28/">2026-11-28</a>' in page
     assert "<td>已生成</td>" in page
     assert "<td>2</td><td>5</td><td>5</td>" in page  # the personas' two enterprises are archives too
     assert "未配置推送" in page
-    assert 'href="/notifications/drc/reports/2026-11-28/download.zip"' in page
+    assert 'href="/drc/reports/2026-11-28/download.zip"' in page
 
 
 def test_the_report_page_lists_every_file_with_its_checksum(client, world, drc):
@@ -196,8 +196,8 @@ def test_the_archive_search_finds_by_name_and_level_and_links_the_archive_page(c
     client.force_login(drc)
     plain = world["dataset"].plain
 
-    by_name = client.get("/notifications/drc/archives/", {"search": "乙机械"}).content.decode()
-    by_level = client.get("/notifications/drc/archives/", {"level": "green"}).content.decode()
+    by_name = client.get("/drc/archives/", {"search": "乙机械"}).content.decode()
+    by_level = client.get("/drc/archives/", {"level": "green"}).content.decode()
 
     assert f'href="/archives/customers/{plain.uscc}/">淮阴乙机械有限公司</a>' in by_name
     assert "yellow.1、yellow.2" in by_name
@@ -213,8 +213,8 @@ def test_the_letters_page_lists_every_letter_with_its_status_and_file(client, wo
     client.force_login(drc)
     accepted = world["dataset"].letters[0]
 
-    page = client.get("/notifications/drc/letters/").content.decode()
-    only_pending = client.get("/notifications/drc/letters/", {"status": "pending"}).content.decode()
+    page = client.get("/drc/letters/").content.decode()
+    only_pending = client.get("/drc/letters/", {"status": "pending"}).content.decode()
 
     assert page.count("<tr>") == 1 + 4  # header + two accepted, one pending, one rejected
     assert "已受理" in page and "待审核" in page and "已退回" in page and "部分履行" in page
@@ -225,7 +225,7 @@ def test_the_letters_page_lists_every_letter_with_its_status_and_file(client, wo
 
 def test_the_navigation_offers_the_drc_pages_to_drc_officers_only(client, world, drc, applicant):
     client.force_login(drc)
-    assert "报送与查询" in client.get("/notifications/drc/").content.decode()
+    assert "报送与查询" in client.get("/drc/").content.decode()
     client.force_login(applicant)
     assert "报送与查询" not in client.get("/commitments/public/").content.decode()
 
@@ -245,7 +245,7 @@ def test_the_api_lists_reports_with_counts_files_and_checksums(api_client_for, w
     )
     assert [f["name"] for f in first["files"]] == list(FILE_NAMES)
     assert first["files"][1]["sha256"] == world["report"].checksums["archives.csv"]
-    assert first["files"][1]["url"] == "http://testserver/notifications/drc/reports/2026-11-28/files/archives.csv"
+    assert first["files"][1]["url"] == "http://testserver/drc/reports/2026-11-28/files/archives.csv"
     assert detail["pushes"] == [] and detail["push_status_label"] == "未配置推送"
 
 
@@ -254,3 +254,41 @@ def test_the_schema_documents_the_drc_endpoints(api_client):
 
     assert set(paths["/api/drc/reports/"]) == {"get"}
     assert set(paths["/api/drc/reports/{report_date}/"]) == {"get"}
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("/notifications/drc/", "/drc/"),
+        ("/notifications/drc/reports/2026-11-28/", "/drc/reports/2026-11-28/"),
+        ("/notifications/drc/reports/2026-11-28/files/events.csv", "/drc/reports/2026-11-28/files/events.csv"),
+        ("/notifications/drc/archives/?search=%E4%B9%99&level=green", "/drc/archives/?search=%E4%B9%99&level=green"),
+        ("/notifications/drc/letters/?status=pending", "/drc/letters/?status=pending"),
+    ],
+)
+def test_the_old_drc_addresses_redirect_to_drc_for_good(client, drc, old, new):
+    client.force_login(drc)
+
+    response = client.get(old)
+
+    assert (response.status_code, response["Location"]) == (308, new)
+
+
+def test_a_commendation_posted_to_the_old_address_is_sent_on_with_its_method(client, drc):
+    client.force_login(drc)
+
+    response = client.post("/notifications/drc/archives/91320804MA1XXXXXXX/information/new/", COMMENDATION)
+
+    assert response.status_code == 308
+    assert response["Location"] == "/drc/archives/91320804MA1XXXXXXX/information/new/"
+    assert CreditInformation.objects.count() == 0
+
+
+def test_the_drc_tasks_keep_the_names_that_beat_and_queued_messages_hold():
+    from credit_portal.celery import app
+    from notifications.drc import tasks
+
+    assert tasks.drc_report_daily_task.name == "notifications.tasks_report.drc_report_daily_task"
+    assert tasks.drc_report_push_task.name == "notifications.tasks_report.drc_report_push_task"
+    assert tasks.drc_report_push_sweep_task.name == "notifications.tasks_report.drc_report_push_sweep_task"
+    assert "notifications.tasks_report.drc_report_daily_task" in app.tasks

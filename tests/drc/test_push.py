@@ -10,10 +10,10 @@ import pytest
 from django.conf import settings as django_settings
 from django.utils import timezone
 
+from notifications.drc.build import report_folder
+from notifications.drc.columns import FILE_NAMES
+from notifications.drc.push import drc_report_push, drc_report_push_sweep
 from notifications.models import DrcReport, DrcReportPush
-from notifications.reporting.build import report_folder
-from notifications.reporting.columns import FILE_NAMES
-from notifications.reporting.push import drc_report_push, drc_report_push_sweep
 
 from .conftest import NOW, REPORT_DATE, build_report
 from .receiver import Receiver
@@ -78,6 +78,16 @@ def test_a_push_refused_for_bad_credentials_is_not_retried(dataset, receiver):
     assert report.push_status == "failed"
     assert _attempts(report) == [(1, "failed", 401)]
     assert len(receiver.requests) == 1
+
+
+def test_a_push_answered_408_is_tried_again_like_the_notice_gateways(dataset, receiver):
+    receiver.plan = ["http408"]
+
+    report = build_report(report_date=REPORT_DATE).report
+
+    report.refresh_from_db()
+    assert report.push_status == "pushed"
+    assert _attempts(report) == [(1, "failed", 408), (2, "succeeded", 200)]
 
 
 def test_a_push_gives_up_after_the_configured_number_of_attempts(dataset, receiver):
@@ -157,7 +167,7 @@ def test_the_report_page_shows_the_push_status_and_every_attempt(dataset, receiv
     build_report(report_date=REPORT_DATE)
     client.force_login(drc)
 
-    page = client.get(f"/notifications/drc/reports/{REPORT_DATE}/").content.decode()
+    page = client.get(f"/drc/reports/{REPORT_DATE}/").content.decode()
 
     assert '<strong id="push-status">已推送</strong>' in page
     assert "503" in page and "HTTP 503" in page

@@ -13,10 +13,10 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError
 from django.utils import timezone
 
+from notifications.drc import build
+from notifications.drc.build import report_folder
+from notifications.drc.tasks import drc_report_daily_task
 from notifications.models import DrcReport
-from notifications.reporting import build
-from notifications.reporting.build import report_folder
-from notifications.tasks_report import drc_report_daily_task
 from tests.factories import CustomerFactory, EventFactory
 
 from .conftest import NOW, REPORT_DATE, build_report
@@ -134,9 +134,9 @@ def test_a_failed_build_leaves_no_report_and_no_files(dataset, report_root, monk
     assert "server closed the connection" in report.last_error
     assert _visible(report_root) == []  # the CSVs written before the failure are gone too
     client.force_login(drc)
-    assert client.get(f"/notifications/drc/reports/{REPORT_DATE}/files/archives.csv").status_code == 404
-    assert client.get(f"/notifications/drc/reports/{REPORT_DATE}/download.zip").status_code == 404
-    assert "生成失败" in client.get(f"/notifications/drc/reports/{REPORT_DATE}/").content.decode()
+    assert client.get(f"/drc/reports/{REPORT_DATE}/files/archives.csv").status_code == 404
+    assert client.get(f"/drc/reports/{REPORT_DATE}/download.zip").status_code == 404
+    assert "生成失败" in client.get(f"/drc/reports/{REPORT_DATE}/").content.decode()
 
 
 def test_a_build_after_a_failed_one_succeeds(dataset, monkeypatch):

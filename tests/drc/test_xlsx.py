@@ -2,8 +2,8 @@
 
 from openpyxl import load_workbook
 
-from notifications.reporting import xlsx
-from notifications.reporting.xlsx import XlsxWriter
+from notifications.drc import xlsx
+from notifications.drc.xlsx import XlsxWriter
 
 
 def _read(path) -> dict[str, list[list[str]]]:

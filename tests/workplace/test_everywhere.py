@@ -145,11 +145,11 @@ def test_the_staff_navigation_is_grouped_by_task_with_the_number_waiting(client,
 def test_the_drc_officers_navigation_has_one_commitment_letter_list(client, drc):
     client.force_login(drc)
 
-    page = _main(client.get(reverse("notifications:drc_reports")))
+    page = _main(client.get(reverse("drc:reports")))
     nav = page[page.index('id="main-nav"') : page.index("</nav>")]
 
     assert nav.count("承诺书") == 1
-    assert reverse("notifications:drc_letters") in nav
+    assert reverse("drc:letters") in nav
 
 
 def test_the_customer_export_says_dai_ping_ding_like_the_list(client, staff, applicant_customer):

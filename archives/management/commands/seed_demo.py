@@ -12,10 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from stdnum.cn import uscc as stdnum_uscc
 
-from archives import services
+from archives import services, vocabulary
 from archives.models import Customer, Membership
-from ratings import rules
-from ratings.models import CustomerRating
 
 DEMO_USERS = [
     # username, role, full name, password
@@ -216,10 +214,10 @@ class Command(BaseCommand):
         }
 
     def _print_summary(self) -> None:
-        counts = dict.fromkeys(rules.LEVEL_LABELS, 0)
-        for level in CustomerRating.objects.values_list("level", flat=True):
+        counts = dict.fromkeys(vocabulary.LEVEL_LABELS, 0)
+        for level in Customer.objects.filter(rating__isnull=False).values_list("rating__level", flat=True):
             counts[level] += 1
-        self.stdout.write("信用等级分布：" + "，".join(f"{rules.LEVEL_LABELS[k]} {v}" for k, v in counts.items()))
+        self.stdout.write("信用等级分布：" + "，".join(f"{vocabulary.LEVEL_LABELS[k]} {v}" for k, v in counts.items()))
         applicant = Membership.objects.filter(user__username="applicant").select_related("customer").first()
         self.stdout.write(self.style.SUCCESS("演示账号（仅演示模式）："))
         for username, role, full_name, password in DEMO_USERS:

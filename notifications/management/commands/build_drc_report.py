@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from credit_portal.errors import ApplicationError
-from notifications.reporting import columns
-from notifications.reporting.build import drc_report_build, report_folder
+from notifications.drc import columns
+from notifications.drc.build import drc_report_build, report_folder
 
 
 class Command(BaseCommand):

@@ -1,4 +1,8 @@
-"""Celery tasks of the daily DRC report: thin, they take a date or an id and call a service."""
+"""Celery tasks of the daily DRC report: thin, they take a date or an id and call a service.
+
+Their registered names stay those of the module they came from (``notifications.tasks_report``):
+the beat schedule of the settings, django-celery-beat rows and messages already queued hold them.
+"""
 
 from datetime import date
 
@@ -6,8 +10,11 @@ from celery import shared_task
 from django.db import DatabaseError
 from django.utils import timezone
 
+_OLD_MODULE = "notifications.tasks_report"
+
 
 @shared_task(
+    name=f"{_OLD_MODULE}.drc_report_daily_task",
     acks_late=True,
     reject_on_worker_lost=True,
     ignore_result=True,
@@ -20,18 +27,25 @@ from django.utils import timezone
 )
 def drc_report_daily_task(report_date: str | None = None) -> None:
     """Build the report of the day (or of `report_date`, ISO); a second run for the same date does nothing."""
-    from .reporting.build import drc_report_build
+    from .build import drc_report_build
 
     drc_report_build(report_date=date.fromisoformat(report_date) if report_date else timezone.localdate())
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True, max_retries=None)
+@shared_task(
+    name=f"{_OLD_MODULE}.drc_report_push_task",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    max_retries=None,
+)
 def drc_report_push_task(self, report_id: int):
     """Upload a ready report to the push target; a transient failure is tried again after a back-off.
 
     The service counts the attempts in the report row and stops at DRC_PUSH_MAX_ATTEMPTS.
     """
-    from .reporting.push import drc_report_push
+    from .push import drc_report_push
 
     result = drc_report_push(report_id=report_id)
     if result.retry:
@@ -41,9 +55,9 @@ def drc_report_push_task(self, report_id: int):
     return None
 
 
-@shared_task(ignore_result=True)
+@shared_task(name=f"{_OLD_MODULE}.drc_report_push_sweep_task", ignore_result=True)
 def drc_report_push_sweep_task() -> None:
     """Queue again the pushes left behind by a dead worker or a broker that was down."""
-    from .reporting.push import drc_report_push_sweep
+    from .push import drc_report_push_sweep
 
     drc_report_push_sweep()

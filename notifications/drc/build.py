@@ -47,9 +47,9 @@ from commitments.models import CommitmentLetter, LetterStatus
 from credit_portal import spreadsheets
 from credit_portal.errors import ApplicationError
 
-from ..models_report import DrcReport, PushStatus, ReportStatus
 from . import columns
 from .columns import Sheet
+from .models import DrcReport, DrcReportStatus, PushStatus
 from .xlsx import XlsxWriter
 
 logger = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ def report_root() -> Path:
 
 def report_folder(report: DrcReport) -> Path | None:
     """The published folder of a ready report (None while there is none)."""
-    if report.status != ReportStatus.READY or not report.folder:
+    if report.status != DrcReportStatus.READY or not report.folder:
         return None
     return report_root() / report.folder
 
@@ -325,7 +325,7 @@ def _claim(report_date: date, *, rebuild: bool) -> tuple[DrcReport, uuid.UUID | 
         now = timezone.now()
         if report.claim_token is not None and report.lease_until and report.lease_until > now:
             return report, None, "busy"
-        if report.status == ReportStatus.READY and not rebuild:
+        if report.status == DrcReportStatus.READY and not rebuild:
             return report, None, "exists"
         report.claim_token = uuid.uuid4()
         report.lease_until = now + timedelta(seconds=settings.DRC_REPORT_LEASE_SECONDS)
@@ -343,8 +343,8 @@ def _release_failed(report_id: int, token: uuid.UUID, error: BaseException) -> N
         report.lease_until = None
         report.failed_at = timezone.now()
         report.last_error = f"{type(error).__name__}: {error}"[:2000]
-        if report.status != ReportStatus.READY:  # a failed rebuild leaves the previous report in place
-            report.status = ReportStatus.FAILED
+        if report.status != DrcReportStatus.READY:  # a failed rebuild leaves the previous report in place
+            report.status = DrcReportStatus.FAILED
         report.save()
 
 
@@ -367,7 +367,7 @@ def _publish(report_id: int, token: uuid.UUID, staging: Path, files: ReportFiles
             return BuildResult(report, "superseded")
         from .push import push_configured, push_grace
 
-        report.status = ReportStatus.READY
+        report.status = DrcReportStatus.READY
         report.folder = f"{report_date.isoformat()}/{token.hex}"
         report.counts = files.counts
         report.checksums = files.checksums
@@ -386,7 +386,7 @@ def _publish(report_id: int, token: uuid.UUID, staging: Path, files: ReportFiles
         keep = token.hex
         transaction.on_commit(lambda: _remove_stale(day_folder, keep))
         if report.push_status == PushStatus.PENDING:
-            from ..tasks_report import drc_report_push_task
+            from .tasks import drc_report_push_task
 
             transaction.on_commit(lambda: drc_report_push_task.delay(report_id))
     return BuildResult(report, "built")

@@ -13,11 +13,7 @@ never stored.
 from __future__ import annotations
 
 import hashlib
-import http.client
-import random
 import tempfile
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -28,9 +24,10 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from ..models_report import DrcReport, DrcReportPush, PushOutcome, PushStatus, ReportStatus
+from ..gateway import GatewayError, backoff_seconds, client
 from .build import report_folder
 from .bundle import write_zip, zip_name
+from .models import DrcReport, DrcReportPush, DrcReportStatus, PushOutcome, PushStatus
 
 _EXCERPT = 2000
 
@@ -40,10 +37,8 @@ def push_configured() -> bool:
 
 
 def push_backoff(attempt: int) -> float:
-    """Seconds before the next try after `attempt` failed ones: doubled each time, capped, jittered."""
-    base = settings.DRC_PUSH_BACKOFF_BASE * 2 ** max(0, attempt - 1)
-    delay = min(settings.DRC_PUSH_BACKOFF_MAX, base)
-    return delay * random.uniform(0.5, 1.0)  # noqa: S311 - spreading retries, not security
+    """Seconds before the next try after `attempt` failed ones (the shared back-off, push settings)."""
+    return backoff_seconds(attempt=attempt, base=settings.DRC_PUSH_BACKOFF_BASE, cap=settings.DRC_PUSH_BACKOFF_MAX)
 
 
 def _display_target(url: str) -> str:
@@ -85,7 +80,7 @@ def _claim(report_id: int) -> bool:
     now = timezone.now()
     lease = now + push_grace()
     return bool(
-        DrcReport.objects.filter(pk=report_id, status=ReportStatus.READY)
+        DrcReport.objects.filter(pk=report_id, status=DrcReportStatus.READY)
         .filter(Q(push_status=PushStatus.PENDING) | Q(push_status=PushStatus.SENDING, push_lease_until__lt=now))
         .update(push_status=PushStatus.SENDING, push_lease_until=lease, push_attempts=F("push_attempts") + 1)
     )
@@ -101,21 +96,17 @@ def _post(path: Path, size: int, *, report: DrcReport, digest: str) -> tuple[int
         "X-Content-SHA256": digest,
         "Idempotency-Key": digest,
     }
-    # No proxy from the environment: the target is reached directly, like the notice gateways.
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     try:
         with path.open("rb") as body:  # streamed from disk, with its length
-            request = urllib.request.Request(settings.DRC_PUSH_URL, data=body, method="POST", headers=headers)
-            with opener.open(request, timeout=settings.DRC_PUSH_TIMEOUT) as response:
-                return response.status, response.read(_EXCERPT).decode("utf-8", "replace")
-    except urllib.error.HTTPError as error:
-        excerpt = error.read(_EXCERPT).decode("utf-8", "replace")
-        if error.code in (408, 429) or error.code >= 500:
-            raise _Transient(f"HTTP {error.code}", error.code, excerpt) from error
-        raise _Final(f"HTTP {error.code}", error.code, excerpt) from error
-    except (TimeoutError, urllib.error.URLError, ConnectionError, http.client.HTTPException, OSError) as error:
-        reason = getattr(error, "reason", error)
-        raise _Transient(f"无法送达：{reason}", None, "") from error
+            answer = client.request(
+                "POST", settings.DRC_PUSH_URL, timeout=settings.DRC_PUSH_TIMEOUT, body=body, headers=headers
+            )
+    except GatewayError as error:
+        if error.status is None:
+            raise _Transient(f"无法送达：{error.reason}", None, "") from error
+        excerpt = error.body[:_EXCERPT].decode("utf-8", "replace")
+        raise (_Transient if error.transient else _Final)(f"HTTP {error.status}", error.status, excerpt) from error
+    return answer.status, answer.body[:_EXCERPT].decode("utf-8", "replace")
 
 
 def drc_report_push(*, report_id: int) -> PushResult:
@@ -185,13 +176,13 @@ def drc_report_push_sweep() -> list[int]:
     if not push_configured():
         return []
     overdue = (
-        DrcReport.objects.filter(status=ReportStatus.READY, push_status__in=[PushStatus.PENDING, PushStatus.SENDING])
+        DrcReport.objects.filter(status=DrcReportStatus.READY, push_status__in=[PushStatus.PENDING, PushStatus.SENDING])
         .filter(Q(push_lease_until__lt=timezone.now()) | Q(push_lease_until__isnull=True))
         .values_list("pk", flat=True)
     )
     report_ids = list(overdue)
     if report_ids:
-        from ..tasks_report import drc_report_push_task
+        from .tasks import drc_report_push_task
 
         for report_id in report_ids:
             drc_report_push_task.delay(report_id)

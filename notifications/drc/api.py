@@ -17,8 +17,8 @@ from rest_framework.views import APIView
 
 from archives.serializers import ErrorSerializer
 
-from .models_report import DrcReport, DrcReportPush
-from .reporting import selectors
+from . import selectors
+from .models import DrcReport, DrcReportPush
 
 FORBIDDEN = {403: OpenApiResponse(ErrorSerializer, description="未登录，或所属角色无权查看报送文件")}
 NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="该日期没有报送文件，或日期格式不是 YYYY-MM-DD")}
@@ -65,7 +65,7 @@ class DrcReportSerializer(serializers.ModelSerializer):
                 "name": file.name,
                 "bytes": file.bytes,
                 "sha256": file.sha256,
-                "url": request.build_absolute_uri(reverse("notifications:drc_report_file", args=[day, file.name])),
+                "url": request.build_absolute_uri(reverse("drc:report_file", args=[day, file.name])),
             }
             for file in selectors.report_files(report)
         ]

@@ -8,8 +8,16 @@ then shows on the archive page the utility's staff use. Views parse input, call 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
@@ -17,14 +25,14 @@ from archives import selectors as archive_selectors
 from archives.forms import CreditInformationForm
 from archives.models import CreditInformationKind
 from archives.services import credit_information_record
+from archives.vocabulary import LEVEL_LABELS
 from commitments.models import LetterStatus
 from credit_portal.errors import submit_form
-from ratings.rules import LEVEL_LABELS
 
-from .reporting import columns
-from .reporting import selectors as report_selectors
-from .reporting.build import report_folder
-from .reporting.bundle import stream_zip, zip_name
+from . import columns
+from . import selectors as report_selectors
+from .build import report_folder
+from .bundle import stream_zip, zip_name
 
 reports_required = permission_required("notifications.view_drcreport", raise_exception=True)
 archives_required = permission_required("archives.view_all_archives", raise_exception=True)
@@ -38,6 +46,17 @@ _CONTENT_TYPES = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".json": "application/json; charset=utf-8",
 }
+
+
+def moved_to_drc(request: HttpRequest, rest: str) -> HttpResponse:
+    """The pages used to live under /notifications/drc/: send old links there, with their query.
+
+    A permanent redirect that keeps the method (308), so a form left open before the move still posts.
+    """
+    target = reverse("drc:reports") + rest
+    if request.META.get("QUERY_STRING"):
+        target += "?" + request.META["QUERY_STRING"]
+    return HttpResponsePermanentRedirect(target, preserve_request=True)
 
 
 # --------------------------------------------------------------------------------------------

@@ -12,10 +12,9 @@ from archives.models import Customer, EventStatus, ReportStatus
 from commitments.models import CommitmentLetter, LetterStatus
 from commitments.selectors import letters_visible_to
 
-from ..models_report import DrcReport, DrcReportPush
-from ..models_report import ReportStatus as DrcReportStatus
 from .build import report_folder
 from .columns import FILE_NAMES
+from .models import DrcReport, DrcReportPush, DrcReportStatus
 
 
 def drc_reports() -> QuerySet[DrcReport]:

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 
-class ReportStatus(models.TextChoices):
+class DrcReportStatus(models.TextChoices):
     BUILDING = "building", "生成中"
     READY = "ready", "已生成"
     FAILED = "failed", "生成失败"
@@ -27,7 +27,7 @@ class DrcReport(models.Model):
     """The full (全量) report of one date: commitments, archives and events, as CSV, XLSX and manifest."""
 
     report_date = models.DateField("报送日期", unique=True)
-    status = models.CharField("状态", max_length=10, choices=ReportStatus.choices, default=ReportStatus.BUILDING)
+    status = models.CharField("状态", max_length=10, choices=DrcReportStatus.choices, default=DrcReportStatus.BUILDING)
     # Relative to the report root: "<date>/<build id>"; empty until the first build is published.
     folder = models.CharField("存储目录", max_length=200, blank=True)
     counts = models.JSONField("记录数", default=dict, blank=True)

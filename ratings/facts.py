@@ -1,0 +1,60 @@
+"""A customer's rating facts read from the archive (RATING_RULES.md, as the portal reads them).
+
+One definition, used for one customer (``services.customer_facts``) and for ranges streamed by
+``bulk``: which rows count (in-force events, verified reports, up to the date), which columns are
+read, and how the accounts fold into one payment method, arrears date and opening date.
+"""
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.db.models import QuerySet
+
+from archives.models import CreditEvent, EventStatus, PublicCreditReport, ReportStatus
+
+from . import rules
+
+ACCOUNT_COLUMNS = ("payment_method", "arrears_since", "opened_on")
+EVENT_COLUMNS = ("pk", "type", "occurred_on", "amount_yuan", "voltage_kv", "severity")
+REPORT_COLUMNS = ("pk", "issued_on", "shows_dishonesty")
+
+
+def counted_events(*, as_of: date) -> QuerySet[CreditEvent]:
+    """The events a rating as of the date reads: in force, occurred by then."""
+    return CreditEvent.objects.filter(status=EventStatus.IN_FORCE, occurred_on__lte=as_of)
+
+
+def counted_reports(*, as_of: date) -> QuerySet[PublicCreditReport]:
+    """The public credit reports a rating as of the date reads: verified, issued by then."""
+    return PublicCreditReport.objects.filter(status=ReportStatus.VERIFIED, issued_on__lte=as_of)
+
+
+def facts_from_rows(
+    *, as_of: date, accounts: Iterable[tuple], events: Iterable[tuple], reports: Iterable[tuple]
+) -> rules.Facts:
+    """The facts from the customer's rows, each ending with the ``*_COLUMNS`` (a leading customer id is skipped).
+
+    Prepaid only when every account is prepaid; arrears since and account opened are the earliest over
+    the accounts.
+    """
+    payment_method, arrears_since, opened_on = "postpaid", None, None
+    prepaid = None
+    for *_, method, arrears, opened in accounts:
+        prepaid = (prepaid is not False) and method == "prepaid"
+        if arrears is not None and (arrears_since is None or arrears < arrears_since):
+            arrears_since = arrears
+        if opened_on is None or opened < opened_on:
+            opened_on = opened
+    if prepaid:
+        payment_method = "prepaid"
+    return rules.Facts(
+        as_of,
+        payment_method,
+        arrears_since,
+        opened_on,
+        tuple(rules.Report(issued_on, shows, pk) for *_, pk, issued_on, shows in reports),
+        tuple(
+            rules.Event(type_, occurred_on, amount, voltage, severity or None, pk)
+            for *_, pk, type_, occurred_on, amount, voltage, severity in events
+        ),
+    )

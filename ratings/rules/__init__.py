@@ -1,0 +1,152 @@
+"""Electricity credit rating rules (信用等级评定要素) as declared data, and a pure evaluator.
+
+The binding reading is ``shared/RATING_RULES.md`` (Annex 3 of 淮信用办〔2021〕7号). The package
+imports nothing from Django (an import-linter contract says so): facts in, level + rule ids +
+explanation out. One module per job:
+
+- `criteria`: the table: decisions, clauses, the criteria rows, the rules version;
+- `facts`: the facts read (events, reports, accounts) and the findings and result returned;
+- `dates`: the calendar: whole years and months, windows, when an event leaves one;
+- `tally`: one pass over the events, shared by the two evaluators;
+- `fast`: ``evaluate_level``, the table compiled into closures (bulk re-rating);
+- `explain`: ``evaluate`` and ``explain``, with findings, explanation text and improvements;
+- `facts_file`: the facts file of the rating test bench.
+
+The words shared with the archive (levels, event types, attributes) are ``archives.vocabulary``;
+every public name is importable from ``ratings.rules`` as before.
+"""
+
+from archives.vocabulary import (
+    AMOUNT,
+    BLACK,
+    BLUE,
+    DAMAGE_SEVERITY,
+    DISHONESTY_SEVERITY,
+    EVENT_TYPES,
+    GREEN,
+    HONEST_LEVELS,
+    LEVEL_LABELS,
+    LEVELS,
+    NEGATIVE_LEVELS,
+    PAYMENT_METHODS,
+    POSTPAID,
+    PREPAID,
+    RED,
+    UNRATED,
+    VOLTAGE,
+    YELLOW,
+    Attribute,
+    EventType,
+)
+
+from .criteria import (
+    CRITERIA,
+    CRITERIA_BY_ID,
+    DECISIONS,
+    DECISIONS_BY_ID,
+    RULES_VERSION,
+    SINCE_OPENED,
+    WINDOW_1Y,
+    WINDOW_3Y,
+    WINDOWS,
+    ArrearsMonths,
+    Clause,
+    Criterion,
+    Decision,
+    EventCount,
+    NotInArrears,
+    PaymentMethodIs,
+    ReportShowsNoDishonesty,
+    Where,
+    compute_rules_version,
+    criteria_for,
+    rule_sort_key,
+)
+from .dates import (
+    add_months,
+    add_years,
+    months_in_arrears,
+    window_exit,
+    within,
+)
+from .explain import (
+    evaluate,
+    explain,
+)
+from .facts import (
+    Event,
+    Evidence,
+    Facts,
+    Finding,
+    Report,
+    Result,
+)
+from .facts_file import (
+    FactsError,
+    parse_facts,
+    result_to_json,
+)
+from .fast import (
+    evaluate_level,
+)
+
+__all__ = [
+    "AMOUNT",
+    "BLACK",
+    "BLUE",
+    "DAMAGE_SEVERITY",
+    "DISHONESTY_SEVERITY",
+    "EVENT_TYPES",
+    "GREEN",
+    "HONEST_LEVELS",
+    "LEVEL_LABELS",
+    "LEVELS",
+    "NEGATIVE_LEVELS",
+    "PAYMENT_METHODS",
+    "POSTPAID",
+    "PREPAID",
+    "RED",
+    "UNRATED",
+    "VOLTAGE",
+    "YELLOW",
+    "Attribute",
+    "EventType",
+    "Decision",
+    "DECISIONS",
+    "DECISIONS_BY_ID",
+    "WINDOW_1Y",
+    "WINDOW_3Y",
+    "SINCE_OPENED",
+    "WINDOWS",
+    "Where",
+    "EventCount",
+    "ArrearsMonths",
+    "PaymentMethodIs",
+    "NotInArrears",
+    "ReportShowsNoDishonesty",
+    "Clause",
+    "Criterion",
+    "CRITERIA",
+    "CRITERIA_BY_ID",
+    "criteria_for",
+    "rule_sort_key",
+    "compute_rules_version",
+    "RULES_VERSION",
+    "Event",
+    "Report",
+    "Facts",
+    "add_years",
+    "add_months",
+    "months_in_arrears",
+    "within",
+    "window_exit",
+    "Evidence",
+    "Finding",
+    "Result",
+    "evaluate_level",
+    "explain",
+    "evaluate",
+    "FactsError",
+    "parse_facts",
+    "result_to_json",
+]

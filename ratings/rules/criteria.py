@@ -1,0 +1,504 @@
+"""The criteria table (信用等级评定要素) as data: decisions, clauses, criteria, the rules version.
+
+Every criterion is one row of ``CRITERIA``; the evaluation, the explanations and the public
+standards page all read it."""
+
+from __future__ import annotations
+
+import hashlib
+import operator
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from archives.vocabulary import BLACK, BLUE, EVENT_TYPES, GREEN, PAYMENT_METHODS, PREPAID, RED, YELLOW, EventType
+
+from .facts import Event
+
+# --------------------------------------------------------------------------------------------
+# Decisions (where the plan is silent or ambiguous)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A documented reading of the plan, shown on the public standards page."""
+
+    id: str
+    title: str
+    text: str
+
+
+DECISIONS: tuple[Decision, ...] = (
+    Decision(
+        "unrated",
+        "未定级",
+        "未触发黄色、红色、黑色信用等级评定要素，但未满足蓝色信用等级全部条件的客户（如一年内有"
+        "1次未按期交付电费，或无有效的公共信用信息查询报告）为“未定级”：不享受诚信客户待遇，也不"
+        "发送预警。评定说明列出未满足的蓝色条件，便于告知客户如何改进（最常见的是通过发改委查询渠道"
+        "获取公共信用信息查询报告，见附件1）。",
+    ),
+    Decision(
+        "windows",
+        "统计期",
+        "“一年内”指评定日前一年（不含）至评定日（含），按日历年计算（2月29日减一年为2月28日），"
+        "“三年内”同理。评定方案要求动态分类管理，因此黄色、红色、黑色的全部评定要素（包括原文未写"
+        "统计期的红色第8、9项和黑色第8至11项）均只统计一年内的记录，任何失信行为都不会永久影响"
+        "信用等级。晚于评定日的记录不参与评定。",
+    ),
+    Decision(
+        "red4",
+        "红色第4项",
+        "较重失信行为也是失信行为，因此红色第4项“2次及以上一般失信行为”统计一般和较重两种失信"
+        "行为，即“至少2次、至少为一般程度”。",
+    ),
+    Decision(
+        "green3_blue2",
+        "绿色第3项、蓝色第2项",
+        "窃电是比违约用电更严重的违约行为，因此窃电同样使“无违约用电行为”的条件不成立。",
+    ),
+    Decision(
+        "report_validity",
+        "公共信用报告有效期",
+        "以评定日及之前出具的最近一份江苏省法人公共信用信息查询报告为准，有效期一年（出具日晚于"
+        "评定日前一年）。无有效报告时，绿色第4项、蓝色第3项不满足。同一日出具多份报告的，任一份"
+        "显示失信行为即视为显示失信行为。",
+    ),
+    Decision(
+        "arrears_months",
+        "欠费月数",
+        "欠费月数为自欠费起始日（最早一笔未缴电费的逾期首日）起至评定日已满的整月数，按日历月计算"
+        "（当月无对应日期的取月末，如8月31日加一个月为9月30日）；欠费起始日为空或晚于评定日的视为"
+        "无欠费。",
+    ),
+)
+DECISIONS_BY_ID: dict[str, Decision] = {d.id: d for d in DECISIONS}
+
+# --------------------------------------------------------------------------------------------
+# Clauses: the building blocks of a criterion row
+# --------------------------------------------------------------------------------------------
+
+WINDOW_1Y, WINDOW_3Y, SINCE_OPENED = "1y", "3y", "since_opened"
+#: Window code → (Chinese label, length in years or None for "since the account was opened").
+WINDOWS: dict[str, tuple[str, int | None]] = {
+    WINDOW_1Y: ("一年内", 1),
+    WINDOW_3Y: ("三年内", 3),
+    SINCE_OPENED: ("自立户起", None),
+}
+
+_OPERATORS: dict[str, Callable[[object, object], bool]] = {
+    ">=": operator.ge,
+    "<": operator.lt,
+    "==": operator.eq,
+    "in": lambda value, allowed: value in allowed,
+}
+
+
+@dataclass(frozen=True)
+class Where:
+    """A filter on an event's attribute, e.g. ``amount_yuan >= 500000``."""
+
+    attribute: str
+    op: str
+    value: object
+    label: str
+
+    def matches(self, event: Event) -> bool:
+        """True when the event's attribute passes the filter (a missing value never does)."""
+        value = getattr(event, self.attribute)
+        return value is not None and _OPERATORS[self.op](value, self.value)
+
+
+@dataclass(frozen=True)
+class EventCount:
+    """The number of in-force events of the given types (and filter) within a window."""
+
+    event_types: tuple[str, ...]
+    window: str
+    at_least: int = 0
+    at_most: int | None = None
+    where: Where | None = None
+
+    def accepts(self, count: int) -> bool:
+        """True when ``count`` is within the clause's bounds."""
+        return count >= self.at_least and (self.at_most is None or count <= self.at_most)
+
+    @property
+    def subject(self) -> str:
+        """Chinese name of what is counted, e.g. ``违约用电或窃电（金额50万元以下）``."""
+        names = "或".join(EVENT_TYPES[t].short_label for t in self.event_types)
+        return names + (f"（{self.where.label}）" if self.where else "")
+
+    def describe(self) -> str:
+        """The condition in Chinese, e.g. ``一年内违约用电3次及以上``."""
+        window = WINDOWS[self.window][0]
+        if self.at_most == 0:
+            return f"{window}无{self.subject}行为"
+        return f"{window}{self.subject}{_count_bounds(self.at_least, self.at_most)}"
+
+
+@dataclass(frozen=True)
+class ArrearsMonths:
+    """Months in arrears as of the evaluation date within [at_least, at_most]."""
+
+    at_least: int
+    at_most: int | None = None
+
+    def accepts(self, months: int) -> bool:
+        """True when ``months`` is within the clause's bounds."""
+        return months >= self.at_least and (self.at_most is None or months <= self.at_most)
+
+    def describe(self) -> str:
+        """The condition in Chinese, e.g. ``拖欠电费3个月及以上6个月以内``."""
+        if self.at_most is None:
+            return f"拖欠电费{self.at_least}个月及以上"
+        # Whole months: "2 months" means 2 ≤ m < 3, worded as the plan does.
+        return f"拖欠电费{self.at_least}个月及以上{self.at_most + 1}个月以内"
+
+
+@dataclass(frozen=True)
+class PaymentMethodIs:
+    """The customer pays electricity bills in the given way."""
+
+    method: str
+
+    def describe(self) -> str:
+        """The condition in Chinese."""
+        return f"采用{PAYMENT_METHODS[self.method]}方式交付电费"
+
+
+@dataclass(frozen=True)
+class NotInArrears:
+    """No unpaid overdue bill on the evaluation date (实时欠费)."""
+
+    def describe(self) -> str:
+        """The condition in Chinese."""
+        return "电费账户无实时欠费"
+
+
+@dataclass(frozen=True)
+class ReportShowsNoDishonesty:
+    """A valid public credit report exists and shows no dishonesty."""
+
+    def describe(self) -> str:
+        """The condition in Chinese."""
+        return "有效的江苏省法人公共信用信息查询报告显示无失信行为"
+
+
+Clause = EventCount | ArrearsMonths | PaymentMethodIs | NotInArrears | ReportShowsNoDishonesty
+
+
+def _count_bounds(at_least: int, at_most: int | None) -> str:
+    """Chinese wording of a count range in the plan's style (``3次及以上5次以下``)."""
+    if at_most is None:
+        return f"{at_least}次及以上"
+    if at_least == at_most:
+        return f"{at_least}次"
+    return f"{at_least}次及以上{at_most + 1}次以下"
+
+
+# --------------------------------------------------------------------------------------------
+# Criteria
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One criterion of Annex 3: holds when all clauses of any one alternative hold."""
+
+    id: str
+    level: str
+    plan_text: str
+    any_of: tuple[tuple[Clause, ...], ...]
+    decisions: tuple[str, ...] = ()
+
+    @property
+    def number(self) -> int:
+        """The plan's own number of the criterion within its level."""
+        return int(self.id.split(".")[1])
+
+    @property
+    def clauses(self) -> tuple[Clause, ...]:
+        """Every clause of every alternative."""
+        return tuple(c for alternative in self.any_of for c in alternative)
+
+    @property
+    def event_types(self) -> tuple[str, ...]:
+        """The event types the criterion counts, in table order."""
+        seen: dict[str, None] = {}
+        for clause in self.clauses:
+            if isinstance(clause, EventCount):
+                seen.update(dict.fromkeys(clause.event_types))
+        return tuple(seen)
+
+    @property
+    def windows(self) -> tuple[str, ...]:
+        """The windows the criterion's event counts use."""
+        found = {c.window for c in self.clauses if isinstance(c, EventCount)}
+        return tuple(w for w in WINDOWS if w in found)
+
+    @property
+    def condition(self) -> str:
+        """The condition in Chinese, derived from the clauses."""
+        return "；或".join("，且".join(c.describe() for c in alt) for alt in self.any_of)
+
+    @property
+    def decision_notes(self) -> tuple[Decision, ...]:
+        """The documented decisions that shape this criterion."""
+        return tuple(DECISIONS_BY_ID[d] for d in self.decisions)
+
+
+def _one(*clauses: Clause) -> tuple[tuple[Clause, ...], ...]:
+    return (clauses,)
+
+
+def _any(*clauses: Clause) -> tuple[tuple[Clause, ...], ...]:
+    return tuple((c,) for c in clauses)
+
+
+def _in_1y(event_type: str, at_least: int, at_most: int | None = None, where=None) -> EventCount:
+    return EventCount((event_type,), WINDOW_1Y, at_least, at_most, where)
+
+
+_BIG_THEFT = Where("amount_yuan", ">=", 500000, "金额50万元及以上")
+_SMALL_THEFT = Where("amount_yuan", "<", 500000, "金额50万元以下")
+_HIGH_VOLTAGE = Where("voltage_kv", ">=", 35, "35千伏及以上")
+_MEDIUM_VOLTAGE = Where("voltage_kv", "in", (10, 20), "10千伏/20千伏")
+_SERIOUS = Where("severity", "==", "serious", "较重")
+_DAMAGE_SERIOUS = Where("severity", "==", "serious", "情节较重")
+_DAMAGE_MINOR = Where("severity", "==", "minor", "情节较轻")
+_NO_BREACH = ("unauthorized_use", "theft")
+
+_LATE = "未按合同、协议约定的方式和期限交付电费"
+_METER = "计量装置故障，拒不整改、拒不补缴电费"
+_OUTAGE = "因内部故障（不可抗力除外）或违章施工，造成"
+
+#: Every criterion of Annex 3, one row each, in the plan's order within each level.
+CRITERIA: tuple[Criterion, ...] = (
+    Criterion("black.1", BLACK, "拖欠电费6个月及以上", _one(ArrearsMonths(6)), ("arrears_months",)),
+    Criterion(
+        "black.2",
+        BLACK,
+        f"一年内发生5次及以上{_LATE}的行为",
+        _one(_in_1y("late_payment", 5)),
+    ),
+    Criterion(
+        "black.3",
+        BLACK,
+        "一年内发生3次及以上违约用电行为或2次及以上窃电行为或1次窃电金额50万元及以上的",
+        _any(
+            _in_1y("unauthorized_use", 3),
+            _in_1y("theft", 2),
+            _in_1y("theft", 1, where=_BIG_THEFT),
+        ),
+    ),
+    Criterion(
+        "black.4",
+        BLACK,
+        "一年内发生2次及以上较重失信行为",
+        _one(_in_1y("dishonesty", 2, where=_SERIOUS)),
+    ),
+    Criterion(
+        "black.5",
+        BLACK,
+        "一年内发生4次及以上未及时整改用电安全隐患的行为",
+        _one(_in_1y("safety_hazard_unrectified", 4)),
+    ),
+    Criterion(
+        "black.6",
+        BLACK,
+        f"一年内发生3次及以上{_METER}的行为",
+        _one(_in_1y("meter_fault_refusal", 3)),
+    ),
+    Criterion(
+        "black.7",
+        BLACK,
+        f"一年内发生1次及以上{_OUTAGE}35千伏及以上电压等级公用电网停电的行为，或一年内发生2次及"
+        f"以上{_OUTAGE}10千伏/20千伏电压等级公用电网停电的行为",
+        _any(
+            _in_1y("grid_outage", 1, where=_HIGH_VOLTAGE),
+            _in_1y("grid_outage", 2, where=_MEDIUM_VOLTAGE),
+        ),
+    ),
+    Criterion(
+        "black.8",
+        BLACK,
+        "故意破坏电力设施，情节较重，造成较大损失或较坏影响的行为",
+        _one(_in_1y("facility_damage", 1, where=_DAMAGE_SERIOUS)),
+        ("windows",),
+    ),
+    Criterion(
+        "black.9",
+        BLACK,
+        "在电力设施保护范围内违章作业，拒不接受劝阻和处理的行为",
+        _one(_in_1y("protection_zone_violation", 1)),
+        ("windows",),
+    ),
+    Criterion(
+        "black.10",
+        BLACK,
+        "拒不依法履行有序用电方案、客户负荷互动避让协议的行为",
+        _one(_in_1y("orderly_use_refusal", 1)),
+        ("windows",),
+    ),
+    Criterion(
+        "black.11",
+        BLACK,
+        "扰乱供电企业秩序，致使生产、工作和营业不能正常进行的行为",
+        _one(_in_1y("order_disruption", 1)),
+        ("windows",),
+    ),
+    Criterion("red.1", RED, "拖欠电费3个月及以上6个月以内", _one(ArrearsMonths(3, 5)), ("arrears_months",)),
+    Criterion(
+        "red.2",
+        RED,
+        f"一年内发生3次及以上5次以下{_LATE}的行为",
+        _one(_in_1y("late_payment", 3, 4)),
+    ),
+    Criterion(
+        "red.3",
+        RED,
+        "一年内发生2次违约用电或1次窃电的行为（窃电金额50万元以下的）",
+        (
+            (_in_1y("unauthorized_use", 2, 2),),
+            (_in_1y("theft", 1, 1), _in_1y("theft", 1, 1, where=_SMALL_THEFT)),
+        ),
+    ),
+    Criterion(
+        "red.4",
+        RED,
+        "一年内发生2次及以上一般失信行为",
+        _one(_in_1y("dishonesty", 2)),
+        ("red4",),
+    ),
+    Criterion(
+        "red.5",
+        RED,
+        "一年内发生3次未及时整改用电安全隐患的行为",
+        _one(_in_1y("safety_hazard_unrectified", 3, 3)),
+    ),
+    Criterion(
+        "red.6",
+        RED,
+        f"一年内发生2次{_METER}的行为",
+        _one(_in_1y("meter_fault_refusal", 2, 2)),
+    ),
+    Criterion(
+        "red.7",
+        RED,
+        f"一年内发生1次{_OUTAGE}10千伏/20千伏电压等级公用电网停电的行为",
+        _one(_in_1y("grid_outage", 1, 1, where=_MEDIUM_VOLTAGE)),
+    ),
+    Criterion(
+        "red.8",
+        RED,
+        "故意破坏电力设施，情节较轻，且能主动赔偿由此造成损失的行为",
+        _one(_in_1y("facility_damage", 1, where=_DAMAGE_MINOR)),
+        ("windows",),
+    ),
+    Criterion(
+        "red.9",
+        RED,
+        "歪曲用电量事实或用电行为，企图通过恶意投诉取得不正当得益的行为",
+        _one(_in_1y("malicious_complaint", 1)),
+        ("windows",),
+    ),
+    Criterion(
+        "yellow.1",
+        YELLOW,
+        "拖欠电费2个月及以上3个月以内",
+        _one(ArrearsMonths(2, 2)),
+        ("arrears_months",),
+    ),
+    Criterion(
+        "yellow.2",
+        YELLOW,
+        f"一年内发生2次{_LATE}的行为",
+        _one(_in_1y("late_payment", 2, 2)),
+    ),
+    Criterion(
+        "yellow.3",
+        YELLOW,
+        "一年内发生2次未及时整改用电安全隐患的行为",
+        _one(_in_1y("safety_hazard_unrectified", 2, 2)),
+    ),
+    Criterion(
+        "yellow.4",
+        YELLOW,
+        f"一年内发生1次{_METER}的行为",
+        _one(_in_1y("meter_fault_refusal", 1, 1)),
+    ),
+    Criterion(
+        "green.1",
+        GREEN,
+        "采用预存方式交付电费，电费账户无实时欠费行为",
+        _one(PaymentMethodIs(PREPAID), NotInArrears()),
+        ("arrears_months",),
+    ),
+    Criterion(
+        "green.2",
+        GREEN,
+        "三年内未发生未按合同、协议约定的方式和期限交电费的行为",
+        _one(EventCount(("late_payment",), WINDOW_3Y, at_most=0)),
+    ),
+    Criterion(
+        "green.3",
+        GREEN,
+        "自立户起无违约用电行为",
+        _one(EventCount(_NO_BREACH, SINCE_OPENED, at_most=0)),
+        ("green3_blue2",),
+    ),
+    Criterion(
+        "green.4",
+        GREEN,
+        "江苏省法人公共信用信息查询报告显示无失信行为",
+        _one(ReportShowsNoDishonesty()),
+        ("report_validity",),
+    ),
+    Criterion(
+        "blue.1",
+        BLUE,
+        "一年内未发生未按合同、协议约定的方式和期限交电费的行为",
+        _one(EventCount(("late_payment",), WINDOW_1Y, at_most=0)),
+    ),
+    Criterion(
+        "blue.2",
+        BLUE,
+        "三年内无违约用电行为",
+        _one(EventCount(_NO_BREACH, WINDOW_3Y, at_most=0)),
+        ("green3_blue2",),
+    ),
+    Criterion(
+        "blue.3",
+        BLUE,
+        "江苏省法人公共信用信息查询报告显示无失信行为",
+        _one(ReportShowsNoDishonesty()),
+        ("report_validity",),
+    ),
+)
+CRITERIA_BY_ID: dict[str, Criterion] = {c.id: c for c in CRITERIA}
+
+
+def criteria_for(level: str) -> tuple[Criterion, ...]:
+    """The criteria (or conditions) of one level, in the plan's order."""
+    return tuple(c for c in CRITERIA if c.level == level)
+
+
+def rule_sort_key(rule_id: str) -> tuple[int, int]:
+    """Sort key putting rule ids in table order (``black.2`` before ``black.10``)."""
+    level, number = rule_id.split(".")
+    return (_LEVEL_ORDER[level], int(number))
+
+
+_LEVEL_ORDER = {level: i for i, level in enumerate((BLACK, RED, YELLOW, GREEN, BLUE))}
+
+
+def compute_rules_version(
+    criteria: Sequence[Criterion], decisions: Sequence[Decision], event_types: Mapping[str, EventType]
+) -> str:
+    """First 12 hex digits of the SHA-256 of the rows' canonical repr."""
+    canonical = repr((tuple(criteria), tuple(decisions), tuple(event_types.values())))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12]
+
+
+#: Changes whenever a criterion, a decision or an event type changes (stored with each rating).
+RULES_VERSION: str = compute_rules_version(CRITERIA, DECISIONS, EVENT_TYPES)

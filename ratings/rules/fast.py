@@ -1,0 +1,105 @@
+"""The fast path: the criteria table compiled into small closures; the level and rule ids only."""
+
+from __future__ import annotations
+
+import functools
+import operator
+from collections.abc import Callable
+
+from archives.vocabulary import BLUE, GREEN, NEGATIVE_LEVELS, UNRATED
+
+from .criteria import (
+    ArrearsMonths,
+    Clause,
+    Criterion,
+    EventCount,
+    NotInArrears,
+    PaymentMethodIs,
+    ReportShowsNoDishonesty,
+    criteria_for,
+)
+from .facts import Facts
+from .tally import ALWAYS_BIT, ARREARS_BIT, BANDS, COUNTERS, N, Tally
+
+# --------------------------------------------------------------------------------------------
+# Fast path: the table compiled into small closures
+# --------------------------------------------------------------------------------------------
+
+_Test = Callable[[Tally], bool]
+
+
+def _compile_clause(clause: Clause) -> tuple[_Test, int]:
+    """A test for one clause, and the tally bits without which it cannot hold (0 = none)."""
+    if isinstance(clause, EventCount):
+        counter = COUNTERS.index((clause.event_types, clause.where))
+        keys = tuple(band * N + counter for band in BANDS[clause.window])
+        low = clause.at_least
+        high = clause.at_most if clause.at_most is not None else 1 << 62
+        trigger = sum(1 << k for k in keys) if low >= 1 else 0
+        if len(keys) == 1:
+            (k,) = keys
+            return (lambda t: low <= t.counts[k] <= high), trigger
+        return (lambda t: low <= sum([t.counts[k] for k in keys]) <= high), trigger
+    if isinstance(clause, ArrearsMonths):
+        low = clause.at_least
+        high = clause.at_most if clause.at_most is not None else 1 << 62
+        return (lambda t: low <= t.months <= high), (ARREARS_BIT if low >= 1 else 0)
+    if isinstance(clause, PaymentMethodIs):
+        method = clause.method
+        return (lambda t: t.facts.payment_method == method), 0
+    if isinstance(clause, NotInArrears):
+        return (lambda t: not t.in_arrears), 0
+    if isinstance(clause, ReportShowsNoDishonesty):
+        return (lambda t: t.report is not None and not any(r.shows_dishonesty for r in t.report)), 0
+    raise TypeError(f"unknown clause {clause!r}")
+
+
+def _compile_criterion(criterion: Criterion) -> tuple[str, tuple[tuple[_Test, ...], ...], int]:
+    """(id, alternatives of tests, trigger mask): the criterion cannot hold without a mask bit."""
+    alternatives = []
+    mask = 0
+    for alternative in criterion.any_of:
+        compiled = [_compile_clause(c) for c in alternative]
+        alternatives.append(tuple(test for test, _ in compiled))
+        # An alternative needs at least one of its clauses' triggers; pick any non-zero one.
+        triggers = [bits for _, bits in compiled if bits]
+        mask |= triggers[0] if triggers else ALWAYS_BIT
+    return criterion.id, tuple(alternatives), mask
+
+
+def _holds(alternatives: tuple[tuple[_Test, ...], ...], tally: Tally) -> bool:
+    for alternative in alternatives:
+        for test in alternative:
+            if not test(tally):
+                break
+        else:
+            return True
+    return False
+
+
+_COMPILED: dict[str, tuple[tuple[str, tuple[tuple[_Test, ...], ...], int], ...]] = {
+    level: tuple(_compile_criterion(c) for c in criteria_for(level)) for level in (*NEGATIVE_LEVELS, GREEN, BLUE)
+}
+_LEVEL_MASKS: dict[str, int] = {
+    level: functools.reduce(operator.or_, (m for _, _, m in rows), 0) for level, rows in _COMPILED.items()
+}
+_GREEN_RULES = tuple(c.id for c in criteria_for(GREEN))
+_BLUE_RULES = tuple(c.id for c in criteria_for(BLUE))
+
+
+def evaluate_level(facts: Facts) -> tuple[str, tuple[str, ...]]:
+    """The level and its rule ids only: the fast path for bulk re-rating."""
+    tally = Tally(facts, explain=False)
+    mask = tally.mask
+    for level in NEGATIVE_LEVELS:
+        if not mask & _LEVEL_MASKS[level]:
+            continue  # nothing this level counts was seen
+        hits = tuple(
+            rule for rule, alternatives, trigger in _COMPILED[level] if mask & trigger and _holds(alternatives, tally)
+        )
+        if hits:
+            return level, hits
+    if all(_holds(alternatives, tally) for _, alternatives, _ in _COMPILED[GREEN]):
+        return GREEN, _GREEN_RULES
+    unmet = tuple(rule for rule, alts, _ in _COMPILED[BLUE] if not _holds(alts, tally))
+    return (UNRATED, unmet) if unmet else (BLUE, _BLUE_RULES)
