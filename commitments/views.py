@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.views.decorators.http import require_POST
 
 from archives.selectors import customer_for_user
 from archives.validation import normalize_uscc
@@ -105,6 +106,24 @@ def _queue_tools(request: HttpRequest, kind: str) -> dict | HttpResponse:
         {key: value for key, value in {"state": request.GET.get("state", ""), "q": search}.items() if value}
     )
     return {"rows": rows, "closed": closed, "search": search, "query": query}
+
+
+@login_required
+@confirm_required
+@require_POST
+def registration_password_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff reset an enterprise user's password at the hall: the temporary password is shown once."""
+    registration = get_object_or_404(EnterpriseRegistration.objects.select_related("customer", "user"), pk=pk)
+    try:
+        temporary = services.password_reset_by_staff(registration=registration, actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("commitments:registration_decide", pk=pk)
+    response = render(
+        request, "commitments/password_reset_done.html", {"registration": registration, "temporary": temporary}
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 # --------------------------------------------------------------------------------------------

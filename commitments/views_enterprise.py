@@ -12,20 +12,28 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
 from django.views.decorators.cache import never_cache
 
 from archives.selectors import membership_of
 from credit_portal.errors import submit_form
 from credit_portal.pdf import render_pdf
-from credit_portal.throttling import REGISTRATION_THROTTLED, registration_throttled
+from credit_portal.throttling import (
+    PASSWORD_CODE_THROTTLED,
+    REGISTRATION_THROTTLED,
+    password_code_throttled,
+    registration_throttled,
+)
 
 from . import plan_text, selectors, services
 from .forms import (
     ApplicationForm,
     LetterUploadForm,
     ObjectionForm,
+    PasswordCodeRequestForm,
+    PasswordCodeResetForm,
     RegistrationForm,
     ReportUploadForm,
     ServiceRequestForm,
@@ -195,3 +203,37 @@ def _form(request: HttpRequest, form, title: str, **extra) -> HttpResponse:
         "commitments/form.html",
         {"form": form, "title": title, "multipart": any(f.field.widget.needs_multipart_form for f in form), **extra},
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Password reset by an SMS code to the registered mobile (public pages)
+# --------------------------------------------------------------------------------------------
+
+
+@never_cache
+def password_code_request(request: HttpRequest) -> HttpResponse:
+    form = PasswordCodeRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        phone = form.cleaned_data["phone"].strip()
+        if password_code_throttled(request, mobile=phone):
+            return render(request, "throttled.html", {"message": PASSWORD_CODE_THROTTLED}, status=429)
+        services.password_code_send(mobile=phone)
+        # The same answer whether or not the number is registered: no probing of who has an account.
+        messages.success(request, "如该手机号已注册并通过确认，验证码已发送，请在有效期内填写。")
+        return redirect(f"{reverse('commitments:password_reset_confirm')}?{urlencode({'phone': phone})}")
+    return _form(request, form, "找回密码：获取短信验证码", lead="验证码将发送到企业注册时填写的手机号。")
+
+
+@never_cache
+def password_reset_confirm(request: HttpRequest) -> HttpResponse:
+    form = PasswordCodeResetForm(request.POST or None, initial={"phone": request.GET.get("phone", "")})
+    if request.method == "POST" and submit_form(
+        form,
+        lambda data: (
+            services.password_reset_with_code(mobile=data["phone"], code=data["code"], password=data["password"])
+            or True
+        ),
+    ):
+        messages.success(request, "密码已重置，请用新密码登录。")
+        return redirect("login")
+    return _form(request, form, "找回密码：设置新密码")

@@ -162,6 +162,11 @@ AXES_CLIENT_IP_CALLABLE = "credit_portal.client_address.client_ip"
 # on the default cache, which must be shared between the processes in production).
 REGISTRATION_RATE_PER_ADDRESS = env.str("REGISTRATION_RATE_PER_ADDRESS", default="10/h")
 REGISTRATION_RATE_PER_MOBILE = env.str("REGISTRATION_RATE_PER_MOBILE", default="5/h")
+# Password reset by SMS code to the registered mobile: codes per address and per mobile, code life, tries.
+PASSWORD_CODE_RATE_PER_ADDRESS = env.str("PASSWORD_CODE_RATE_PER_ADDRESS", default="10/h")
+PASSWORD_CODE_RATE_PER_MOBILE = env.str("PASSWORD_CODE_RATE_PER_MOBILE", default="3/h")
+PASSWORD_CODE_MINUTES = env.int("PASSWORD_CODE_MINUTES", default=10)
+PASSWORD_CODE_MAX_TRIES = env.int("PASSWORD_CODE_MAX_TRIES", default=5)
 
 # One language: the portal is Simplified Chinese only, Django's own messages included, whatever the browser asks.
 LANGUAGE_CODE = "zh-hans"

@@ -9,6 +9,7 @@ from .objections import (
     objection_review,
     objection_submit,
 )
+from .passwords import password_code_send, password_reset_by_staff, password_reset_with_code
 from .registration import enterprise_register, registration_confirm, registration_reject
 from .reports import enterprise_report_upload, officer_credit_report_upload
 
@@ -27,6 +28,9 @@ __all__ = [
     "objection_open_for",
     "objection_reply_due",
     "objection_submit",
+    "password_code_send",
+    "password_reset_by_staff",
+    "password_reset_with_code",
     "registration_confirm",
     "registration_reject",
     "service_request_advance",
