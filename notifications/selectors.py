@@ -90,11 +90,12 @@ class TemplateSample:
     kind_label: str
     levels: str
     sample: str
+    readable: str = ""
 
 
 _SAMPLE_VALUES = {
     "customer_name": "淮阴示例电子有限公司",
-    "rules": "red.2、red.3",
+    "rules": "红色等级评定要素第2条",
     "as_of": "2026-11-28",
     "reference": "淮供营信告〔2026〕000123号",
 }
@@ -109,7 +110,7 @@ def message_templates(*, hotline: str) -> list[TemplateSample]:
         levels = [level for level, kind in texts.KIND_BY_LEVEL.items() if kind == template.kind]
         values = {**_SAMPLE_VALUES, "hotline": hotline, "level_label": LEVEL_LABELS[levels[0]]}
         if template.kind == texts.REMINDER:
-            values["rules"] = "yellow.2"
+            values["rules"] = "黄色等级评定要素第2条"
         samples.append(
             TemplateSample(
                 template=template,
@@ -117,6 +118,7 @@ def message_templates(*, hotline: str) -> list[TemplateSample]:
                 kind_label=texts.KIND_LABELS[template.kind],
                 levels="、".join(LEVEL_LABELS[level] for level in levels),
                 sample=texts.render_text(template, values),
+                readable=texts.readable_template(template),
             )
         )
     return samples

@@ -23,3 +23,11 @@ def revocation_outcome(event) -> dict:
 def rating_panel_of(customer):
     """The rating panel of a customer (``ratings/_panel.html``) for the pages of the archive."""
     return selectors.rating_panel(customer)
+
+
+@register.filter
+def plain_finding(finding) -> str:
+    """A finding in the plan's words and the facts with their dates, without the rule id in front
+    (the enterprise reads the id, if at all, in small print beside it)."""
+    text = finding.text
+    return text[len(finding.rule) :] if text.startswith(finding.rule) else text
