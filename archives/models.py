@@ -9,7 +9,8 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from archives import vocabulary
-from credit_portal.decisions import TwoPersonDecision
+from credit_portal.claims import lease_expired
+from credit_portal.decisions import TwoPersonDecision, decider_field
 
 
 def private_upload_to(instance: models.Model, filename: str) -> str:
@@ -229,14 +230,7 @@ class PublicCreditReport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="上传人"
     )
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
-    verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="核验人",
-    )
+    verified_by = decider_field("核验人")
     verified_at = models.DateTimeField("核验时间", null=True, blank=True)
     note = models.TextField("核验说明", blank=True)
     refusal = models.CharField("退回原因", max_length=20, choices=ReportRefusal.choices, blank=True)
@@ -299,14 +293,7 @@ class Membership(models.Model):
     )
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="members", verbose_name="企业")
     confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
-    confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="确认人",
-    )
+    confirmed_by = decider_field("确认人")
 
     history = HistoricalRecords()
 
@@ -350,6 +337,8 @@ class ImportJob(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField("上传时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # The running import's heartbeat: renewed with every batch; once it has run out, the worker is gone.
+    lease_until = models.DateTimeField("心跳有效至", null=True, blank=True)
 
     class Meta:
         verbose_name = "导入任务"
@@ -358,6 +347,11 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.original_name}"
+
+    @property
+    def stalled(self) -> bool:
+        """Running, but its worker stopped beating (killed): it may be taken over and resumed."""
+        return self.status == ImportStatus.RUNNING and lease_expired(self.lease_until)
 
     @property
     def progress_percent(self) -> int:
