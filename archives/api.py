@@ -38,7 +38,10 @@ from .serializers import (
 
 USCC_PATH = OpenApiParameter("uscc", OpenApiTypes.STR, OpenApiParameter.PATH, description="统一社会信用代码")
 BAD_INPUT = {400: OpenApiResponse(ErrorSerializer, description="输入有误（errors 指出字段和原因），未写入任何数据")}
-FORBIDDEN = {403: OpenApiResponse(ErrorSerializer, description="未登录，或所属角色无此权限")}
+FORBIDDEN = {
+    401: OpenApiResponse(ErrorSerializer, description="未登录：缺少或无效的令牌（WWW-Authenticate: Token）"),
+    403: OpenApiResponse(ErrorSerializer, description="所属角色无此权限"),
+}
 NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="没有找到，或无权查看该企业")}
 
 

@@ -7,7 +7,13 @@ class ArchivesConfig(AppConfig):
     verbose_name = "电力用户信用档案"
 
     def ready(self) -> None:
+        from django.conf import settings
+        from PIL import Image
+
         from credit_portal.roles import ensure_roles
+
+        # Whatever decodes an image in this process (an upload check, a PDF) stops at the uploads' limit.
+        Image.MAX_IMAGE_PIXELS = settings.UPLOAD_MAX_IMAGE_PIXELS
 
         # Groups and their permissions are data the portal cannot run without: keep them in step
         # with the code after every migrate, on every database. No sender: the roles name

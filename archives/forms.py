@@ -116,4 +116,12 @@ class CreditInformationForm(forms.Form):
     description = forms.CharField(label="内容", widget=forms.Textarea, required=False)
 
 
+class CommendationForm(CreditInformationForm):
+    """What a DRC officer records in an archive: a commendation (表彰评优), nothing else."""
+
+    kind = forms.ChoiceField(
+        label="类别", choices=[(CreditInformationKind.COMMENDATION, CreditInformationKind.COMMENDATION.label)]
+    )
+
+
 YES_NO = {"yes": True, "no": False, "": None}

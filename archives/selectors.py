@@ -1,5 +1,6 @@
 """Reads of the credit archive, always scoped to what the asking user may see."""
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import chain
@@ -102,11 +103,7 @@ _ACTIONS = {"+": "新增", "~": "修改", "-": "删除"}
 _HIDDEN_FIELDS = {"updated_at", "created_at", "recorded_at", "uploaded_at", "requested_at"}
 
 
-# Fields whose value the page shows masked unless the user may see contact details.
-_MASKED_FIELDS = {"contact_phone"}
-
-
-def _display(record, field_name: str, user_names: dict[int, str], *, unmasked: bool = True) -> str:
+def _display(record, field_name: str, user_names: dict[int, str]) -> str:
     """A stored value as the page shows it: labels for choices, 是/否, local dates, no storage paths."""
     model_field = record.instance_type._meta.get_field(field_name)
     value = getattr(record, model_field.attname)
@@ -126,8 +123,6 @@ def _display(record, field_name: str, user_names: dict[int, str], *, unmasked: b
         if model_field.related_model is get_user_model():
             return user_names.get(value, f"#{value}")
         return f"#{value}"
-    if field_name in _MASKED_FIELDS and not unmasked:
-        return mask_phone(str(value))
     return str(value)
 
 
@@ -148,9 +143,24 @@ def _user_names(records: list) -> dict[int, str]:
     }
 
 
+# What the archive page shows masked to whoever may not see contact details, masked in the history too.
+_PHONE_FIELDS = {"contact_phone"}
+_MOBILE = re.compile(r"1\d{10}")  # an enterprise user's login name is its mobile number
+
+
+def _masked(text: str) -> str:
+    return mask_phone(text) if _MOBILE.fullmatch(text) else text
+
+
 def _entries_for(
-    records: list, label: str, describe, user_names: dict[int, str], *, unmasked: bool = True
+    records: list, label: str, describe, user_names: dict[int, str], *, masked: bool = True
 ) -> list[HistoryEntry]:
+    def show(record, field_name: str) -> str:
+        value = _display(record, field_name, user_names)
+        if masked and value and (field_name in _PHONE_FIELDS or _MOBILE.fullmatch(value)):
+            return mask_phone(value)
+        return value
+
     entries = []
     previous_by_object: dict[int, object] = {}
     for record in records:
@@ -162,26 +172,21 @@ def _entries_for(
                 if change.field in _HIDDEN_FIELDS:
                     continue
                 verbose = record.instance_type._meta.get_field(change.field).verbose_name
-                changes.append(
-                    (
-                        str(verbose),
-                        _display(previous, change.field, user_names, unmasked=unmasked),
-                        _display(record, change.field, user_names, unmasked=unmasked),
-                    )
-                )
+                changes.append((str(verbose), show(previous, change.field), show(record, change.field)))
         else:
             for model_field in record.instance_type._meta.concrete_fields:
                 if model_field.name in _HIDDEN_FIELDS or model_field.primary_key or model_field.name == "customer":
                     continue
-                shown = _display(record, model_field.name, user_names, unmasked=unmasked)
+                shown = show(record, model_field.name)
                 if shown != "—":
                     changes.append((str(model_field.verbose_name), "", shown))
         previous_by_object[record.id] = record
         user = record.history_user
+        who = (user.get_full_name() or user.username) if user else "系统"
         entries.append(
             HistoryEntry(
                 when=record.history_date,
-                who=(user.get_full_name() or user.username) if user else "系统",
+                who=_masked(who) if masked else who,
                 what=f"{label} {describe(record)}",
                 action=_ACTIONS.get(record.history_type, record.history_type),
                 reason=record.history_change_reason or "",
@@ -191,8 +196,10 @@ def _entries_for(
     return entries
 
 
-def archive_history(customer: Customer, *, unmasked: bool = True, limit: int = 200) -> list[HistoryEntry]:
-    """Every audited change to the customer's archive, newest first: who, when, before and after."""
+def archive_history(customer: Customer, *, unmasked: bool = False, limit: int = 200) -> list[HistoryEntry]:
+    """Every audited change to the customer's archive, newest first: who, when, before and after.
+
+    Phone numbers are masked (138****5678) unless `unmasked`: for whoever sees them masked on the page."""
     event_ids = list(customer.events.values_list("pk", flat=True))
     sources = [
         (Customer.history.filter(id=customer.pk), "档案", lambda r: r.name),
@@ -212,6 +219,6 @@ def archive_history(customer: Customer, *, unmasked: bool = True, limit: int = 2
     ]
     names = _user_names([record for records, _, _ in loaded for record in records])
     entries = chain.from_iterable(
-        _entries_for(records, label, describe, names, unmasked=unmasked) for records, label, describe in loaded
+        _entries_for(records, label, describe, names, masked=not unmasked) for records, label, describe in loaded
     )
     return sorted(entries, key=lambda entry: entry.when, reverse=True)[:limit]

@@ -1,10 +1,13 @@
 """Input checks shared by forms, the API and the import: one message per failure, in Chinese."""
 
+import unicodedata
+import warnings
 from dataclasses import dataclass
 
 import filetype
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from PIL import Image, UnidentifiedImageError
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError
 
@@ -15,7 +18,8 @@ ALLOWED_UPLOADS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png":
 
 def normalize_uscc(value: str) -> str:
     """Return the USCC in its canonical form, or raise with the reason it is not one (GB 32100-2015)."""
-    value = (value or "").strip().upper()
+    # Full-width forms (９１３２…，typed with a Chinese input method) are the same code: NFKC folds them.
+    value = unicodedata.normalize("NFKC", value or "").strip().upper()
     try:
         return stdnum_uscc.validate(value)
     except InvalidLength:
@@ -27,6 +31,22 @@ def normalize_uscc(value: str) -> str:
     except (InvalidComponent, ValidationError):
         reason = "格式不正确"
     raise ApplicationError(f"统一社会信用代码“{value}”无效：{reason}", field="uscc")
+
+
+# Invisible characters that make text read differently from what it is: bidirectional overrides and
+# isolates (a name shown reversed), zero-width spaces and joiners (two names that look the same).
+# They are all Unicode "format" characters (Cf); control characters (Cc) have no place in a name either.
+_REFUSED_CATEGORIES = frozenset({"Cf", "Cc"})
+
+
+def check_plain_text(value: str, *, field: str, label: str) -> str:
+    """Refuse a name or address holding bidirectional-override, zero-width or control characters."""
+    if value.isprintable():  # the common case, and quick: none of those is printable
+        return value
+    for char in value:
+        if unicodedata.category(char) in _REFUSED_CATEGORIES:
+            raise ApplicationError(f"{label}含有不可见的控制字符（U+{ord(char):04X}），请删除后重新填写", field=field)
+    return value
 
 
 @dataclass(frozen=True)
@@ -53,4 +73,27 @@ def check_upload(upload: UploadedFile, *, field: str) -> CheckedUpload:
     if kind is None or kind.mime not in ALLOWED_UPLOADS:
         found = kind.mime if kind else "无法识别的内容"
         raise ApplicationError(f"只接受 PDF、JPEG 或 PNG 文件（按文件内容识别为：{found}）", field=field)
+    if kind.mime.startswith("image/"):
+        _check_image_size(upload, field=field)
     return CheckedUpload(content_type=kind.mime, suffix=ALLOWED_UPLOADS[kind.mime])
+
+
+def _check_image_size(upload: UploadedFile, *, field: str) -> None:
+    """Refuse an image of more pixels than UPLOAD_MAX_IMAGE_PIXELS, from its header alone: a small file can
+    declare a huge picture (a decompression bomb) that would take gigabytes to decode."""
+    limit = settings.UPLOAD_MAX_IMAGE_PIXELS
+    too_large = f"图片像素过多，最多 {limit / 1_000_000:.0f} 百万像素，请缩小后重新上传"
+    upload.seek(0)
+    try:
+        with warnings.catch_warnings():  # Pillow warns between its limit and twice it; we refuse ourselves
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(upload) as image:  # reads the header only; Pillow refuses a bomb here too
+                width, height = image.size
+    except Image.DecompressionBombError:
+        raise ApplicationError(too_large, field=field) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise ApplicationError("图片已损坏，无法读取，请重新上传", field=field) from None
+    finally:
+        upload.seek(0)
+    if width * height > limit:
+        raise ApplicationError(f"{too_large}（该图片为 {width} × {height} 像素）", field=field)

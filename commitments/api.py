@@ -53,7 +53,10 @@ from .serializers import (
 )
 
 BAD_INPUT = {400: OpenApiResponse(ErrorSerializer, description="输入有误（errors 指出字段和原因），未写入任何数据")}
-FORBIDDEN = {403: OpenApiResponse(ErrorSerializer, description="未登录，或所属角色无此权限")}
+FORBIDDEN = {
+    401: OpenApiResponse(ErrorSerializer, description="未登录：缺少或无效的令牌（WWW-Authenticate: Token）"),
+    403: OpenApiResponse(ErrorSerializer, description="所属角色无此权限"),
+}
 THROTTLED = {429: OpenApiResponse(ErrorSerializer, description="尝试过于频繁，请稍后再试")}
 NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="没有找到，或无权查看（其他企业的记录）")}
 ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="记录 id")

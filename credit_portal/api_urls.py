@@ -1,7 +1,7 @@
 """The REST API under /api/: archives, ratings, token login, the OpenAPI schema and offline docs."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from .api import TokenApi
 
@@ -14,5 +14,5 @@ urlpatterns = [
     path("", include("ratings.api_urls")),
     path("token/", TokenApi.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
 ]

@@ -72,7 +72,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "commitments.view_commitmentletter",
         "notifications.view_drcreport",
         # The DRC's only writes (plan §三(四)): a public credit report it issued for an enterprise,
-        # and a commendation (表彰评优) or other credit information added to an archive.
+        # and a commendation (表彰评优) added to an archive (never a note: archives.services.information).
         "commitments.upload_report_for_enterprise",
         "notifications.record_commendation",
     ],

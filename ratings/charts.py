@@ -50,8 +50,10 @@ def nice_ceiling(value: int, max_ticks: int = 5) -> tuple[int, int]:
 def _svg(width: int, height: int, title: str, desc: str, body: list[str]) -> str:
     ident = f"chart-{zlib.crc32((title + desc).encode()):08x}"
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
-        f'style="max-width:{width}px;height:auto" role="img" aria-labelledby="{ident}-t {ident}-d" '
+        # Its own width, shrunk to fit narrower screens by the portal's CSS (.chart): no style attribute,
+        # which the Content-Security-Policy would refuse.
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'class="chart" role="img" aria-labelledby="{ident}-t {ident}-d" '
         f'font-size="12" font-family="inherit">'
         f'<title id="{ident}-t">{escape(title)}</title><desc id="{ident}-d">{escape(desc)}</desc>'
         + "".join(body)

@@ -58,7 +58,7 @@ class WhatIfForm(forms.Form):
                 required=False,
                 choices=[("", "—")] + EVENT_TYPE_CHOICES,
                 error_messages={"invalid_choice": f"{label}：未知的失信行为类型“%(value)s”"},
-                widget=forms.Select(attrs={"style": "max-width:15rem"}),
+                widget=forms.Select(attrs={"class": "maxw-15rem"}),
             )
             self.fields[f"h{row}_occurred_on"] = forms.DateField(
                 label=f"{label}：发生日期",

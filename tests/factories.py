@@ -1,5 +1,6 @@
 """factory_boy factories for the archive models; valid USCCs, accounts, events and reports."""
 
+import io
 from datetime import date
 from decimal import Decimal
 
@@ -23,6 +24,19 @@ from archives.models import (
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 # Smallest valid PDF header that content sniffing recognises as application/pdf.
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def image_bytes(kind: str = "PNG", size: tuple[int, int] = (1, 1)) -> bytes:
+    """A real, readable image (uploads are opened to check their size in pixels)."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (255, 255, 255)).save(buffer, kind)
+    return buffer.getvalue()
+
+
+PNG_BYTES = image_bytes("PNG")
+JPEG_BYTES = image_bytes("JPEG")
 
 
 def make_uscc(serial: int, *, prefix: str = "91320804") -> str:

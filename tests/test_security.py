@@ -1,8 +1,10 @@
 """Login throttling, deployment settings and the role groups."""
 
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -26,7 +28,7 @@ def test_every_role_group_exists_with_exactly_its_permissions():
 DRC_WRITES = {
     # The 江苏省法人公共信用信息查询报告 the DRC issues for an enterprise; staff still verify it.
     "commitments.upload_report_for_enterprise",
-    # A commendation (表彰评优) or other credit information added to an archive, audited as the DRC's.
+    # A commendation (表彰评优) added to an archive, audited as the DRC's; never other credit information.
     "notifications.record_commendation",
 }
 
@@ -134,3 +136,30 @@ def test_an_older_hash_is_upgraded_to_argon2_at_the_next_login(client, settings)
     user.refresh_from_db()
     assert user.password.startswith("argon2$")
     assert user.check_password("right-password-123")
+
+
+def test_pages_answer_with_a_strict_content_security_policy(client):
+    policy = client.get("/accounts/login/")["Content-Security-Policy"]
+
+    assert "default-src 'self'" in policy
+    assert "script-src 'self'" in policy and "style-src 'self'" in policy
+    assert "object-src 'none'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy and "http" not in policy
+
+
+# Rendered to PDF by WeasyPrint, never served to a browser: their <style> needs no nonce.
+PDF_TEMPLATES = {"letter.html", "letter_pdf.html"}
+INLINE = re.compile(r"""\sstyle=["']|\son[a-z]+=["']|<script(?![^>]*\ssrc=)|javascript:""", re.IGNORECASE)
+
+
+def test_no_served_template_holds_an_inline_script_style_attribute_or_event_handler():
+    roots = [Path(settings.BASE_DIR) / "templates", *Path(settings.BASE_DIR).glob("*/templates")]
+    offending = [
+        f"{path.relative_to(settings.BASE_DIR)}: {match.group(0)!r}"
+        for root in roots
+        for path in root.rglob("*.html")
+        if path.name not in PDF_TEMPLATES
+        for match in INLINE.finditer(path.read_text(encoding="utf-8"))
+    ]
+
+    assert not offending, "\n".join(offending)

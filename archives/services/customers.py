@@ -7,7 +7,7 @@ from django.utils import timezone
 from credit_portal.errors import ApplicationError
 
 from ..models import Customer, ElectricityAccount, PaymentMethod, VoltageLevel
-from ..validation import normalize_uscc
+from ..validation import check_plain_text, normalize_uscc
 from .common import audited_save, customer_facts_changed
 
 # Read once: the import checks these for each of 100,000 rows.
@@ -15,11 +15,16 @@ _PAYMENT_METHODS = frozenset(PaymentMethod.values)
 _VOLTAGE_LEVELS = frozenset(VoltageLevel.values)
 
 CUSTOMER_FIELDS = ("name", "legal_representative", "contact_person", "contact_phone", "address", "industry")
+_LABELS = {"name": "企业名称", "legal_representative": "法定代表人", "contact_person": "联系人", "address": "地址",
+           "industry": "行业", "contact_phone": "联系电话"}  # fmt: skip
 
 
 def clean_customer_fields(data: dict) -> dict:
-    """Trimmed real-name fields; refuses an empty name or a phone with other than digits and “-”."""
+    """Trimmed real-name fields; refuses an empty name, invisible control characters, or a phone with other
+    than digits and “-”."""
     cleaned = {key: (data.get(key) or "").strip() for key in CUSTOMER_FIELDS if key in data}
+    for key, value in cleaned.items():
+        check_plain_text(value, field=key, label=_LABELS[key])
     if "name" in cleaned and not cleaned["name"]:
         raise ApplicationError("请填写企业名称", field="name")
     phone = cleaned.get("contact_phone", "")

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from archives.models import Customer
 from archives.services.common import audited_save
-from archives.validation import check_upload
+from archives.validation import check_plain_text, check_upload
 from credit_portal.errors import ApplicationError
 from ratings import rules
 
@@ -74,6 +74,7 @@ def application_submit(
     address = (address or "").strip()
     if not address:
         raise ApplicationError("请填写用电地址", field="address")
+    check_plain_text(address, field="address", label="用电地址")
     capacity = _capacity(capacity_kva)
     today = timezone.localdate()
     if not isinstance(requested_on, date):

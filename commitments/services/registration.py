@@ -9,7 +9,7 @@ from django.utils import timezone
 from archives.models import Customer, Membership
 from archives.services import customer_create
 from archives.services.common import audited_save
-from archives.validation import normalize_uscc
+from archives.validation import check_plain_text, normalize_uscc
 from credit_portal import roles
 from credit_portal.errors import ApplicationError
 
@@ -27,6 +27,8 @@ def _clean_registration(*, enterprise_name: str, contact_person: str, phone: str
         raise ApplicationError("请填写企业名称", field="enterprise_name")
     if not contact_person:
         raise ApplicationError("请填写联系人", field="contact_person")
+    check_plain_text(enterprise_name, field="enterprise_name", label="企业名称")
+    check_plain_text(contact_person, field="contact_person", label="联系人")
     if not MOBILE_PHONE.match(phone):
         raise ApplicationError("请填写11位手机号码（登录时用作用户名）", field="phone")
     return enterprise_name, contact_person, phone

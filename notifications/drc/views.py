@@ -1,8 +1,9 @@
 """The DRC officers' side (报送与查询): daily reports, archive search, commitment letters, commendations.
 
-Everything here is read-only except recording a commendation or other credit information for an
-enterprise (plan §三(四)), which goes through `archives.services.credit_information_record` and
-then shows on the archive page the utility's staff use. Views parse input, call one service, render.
+Everything here is read-only except recording a commendation for an enterprise (plan §三(四); the
+public credit report the DRC issues is uploaded on the commitments side), which goes through
+`archives.services.credit_information_record` and then shows on the archive page the utility's staff
+use. Views parse input, call one service, render.
 """
 
 from django.contrib import messages
@@ -25,7 +26,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST, require_safe
 
 from archives import selectors as archive_selectors
-from archives.forms import CreditInformationForm
+from archives.forms import CommendationForm
 from archives.models import CreditInformationKind
 from archives.services import credit_information_record
 from archives.vocabulary import LEVEL_LABELS
@@ -222,7 +223,7 @@ def letter_list(request: HttpRequest) -> HttpResponse:
 
 
 # --------------------------------------------------------------------------------------------
-# The DRC's one write: a commendation (表彰评优) or other credit information
+# The DRC's one write here: a commendation (表彰评优), never other credit information
 # --------------------------------------------------------------------------------------------
 
 
@@ -230,7 +231,7 @@ def letter_list(request: HttpRequest) -> HttpResponse:
 @commendation_required
 def information_create(request: HttpRequest, uscc: str) -> HttpResponse:
     customer = archive_selectors.customer_for_user(user=request.user, uscc=uscc)
-    form = CreditInformationForm(
+    form = CommendationForm(
         request.POST or None, initial={"kind": CreditInformationKind.COMMENDATION, "issuing_body": DRC_NAME}
     )
     if request.method == "POST" and submit_form(
@@ -241,5 +242,5 @@ def information_create(request: HttpRequest, uscc: str) -> HttpResponse:
     return render(
         request,
         "archives/form.html",
-        {"form": form, "title": f"录入表彰评优或其他信用信息：{customer.name}", "customer": customer},
+        {"form": form, "title": f"录入表彰评优：{customer.name}", "customer": customer},
     )

@@ -19,7 +19,7 @@ from archives.models import (
     RevocationStatus,
 )
 from ratings.models import CustomerRating, RatingHistory
-from tests.factories import PDF_BYTES, AccountFactory, EventFactory, ReportFactory, make_uscc
+from tests.factories import PDF_BYTES, PNG_BYTES, AccountFactory, EventFactory, ReportFactory, make_uscc
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,6 @@ TODAY = datetime(2025, 6, 2, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 # A Windows executable (MZ header) dressed up as a PDF.
 EXE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
-PNG_BYTES = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489") + b"\x00" * 32
 
 
 @pytest.fixture(autouse=True)

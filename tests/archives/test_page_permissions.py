@@ -512,3 +512,40 @@ def test_the_customer_export_masks_the_contact_phone_except_for_staff(
     phone = rows[0].index("联系电话")
     row = next(row for row in rows[1:] if row[0] == archive.customer.uscc)
     assert row[phone] == shown
+
+
+@pytest.mark.parametrize(("persona", "shown", "hidden"), [("drc", MASKED_PHONE, PHONE), ("staff", PHONE, MASKED_PHONE)])
+def test_the_audit_trail_masks_the_contact_phone_for_whoever_sees_it_masked(client, archive, persona, shown, hidden):
+    from archives import services
+
+    services.customer_update(customer=archive.customer, actor=archive.users["staff"], contact_phone="13700001111")
+    services.customer_update(customer=archive.customer, actor=archive.users["staff"], contact_phone=PHONE)
+
+    response = _client_as(client, archive, persona).get(
+        reverse("archives:customer_detail", args=[archive.customer.uscc])
+    )
+
+    page = response.content.decode()
+    history = page[page.index('id="h-history"') :]
+    assert shown in history
+    assert hidden not in page
+    assert ("13700001111" in history) is (persona == "staff")
+    assert ("137****1111" in history) is (persona == "drc")
+
+
+def test_the_audit_trail_masks_an_enterprise_user_named_by_its_mobile_number(client, archive):
+    from archives import services
+    from tests.factories import UserFactory
+
+    clerk = UserFactory(username="13655556666", first_name="")
+    clerk.groups.add(*archive.users["staff"].groups.all())
+    services.customer_update(customer=archive.customer, actor=clerk, address="淮阴区长江东路1号")
+
+    page = (
+        _client_as(client, archive, "drc")
+        .get(reverse("archives:customer_detail", args=[archive.customer.uscc]))
+        .content.decode()
+    )
+
+    assert "13655556666" not in page
+    assert "136****6666" in page

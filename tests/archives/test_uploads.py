@@ -11,12 +11,10 @@ from django.test import override_settings
 from archives import services
 from archives.models import CreditEvent, PublicCreditReport
 from credit_portal.errors import ApplicationError
-from tests.factories import PDF_BYTES, AccountFactory, CustomerFactory
+from tests.factories import JPEG_BYTES, PDF_BYTES, PNG_BYTES, AccountFactory, CustomerFactory, image_bytes
 
 pytestmark = pytest.mark.django_db
 
-PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
 ELF_BYTES = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 120  # a Linux executable
 MZ_BYTES = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 120  # a Windows executable
 
@@ -97,3 +95,64 @@ def test_uploaded_files_are_not_reachable_under_a_media_url(client, staff):
     served = client.get(f"/archives/files/report/{report.pk}/")
     assert served.status_code == 200
     assert b"".join(served.streaming_content) == PDF_BYTES
+
+
+def _png_header_only(width: int, height: int) -> bytes:
+    """A small PNG declaring a huge picture: its header and one tiny compressed row, no more."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+        + chunk(b"IEND", b"")
+    )
+
+
+@pytest.mark.parametrize(("width", "height"), [(20_000, 20_000), (8_000, 8_000), (100_000, 1_000)])
+def test_an_image_of_too_many_pixels_is_refused_as_evidence_and_nothing_is_written(staff, width, height):
+    customer = CustomerFactory()
+    AccountFactory(customer=customer, opened_on=date(2020, 1, 1))
+    bomb = SimpleUploadedFile("photo.png", _png_header_only(width, height))
+
+    with pytest.raises(ApplicationError, match="图片像素过多") as error:
+        services.event_record(
+            customer=customer, type="late_payment", occurred_on=date(2024, 3, 1), actor=staff, evidence=bomb
+        )
+
+    assert error.value.field == "evidence"
+    assert not CreditEvent.objects.exists()
+
+
+def test_an_image_within_the_pixel_limit_is_accepted(staff, settings):
+    settings.UPLOAD_MAX_IMAGE_PIXELS = 10_000
+    report = services.report_upload(
+        customer=CustomerFactory(),
+        issued_on=date(2024, 6, 1),
+        file=SimpleUploadedFile("scan.jpg", image_bytes("JPEG", (100, 100))),
+        actor=staff,
+    )
+
+    assert report.file.name.endswith(".jpg")
+    with pytest.raises(ApplicationError, match="图片像素过多"):
+        services.report_upload(
+            customer=CustomerFactory(),
+            issued_on=date(2024, 6, 1),
+            file=SimpleUploadedFile("scan.jpg", image_bytes("JPEG", (101, 100))),
+            actor=staff,
+        )
+
+
+def test_an_image_that_cannot_be_read_is_refused(staff):
+    with pytest.raises(ApplicationError, match="图片已损坏"):
+        services.report_upload(
+            customer=CustomerFactory(),
+            issued_on=date(2024, 6, 1),
+            file=SimpleUploadedFile("scan.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64),
+            actor=staff,
+        )

@@ -15,11 +15,10 @@ from commitments.models import (
     ValueAddedServiceRequest,
 )
 from ratings.models import CustomerRating
-from tests.factories import PDF_BYTES
+from tests.factories import PDF_BYTES, PNG_BYTES
 
 TODAY = datetime(2025, 6, 16, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 # The PNG signature and an IHDR chunk: enough for content sniffing to say image/png.
-PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
 
 
 @pytest.fixture(autouse=True)

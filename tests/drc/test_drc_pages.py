@@ -135,6 +135,52 @@ def test_a_commendation_dated_after_today_is_refused_and_nothing_is_written(clie
     assert not CreditInformation.objects.exists() and CreditInformation.history.count() == 0
 
 
+def test_a_drc_officer_cannot_record_a_note_and_nothing_is_written(client, world, drc):
+    client.force_login(drc)
+
+    response = client.post(INFORMATION.format(uscc=world["uscc"]), {**COMMENDATION, "kind": "note"})
+
+    assert response.status_code == 200
+    assert "表彰评优" in response.content.decode()
+    assert not CreditInformation.objects.exists() and CreditInformation.history.count() == 0
+
+
+def test_the_drc_form_offers_a_commendation_only(client, world, drc):
+    client.force_login(drc)
+
+    page = client.get(INFORMATION.format(uscc=world["uscc"])).content.decode()
+
+    assert 'value="commendation"' in page and 'value="note"' not in page
+    assert "其他信用信息" not in page
+
+
+def test_the_information_service_refuses_a_note_from_a_drc_officer(world, drc):
+    from archives.models import Customer
+    from archives.services import credit_information_record
+    from credit_portal.errors import ApplicationError
+
+    with pytest.raises(ApplicationError, match="发改委只能录入表彰评优") as error:
+        credit_information_record(
+            customer=Customer.objects.get(uscc=world["uscc"]), kind="note", title="约谈记录",
+            occurred_on=date(2026, 11, 20), actor=drc,
+        )  # fmt: skip
+
+    assert error.value.field == "kind"
+    assert not CreditInformation.objects.exists()
+
+
+def test_staff_still_record_a_note(world, staff):
+    from archives.models import Customer
+    from archives.services import credit_information_record
+
+    information = credit_information_record(
+        customer=Customer.objects.get(uscc=world["uscc"]), kind="note", title="约谈记录",
+        occurred_on=date(2026, 11, 20), actor=staff,
+    )  # fmt: skip
+
+    assert information.kind == "note"
+
+
 def test_a_commendation_for_an_unknown_enterprise_answers_404(client, world, drc):
     client.force_login(drc)
 
