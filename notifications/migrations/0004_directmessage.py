@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('archives', '0004_report_refusal'),
+        ('archives', '0005_report_refusal'),
         ('notifications', '0003_call_attempts'),
     ]
 

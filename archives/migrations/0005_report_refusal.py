@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('archives', '0003_file_jobs'),
+        ('archives', '0004_file_jobs'),
     ]
 
     operations = [
