@@ -245,6 +245,9 @@ CELERY_BEAT_SCHEDULE: dict = {
 # Notifications (reminders, SMS, WeChat, notification letters). Channel backends are chosen like
 # Django's e-mail backends: console by default; the HTTP SMS gateway and WeChat template messages
 # with notifications.backends.sms.SmsGatewayBackend / notifications.backends.wechat.WeChatTemplateBackend.
+# Measures for red/black customers that the plan does not name (ratings.consequences.MEASURES with
+# plan_named=False): the utility's own choice, none switched on unless listed here.
+CREDIT_OPTIONAL_MEASURES = env.list("CREDIT_OPTIONAL_MEASURES", default=[])
 NOTIFICATION_BACKENDS = {
     "sms": env.str("NOTIFICATION_SMS_BACKEND", default="notifications.backends.console.ConsoleBackend"),
     "wechat": env.str("NOTIFICATION_WECHAT_BACKEND", default="notifications.backends.console.ConsoleBackend"),

@@ -27,6 +27,9 @@ class NoticeStatus(models.TextChoices):
     SENDING = "sending", "发送中"
     SENT = "sent", "已发送"
     FAILED = "failed", "发送失败"
+    # Kept, never sent (or never printed and mailed): the level it announced is no longer in force,
+    # or the letter quoted an event since revoked.
+    SUPERSEDED = "superseded", "已作废"
 
 
 class CallOutcome(models.TextChoices):
@@ -76,6 +79,11 @@ class Notice(models.Model):
     reference = models.CharField("文号", max_length=40, blank=True, db_index=True)
     provider_ref = models.CharField("网关回执", max_length=100, blank=True)
     # Staff work: the phone call's outcome, the letter's delivery.
+    superseded_at = models.DateTimeField("作废时间", null=True, blank=True)
+    superseded_reason = models.TextField("作废原因", blank=True)
+    superseded_level = models.CharField(
+        "作废时的信用等级", max_length=10, choices=list(LEVEL_LABELS.items()), blank=True
+    )
     call_outcome = models.CharField("通话结果", max_length=15, choices=CallOutcome.choices, blank=True)
     # An unanswered call goes back to the queue for the next working day, up to NOTIFICATION_CALL_ATTEMPTS.
     call_attempts = models.PositiveSmallIntegerField("拨打次数", default=0)
@@ -123,6 +131,10 @@ class Notice(models.Model):
     def level_label(self) -> str:
         return LEVEL_LABELS.get(self.level, self.level)
 
+    @property
+    def superseded_level_label(self) -> str:
+        return LEVEL_LABELS.get(self.superseded_level, self.superseded_level)
+
 
 from .drc.models import DrcReport, DrcReportPush  # noqa: E402,F401
 
@@ -149,6 +161,12 @@ class CallAttempt(models.Model):
         return f"{self.get_outcome_display()}（{self.made_at:%Y-%m-%d %H:%M}）"
 
 
+class DirectMessageStatus(models.TextChoices):
+    PENDING = "pending", "待发送"
+    SENT = "sent", "已发送"
+    FAILED = "failed", "发送失败"
+
+
 class DirectMessageKind(models.TextChoices):
     OBJECTION_DECISION = "objection", "异议处理结果"
     PASSWORD_CODE = "password_code", "密码重置验证码"
@@ -164,7 +182,9 @@ class DirectMessage(models.Model):
     kind = models.CharField("类型", max_length=20, choices=DirectMessageKind.choices)
     recipient = models.CharField("接收方", max_length=40)
     text = models.TextField("内容")
-    status = models.CharField("状态", max_length=10, choices=NoticeStatus.choices, default=NoticeStatus.PENDING)
+    status = models.CharField(
+        "状态", max_length=10, choices=DirectMessageStatus.choices, default=DirectMessageStatus.PENDING
+    )
     idempotency_key = models.UUIDField("幂等键", default=uuid.uuid4, unique=True, editable=False)
     error = models.TextField("错误", blank=True)
     created_at = models.DateTimeField("生成时间", auto_now_add=True)

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..backends import OutgoingMessage, SendError, TransientSendError, get_backend
-from ..models import DirectMessage, NoticeStatus
+from ..models import DirectMessage, DirectMessageStatus
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ def direct_message_record(
 
 def direct_message_send(*, message_id: int, text: str) -> str:
     """Send through the SMS backend; a transient failure is raised for the task to retry."""
-    message = DirectMessage.objects.filter(pk=message_id, status=NoticeStatus.PENDING).first()
+    message = DirectMessage.objects.filter(pk=message_id, status=DirectMessageStatus.PENDING).first()
     if message is None:
         return "skipped"
     outgoing = OutgoingMessage(
@@ -45,8 +45,8 @@ def direct_message_send(*, message_id: int, text: str) -> str:
     except TransientSendError:
         raise
     except SendError as error:
-        DirectMessage.objects.filter(pk=message.pk).update(status=NoticeStatus.FAILED, error=str(error))
+        DirectMessage.objects.filter(pk=message.pk).update(status=DirectMessageStatus.FAILED, error=str(error))
         logger.warning("SMS %s to %s failed: %s", message.kind, message.recipient, error)
         return "failed"
-    DirectMessage.objects.filter(pk=message.pk).update(status=NoticeStatus.SENT, sent_at=timezone.now())
+    DirectMessage.objects.filter(pk=message.pk).update(status=DirectMessageStatus.SENT, sent_at=timezone.now())
     return "sent"

@@ -27,10 +27,11 @@ from credit_portal.claims import claim, lease_renew
 from .. import gateway, texts
 from ..backends import OutgoingMessage, PermanentSendError, SendError, TransientSendError, get_backend
 from ..models import Channel, Notice, NoticeStatus
+from .superseding import latest_changes, stale_reason
 
 logger = logging.getLogger(__name__)
 
-SENT, RETRY, FAILED, SKIPPED, LOST = "sent", "retry", "failed", "skipped", "lost"
+SENT, RETRY, FAILED, SKIPPED, LOST, SUPERSEDED = "sent", "retry", "failed", "skipped", "lost", "superseded"
 
 
 def _retry_settings() -> dict:
@@ -106,6 +107,21 @@ def _notices_send(notice_ids: list[int]) -> dict[int, str]:
         .select_related("customer", "rating_change")
         .order_by("pk")
     )
+    # About to send: a notice whose level is no longer in force is superseded, not sent.
+    latest = latest_changes(n.customer_id for n in notices)
+    current = []
+    for notice in notices:
+        stale = stale_reason(notice, latest)
+        if stale is None:
+            current.append(notice)
+            continue
+        reason, level_now = stale
+        Notice.objects.filter(pk=notice.pk, claim_token=token).update(
+            status=NoticeStatus.SUPERSEDED, superseded_at=timezone.now(), superseded_reason=reason,
+            superseded_level=level_now, lease_until=None, next_attempt_at=None,
+        )  # fmt: skip
+        outcomes[notice.pk] = SUPERSEDED
+    notices = current
     letters = _letter_references([n.rating_change_id for n in notices if n.channel != Channel.LETTER])
     local_sends: list[Notice] = []
     renew_at = now + lease / 2
@@ -288,7 +304,7 @@ def notice_message(*, notice: Notice, letters: dict[int, str] | None = None) -> 
 
 def message_values(*, notice: Notice) -> dict[str, str]:
     """The placeholder values of the message templates for one notice."""
-    from ratings import rules
+    from ratings import consequences, rules
 
     change = notice.rating_change
     if change.level != change.computed_level:
@@ -303,12 +319,23 @@ def message_values(*, notice: Notice) -> dict[str, str]:
             )
             or "—"
         )
+    honest_before = consequences.grants(change.previous_level, consequences.GREEN_CHANNEL)
+    honest_now = consequences.grants(change.level, consequences.GREEN_CHANNEL)
+    unmet = [rules.CRITERIA_BY_ID[r] for r in change.rules if r in rules.CRITERIA_BY_ID and r.startswith("blue.")]
     values = {
         "customer_name": notice.customer.name,
         "level_label": rules.LEVEL_LABELS.get(notice.level, notice.level),
         "rules": rule_text,
         "as_of": change.as_of.isoformat(),
         "hotline": settings.NOTIFICATION_HOTLINE,
+        "offers": "；".join(offer.label for offer in consequences.offers_for(rules.GREEN)),
+        "lost_note": "贵单位已不再是诚信客户，暂不享受绿色通道等诚信客户待遇。"
+        if honest_before and not honest_now
+        else "",
+        "reasons": "；".join(f"未满足{c.id}（{c.plan_text}）" for c in unmet) or "人工调整",
+        "remedy": "".join(
+            dict.fromkeys(consequences.REMEDIES[c.number] for c in unmet if c.number in consequences.REMEDIES)
+        ),
     }
     if notice.channel == Channel.LETTER:
         from .letters import letter_reference

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0002_drc_report'),
+        ('notifications', '0003_notice_superseded'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('archives', '0005_report_refusal'),
-        ('notifications', '0003_call_attempts'),
+        ('notifications', '0004_call_attempts'),
     ]
 
     operations = [
@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(choices=[('objection', '异议处理结果'), ('password_code', '密码重置验证码')], max_length=20, verbose_name='类型')),
                 ('recipient', models.CharField(max_length=40, verbose_name='接收方')),
                 ('text', models.TextField(verbose_name='内容')),
-                ('status', models.CharField(choices=[('pending', '待发送'), ('sending', '发送中'), ('sent', '已发送'), ('failed', '发送失败')], default='pending', max_length=10, verbose_name='状态')),
+                ('status', models.CharField(choices=[('pending', '待发送'), ('sent', '已发送'), ('failed', '发送失败')], default='pending', max_length=10, verbose_name='状态')),
                 ('idempotency_key', models.UUIDField(default=uuid.uuid4, editable=False, unique=True, verbose_name='幂等键')),
                 ('error', models.TextField(blank=True, verbose_name='错误')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='生成时间')),
