@@ -32,14 +32,15 @@ class ConsoleBackend(BaseBackend):
 
     def __init__(self, *, channel: str, stream=None) -> None:
         super().__init__(channel=channel)
-        self.stream = stream or sys.stdout
+        self.stream = stream  # None: the standard output of the moment (tests capture it per test)
         self._lock = threading.Lock()
 
     def send(self, message: OutgoingMessage) -> str:
         line = console_line(message)
+        stream = self.stream or sys.stdout
         with self._lock:
-            self.stream.write(line)
-            self.stream.flush()
+            stream.write(line)
+            stream.flush()
         return f"console:{message.idempotency_key}"
 
 

@@ -157,24 +157,8 @@ def letters_print(*, notices: Sequence[Notice], actor) -> bytes | None:
     A letter whose level is no longer in force is superseded instead; None when that left nothing to print.
     """
     _require(actor)
-    letters = list(
-        Notice.objects.select_for_update()
-        .filter(pk__in=[n.pk for n in notices], channel=Channel.LETTER, status=NoticeStatus.SENT)
-        .order_by("pk")
-    )
-    # About to print: a letter whose level is no longer in force is superseded, not printed.
-    latest = latest_changes(letter.customer_id for letter in letters)
-    printable = []
-    for letter in letters:
-        stale = stale_reason(letter, latest) if letter.delivery_status in ("", DeliveryStatus.PRINTED) else None
-        if stale is None:
-            printable.append(letter)
-            continue
-        letter.status = NoticeStatus.SUPERSEDED
-        letter.superseded_at = timezone.now()
-        letter.superseded_reason, letter.superseded_level = stale
-        audited_save(letter, actor=actor, reason="告知函作废：等级已变更")
-    letters = printable
+    printable = letters_supersede_stale(ids=[n.pk for n in notices], actor=actor)
+    letters = list(Notice.objects.filter(pk__in=printable).order_by("pk"))
     if not letters:
         return None  # everything selected was superseded: kept so, nothing printed
     content = letters_pdf(notices=letters)
@@ -186,6 +170,34 @@ def letters_print(*, notices: Sequence[Notice], actor) -> bytes | None:
             letter.handled_at = now
             audited_save(letter, actor=actor, reason="告知函：已打印")
     return content
+
+
+@transaction.atomic
+def letters_supersede_stale(*, ids: Sequence[int], actor) -> list[int]:
+    """About to print: a letter whose level is no longer in force is superseded, not printed.
+
+    Returns the ids of the letters still printable, in order.
+    """
+    letters = list(
+        Notice.objects.select_for_update()
+        .filter(pk__in=list(ids), channel=Channel.LETTER, status=NoticeStatus.SENT)
+        .order_by("pk")
+    )
+    latest = latest_changes(letter.customer_id for letter in letters)
+    printable = []
+    for letter in letters:
+        stale = stale_reason(letter, latest) if letter.delivery_status in ("", DeliveryStatus.PRINTED) else None
+        if stale is None:
+            printable.append(letter.pk)
+            continue
+        letter.status = NoticeStatus.SUPERSEDED
+        letter.superseded_at = timezone.now()
+        letter.superseded_reason, letter.superseded_level = stale
+        audited_save(letter, actor=actor, reason="告知函作废：等级已变更")
+    return printable
+
+
+NOTHING_TO_PRINT = "所选告知函所依据的信用等级已不再有效，已作废，未打印"
 
 
 def letters_to_print(*, notice_ids: Sequence[int] = (), state: str = "") -> list[int]:
@@ -212,6 +224,9 @@ def letters_print_build(job, path, progress) -> None:
     ids = letters_to_print(notice_ids=job.params.get("notice_ids", []), state=job.params.get("state", ""))
     if not ids:
         raise ApplicationError("没有可打印的告知函")
+    ids = letters_supersede_stale(ids=ids, actor=actor)
+    if not ids:
+        raise ApplicationError(NOTHING_TO_PRINT)
     total = len(ids)
     progress(0, total)
 

@@ -138,8 +138,8 @@ def test_the_staff_navigation_is_grouped_by_task_with_the_number_waiting(client,
     for group in ("档案", "待办", "告知", "报表", "公开信息"):
         assert f'<span class="nav-title">{group}</span>' in nav
     assert "撤销审批" in nav and "人工调整审批" in nav
-    assert 'aria-label="待处理 1 项">1</span>' in nav[nav.index("撤销审批") :]
-    assert 'aria-label="待处理 1 项">1</span>' in nav[nav.index("报告核验") :]
+    assert 'aria-label="1 项待办">1</span>' in nav[nav.index("撤销审批") :]
+    assert 'aria-label="1 项待办">1</span>' in nav[nav.index("报告核验") :]
 
 
 def test_the_drc_officers_navigation_has_one_commitment_letter_list(client, drc):
