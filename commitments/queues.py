@@ -122,9 +122,9 @@ QUEUES: dict[str, Queue] = {
         ),
         columns=[
             ("注册时间", lambda o: _when(o.created_at)),
-            ("统一社会信用代码", lambda o: o.customer.uscc),
+            ("统一社会信用代码", lambda o: o.uscc),
             ("填报的企业名称", lambda o: o.enterprise_name),
-            ("档案名称", lambda o: o.customer.name),
+            ("档案名称", lambda o: o.customer.name if o.customer else "（尚未建档）"),
             ("联系人", lambda o: o.contact_person),
             ("手机号", lambda o: o.phone),
             ("状态", lambda o: o.get_status_display()),
@@ -142,7 +142,10 @@ def queue_rows(kind: str, *, closed: bool = False, search: str = "") -> QuerySet
     rows = queue.closed() if closed else queue.open()
     search = (search or "").strip()
     if search:
-        rows = rows.filter(Q(customer__uscc__startswith=search.upper()) | Q(customer__name__icontains=search))
+        if kind == "registrations":  # what was entered: the archive may not exist yet
+            rows = rows.filter(Q(uscc__startswith=search.upper()) | Q(enterprise_name__icontains=search))
+        else:
+            rows = rows.filter(Q(customer__uscc__startswith=search.upper()) | Q(customer__name__icontains=search))
     return rows
 
 

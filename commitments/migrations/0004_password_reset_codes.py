@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('commitments', '0002_historicalobjection_reply_due_on_and_more'),
+        ('commitments', '0003_objection_reply_due_on'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
