@@ -1,7 +1,7 @@
 """What every API view shares: the JSON parser, token login, and the answers for unknown URLs."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import parsers, status
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import parsers, serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -10,6 +10,9 @@ from rest_framework.response import Response
 
 from .api_parsers import JSONParser
 
+ERROR = inline_serializer(
+    "TokenError", {"message": serializers.CharField(), "errors": serializers.DictField(child=serializers.ListField())}
+)
 LOGIN_LOCKED = "登录失败次数过多，该账号（或此地址）的登录已暂时锁定，请稍后再试，或联系营业厅管理员解锁。"
 
 
@@ -21,9 +24,9 @@ class TokenApi(ObtainAuthToken):
     @extend_schema(
         request=AuthTokenSerializer,
         responses={
-            200: OpenApiResponse(description='{"token": "..."}'),
-            400: OpenApiResponse(description="用户名或密码有误"),
-            429: OpenApiResponse(description="登录失败次数过多，已暂时锁定"),
+            200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+            400: OpenApiResponse(ERROR, description="用户名或密码有误"),
+            429: OpenApiResponse(ERROR, description="登录失败次数过多，已暂时锁定"),
         },
         auth=[],
     )

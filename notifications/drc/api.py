@@ -20,7 +20,10 @@ from archives.serializers import ErrorSerializer
 from . import selectors
 from .models import DrcReport, DrcReportPush
 
-FORBIDDEN = {403: OpenApiResponse(ErrorSerializer, description="未登录，或所属角色无权查看报送文件")}
+FORBIDDEN = {
+    401: OpenApiResponse(ErrorSerializer, description="未登录：缺少或无效的令牌（WWW-Authenticate: Token）"),
+    403: OpenApiResponse(ErrorSerializer, description="所属角色无权查看报送文件"),
+}
 NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="该日期没有报送文件，或日期格式不是 YYYY-MM-DD")}
 
 
