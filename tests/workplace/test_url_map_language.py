@@ -147,6 +147,7 @@ def _extra_pages(site: Site) -> list[tuple[str, str]]:
         ("notifications:letter_delivery", reverse("notifications:letter_delivery", args=[site.letter.pk])),
         ("notifications:message_templates", reverse("notifications:message_templates")),
         ("notifications:my_notices", reverse("notifications:my_notices")),
+        ("notifications:reports_running_out", reverse("notifications:reports_running_out")),
         ("drc:reports", reverse("drc:reports")),
         ("drc:report_detail", reverse("drc:report_detail", args=[day])),
         ("drc:archives", reverse("drc:archives") + f"?q={uscc}"),

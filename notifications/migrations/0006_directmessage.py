@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('archives', '0005_report_refusal'),
-        ('notifications', '0004_call_attempts'),
+        ('notifications', '0005_call_attempts'),
     ]
 
     operations = [

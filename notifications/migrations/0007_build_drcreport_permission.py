@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0005_directmessage'),
+        ('notifications', '0006_directmessage'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0003_notice_superseded'),
+        ('notifications', '0004_report_expiry_reminders'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
