@@ -19,3 +19,22 @@ class ArchivesConfig(AppConfig):
         # with the code after every migrate, on every database. No sender: the roles name
         # permissions of several apps, which exist only once each app's post_migrate has run.
         post_migrate.connect(ensure_roles, dispatch_uid="archives.ensure_roles")
+
+        from credit_portal.navigation import register_queue_count
+
+        from . import selectors
+        from .exports import customer_export_build
+        from .services.jobs import register_file_job
+
+        register_file_job("customers", permission="archives.view_all_archives", builder=customer_export_build)
+
+        register_queue_count(
+            "reports",
+            permission="archives.verify_publiccreditreport",
+            count=lambda: selectors.reports_awaiting_verification().count(),
+        )
+        register_queue_count(
+            "revocations",
+            permission="archives.approve_revocation",
+            count=lambda: selectors.pending_revocations().count(),
+        )

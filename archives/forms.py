@@ -8,6 +8,7 @@ from .models import (
     CreditInformationKind,
     ElectricityAccount,
     PaymentMethod,
+    ReportRefusal,
     VoltageLevel,
 )
 
@@ -76,7 +77,10 @@ class RevocationRequestForm(forms.Form):
 
 
 class RevocationDecisionForm(forms.Form):
-    decision = forms.ChoiceField(label="审批结果", choices=[("approve", "批准撤销"), ("refuse", "驳回")])
+    # Radio buttons with nothing chosen: the supervisor decides, the page does not suggest.
+    decision = forms.ChoiceField(
+        label="审批结果", choices=[("approve", "批准撤销"), ("refuse", "驳回")], widget=forms.RadioSelect
+    )
     note = forms.CharField(label="审批意见", widget=forms.Textarea, required=False, help_text="驳回时必填")
 
 
@@ -92,9 +96,16 @@ class ReportUploadForm(forms.Form):
 
 class ReportVerifyForm(forms.Form):
     shows_dishonesty = forms.ChoiceField(
-        label="报告是否显示失信行为", choices=[("no", "无失信行为"), ("yes", "显示失信行为")], widget=forms.RadioSelect
+        label="核验结果",
+        choices=[("no", "无失信行为"), ("yes", "显示失信行为"), ("refuse", "退回报告（不能作为核验依据）")],
+        widget=forms.RadioSelect,
     )
-    note = forms.CharField(label="核验说明", widget=forms.Textarea, required=False)
+    refusal = forms.ChoiceField(
+        label="退回原因", choices=ReportRefusal.choices, widget=forms.RadioSelect, required=False
+    )
+    note = forms.CharField(
+        label="核验说明", widget=forms.Textarea, required=False, help_text="退回时企业会看到此说明，请写明如何补正"
+    )
 
 
 class CreditInformationForm(forms.Form):

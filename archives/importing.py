@@ -266,6 +266,38 @@ def open_table(*, kind: str, fileobj, fmt: str) -> Table:
     return Table(codes=codes, errors=errors, rows=_data_rows(lines, codes, unnamed))
 
 
+# Two example rows per kind, in the column order of COLUMNS: what a filled-in file looks like.
+SAMPLE_ROWS: dict[str, tuple[dict[str, str], ...]] = {
+    "customers": (
+        {"uscc": "91320804000000119M", "name": "淮阴示例机械有限公司", "legal_representative": "张三",
+         "contact_person": "李四", "contact_phone": "0517-84000001", "address": "淮安市淮阴区长江东路1号",
+         "industry": "制造业"},
+        {"uscc": "9132080400000011AQ", "name": "淮阴示例食品有限公司", "legal_representative": "王五",
+         "contact_person": "赵六", "contact_phone": "13800000002", "address": "淮安市淮阴区北京西路2号",
+         "industry": "食品加工"},
+    ),
+    "accounts": (
+        {"uscc": "91320804000000119M", "number": "3200000001", "opened_on": "2018-03-01",
+         "payment_method": "postpaid", "arrears_since": "", "voltage_level": "10kV", "capacity_kva": "400"},
+        {"uscc": "9132080400000011AQ", "number": "3200000002", "opened_on": "2020-07-15",
+         "payment_method": "预存", "arrears_since": "2026-10-10", "voltage_level": "0.4kV", "capacity_kva": "80"},
+    ),
+    "events": (
+        {"uscc": "91320804000000119M", "type": "late_payment", "occurred_on": "2026-03-15",
+         "description": "3月电费逾期未缴"},
+        {"uscc": "9132080400000011AQ", "type": "窃电", "occurred_on": "2026-05-20", "amount_yuan": "1200",
+         "description": "绕越计量装置用电"},
+    ),
+}  # fmt: skip
+
+
 def sample_csv(kind: str) -> str:
-    """The header row of a file of `kind`, with a BOM so that Excel opens it as UTF-8."""
-    return "\ufeff" + ",".join(column.code for column in COLUMNS[kind]) + "\r\n"
+    """A file of `kind` to start from: the header row and two example rows, with a BOM for Excel."""
+    codes = [column.code for column in COLUMNS[kind]]
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(codes)
+    for row in SAMPLE_ROWS[kind]:
+        writer.writerow([row.get(code, "") for code in codes])
+    return buffer.getvalue()

@@ -212,6 +212,12 @@ class ReportStatus(models.TextChoices):
     REJECTED = "rejected", "已退回"
 
 
+class ReportRefusal(models.TextChoices):
+    UNREADABLE = "unreadable", "文件无法辨认"
+    WRONG_ENTERPRISE = "wrong_enterprise", "不是本企业的报告"
+    NOT_OFFICIAL = "not_official", "不是正式的公共信用信息查询报告"
+
+
 class PublicCreditReport(models.Model):
     """江苏省法人公共信用信息查询报告: counts for the rating once staff have verified it."""
 
@@ -227,6 +233,7 @@ class PublicCreditReport(models.Model):
     verified_by = decider_field("核验人")
     verified_at = models.DateTimeField("核验时间", null=True, blank=True)
     note = models.TextField("核验说明", blank=True)
+    refusal = models.CharField("退回原因", max_length=20, choices=ReportRefusal.choices, blank=True)
 
     history = HistoricalRecords()
 
@@ -351,3 +358,49 @@ class ImportJob(models.Model):
         if not self.total_rows:
             return 0
         return min(100, self.processed_rows * 100 // self.total_rows)
+
+
+class FileJobStatus(models.TextChoices):
+    PENDING = "pending", "排队中"
+    RUNNING = "running", "正在生成"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败"
+
+
+class FileJob(models.Model):
+    """A file built by a Celery worker for one staff member (letters to print, an XLSX export).
+
+    The request only records what is wanted; the worker writes the file under the private storage
+    root, reporting progress, and the page offers a permission-checked download link when done.
+    """
+
+    kind = models.CharField("类型", max_length=30)
+    title = models.CharField("名称", max_length=100)
+    params = models.JSONField("参数", default=dict, blank=True)
+    status = models.CharField("状态", max_length=10, choices=FileJobStatus.choices, default=FileJobStatus.PENDING)
+    total = models.PositiveIntegerField("总数", default=0)
+    done = models.PositiveIntegerField("已完成", default=0)
+    file = models.FileField("文件", upload_to="filejob/", blank=True)
+    download_name = models.CharField("下载文件名", max_length=120, blank=True)
+    error = models.TextField("错误", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "后台生成文件"
+        verbose_name_plural = "后台生成文件"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.total:
+            return 100 if self.status == FileJobStatus.DONE else 0
+        return min(100, self.done * 100 // self.total)
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (FileJobStatus.DONE, FileJobStatus.FAILED)

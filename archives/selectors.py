@@ -6,8 +6,10 @@ from datetime import datetime
 from itertools import chain
 
 from django.contrib.auth import get_user_model
+from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from .models import (
     CreditEvent,
@@ -102,12 +104,21 @@ _HIDDEN_FIELDS = {"updated_at", "created_at", "recorded_at", "uploaded_at", "req
 
 
 def _display(record, field_name: str, user_names: dict[int, str]) -> str:
+    """A stored value as the page shows it: labels for choices, 是/否, local dates, no storage paths."""
     model_field = record.instance_type._meta.get_field(field_name)
     value = getattr(record, model_field.attname)
     if value is None or value == "":
         return "—"
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(model_field, models.BooleanField):
+        return "是" if value else "否"
+    if isinstance(model_field, models.FileField):
+        return "已上传文件"
+    if isinstance(model_field, models.DateTimeField):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(model_field, models.DateField):
+        return value.strftime("%Y-%m-%d")
     if model_field.is_relation:
         if model_field.related_model is get_user_model():
             return user_names.get(value, f"#{value}")
@@ -195,7 +206,11 @@ def archive_history(customer: Customer, *, unmasked: bool = False, limit: int = 
         (ElectricityAccount.history.filter(customer_id=customer.pk), "户号", lambda r: r.number),
         (CreditEvent.history.filter(customer_id=customer.pk), "失信记录", lambda r: f"#{r.id}"),
         (EventRevocation.history.filter(event_id__in=event_ids), "撤销申请", lambda r: f"#{r.id}"),
-        (PublicCreditReport.history.filter(customer_id=customer.pk), "公共信用报告", lambda r: str(r.issued_on)),
+        (
+            PublicCreditReport.history.filter(customer_id=customer.pk),
+            "公共信用报告",
+            lambda r: f"{r.issued_on:%Y-%m-%d}",
+        ),
         (CreditInformation.history.filter(customer_id=customer.pk), "其他信用信息", lambda r: r.title),
     ]
     loaded = [

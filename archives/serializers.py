@@ -41,7 +41,8 @@ class CustomerUsccField(serializers.SlugRelatedField):
         return customers_visible_to(request.user) if request is not None else Customer.objects.none()
 
     def to_internal_value(self, data):
-        if not isinstance(data, str):
+        # A NUL byte cannot be looked up in PostgreSQL (DataError): it is no USCC, answer 400.
+        if not isinstance(data, str) or "\x00" in data:
             self.fail("invalid")
         return super().to_internal_value(data.strip().upper())
 

@@ -5,13 +5,13 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from archives.vocabulary import LEVEL_LABELS
 from credit_portal.errors import submit_form
 from credit_portal.files import private_file_response
 
 from . import selectors, services
-from .exports import customers_xlsx
 from .forms import (
     YES_NO,
     AccountEditForm,
@@ -25,7 +25,16 @@ from .forms import (
     RevocationDecisionForm,
     RevocationRequestForm,
 )
-from .models import CreditEvent, ElectricityAccount, EventRevocation, PaymentMethod, PublicCreditReport
+from .models import (
+    CreditEvent,
+    ElectricityAccount,
+    EventRevocation,
+    FileJob,
+    FileJobStatus,
+    PaymentMethod,
+    PublicCreditReport,
+)
+from .services import jobs as job_services
 
 manage_required = permission_required("archives.manage_archives", raise_exception=True)
 view_all_required = permission_required("archives.view_all_archives", raise_exception=True)
@@ -63,10 +72,39 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @view_all_required
 def customer_export(request: HttpRequest) -> HttpResponse:
-    customers = selectors.customer_list(user=request.user, **_list_filters(request))
-    content = customers_xlsx(customers, unmasked=request.user.has_perm("archives.view_contact_details"))
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = 'attachment; filename="customers.xlsx"'
+    """Export the filtered list: the worker writes the workbook; this page only starts the job."""
+    filters = _list_filters(request)
+    if request.method == "POST":
+        filters = {key: request.POST.get(key, "").strip() for key in filters}
+        job = job_services.file_job_start(
+            kind="customers",
+            title="用户清单导出",
+            download_name=f"customers-{timezone.localdate():%Y%m%d}.xlsx",
+            params={"filters": filters},
+            actor=request.user,
+        )
+        return redirect("archives:file_job", job_id=job.pk)
+    count = selectors.customer_list(user=request.user, **filters).count()
+    return render(request, "archives/customer_export.html", {"filters": filters, "count": count})
+
+
+@login_required
+def file_job(request: HttpRequest, job_id: int) -> HttpResponse:
+    """A background file: its progress while it is built, then its download link."""
+    job = job_services.file_job_for_user(user=request.user, job_id=job_id)
+    if job is None:
+        raise Http404
+    recent = FileJob.objects.filter(created_by=request.user).exclude(pk=job.pk)[:10]
+    return render(request, "archives/file_job.html", {"job": job, "recent": recent})
+
+
+@login_required
+def file_job_download(request: HttpRequest, job_id: int) -> FileResponse:
+    job = job_services.file_job_for_user(user=request.user, job_id=job_id)
+    if job is None or job.status != FileJobStatus.DONE or not job.file:
+        raise Http404
+    response = FileResponse(job.file.open("rb"), as_attachment=True, filename=job.download_name)
+    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
@@ -205,7 +243,8 @@ def revocation_list(request: HttpRequest) -> HttpResponse:
 @permission_required("archives.approve_revocation", raise_exception=True)
 def revocation_decide(request: HttpRequest, revocation_id: int) -> HttpResponse:
     revocation = get_object_or_404(
-        EventRevocation.objects.select_related("event", "event__customer", "requested_by"), pk=revocation_id
+        EventRevocation.objects.select_related("event", "event__customer", "event__recorded_by", "requested_by"),
+        pk=revocation_id,
     )
     form = RevocationDecisionForm(request.POST or None)
     if request.method == "POST" and submit_form(
@@ -254,13 +293,18 @@ def report_queue(request: HttpRequest) -> HttpResponse:
 def report_verify(request: HttpRequest, report_id: int) -> HttpResponse:
     report = get_object_or_404(PublicCreditReport.objects.select_related("customer"), pk=report_id)
     form = ReportVerifyForm(request.POST or None)
-    if request.method == "POST" and submit_form(
-        form,
-        lambda data: services.report_verify(
+
+    def decide(data):
+        if data["shows_dishonesty"] == "refuse":
+            return services.report_refuse(report=report, refusal=data["refusal"], note=data["note"], actor=request.user)
+        return services.report_verify(
             report=report, shows_dishonesty=YES_NO[data["shows_dishonesty"]], note=data["note"], actor=request.user
-        ),
-    ):
-        messages.success(request, "报告已核验，评级已更新")
+        )
+
+    decided = request.method == "POST" and submit_form(form, decide)
+    if decided:
+        refused = decided.status == "rejected"
+        messages.success(request, "报告已退回，企业可在“我的企业”看到退回原因" if refused else "报告已核验，评级已更新")
         return redirect("archives:customer_detail", uscc=report.customer.uscc)
     return render(request, "archives/report_verify.html", {"form": form, "report": report})
 

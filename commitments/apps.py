@@ -4,3 +4,23 @@ from django.apps import AppConfig
 class CommitmentsConfig(AppConfig):
     name = "commitments"
     verbose_name = "信用承诺与用电申请"
+
+    def ready(self) -> None:
+        from credit_portal.navigation import register_queue_count
+
+        from . import selectors
+
+        queues = {
+            "registrations": ("commitments.confirm_enterpriseregistration", selectors.pending_registrations),
+            "letters": ("commitments.review_commitmentletter", selectors.letters_awaiting_review),
+            "applications": ("commitments.handle_powerapplication", selectors.application_queue),
+            "objections": ("commitments.review_objection", selectors.objections_open),
+        }
+        for key, (permission, queue) in queues.items():
+            register_queue_count(key, permission=permission, count=lambda queue=queue: queue().count())
+        # One queue page holds the applications and the value-added service requests: one number.
+        register_queue_count(
+            "applications",
+            permission="commitments.handle_powerapplication",
+            count=lambda: selectors.application_queue().count() + selectors.service_request_queue().count(),
+        )

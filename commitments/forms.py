@@ -26,7 +26,10 @@ class RegistrationForm(forms.Form):
 
 
 class RegistrationDecisionForm(forms.Form):
-    decision = forms.ChoiceField(label="处理结果", choices=[("confirm", "确认绑定"), ("reject", "不予确认")])
+    # Nothing preselected: above all when the entered name differs from the archive's, staff must choose.
+    decision = forms.ChoiceField(
+        label="处理结果", choices=[("confirm", "确认绑定"), ("reject", "不予确认")], widget=forms.RadioSelect
+    )
     note = forms.CharField(label="说明", widget=forms.Textarea, required=False, help_text="不予确认时必填")
 
 
@@ -106,3 +109,26 @@ class ObjectionDecisionForm(forms.Form):
         label="决定", choices=[("uphold", "异议成立，撤销该记录"), ("refuse", "异议不成立")], widget=forms.RadioSelect
     )
     note = forms.CharField(label="决定意见", widget=forms.Textarea, required=False, help_text="异议不成立时必填")
+
+
+class PasswordCodeRequestForm(forms.Form):
+    phone = forms.CharField(label="注册时的手机号", max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"}))
+
+
+class PasswordCodeResetForm(forms.Form):
+    phone = forms.CharField(label="注册时的手机号", max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"}))
+    code = forms.CharField(
+        label="短信验证码",
+        max_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+    password = forms.CharField(label="新密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password_again = forms.CharField(
+        label="再次输入新密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", "两次输入的密码不一致")
+        return data

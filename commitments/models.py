@@ -312,6 +312,8 @@ class Objection(models.Model):
     decided_by = decider_field("决定人")
     decided_at = models.DateTimeField("决定时间", null=True, blank=True)
     decision_note = models.TextField("决定意见", blank=True)
+    # Counted in working days of the official calendar from submission (OBJECTION_REPLY_WORKING_DAYS).
+    reply_due_on = models.DateField("答复期限", null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -345,3 +347,24 @@ class Objection(models.Model):
     @property
     def effective_status_label(self) -> str:
         return ObjectionStatus(self.effective_status).label
+
+
+class PasswordResetCode(models.Model):
+    """A one-time code sent by SMS to an enterprise user's registered mobile; only its hash is kept."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="用户账号"
+    )
+    code_hash = models.CharField("验证码摘要", max_length=128)
+    created_at = models.DateTimeField("发送时间", auto_now_add=True)
+    expires_at = models.DateTimeField("失效时间")
+    tries = models.PositiveSmallIntegerField("尝试次数", default=0)
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "密码重置验证码"
+        verbose_name_plural = "密码重置验证码"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"密码重置验证码（{self.created_at:%Y-%m-%d %H:%M}）"

@@ -197,6 +197,13 @@ def letters_awaiting_review() -> QuerySet[CommitmentLetter]:
     return CommitmentLetter.objects.filter(status=LetterStatus.PENDING).select_related("customer", "uploaded_by")
 
 
+def objections_overdue(objections: QuerySet[Objection] | None = None, *, today: date | None = None):
+    """Open objections whose reply deadline has passed, the longest overdue first."""
+    objections = objections_open() if objections is None else objections
+    today = today or timezone.localdate()
+    return objections.filter(reply_due_on__lt=today).order_by("reply_due_on", "submitted_at", "id")
+
+
 def objections_open() -> QuerySet[Objection]:
     """Objections to review, then those whose revocation awaits a supervisor."""
     return (
@@ -343,6 +350,7 @@ class EnterpriseHome:
     objections: QuerySet
     documents: NoPropertyDocuments
     honest: bool
+    open_objection_by_event: dict = field(default_factory=dict)
     gives: tuple = ()
     would_gain: tuple = ()
     measures: tuple = ()
@@ -380,4 +388,7 @@ def enterprise_home(customer: Customer, *, today: date | None = None) -> Enterpr
         would_gain=consequences.offers_missing(panel.level),
         measures=consequences.measures_for(panel.level, enabled=set(settings.CREDIT_OPTIONAL_MEASURES)),
         commendations=list(customer.credit_information.filter(kind=CreditInformationKind.COMMENDATION)),
+        open_objection_by_event={
+            o.event_id: o for o in objections if o.status in (ObjectionStatus.SUBMITTED, ObjectionStatus.REVIEWED)
+        },
     )

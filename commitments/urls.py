@@ -14,6 +14,8 @@ app_name = "commitments"
 urlpatterns = [
     # public
     path("register/", views_enterprise.register, name="register"),
+    path("password/reset/", views_enterprise.password_code_request, name="password_reset"),
+    path("password/reset/confirm/", views_enterprise.password_reset_confirm, name="password_reset_confirm"),
     path("commitments/public/", views.public_letters, name="public_letters"),
     path("commitments/report-guide/", views.report_guide, name="report_guide"),
     # the enterprise's own pages
@@ -27,6 +29,11 @@ urlpatterns = [
     # records (shared by the enterprise and staff) and staff queues
     path("commitments/registrations/", views.registration_list, name="registration_list"),
     path("commitments/registrations/<int:pk>/", views.registration_decide, name="registration_decide"),
+    path(
+        "commitments/registrations/<int:pk>/password/",
+        views.registration_password_reset,
+        name="registration_password_reset",
+    ),
     path("commitments/letters/", views.letter_list, name="letter_list"),
     path("commitments/letters/<int:pk>/", views.letter_detail, name="letter_detail"),
     path("commitments/applications/", views.application_queue, name="application_queue"),

@@ -4,13 +4,16 @@ Detail pages are shared: an applicant sees its own enterprise's records (another
 staff see every record and the actions their role allows, DRC officers read commitment letters.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import urlencode
+from django.views.decorators.http import require_POST
 
 from archives.selectors import customer_for_user
 from archives.validation import normalize_uscc
@@ -28,6 +31,7 @@ from .forms import (
     StepForm,
 )
 from .models import ApplicationStatus, EnterpriseRegistration, LetterStatus, ObjectionStatus, ServiceStatus
+from .queues import queue_rows, queue_xlsx
 from .services.applications import APPLICATION_STEPS, SERVICE_STEPS
 
 PUBLIC_PAGE_SIZE = 20
@@ -63,7 +67,10 @@ confirm_required = permission_required("commitments.confirm_enterpriseregistrati
 @login_required
 @confirm_required
 def registration_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "commitments/registration_list.html", {"registrations": selectors.pending_registrations()})
+    tools = _queue_tools(request, "registrations")
+    if isinstance(tools, HttpResponse):
+        return tools
+    return render(request, "commitments/registration_list.html", {"registrations": tools.pop("rows"), **tools})
 
 
 @login_required
@@ -81,6 +88,42 @@ def registration_decide(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "已处理企业账号绑定")
         return redirect("commitments:registration_list")
     return render(request, "commitments/registration_decide.html", {"form": form, "registration": registration})
+
+
+def _queue_tools(request: HttpRequest, kind: str) -> dict | HttpResponse:
+    """History (?state=closed), search (?q=) and the XLSX export (?export=…) shared by the queues."""
+    closed = request.GET.get("state") == "closed"
+    search = request.GET.get("q", "").strip()
+    rows = queue_rows(kind, closed=closed, search=search)
+    if request.GET.get("export"):
+        name = f"{kind}-{'closed' if closed else 'open'}-{timezone.localdate():%Y%m%d}.xlsx"
+        response = HttpResponse(
+            queue_xlsx(kind, rows), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    query = urlencode(
+        {key: value for key, value in {"state": request.GET.get("state", ""), "q": search}.items() if value}
+    )
+    return {"rows": rows, "closed": closed, "search": search, "query": query}
+
+
+@login_required
+@confirm_required
+@require_POST
+def registration_password_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff reset an enterprise user's password at the hall: the temporary password is shown once."""
+    registration = get_object_or_404(EnterpriseRegistration.objects.select_related("customer", "user"), pk=pk)
+    try:
+        temporary = services.password_reset_by_staff(registration=registration, actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("commitments:registration_decide", pk=pk)
+    response = render(
+        request, "commitments/password_reset_done.html", {"registration": registration, "temporary": temporary}
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 # --------------------------------------------------------------------------------------------
@@ -152,13 +195,20 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @permission_required("commitments.handle_powerapplication", raise_exception=True)
 def application_queue(request: HttpRequest) -> HttpResponse:
+    """Applications and value-added service requests; ?export=services exports the second table."""
+    kind = "services" if request.GET.get("export") == "services" else "applications"
+    tools = _queue_tools(request, kind)
+    if isinstance(tools, HttpResponse):
+        return tools
+    services_rows = queue_rows("services", closed=tools["closed"], search=tools["search"])
     return render(
         request,
         "commitments/application_queue.html",
         {
-            "applications": selectors.application_queue(),
-            "service_requests": selectors.service_request_queue(),
+            "applications": tools.pop("rows") if kind == "applications" else None,
+            "service_requests": services_rows,
             "turnaround": selectors.application_turnaround(),
+            **tools,
         },
     )
 
@@ -235,7 +285,19 @@ def service_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @permission_required("commitments.review_objection", raise_exception=True)
 def objection_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "commitments/objection_list.html", {"objections": selectors.objections_open()})
+    """Open objections (overdue first marked), the overdue ones alone, or the closed ones."""
+    tools = _queue_tools(request, "objections")
+    if isinstance(tools, HttpResponse):
+        return tools
+    overdue = request.GET.get("state") == "overdue"
+    rows = tools.pop("rows")
+    if overdue:
+        rows = selectors.objections_overdue(rows)
+    return render(
+        request,
+        "commitments/objection_list.html",
+        {"objections": rows, "overdue": overdue, "today": timezone.localdate(), **tools},
+    )
 
 
 @login_required
@@ -277,6 +339,8 @@ def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "review_form": review_form,
             "decision_form": decision_form,
             "history": objection.history.select_related("history_user").order_by("history_date"),
+            "today": timezone.localdate(),
+            "reply_days": settings.OBJECTION_REPLY_WORKING_DAYS,
         },
     )
 

@@ -6,25 +6,34 @@ there is no enterprise id in these URLs, and a record of another enterprise answ
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
 from django.views.decorators.cache import never_cache
 
 from archives.selectors import membership_of
 from credit_portal.errors import submit_form
 from credit_portal.pdf import render_pdf
-from credit_portal.throttling import REGISTRATION_THROTTLED, registration_throttled
+from credit_portal.throttling import (
+    PASSWORD_CODE_THROTTLED,
+    REGISTRATION_THROTTLED,
+    password_code_throttled,
+    registration_throttled,
+)
 
 from . import plan_text, selectors, services
 from .forms import (
     ApplicationForm,
     LetterUploadForm,
     ObjectionForm,
+    PasswordCodeRequestForm,
+    PasswordCodeResetForm,
     RegistrationForm,
     ReportUploadForm,
     ServiceRequestForm,
@@ -154,14 +163,38 @@ def service_request_create(request: HttpRequest) -> HttpResponse:
 def objection_create(request: HttpRequest, event_id: int) -> HttpResponse:
     customer = selectors.enterprise_of(request.user)
     event = get_object_or_404(customer.events.all(), pk=event_id)
+    already = services.objection_open_for(event)
+    if already is not None:
+        # Refused before the form is filled: one objection per event at a time.
+        messages.error(
+            request,
+            f"该记录已有处理中的异议（{already.submitted_at:%Y-%m-%d} 提出，答复期限 "
+            f"{already.reply_due_on:%Y-%m-%d}），请等待答复，无需重复提出。"
+            if already.reply_due_on
+            else "该记录已有处理中的异议，请等待答复，无需重复提出。",
+        )
+        return redirect("commitments:objection_detail", pk=already.pk)
     form = ObjectionForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and submit_form(
+    submitted = request.method == "POST" and submit_form(
         form, lambda data: services.objection_submit(event=event, actor=request.user, **data)
-    ):
-        messages.success(request, "异议已提交，营业厅审查后由班组长作出决定")
+    )
+    if submitted:
+        messages.success(
+            request,
+            f"异议已提交，营业厅审查后由班组长作出决定，将于 {submitted.reply_due_on:%Y-%m-%d} 前答复您（工作日计）",
+        )
         return redirect("commitments:enterprise_home")
     title = f"对失信记录提出异议：{event.get_type_display()}（{event.occurred_on:%Y-%m-%d}）"
-    return _form(request, form, title)
+    due = services.objection_reply_due(submitted_on=timezone.localdate())
+    return _form(
+        request,
+        form,
+        title,
+        lead=(
+            f"营业厅将在 {settings.OBJECTION_REPLY_WORKING_DAYS} 个工作日内（{due:%Y-%m-%d} 前）答复，"
+            "决定及理由将以短信告知。"
+        ),
+    )
 
 
 def _form(request: HttpRequest, form, title: str, **extra) -> HttpResponse:
@@ -170,3 +203,37 @@ def _form(request: HttpRequest, form, title: str, **extra) -> HttpResponse:
         "commitments/form.html",
         {"form": form, "title": title, "multipart": any(f.field.widget.needs_multipart_form for f in form), **extra},
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Password reset by an SMS code to the registered mobile (public pages)
+# --------------------------------------------------------------------------------------------
+
+
+@never_cache
+def password_code_request(request: HttpRequest) -> HttpResponse:
+    form = PasswordCodeRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        phone = form.cleaned_data["phone"].strip()
+        if password_code_throttled(request, mobile=phone):
+            return render(request, "throttled.html", {"message": PASSWORD_CODE_THROTTLED}, status=429)
+        services.password_code_send(mobile=phone)
+        # The same answer whether or not the number is registered: no probing of who has an account.
+        messages.success(request, "如该手机号已注册并通过确认，验证码已发送，请在有效期内填写。")
+        return redirect(f"{reverse('commitments:password_reset_confirm')}?{urlencode({'phone': phone})}")
+    return _form(request, form, "找回密码：获取短信验证码", lead="验证码将发送到企业注册时填写的手机号。")
+
+
+@never_cache
+def password_reset_confirm(request: HttpRequest) -> HttpResponse:
+    form = PasswordCodeResetForm(request.POST or None, initial={"phone": request.GET.get("phone", "")})
+    if request.method == "POST" and submit_form(
+        form,
+        lambda data: (
+            services.password_reset_with_code(mobile=data["phone"], code=data["code"], password=data["password"])
+            or True
+        ),
+    ):
+        messages.success(request, "密码已重置，请用新密码登录。")
+        return redirect("login")
+    return _form(request, form, "找回密码：设置新密码")

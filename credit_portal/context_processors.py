@@ -1,5 +1,6 @@
 from django.conf import settings
 
+from .navigation import QueueCounts
 from .roles import ROLE_LABELS, role_of
 
 
@@ -9,4 +10,5 @@ def portal(request) -> dict:
         "portal_role": role,
         "portal_role_label": ROLE_LABELS.get(role, ""),
         "demo_mode": settings.DEMO_MODE,
+        "nav_counts": QueueCounts(request.user) if hasattr(request, "user") else {},
     }

@@ -54,6 +54,8 @@ _STAFF_PERMISSIONS = [
     # the daily report to the DRC (read), and a commendation recorded as the DRC would
     "notifications.view_drcreport",
     "notifications.record_commendation",
+    # today's report on demand, through the same once-per-date build as the 01:00 job
+    "notifications.build_drcreport",
 ]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     STAFF: _STAFF_PERMISSIONS,

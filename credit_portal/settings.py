@@ -140,6 +140,8 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
 LOGIN_URL = "login"
+# A form posted with a stale or missing CSRF token gets the portal's Chinese page, with a way back.
+CSRF_FAILURE_VIEW = "credit_portal.views.csrf_failure"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -163,6 +165,11 @@ AXES_CLIENT_IP_CALLABLE = "credit_portal.client_address.client_ip"
 # on the default cache, which must be shared between the processes in production).
 REGISTRATION_RATE_PER_ADDRESS = env.str("REGISTRATION_RATE_PER_ADDRESS", default="10/h")
 REGISTRATION_RATE_PER_MOBILE = env.str("REGISTRATION_RATE_PER_MOBILE", default="5/h")
+# Password reset by SMS code to the registered mobile: codes per address and per mobile, code life, tries.
+PASSWORD_CODE_RATE_PER_ADDRESS = env.str("PASSWORD_CODE_RATE_PER_ADDRESS", default="10/h")
+PASSWORD_CODE_RATE_PER_MOBILE = env.str("PASSWORD_CODE_RATE_PER_MOBILE", default="3/h")
+PASSWORD_CODE_MINUTES = env.int("PASSWORD_CODE_MINUTES", default=10)
+PASSWORD_CODE_MAX_TRIES = env.int("PASSWORD_CODE_MAX_TRIES", default=5)
 
 # One language: the portal is Simplified Chinese only, Django's own messages included, whatever the browser asks.
 LANGUAGE_CODE = "zh-hans"
@@ -250,6 +257,10 @@ NOTIFICATION_BACKENDS = {
 NOTIFICATION_FILE_DIR = env.str("NOTIFICATION_FILE_DIR", default=str(BASE_DIR / "var" / "notices"))
 NOTIFICATION_HTTP_PROXY = env.str("NOTIFICATION_HTTP_PROXY", default="")
 NOTIFICATION_HOTLINE = env.str("NOTIFICATION_HOTLINE", default="95598")
+# An objection (异议) is answered within this many working days of the official calendar (chinesecalendar).
+OBJECTION_REPLY_WORKING_DAYS = env.int("OBJECTION_REPLY_WORKING_DAYS", default=10)
+# A reminder call not answered comes back the next working day; after this many tries, a letter or SMS instead.
+NOTIFICATION_CALL_ATTEMPTS = env.int("NOTIFICATION_CALL_ATTEMPTS", default=3)
 # A customer's first rating: "warnings" (yellow/red/black get their reminder or letter; no honest-customer
 # SMS to every archive at go-live), "all", or "none".
 NOTIFICATION_ON_FIRST_RATING = env.str("NOTIFICATION_ON_FIRST_RATING", default="warnings")
@@ -265,6 +276,8 @@ SMS_GATEWAY = {
         "reminder": env.str("SMS_TEMPLATE_REMINDER", default=""),
         "letter": env.str("SMS_TEMPLATE_LETTER", default=""),
         "honest": env.str("SMS_TEMPLATE_HONEST", default=""),
+        "objection": env.str("SMS_TEMPLATE_OBJECTION", default=""),
+        "password_code": env.str("SMS_TEMPLATE_PASSWORD_CODE", default=""),
     },
     "TIMEOUT": env.float("SMS_GATEWAY_TIMEOUT", default=10.0),
 }
@@ -397,9 +410,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"one_line_client_errors": {"()": "credit_portal.logging.OneLineClientErrors"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["one_line_client_errors"]}
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's own default config adds a second console handler for "django" in DEBUG: one line, once.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "axes": {"level": "WARNING"},
         "celery.app.trace": {"level": "WARNING"},
         "kombu": {"level": "ERROR"},

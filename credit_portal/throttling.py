@@ -34,3 +34,26 @@ def registration_throttled(request: HttpRequest, *, mobile: str) -> bool:
         increment=True,
     )
     return by_address or by_mobile
+
+
+PASSWORD_CODE_THROTTLED = "获取验证码过于频繁，请稍后再试。如需帮助，请到营业厅办理密码重置。"
+
+
+def password_code_throttled(request: HttpRequest, *, mobile: str) -> bool:
+    """Count a request for a reset code from this address and for this mobile (PASSWORD_CODE_RATE_*)."""
+    digits = re.sub(r"\D", "", mobile or "")[:20]
+    by_address = is_ratelimited(
+        request,
+        group="password-code:address",
+        key=lambda group, request: client_ip(request) or "unknown",
+        rate=settings.PASSWORD_CODE_RATE_PER_ADDRESS,
+        increment=True,
+    )
+    by_mobile = bool(digits) and is_ratelimited(
+        request,
+        group="password-code:mobile",
+        key=lambda group, request: digits,
+        rate=settings.PASSWORD_CODE_RATE_PER_MOBILE,
+        increment=True,
+    )
+    return by_address or by_mobile

@@ -15,6 +15,9 @@ urlpatterns = [
     path("", include("commitments.urls")),
     path("api/", include("credit_portal.api_urls")),
     path("admin/", admin.site.urls),
+    path("favicon.ico", views.favicon),
 ]
 
-handler404 = "credit_portal.views.not_found"
+handler403 = "credit_portal.views.permission_denied"
+handler404 = "credit_portal.views.page_not_found"
+handler500 = "credit_portal.views.server_error"

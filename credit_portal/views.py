@@ -1,7 +1,8 @@
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
+from django.templatetags.static import static
 from django.urls import resolve, reverse
-from django.views.defaults import page_not_found
 
 from archives.selectors import membership_of
 
@@ -19,8 +20,40 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home_unbound.html", {"membership": membership})
 
 
-def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+# The error pages: Chinese, in the portal's layout, with a way back (403/404/500/429 and CSRF failure).
+
+
+def _error_page(request: HttpRequest | None, template: str, status: int) -> HttpResponse:
+    context = {"error_code": status}
+    if status >= 500 or request is None:
+        # No context processors: a broken database must not break the page that says so.
+        return HttpResponse(loader.get_template(template).render(context), status=status)
+    return HttpResponse(loader.get_template(template).render(context, request), status=status)
+
+
+def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
+    return _error_page(request, "403.html", 403)
+
+
+def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
     """404: the API's error body under /api/, the portal's page elsewhere."""
     if request.path.startswith("/api/"):
         return JsonResponse({"message": "未找到。", "errors": {}}, status=404)
-    return page_not_found(request, exception)
+    return _error_page(request, "404.html", 404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _error_page(None, "500.html", 500)
+
+
+def too_many_requests(request: HttpRequest, exception=None) -> HttpResponse:
+    return _error_page(request, "429.html", 429)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return _error_page(request, "403_csrf.html", 403)
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, asked for by browsers and tools that do not read the page's icon link."""
+    return HttpResponsePermanentRedirect(static("portal/favicon.svg"))

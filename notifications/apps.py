@@ -14,3 +14,33 @@ class NotificationsConfig(AppConfig):
 
         level_changed.connect(receivers.notices_when_level_changed, dispatch_uid="notifications.notices")
         credit_event_changed.connect(receivers.letters_when_event_revoked, dispatch_uid="notifications.revoked")
+
+        from archives.services.jobs import register_file_job
+        from credit_portal.navigation import register_queue_count
+
+        from . import selectors
+        from .services.work import letters_print_build
+
+        register_file_job("letters", permission="notifications.work_notices", builder=letters_print_build)
+
+        from credit_portal.signals import enterprise_message
+
+        from .services.direct import direct_message_record
+
+        enterprise_message.connect(
+            lambda sender, **message: direct_message_record(**message),
+            dispatch_uid="notifications.enterprise_message",
+            weak=False,
+        )
+
+        register_queue_count(
+            "calls", permission="notifications.view_notice", count=lambda: selectors.call_queue().count()
+        )
+        register_queue_count(
+            "letters_to_print",
+            permission="notifications.view_notice",
+            count=lambda: selectors.letter_queue(state="to_print").count(),
+        )
+        register_queue_count(
+            "failed", permission="notifications.view_notice", count=lambda: selectors.failed_notices().count()
+        )

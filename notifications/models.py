@@ -96,6 +96,9 @@ class Notice(models.Model):
         "作废时的信用等级", max_length=10, choices=list(LEVEL_LABELS.items()), blank=True
     )
     call_outcome = models.CharField("通话结果", max_length=15, choices=CallOutcome.choices, blank=True)
+    # An unanswered call goes back to the queue for the next working day, up to NOTIFICATION_CALL_ATTEMPTS.
+    call_attempts = models.PositiveSmallIntegerField("拨打次数", default=0)
+    next_call_on = models.DateField("下次拨打日期", null=True, blank=True)
     delivery_status = models.CharField("送达情况", max_length=10, choices=DeliveryStatus.choices, blank=True)
     tracking_number = models.CharField("邮件单号", max_length=40, blank=True)
     received_on = models.DateField("签收日期", null=True, blank=True)
@@ -150,3 +153,63 @@ class Notice(models.Model):
 
 
 from .drc.models import DrcReport, DrcReportPush  # noqa: E402,F401
+
+
+class CallAttempt(models.Model):
+    """One try at a reminder call, kept whatever came of it: the outcome history of the call."""
+
+    notice = models.ForeignKey(
+        Notice, on_delete=models.CASCADE, related_name="call_attempt_rows", verbose_name="电话提醒"
+    )
+    outcome = models.CharField("通话结果", max_length=15, choices=CallOutcome.choices)
+    note = models.TextField("备注", blank=True)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="拨打人"
+    )
+    made_at = models.DateTimeField("拨打时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "电话提醒拨打记录"
+        verbose_name_plural = "电话提醒拨打记录"
+        ordering = ["made_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()}（{self.made_at:%Y-%m-%d %H:%M}）"
+
+
+class DirectMessageStatus(models.TextChoices):
+    PENDING = "pending", "待发送"
+    SENT = "sent", "已发送"
+    FAILED = "failed", "发送失败"
+
+
+class DirectMessageKind(models.TextChoices):
+    OBJECTION_DECISION = "objection", "异议处理结果"
+    PASSWORD_CODE = "password_code", "密码重置验证码"
+
+
+class DirectMessage(models.Model):
+    """A text for one enterprise outside the level-change notices (an objection's decision, a reset code),
+    sent by SMS through the configured backend; what was sent is kept (a code only masked)."""
+
+    customer = models.ForeignKey(
+        "archives.Customer", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name="用户"
+    )
+    kind = models.CharField("类型", max_length=20, choices=DirectMessageKind.choices)
+    recipient = models.CharField("接收方", max_length=40)
+    text = models.TextField("内容")
+    status = models.CharField(
+        "状态", max_length=10, choices=DirectMessageStatus.choices, default=DirectMessageStatus.PENDING
+    )
+    idempotency_key = models.UUIDField("幂等键", default=uuid.uuid4, unique=True, editable=False)
+    error = models.TextField("错误", blank=True)
+    created_at = models.DateTimeField("生成时间", auto_now_add=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "短信告知"
+        verbose_name_plural = "短信告知"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient}"

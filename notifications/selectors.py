@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import Http404
 
 from archives.selectors import membership_of
 
 from . import texts
-from .models import Channel, DeliveryStatus, Notice, NoticeKind, NoticeStatus
+from .models import Channel, DeliveryStatus, DirectMessage, DirectMessageKind, Notice, NoticeKind, NoticeStatus
 
 
 def _with_customer(notices: QuerySet[Notice]) -> QuerySet[Notice]:
@@ -25,8 +25,11 @@ def failed_notices() -> QuerySet[Notice]:
 def call_queue(*, done: bool = False) -> QuerySet[Notice]:
     """Phone-call reminders waiting for a call (or, with done, those already called)."""
     calls = Notice.objects.filter(channel=Channel.CALL, status=NoticeStatus.SENT)
-    calls = calls.exclude(call_outcome="") if done else calls.filter(call_outcome="")
-    return _with_customer(calls).order_by("-handled_at" if done else "created_at", "pk")
+    if done:
+        return _with_customer(calls.exclude(call_outcome="")).order_by("-handled_at", "pk")
+    # Due today first (never tried, or the retry date has come), then the ones waiting for a later day.
+    calls = calls.filter(call_outcome="")
+    return _with_customer(calls).order_by(F("next_call_on").asc(nulls_first=True), "created_at", "pk")
 
 
 LETTER_FILTERS = {
@@ -89,11 +92,12 @@ class TemplateSample:
     kind_label: str
     levels: str
     sample: str
+    readable: str = ""
 
 
 _SAMPLE_VALUES = {
     "customer_name": "淮阴示例电子有限公司",
-    "rules": "red.2、red.3",
+    "rules": "红色等级评定要素第2条",
     "as_of": "2026-11-28",
     "reference": "淮供营信告〔2026〕000123号",
 }
@@ -124,7 +128,7 @@ def message_templates(*, hotline: str) -> list[TemplateSample]:
         values = {**_SAMPLE_VALUES, "hotline": hotline, "level_label": LEVEL_LABELS[levels[0]]}
         values.update(_reminder_samples())
         if template.kind == texts.REMINDER:
-            values["rules"] = "yellow.2"
+            values["rules"] = "黄色等级评定要素第2条"
         samples.append(
             TemplateSample(
                 template=template,
@@ -132,9 +136,20 @@ def message_templates(*, hotline: str) -> list[TemplateSample]:
                 kind_label=texts.KIND_LABELS[template.kind],
                 levels="、".join(LEVEL_LABELS[level] for level in levels),
                 sample=texts.render_text(template, values),
+                readable=texts.readable_template(template),
             )
         )
     return samples
+
+
+def direct_messages_of_enterprise(*, user) -> QuerySet[DirectMessage]:
+    """The texts sent to the user's enterprise outside the level notices (objection decisions)."""
+    membership = membership_of(user)
+    if membership is None or not membership.confirmed:
+        return DirectMessage.objects.none()
+    return DirectMessage.objects.filter(
+        customer_id=membership.customer_id, kind=DirectMessageKind.OBJECTION_DECISION
+    ).order_by("-created_at", "-pk")
 
 
 def reports_running_out(*, today):

@@ -5,6 +5,8 @@ from celery.signals import worker_init, worker_process_init
 from django.conf import settings
 from django.db import DatabaseError
 
+from .backends import TransientSendError
+
 _RETRY = settings.NOTIFICATION_RETRY
 
 
@@ -64,3 +66,18 @@ def notices_sweep_task() -> None:
 
 
 from .drc.tasks import drc_report_daily_task, drc_report_push_sweep_task, drc_report_push_task  # noqa: E402,F401
+
+
+@shared_task(
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(TransientSendError,),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    max_retries=5,
+)
+def direct_message_send_task(message_id: int, text: str) -> None:
+    """Send one enterprise text (objection decision, reset code) by SMS; a missing row is a no-op."""
+    from .services.direct import direct_message_send
+
+    direct_message_send(message_id=message_id, text=text)

@@ -1,9 +1,10 @@
 """Every text the portal sends, in one place (staff read them on the 消息模板 page).
 
 Placeholders in braces are filled from the notice: {customer_name}, {level_label}, {rules} (the
-rule ids), {as_of} (the rating date), {reference} (the letter's number), {hotline}, {sign},
-{offers} (what an honest customer is offered, from the level table), {lost_note} (said when the
-customer was honest before), {reasons} (why an honest customer became unrated).
+criteria in the plan's words, e.g. 黄色等级评定要素第2条), {as_of} (the rating date), {reference}
+(the letter's number), {hotline}, {sign}, {offers} (what an honest customer is offered, from the level
+table), {lost_note} (said when the customer was honest before), {reasons} (why an honest customer
+became unrated).
 An SMS gateway that needs pre-registered templates gets the template id of `SMS_GATEWAY` settings
 and the same values as parameters.
 """
@@ -45,14 +46,14 @@ TEMPLATES: tuple[MessageTemplate, ...] = (
         "sms",
         REMINDER,
         "黄色等级提醒短信",
-        "{sign}{customer_name}：截至{as_of}，贵单位电力信用等级为{level_label}（依据条款{rules}）。{lost_note}"
+        "{sign}{customer_name}：截至{as_of}，贵单位电力信用等级为{level_label}（依据《工作方案》{rules}）。{lost_note}"
         "请及时缴清电费、整改用电问题，详情可登录电力信用门户查看，或致电{hotline}。",
     ),
     MessageTemplate(
         "wechat",
         REMINDER,
         "黄色等级提醒微信消息",
-        "{customer_name}：截至{as_of}，贵单位电力信用等级为{level_label}（依据条款{rules}）。{lost_note}"
+        "{customer_name}：截至{as_of}，贵单位电力信用等级为{level_label}（依据《工作方案》{rules}）。{lost_note}"
         "请及时缴清电费、整改用电问题，以免信用等级进一步下调。详情请登录电力信用门户查看，咨询电话{hotline}。",
     ),
     MessageTemplate(
@@ -60,20 +61,20 @@ TEMPLATES: tuple[MessageTemplate, ...] = (
         REMINDER,
         "黄色等级电话提醒话术",
         "您好，这里是淮阴供电营业部。{customer_name}截至{as_of}的电力信用等级为{level_label}"
-        "（依据条款{rules}）。请贵单位及时缴清电费、整改用电问题；对记录有异议的，可登录电力信用门户提出。",
+        "（依据《工作方案》{rules}）。请贵单位及时缴清电费、整改用电问题；对记录有异议的，可登录电力信用门户提出。",
     ),
     MessageTemplate(
         "sms",
         LETTER,
         "红色/黑色等级告知函寄送短信",
-        "{sign}{customer_name}：截至{as_of}，贵单位电力信用等级为{level_label}（依据条款{rules}）。"
+        "{sign}{customer_name}：截至{as_of}，贵单位电力信用等级为{level_label}（依据《工作方案》{rules}）。"
         "{lost_note}书面告知函（{reference}）将寄送至贵单位，请注意查收；详情可登录电力信用门户查看，或致电{hotline}。",
     ),
     MessageTemplate(
         "letter",
         LETTER,
         "书面告知函（摘要，全文见告知函PDF）",
-        "{customer_name}：截至{as_of}，贵单位电力信用等级为{level_label}（依据条款{rules}），"
+        "{customer_name}：截至{as_of}，贵单位电力信用等级为{level_label}（依据《工作方案》{rules}），"
         "特此书面告知（{reference}）。",
     ),
     MessageTemplate(
@@ -158,3 +159,20 @@ def render_text(template: MessageTemplate, values: dict[str, str]) -> str:
 class _Blank(dict):
     def __missing__(self, key: str) -> str:
         return ""
+
+
+#: What each placeholder stands for, as staff read it on the 消息模板 page.
+PLACEHOLDER_LABELS = {
+    "sign": "【淮阴供电营业部】",
+    "customer_name": "〔用户名称〕",
+    "level_label": "〔信用等级〕",
+    "rules": "〔评定依据〕",
+    "as_of": "〔评定日期〕",
+    "reference": "〔告知函文号〕",
+    "hotline": "〔咨询电话〕",
+}
+
+
+def readable_template(template: MessageTemplate) -> str:
+    """The template with its placeholders named in Chinese, as the page shows it."""
+    return template.text.format_map(_Blank(PLACEHOLDER_LABELS))

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from archives.services.jobs import file_job_start
 from credit_portal.errors import ApplicationError, submit_form
 
 from . import selectors, services
@@ -90,12 +91,35 @@ def call_record(request: HttpRequest, notice_id: int) -> HttpResponse:
         Notice.objects.select_related("customer", "rating_change"), pk=notice_id, channel=Channel.CALL
     )
     form = CallOutcomeForm(request.POST or None)
-    if request.method == "POST" and submit_form(
+    recorded = request.method == "POST" and submit_form(
         form, lambda data: services.call_outcome_record(notice=notice, actor=request.user, **data)
-    ):
-        messages.success(request, f"已记录通话结果：{notice.customer.name}")
+    )
+    if recorded:
+        if recorded.next_call_on and not recorded.call_outcome:
+            messages.success(
+                request,
+                f"已记录通话结果：{notice.customer.name} 未接通，已放回队列，{recorded.next_call_on:%Y-%m-%d} 再拨",
+            )
+        elif services.call_needs_other_channel(recorded):
+            messages.warning(
+                request, f"已记录通话结果：{notice.customer.name} 电话未能告知，请改为寄送书面告知函或发送短信"
+            )
+        else:
+            messages.success(request, f"已记录通话结果：{notice.customer.name}")
         return redirect("notifications:call_list")
-    return render(request, "notifications/call_record.html", {"form": form, "notice": notice})
+    max_attempts = settings.NOTIFICATION_CALL_ATTEMPTS
+    return render(
+        request,
+        "notifications/call_record.html",
+        {
+            "form": form,
+            "notice": notice,
+            "attempts": notice.call_attempt_rows.select_related("made_by"),
+            "max_attempts": max_attempts,
+            "last_try": notice.call_attempts + 1 >= max_attempts,
+            "needs_other_channel": services.call_needs_other_channel(notice),
+        },
+    )
 
 
 @login_required
@@ -120,18 +144,23 @@ def letter_list(request: HttpRequest) -> HttpResponse:
 @work_required
 @require_POST
 def letters_print(request: HttpRequest) -> HttpResponse:
-    ids = [int(value) for value in request.POST.getlist("notice") if value.isdigit()]
-    try:
-        content = services.letters_print(notices=list(Notice.objects.filter(pk__in=ids)), actor=request.user)
-    except ApplicationError as error:
-        messages.error(request, error.message)
+    """Start a print job (the worker renders the PDF): the letters ticked, or every letter waiting to print."""
+    everything = request.POST.get("all") == "to_print"
+    ids = [] if everything else [int(value) for value in request.POST.getlist("notice") if value.isdigit()]
+    if not everything and not ids:
+        messages.error(request, "请选择要打印的告知函")
         return redirect("notifications:letter_list")
-    if content is None:
-        messages.error(request, "所选告知函所依据的信用等级已不再有效，已作废，未打印")
+    if not everything and not services.letters_to_print(notice_ids=ids):
+        messages.error(request, services.NOTHING_TO_PRINT)
         return redirect("notifications:letter_list")
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="letters-{len(ids)}.pdf"'
-    return response
+    job = file_job_start(
+        kind="letters",
+        title="书面告知函打印",
+        download_name=f"letters-{timezone.localdate():%Y%m%d}.pdf",
+        params={"state": "to_print"} if everything else {"notice_ids": ids},
+        actor=request.user,
+    )
+    return redirect("archives:file_job", job_id=job.pk)
 
 
 @login_required
@@ -177,4 +206,8 @@ def my_notices(request: HttpRequest) -> HttpResponse:
     notices = selectors.notices_of_enterprise(user=request.user)
     if notices is None:
         return render(request, "notifications/my_notices.html", {"page": None}, status=403)
-    return render(request, "notifications/my_notices.html", {"page": _page(request, notices)})
+    return render(
+        request,
+        "notifications/my_notices.html",
+        {"page": _page(request, notices), "messages_sent": selectors.direct_messages_of_enterprise(user=request.user)},
+    )

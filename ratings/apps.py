@@ -14,6 +14,16 @@ class RatingsConfig(AppConfig):
         facts_changed.connect(receivers.refresh_when_facts_changed, dispatch_uid="ratings.refresh")
         facts_imported.connect(receivers.rerate_when_facts_imported, dispatch_uid="ratings.rerate_imported")
 
+        from credit_portal.navigation import register_queue_count
+
+        from .models import LevelOverride, OverrideStatus
+
+        register_queue_count(
+            "overrides",
+            permission="ratings.approve_override",
+            count=lambda: LevelOverride.objects.filter(status=OverrideStatus.PENDING).count(),
+        )
+
     def pdf_texts(self) -> str:
         """The plan's wording of the rules and the level names, printed in letters (for the PDF font cut)."""
         from . import rules

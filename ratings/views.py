@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -156,6 +157,26 @@ def override_decide(request: HttpRequest, pk: int) -> HttpResponse:
             "own_request": override.requested_by_id == request.user.pk,
         },
     )
+
+
+@login_required
+def my_requests(request: HttpRequest) -> HttpResponse:
+    """我的申请: the revocations and overrides the staff member asked for, and where each stands."""
+    user = request.user
+    if not (user.has_perm("archives.request_revocation") or user.has_perm("ratings.request_override")):
+        raise PermissionDenied
+    return render(request, "ratings/my_requests.html", {"rows": selectors.requests_of(user=user)})
+
+
+@login_required
+def decision_history(request: HttpRequest) -> HttpResponse:
+    """The revocation and override decisions taken (all, or only mine), newest first."""
+    user = request.user
+    if not (user.has_perm("archives.approve_revocation") or user.has_perm("ratings.approve_override")):
+        raise PermissionDenied
+    mine = request.GET.get("mine") == "1"
+    rows = selectors.decisions_taken(decided_by=user if mine else None)
+    return render(request, "ratings/decision_history.html", {"rows": rows, "mine": mine})
 
 
 @login_required

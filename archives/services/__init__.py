@@ -3,7 +3,7 @@
 from .customers import account_create, account_update, customer_create, customer_update
 from .events import event_record, revocation_decide, revocation_request
 from .information import credit_information_record
-from .reports import report_upload, report_verify
+from .reports import report_refuse, report_upload, report_verify
 
 __all__ = [
     "account_create",
@@ -12,6 +12,7 @@ __all__ = [
     "customer_create",
     "customer_update",
     "event_record",
+    "report_refuse",
     "report_upload",
     "report_verify",
     "revocation_decide",

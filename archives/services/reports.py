@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from credit_portal.errors import ApplicationError
 
-from ..models import Customer, PublicCreditReport, ReportStatus
+from ..models import Customer, PublicCreditReport, ReportRefusal, ReportStatus
 from ..validation import check_upload
 from .common import audited_save, customer_facts_changed
 
@@ -50,4 +50,25 @@ def report_verify(*, report: PublicCreditReport, shows_dishonesty: bool, actor, 
     report.note = (note or "").strip()
     audited_save(report, actor=actor, reason="核验公共信用报告")
     customer_facts_changed(customer_id=report.customer_id, cause="report", ref=str(report.pk))
+    return report
+
+
+@transaction.atomic
+def report_refuse(*, report: PublicCreditReport, refusal: str, note: str = "", actor) -> PublicCreditReport:
+    """Send a report back (unreadable, another enterprise's, not the official report) with a reason the
+    enterprise sees; it never feeds the rating."""
+    if not actor.has_perm("archives.verify_publiccreditreport"):
+        raise ApplicationError("只有营业厅工作人员可以核验报告", field="report")
+    report = PublicCreditReport.objects.select_for_update().get(pk=report.pk)
+    if report.status != ReportStatus.PENDING:
+        raise ApplicationError("该报告已处理", field="report")
+    if refusal not in ReportRefusal.values:
+        raise ApplicationError("请选择退回原因", field="refusal")
+    report.status = ReportStatus.REJECTED
+    report.refusal = refusal
+    report.shows_dishonesty = None
+    report.verified_by = actor
+    report.verified_at = timezone.now()
+    report.note = (note or "").strip()
+    audited_save(report, actor=actor, reason=f"退回公共信用报告：{ReportRefusal(refusal).label}")
     return report

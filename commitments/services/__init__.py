@@ -2,7 +2,14 @@
 
 from .applications import application_advance, application_submit, service_request_advance, service_request_submit
 from .letters import commitment_code, letter_decide, letter_record_fulfilment, letter_upload
-from .objections import objection_decide, objection_review, objection_submit
+from .objections import (
+    objection_decide,
+    objection_open_for,
+    objection_reply_due,
+    objection_review,
+    objection_submit,
+)
+from .passwords import password_code_send, password_reset_by_staff, password_reset_with_code
 from .registration import enterprise_register, registration_confirm, registration_reject
 from .reports import enterprise_report_upload, officer_credit_report_upload
 
@@ -18,7 +25,12 @@ __all__ = [
     "letter_upload",
     "objection_decide",
     "objection_review",
+    "objection_open_for",
+    "objection_reply_due",
     "objection_submit",
+    "password_code_send",
+    "password_reset_by_staff",
+    "password_reset_with_code",
     "registration_confirm",
     "registration_reject",
     "service_request_advance",

@@ -1,3 +1,6 @@
+from datetime import date
+
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -7,8 +10,10 @@ from archives.services import revocation_decide, revocation_request
 from archives.services.common import audited_save
 from archives.validation import check_upload
 from credit_portal.errors import ApplicationError
+from credit_portal.signals import enterprise_message
+from credit_portal.workdays import add_working_days
 
-from ..models import Objection, ObjectionStatus, Recommendation
+from ..models import EnterpriseRegistration, Objection, ObjectionStatus, Recommendation
 from .access import require_member
 
 
@@ -25,11 +30,27 @@ def objection_submit(*, event: CreditEvent, actor, reason: str, evidence: Upload
     if event.objections.filter(status__in=[ObjectionStatus.SUBMITTED, ObjectionStatus.REVIEWED]).exists():
         raise ApplicationError("该记录已有处理中的异议", field="event")
     checked = check_upload(evidence, field="evidence") if evidence is not None else None
-    objection = Objection(event=event, customer=event.customer, reason=reason, submitted_by=actor)
+    objection = Objection(
+        event=event,
+        customer=event.customer,
+        reason=reason,
+        submitted_by=actor,
+        reply_due_on=objection_reply_due(submitted_on=timezone.localdate()),
+    )
     if checked is not None:
         objection.evidence.save(f"objection{checked.suffix}", evidence, save=False)
     audited_save(objection, actor=actor, reason="提出异议")
     return objection
+
+
+def objection_reply_due(*, submitted_on: date) -> date:
+    """The reply deadline: OBJECTION_REPLY_WORKING_DAYS working days of the official calendar after submission."""
+    return add_working_days(submitted_on, settings.OBJECTION_REPLY_WORKING_DAYS)
+
+
+def objection_open_for(event: CreditEvent) -> Objection | None:
+    """The objection already open on this event, if any: a second one is refused before its form."""
+    return event.objections.filter(status__in=[ObjectionStatus.SUBMITTED, ObjectionStatus.REVIEWED]).first()
 
 
 @transaction.atomic
@@ -83,4 +104,24 @@ def objection_decide(*, objection: Objection, actor, uphold: bool, note: str = "
     objection.decided_at = timezone.now()
     objection.decision_note = note
     audited_save(objection, actor=actor, reason="异议成立" if uphold else "异议不成立")
+    _objection_decision_send(objection)
     return objection
+
+
+def _objection_decision_send(objection: Objection) -> None:
+    """The decision, with its reasons, as a text to the enterprise's registered mobile (and on its notices page)."""
+    customer = objection.customer
+    registration = EnterpriseRegistration.objects.filter(user_id=objection.submitted_by_id).first()
+    phone = registration.phone if registration else customer.contact_phone
+    event = objection.event
+    outcome = (
+        "异议成立，该记录已撤销，信用等级已重新评定"
+        if objection.status == ObjectionStatus.UPHELD
+        else "异议不成立，该记录维持"
+    )
+    reasons = f"理由：{objection.decision_note}" if objection.decision_note else ""
+    text = (
+        f"【淮阴供电营业部】{customer.name}：您对{event.occurred_on:%Y-%m-%d}“{event.get_type_display()}”记录提出的异议"
+        f"（{objection.submitted_at:%Y-%m-%d}）已处理：{outcome}。{reasons}"
+    )
+    enterprise_message.send(sender=Objection, kind="objection", recipient=phone, text=text, customer_id=customer.pk)

@@ -13,6 +13,17 @@ from django.utils import timezone
 
 from . import BaseBackend, OutgoingMessage
 
+CONSOLE_TEXT_CHARS = 40
+
+
+def console_line(message: OutgoingMessage) -> str:
+    """One short line per message: channel, masked recipient, the start of the text."""
+    recipient = message.recipient
+    if recipient.isdigit() and len(recipient) >= 7:
+        recipient = f"{recipient[:3]}****{recipient[-4:]}"
+    text = message.text if len(message.text) <= CONSOLE_TEXT_CHARS else message.text[:CONSOLE_TEXT_CHARS] + "…"
+    return f"[{message.channel} #{message.notice_id}] {recipient} {text}\n"
+
 
 class ConsoleBackend(BaseBackend):
     """Writes each message as one line to standard output (or `self.stream`)."""
@@ -21,17 +32,15 @@ class ConsoleBackend(BaseBackend):
 
     def __init__(self, *, channel: str, stream=None) -> None:
         super().__init__(channel=channel)
-        self.stream = stream or sys.stdout
+        self.stream = stream  # None: the standard output of the moment (tests capture it per test)
         self._lock = threading.Lock()
 
     def send(self, message: OutgoingMessage) -> str:
-        line = (
-            f"[{message.channel}] notice={message.notice_id} key={message.idempotency_key} "
-            f"to={message.recipient} {message.text}\n"
-        )
+        line = console_line(message)
+        stream = self.stream or sys.stdout
         with self._lock:
-            self.stream.write(line)
-            self.stream.flush()
+            stream.write(line)
+            stream.flush()
         return f"console:{message.idempotency_key}"
 
 

@@ -53,7 +53,10 @@ class DrcReport(models.Model):
         verbose_name = "发改委报送文件"
         verbose_name_plural = "发改委报送文件"
         ordering = ["-report_date"]
-        permissions = [("record_commendation", "录入表彰评优等其他信用信息（发改委）")]
+        permissions = [
+            ("record_commendation", "录入表彰评优等其他信用信息（发改委）"),
+            ("build_drcreport", "立即生成当日报送文件（营业厅）"),
+        ]
         constraints = [
             models.CheckConstraint(condition=~Q(status="ready") | ~Q(folder=""), name="ready_drc_report_has_folder"),
         ]

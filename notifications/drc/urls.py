@@ -8,6 +8,7 @@ app_name = "drc"
 
 urlpatterns = [
     path("", views.report_list, name="reports"),
+    path("build-today/", views.report_build_today, name="report_build_today"),
     path("reports/<str:report_date>/", views.report_detail, name="report_detail"),
     path("reports/<str:report_date>/files/<str:name>", views.report_file, name="report_file"),
     path("reports/<str:report_date>/download.zip", views.report_zip, name="report_zip"),

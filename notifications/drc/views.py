@@ -9,6 +9,7 @@ use. Views parse input, call one service, render.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import (
     FileResponse,
     Http404,
@@ -19,8 +20,10 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
-from django.views.decorators.http import require_safe
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from archives import selectors as archive_selectors
 from archives.forms import CommendationForm
@@ -34,6 +37,7 @@ from . import columns
 from . import selectors as report_selectors
 from .build import report_folder
 from .bundle import stream_zip, zip_name
+from .models import DrcReport, DrcReportStatus
 
 reports_required = permission_required("notifications.view_drcreport", raise_exception=True)
 archives_required = permission_required("archives.view_all_archives", raise_exception=True)
@@ -71,7 +75,52 @@ def moved_to_drc(request: HttpRequest, rest: str) -> HttpResponse:
 def report_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(report_selectors.drc_reports(), 31).get_page(request.GET.get("page"))
     rows = [(report, [report.counts.get(sheet.name) for sheet in columns.SHEETS]) for report in page]
-    return render(request, "notifications/drc/report_list.html", {"page": page, "rows": rows, "sheets": columns.SHEETS})
+    return render(
+        request,
+        "notifications/drc/report_list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "sheets": columns.SHEETS,
+            "today": timezone.localdate(),
+            "today_report": DrcReport.objects.filter(report_date=timezone.localdate()).first(),
+            **_level_charts(),
+        },
+    )
+
+
+def _level_charts() -> dict:
+    """The dashboard's charts, read-only: customers per level now and the level changes of the last days."""
+    from ratings import charts
+    from ratings import selectors as rating_selectors
+
+    board = rating_selectors.rating_dashboard()
+    level_svg = charts.bar_chart(
+        [charts.Bar(row.label, row.count, charts.LEVEL_COLOURS[row.level]) for row in board.level_counts],
+        title="各信用等级用户数",
+    )
+    daily_svg = charts.daily_chart(
+        board.changes_by_day, title=f"近{rating_selectors.CHANGE_WINDOW_DAYS}天每日等级变更次数"
+    )
+    # The charts escape every text they draw (ratings/charts.py).
+    return {"level_svg": mark_safe(level_svg), "daily_svg": mark_safe(daily_svg), "board": board}
+
+
+@login_required
+@permission_required("notifications.build_drcreport", raise_exception=True)
+@require_POST
+def report_build_today(request: HttpRequest) -> HttpResponse:
+    """Staff build today's report now: the 01:00 job's task, once per date (a built date is not rebuilt)."""
+    from .tasks import drc_report_daily_task
+
+    today = timezone.localdate()
+    existing = DrcReport.objects.filter(report_date=today).first()
+    if existing is not None and existing.status in (DrcReportStatus.READY, DrcReportStatus.BUILDING):
+        messages.info(request, f"{today:%Y-%m-%d} 的报送文件{existing.get_status_display()}，无需重复生成。")
+        return redirect("drc:reports")
+    transaction.on_commit(lambda: drc_report_daily_task.delay(today.isoformat()), robust=True)
+    messages.success(request, f"已开始生成 {today:%Y-%m-%d} 的报送文件，完成后显示在下表。")
+    return redirect("drc:reports")
 
 
 @login_required

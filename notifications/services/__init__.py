@@ -3,10 +3,20 @@
 from .creation import notices_for_rating_changes
 from .letters import letter_compose, letter_pdf, letter_reference, letters_pdf
 from .sending import backoff_seconds, notice_message, notice_send, notices_enqueue, notices_send, notices_sweep
-from .work import call_outcome_record, letter_delivery_record, letters_print, notice_retry
+from .work import (
+    NOTHING_TO_PRINT,
+    call_needs_other_channel,
+    call_outcome_record,
+    letter_delivery_record,
+    letters_print,
+    letters_to_print,
+    notice_retry,
+)
 
 __all__ = [
+    "NOTHING_TO_PRINT",
     "backoff_seconds",
+    "call_needs_other_channel",
     "call_outcome_record",
     "letter_compose",
     "letter_delivery_record",
@@ -14,6 +24,7 @@ __all__ = [
     "letter_reference",
     "letters_pdf",
     "letters_print",
+    "letters_to_print",
     "notice_message",
     "notice_retry",
     "notice_send",

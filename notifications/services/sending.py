@@ -339,7 +339,15 @@ def message_values(*, notice: Notice) -> dict[str, str]:
     if change.level != change.computed_level:
         rule_text = "人工调整"
     else:
-        rule_text = "、".join(r for r in change.rules if r.split(".")[0] == change.level) or "—"
+        # Plain Chinese for the customer: "黄色等级评定要素第2条", not the rule id "yellow.2".
+        rule_text = (
+            "、".join(
+                f"{rules.LEVEL_LABELS.get(level, level)}等级评定要素第{number}条"
+                for level, _, number in (r.partition(".") for r in change.rules)
+                if level == change.level
+            )
+            or "—"
+        )
     honest_before = consequences.grants(change.previous_level, consequences.GREEN_CHANNEL)
     honest_now = consequences.grants(change.level, consequences.GREEN_CHANNEL)
     unmet = [rules.CRITERIA_BY_ID[r] for r in change.rules if r in rules.CRITERIA_BY_ID and r.startswith("blue.")]

@@ -8,13 +8,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from archives.services.common import audited_save
 from credit_portal.errors import ApplicationError
+from credit_portal.workdays import add_working_days
 
-from ..models import CallOutcome, Channel, DeliveryStatus, Notice, NoticeStatus
+from ..models import CallAttempt, CallOutcome, Channel, DeliveryStatus, Notice, NoticeStatus
 from .letters import letters_pdf
 from .sending import notices_enqueue
 from .superseding import latest_changes, stale_reason
@@ -49,22 +51,40 @@ def notice_retry(*, notice: Notice, actor) -> Notice:
 
 @transaction.atomic
 def call_outcome_record(*, notice: Notice, outcome: str, note: str = "", actor) -> Notice:
-    """Record how the reminder call went: reached, not reached, wrong number, with a note."""
+    """Record how the reminder call went; an unanswered call comes back on the next working day.
+
+    After NOTIFICATION_CALL_ATTEMPTS unanswered calls the task closes as 未接通 and asks staff for a
+    letter or an SMS instead. Every try is kept (CallAttempt).
+    """
     _require(actor, field="outcome")
     notice = _locked(notice)
-    if notice.channel != Channel.CALL or notice.status != NoticeStatus.SENT:
+    if notice.channel != Channel.CALL or notice.status != NoticeStatus.SENT or notice.call_outcome:
         raise ApplicationError("这不是待处理的电话提醒任务")
     if outcome not in CallOutcome.values:
         raise ApplicationError("请选择通话结果", field="outcome")
     note = (note or "").strip()
-    if outcome != CallOutcome.REACHED and not note:
-        raise ApplicationError("未接通或号码错误时请填写备注（如改用其他联系方式）", field="note")
-    notice.call_outcome = outcome
+    if outcome == CallOutcome.WRONG_NUMBER and not note:
+        raise ApplicationError("号码错误时请填写备注（如改用其他联系方式）", field="note")
+    CallAttempt.objects.create(notice=notice, outcome=outcome, note=note, made_by=actor)
+    notice.call_attempts += 1
     notice.note = note
     notice.handled_by = actor
     notice.handled_at = timezone.now()
-    audited_save(notice, actor=actor, reason=f"电话提醒：{CallOutcome(outcome).label}")
+    retry = outcome == CallOutcome.NOT_REACHED and notice.call_attempts < settings.NOTIFICATION_CALL_ATTEMPTS
+    if retry:
+        notice.next_call_on = add_working_days(timezone.localdate(), 1)
+        reason = f"电话提醒：第{notice.call_attempts}次未接通，{notice.next_call_on:%Y-%m-%d}再拨"
+    else:
+        notice.call_outcome = outcome
+        notice.next_call_on = None
+        reason = f"电话提醒：{CallOutcome(outcome).label}"
+    audited_save(notice, actor=actor, reason=reason)
     return notice
+
+
+def call_needs_other_channel(notice: Notice) -> bool:
+    """Closed without reaching anyone: staff should send a letter or an SMS instead."""
+    return notice.call_outcome in (CallOutcome.NOT_REACHED, CallOutcome.WRONG_NUMBER)
 
 
 # The delivery steps of a letter and the steps each may follow.
@@ -137,24 +157,8 @@ def letters_print(*, notices: Sequence[Notice], actor) -> bytes | None:
     A letter whose level is no longer in force is superseded instead; None when that left nothing to print.
     """
     _require(actor)
-    letters = list(
-        Notice.objects.select_for_update()
-        .filter(pk__in=[n.pk for n in notices], channel=Channel.LETTER, status=NoticeStatus.SENT)
-        .order_by("pk")
-    )
-    # About to print: a letter whose level is no longer in force is superseded, not printed.
-    latest = latest_changes(letter.customer_id for letter in letters)
-    printable = []
-    for letter in letters:
-        stale = stale_reason(letter, latest) if letter.delivery_status in ("", DeliveryStatus.PRINTED) else None
-        if stale is None:
-            printable.append(letter)
-            continue
-        letter.status = NoticeStatus.SUPERSEDED
-        letter.superseded_at = timezone.now()
-        letter.superseded_reason, letter.superseded_level = stale
-        audited_save(letter, actor=actor, reason="告知函作废：等级已变更")
-    letters = printable
+    printable = letters_supersede_stale(ids=[n.pk for n in notices], actor=actor)
+    letters = list(Notice.objects.filter(pk__in=printable).order_by("pk"))
     if not letters:
         return None  # everything selected was superseded: kept so, nothing printed
     content = letters_pdf(notices=letters)
@@ -166,3 +170,88 @@ def letters_print(*, notices: Sequence[Notice], actor) -> bytes | None:
             letter.handled_at = now
             audited_save(letter, actor=actor, reason="告知函：已打印")
     return content
+
+
+@transaction.atomic
+def letters_supersede_stale(*, ids: Sequence[int], actor) -> list[int]:
+    """About to print: a letter whose level is no longer in force is superseded, not printed.
+
+    Returns the ids of the letters still printable, in order.
+    """
+    letters = list(
+        Notice.objects.select_for_update()
+        .filter(pk__in=list(ids), channel=Channel.LETTER, status=NoticeStatus.SENT)
+        .order_by("pk")
+    )
+    latest = latest_changes(letter.customer_id for letter in letters)
+    printable = []
+    for letter in letters:
+        stale = stale_reason(letter, latest) if letter.delivery_status in ("", DeliveryStatus.PRINTED) else None
+        if stale is None:
+            printable.append(letter.pk)
+            continue
+        letter.status = NoticeStatus.SUPERSEDED
+        letter.superseded_at = timezone.now()
+        letter.superseded_reason, letter.superseded_level = stale
+        audited_save(letter, actor=actor, reason="告知函作废：等级已变更")
+    return printable
+
+
+NOTHING_TO_PRINT = "所选告知函所依据的信用等级已不再有效，已作废，未打印"
+
+
+def letters_to_print(*, notice_ids: Sequence[int] = (), state: str = "") -> list[int]:
+    """The ids of the letters a print job covers: those chosen, or every letter in a queue state."""
+    letters = Notice.objects.filter(channel=Channel.LETTER, status=NoticeStatus.SENT)
+    if state:
+        from ..selectors import LETTER_FILTERS
+
+        _, lookup = LETTER_FILTERS.get(state, LETTER_FILTERS["to_print"])
+        letters = letters.filter(**lookup)
+    else:
+        letters = letters.filter(pk__in=list(notice_ids))
+    return list(letters.order_by("pk").values_list("pk", flat=True))
+
+
+def letters_print_build(job, path, progress) -> None:
+    """The file job "letters": one PDF of the letters, any number; those not yet printed are marked printed.
+
+    Runs in the worker. The letters are rendered outside any transaction (minutes for thousands);
+    the marking is one audited transaction at the end.
+    """
+    actor = job.created_by
+    _require(actor)
+    ids = letters_to_print(notice_ids=job.params.get("notice_ids", []), state=job.params.get("state", ""))
+    if not ids:
+        raise ApplicationError("没有可打印的告知函")
+    ids = letters_supersede_stale(ids=ids, actor=actor)
+    if not ids:
+        raise ApplicationError(NOTHING_TO_PRINT)
+    total = len(ids)
+    progress(0, total)
+
+    def contexts():
+        for start in range(0, total, 200):
+            chunk = Notice.objects.filter(pk__in=ids[start : start + 200]).order_by("pk")
+            for done, notice in enumerate(chunk, start=start + 1):
+                yield {"letter": notice.payload}
+                if done % 20 == 0:
+                    progress(done, total)
+
+    from credit_portal.pdf import render_pdf_batch
+
+    from .letters import LETTER_TEMPLATE
+
+    path.write_bytes(render_pdf_batch(LETTER_TEMPLATE, contexts()))
+    _letters_mark_printed(ids=ids, actor=actor)
+    progress(total, total)
+
+
+@transaction.atomic
+def _letters_mark_printed(*, ids: Sequence[int], actor) -> None:
+    now = timezone.now()
+    for letter in Notice.objects.select_for_update().filter(pk__in=list(ids), delivery_status="").order_by("pk"):
+        letter.delivery_status = DeliveryStatus.PRINTED
+        letter.handled_by = actor
+        letter.handled_at = now
+        audited_save(letter, actor=actor, reason="告知函：已打印")

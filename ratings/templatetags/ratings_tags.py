@@ -11,7 +11,23 @@ def level_label(level: str | None) -> str:
     return rules.LEVEL_LABELS.get(level or "", "待评定")
 
 
+@register.inclusion_tag("ratings/_revocation_outcome.html")
+def revocation_outcome(event) -> dict:
+    """On the revocation decision page (archives): the level now and the level if the event is revoked."""
+    from ratings.selectors import revocation_outcome as outcome
+
+    return {"outcome": outcome(event)}
+
+
 @register.simple_tag
 def rating_panel_of(customer):
     """The rating panel of a customer (``ratings/_panel.html``) for the pages of the archive."""
     return selectors.rating_panel(customer)
+
+
+@register.filter
+def plain_finding(finding) -> str:
+    """A finding in the plan's words and the facts with their dates, without the rule id in front
+    (the enterprise reads the id, if at all, in small print beside it)."""
+    text = finding.text
+    return text[len(finding.rule) :] if text.startswith(finding.rule) else text

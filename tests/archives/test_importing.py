@@ -451,14 +451,30 @@ def test_an_upload_that_is_not_csv_or_xlsx_is_refused_on_the_form(client, staff)
     assert not ImportJob.objects.exists()
 
 
-def test_the_sample_file_has_the_header_of_its_kind(client, staff):
+def test_the_sample_file_has_the_header_of_its_kind_and_two_example_rows(client, staff):
     client.force_login(staff)
 
     response = client.get(reverse("archives:import_sample", args=["accounts"]))
 
-    assert response.content.decode("utf-8-sig").strip() == (
-        "uscc,number,opened_on,payment_method,arrears_since,voltage_level,capacity_kva"
-    )
+    lines = response.content.decode("utf-8-sig").strip().splitlines()
+    assert lines[0] == "uscc,number,opened_on,payment_method,arrears_since,voltage_level,capacity_kva"
+    assert len(lines) == 3 and lines[1].startswith("91320804000000119M,3200000001,2018-03-01")
+
+
+@pytest.mark.parametrize("kind", ["customers", "accounts", "events"])
+def test_each_sample_file_passes_the_preview_once_its_customers_exist(staff, kind, django_capture_on_commit_callbacks):
+    from archives.importing import sample_csv
+
+    before = {"customers": [], "accounts": ["customers"], "events": ["customers", "accounts"]}[kind]
+    for earlier in before:
+        with django_capture_on_commit_callbacks(execute=True):
+            imports.import_start(
+                job=imports.import_preview(kind=earlier, upload=_csv(sample_csv(earlier)), actor=staff), actor=staff
+            )
+
+    job = imports.import_preview(kind=kind, upload=_csv(sample_csv(kind)), actor=staff)
+
+    assert job.errors == [] and job.total_rows == 2
 
 
 @pytest.mark.parametrize("persona", ["applicant", "drc"])

@@ -115,6 +115,22 @@ class Archive:
         )
 
     @cached_property
+    def file_job(self):
+        from django.core.files.base import ContentFile
+
+        from archives.models import FileJob
+
+        job = FileJob.objects.create(
+            kind="customers",
+            title="用户清单导出",
+            download_name="customers.xlsx",
+            status="done",
+            created_by=self.users["staff"],
+        )
+        job.file.save("customers.xlsx", ContentFile(b"PK"), save=True)
+        return job
+
+    @cached_property
     def import_job(self) -> ImportJob:
         from archives.services import imports
 
@@ -163,6 +179,17 @@ PAGES = [
     Page("logout", _url("logout"), LOGOUT_GET),
     Page("archives:customer_list", _url("archives:customer_list"), READ_ALL),
     Page("archives:customer_export", _url("archives:customer_export"), READ_ALL),
+    # A generated file is its starter's own: anyone else gets 404.
+    Page(
+        "archives:file_job",
+        _url("archives:file_job", lambda a: a.file_job.pk),
+        _access(supervisor=404, drc=404, applicant=404, other_applicant=404),
+    ),
+    Page(
+        "archives:file_job_download",
+        _url("archives:file_job_download", lambda a: a.file_job.pk),
+        _access(supervisor=404, drc=404, applicant=404, other_applicant=404),
+    ),
     Page(
         "archives:customer_create",
         _url("archives:customer_create"),
@@ -282,6 +309,8 @@ PAGES = [
         lambda a: {"level": "green", "ends_on": "2025-12-31", "reason": "整改到位，经班组研究"},
     ),
     Page("ratings:override_list", _url("ratings:override_list"), SUPERVISOR),
+    Page("ratings:my_requests", _url("ratings:my_requests"), STAFF),
+    Page("ratings:decision_history", _url("ratings:decision_history"), SUPERVISOR),
     Page(
         "ratings:override_decide",
         _url("ratings:override_decide", lambda a: a.override.pk),
@@ -473,11 +502,16 @@ def test_the_customer_list_masks_the_contact_phone_except_for_staff(client, arch
 
 
 @pytest.mark.parametrize(("persona", "shown"), [("drc", MASKED_PHONE), ("staff", PHONE)])
-def test_the_customer_export_masks_the_contact_phone_except_for_staff(client, archive, persona, shown):
-    response = _client_as(client, archive, persona).get(reverse("archives:customer_export"))
+def test_the_customer_export_masks_the_contact_phone_except_for_staff(
+    client, archive, persona, shown, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        started = _client_as(client, archive, persona).post(reverse("archives:customer_export"), {})
+    response = client.get(started["Location"] + "download/")
 
     assert response.status_code == 200
-    rows = list(load_workbook(BytesIO(response.content), read_only=True).active.iter_rows(values_only=True))
+    content = b"".join(response.streaming_content)
+    rows = list(load_workbook(BytesIO(content), read_only=True).active.iter_rows(values_only=True))
     phone = rows[0].index("联系电话")
     row = next(row for row in rows[1:] if row[0] == archive.customer.uscc)
     assert row[phone] == shown

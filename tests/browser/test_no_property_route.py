@@ -76,8 +76,8 @@ def test_an_enterprise_without_property_documents_applies_and_heads_the_queue(
     _log_in(hall, "staff", STAFF_PASSWORD)
     _nav(hall).get_by_role("link", name="账号确认").click()
     expect(hall.locator("#registrations")).to_contain_text(PHONE)
-    hall.get_by_role("link", name="处理").click()
-    hall.get_by_label("处理结果").select_option("confirm")
+    hall.get_by_role("link", name="处理", exact=True).click()
+    hall.get_by_label("确认绑定").check()
     hall.get_by_role("button", name="提交").click()
     expect(hall.locator(".messages")).to_contain_text("已处理企业账号绑定")
 

@@ -109,6 +109,13 @@ PAGES = [
         ("anonymous",),
     ),
     Page("commitments:public_letters", _url("commitments:public_letters"), PUBLIC),
+    Page("commitments:password_reset", _url("commitments:password_reset"), PUBLIC),
+    Page("commitments:password_reset_confirm", _url("commitments:password_reset_confirm"), PUBLIC),
+    Page(
+        "commitments:registration_password_reset",
+        _url("commitments:registration_password_reset", lambda w: w.registration.pk),
+        _access(staff=405, supervisor=405),  # a POST-only staff action
+    ),
     Page("commitments:report_guide", _url("commitments:report_guide"), PUBLIC),
     Page("commitments:enterprise_home", _url("commitments:enterprise_home"), OWN_HOME),
     Page("commitments:letter_pdf", _url("commitments:letter_pdf"), OWN),

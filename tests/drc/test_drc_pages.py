@@ -338,3 +338,35 @@ def test_the_drc_tasks_keep_the_names_that_beat_and_queued_messages_hold():
     assert tasks.drc_report_push_task.name == "notifications.tasks_report.drc_report_push_task"
     assert tasks.drc_report_push_sweep_task.name == "notifications.tasks_report.drc_report_push_sweep_task"
     assert "notifications.tasks_report.drc_report_daily_task" in app.tasks
+
+
+def test_staff_build_todays_report_on_demand_once_and_drc_officers_see_when(
+    client, dataset, staff, drc, report_root, django_capture_on_commit_callbacks
+):
+    from notifications.drc.models import DrcReport
+
+    client.force_login(staff)
+    page = client.get("/drc/").content.decode()
+    assert "立即生成今日" in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post("/drc/build-today/", follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = client.post("/drc/build-today/", follow=True)
+
+    report = DrcReport.objects.get()
+    assert report.status == "ready" and report.builds == 1
+    assert "已开始生成" in first.content.decode() and "无需重复生成" in second.content.decode()
+    client.force_login(drc)
+    listing = client.get("/drc/").content.decode()
+    assert "立即生成今日" not in listing
+    assert report.generated_at.astimezone().strftime("%Y-%m-%d") in listing and "推送成功时间" in listing
+    assert client.post("/drc/build-today/").status_code == 403
+
+
+def test_drc_officers_see_the_trend_of_levels_as_server_drawn_svg(client, dataset, drc):
+    client.force_login(drc)
+
+    page = client.get("/drc/").content.decode()
+
+    assert 'id="trend-chart"' in page and "<svg" in page and "近30天每日等级变更次数" in page

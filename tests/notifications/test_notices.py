@@ -112,7 +112,7 @@ def test_notices_are_queued_only_when_the_change_commits_and_then_sent(
     assert statuses == {"sms": "sent", "wechat": "sent", "call": "sent"}
     [sms] = outbox("sms")
     assert sms["to"] == customer.contact_phone
-    assert "淮阴黄色提醒有限公司" in sms["text"] and "黄色" in sms["text"] and "yellow.2" in sms["text"]
+    assert "淮阴黄色提醒有限公司" in sms["text"] and "黄色" in sms["text"] and "黄色等级评定要素第2条" in sms["text"]
     assert len(outbox("wechat")) == 1
 
 

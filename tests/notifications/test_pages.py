@@ -122,7 +122,7 @@ def test_staff_see_a_failed_notice_with_its_error_and_send_it_again(
     assert sms.history.filter(history_user=staff, history_change_reason="手工重新发送").exists()
 
 
-def test_staff_print_selected_letters_as_one_pdf(client, staff, pinned, outbox):
+def test_staff_print_selected_letters_as_one_pdf(client, staff, pinned, outbox, django_capture_on_commit_callbacks):
     for _ in range(2):
         customer = late_payer(late_payments=3)
         rating_refresh(customer=customer, cause=RatingCause.EVENT, as_of=AS_OF)
@@ -130,9 +130,14 @@ def test_staff_print_selected_letters_as_one_pdf(client, staff, pinned, outbox):
     services.notices_send(notice_ids=letters.values_list("pk", flat=True))
     client.force_login(staff)
 
-    response = client.post(reverse("notifications:letters_print"), {"notice": [n.pk for n in letters]})
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post(reverse("notifications:letters_print"), {"notice": [n.pk for n in letters]})
+    job_page = client.get(started["Location"]).content.decode()
+    assert "下载 letters-" in job_page
+    response = client.get(started["Location"] + "download/")
 
-    assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
+    content = b"".join(response.streaming_content)
+    assert response["Content-Type"] == "application/pdf" and content.startswith(b"%PDF")
     assert set(letters.values_list("delivery_status", flat=True)) == {"printed"}
     assert "没有告知函" in client.get(reverse("notifications:letter_list")).content.decode()
 
