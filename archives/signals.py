@@ -1,15 +1,21 @@
-"""What the archive announces to the apps above it (ratings connects to these in its AppConfig).
+"""What the archive announces to the apps above it (connected in their ``AppConfig.ready()``).
 
 The archive holds the facts and does not know who judges them: it says that a customer's facts
-changed, and the apps above decide what follows (a re-rating).
+changed, and the apps above decide what follows (a re-rating, a breached commitment). Receivers run
+synchronously, inside the sender's transaction, so what follows is committed, or rolled back, with
+the facts; nothing here needs the broker.
 """
 
 from django.dispatch import Signal
 
-#: Sent once a transaction that changed one customer's rating facts has committed, once per customer
-#: per transaction; kwargs ``customer_id``, ``cause`` (event, revocation, report, account), ``ref``.
+#: Sent inside the transaction that changed one customer's rating facts; kwargs ``customer_id``,
+#: ``cause`` (event, revocation, report, account), ``ref``.
 facts_changed = Signal()
 
 #: Sent by an import job after it wrote the facts of many customers (and committed them);
 #: kwargs ``customer_ids`` (a set), ``cause`` ("import") and ``ref`` ("import:<job id>").
 facts_imported = Signal()
+
+#: Sent inside the transaction that recorded or revoked an event; kwargs ``event`` (the CreditEvent)
+#: and ``revoked`` (bool).
+credit_event_changed = Signal()

@@ -6,11 +6,13 @@ Every model keeps its audit history (django-simple-history); the services write 
 """
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from archives.models import CreditEvent, Customer, EventRevocation, PublicCreditReport, private_upload_to
+from ratings import consequences
 from ratings.models import LEVEL_CHOICES
 
 
@@ -179,6 +181,24 @@ class HandledRequest(models.Model):
     def is_open(self) -> bool:
         return self.status not in (ApplicationStatus.DONE, ApplicationStatus.REJECTED)
 
+    @property
+    def level_now(self) -> str:
+        """The customer's level in force now ("" before its first rating)."""
+        try:
+            return self.customer.rating.level
+        except ObjectDoesNotExist:
+            return ""
+
+    @property
+    def priority_lost(self) -> str:
+        """Why a request that came in through the green channel is no longer ahead in the queue ("" if not)."""
+        was = consequences.grants(self.level_at_submission, consequences.GREEN_CHANNEL)
+        if not was or consequences.grants(self.level_now, consequences.GREEN_CHANNEL):
+            return ""
+        before = consequences.terms_for(self.level_at_submission).label
+        now = consequences.terms_for(self.level_now).label
+        return f"提交时为{before}（诚信客户，绿色通道），现为{now}，已不再优先受理"
+
 
 class PowerApplication(HandledRequest):
     """A request for a new connection, a capacity increase or temporary supply."""
@@ -223,14 +243,10 @@ class PowerApplication(HandledRequest):
         return f"{self.get_kind_display()}申请 #{self.pk}（{self.customer.name}）"
 
 
-class ServiceKind(models.TextChoices):
-    EQUIPMENT_MAINTENANCE = "equipment_maintenance", "设备代维"
-    ENERGY_CONSULTING = "energy_consulting", "节能咨询"
-    ENERGY_MANAGEMENT = "energy_management", "能源托管"
-    TEMPORARY_EQUIPMENT_RENTAL = "temporary_equipment_rental", "临时用电设备租赁"
-    BILL_FINANCE = "bill_finance", "电费金融理财"
-    INVOICE_DELIVERY = "invoice_delivery", "专用发票寄送"
-    SAFETY_STEWARD = "safety_steward", "安全用电管家"
+#: The plan's value-added services, as declared in the level table (ratings.consequences.SERVICES).
+ServiceKind = models.TextChoices(
+    "ServiceKind", [(code.upper(), (code, label)) for code, label in consequences.SERVICES]
+)
 
 
 class ServiceStatus(models.TextChoices):

@@ -1,15 +1,24 @@
 """Reads of the enterprise side, always scoped to what the asking user may see."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from statistics import median
 
+from django.conf import settings
 from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
-from archives.models import Customer, EventRevocation, Membership, PublicCreditReport, ReportStatus
-from ratings import rules
+from archives.models import (
+    CreditInformationKind,
+    Customer,
+    EventRevocation,
+    Membership,
+    PublicCreditReport,
+    ReportStatus,
+)
+from ratings import consequences, rules
+from ratings.models import CustomerRating
 from ratings.selectors import rating_panel
 
 from .models import (
@@ -25,7 +34,8 @@ from .models import (
     ValueAddedServiceRequest,
 )
 
-HONEST = sorted(rules.HONEST_LEVELS)
+#: The levels whose applications go through the green channel (read from the level table).
+HONEST = sorted(consequences.levels_granting(consequences.GREEN_CHANNEL))
 
 
 # --------------------------------------------------------------------------------------------
@@ -86,12 +96,15 @@ def objections_visible_to(user) -> QuerySet[Objection]:
 
 
 def valid_report(customer: Customer, *, today: date) -> PublicCreditReport | None:
-    """The latest verified public credit report issued within one year (RATING_RULES.md: valid one year)."""
+    """The report that counts: the latest verified one issued within one year (RATING_RULES.md).
+
+    Where several share that latest date, one that shows dishonesty is the one returned.
+    """
     return (
         customer.reports.filter(
             status=ReportStatus.VERIFIED, issued_on__lte=today, issued_on__gt=rules.add_years(today, -1)
         )
-        .order_by("-issued_on", "-id")
+        .order_by("-issued_on", "-shows_dishonesty", "-id")
         .first()
     )
 
@@ -108,21 +121,46 @@ def usable_letter(customer: Customer, *, today: date) -> CommitmentLetter | None
 
 @dataclass(frozen=True)
 class NoPropertyDocuments:
+    """What the no-property route needs (plan §三(四)): an honest level, a clean report, a letter."""
+
     report: PublicCreditReport | None
     letter: CommitmentLetter | None
+    level: str = ""
+
+    @property
+    def level_ok(self) -> bool:
+        return consequences.grants(self.level, consequences.NO_PROPERTY_ROUTE)
+
+    @property
+    def report_ok(self) -> bool:
+        return self.report is not None and self.report.shows_dishonesty is False
 
     @property
     def missing(self) -> list[str]:
+        """Every unmet condition, worded for the enterprise."""
         missing = []
+        if not self.level_ok:
+            label = rules.LEVEL_LABELS.get(self.level, "尚未评定")
+            honest = "、".join(
+                rules.LEVEL_LABELS[lv] for lv in consequences.levels_granting(consequences.NO_PROPERTY_ROUTE)
+            )
+            missing.append(f"诚信客户信用等级（{honest}），当前信用等级为{label}")
         if self.report is None:
             missing.append("一份已核验、一年内出具的《江苏省法人公共信用信息查询报告》")
+        elif self.report.shows_dishonesty:
+            missing.append(
+                f"显示无失信行为的公共信用信息查询报告（{self.report.issued_on:%Y-%m-%d}出具的报告显示失信行为）"
+            )
         if self.letter is None:
             missing.append("一份已受理的《信用承诺书》")
         return missing
 
 
 def no_property_documents(customer: Customer, *, today: date) -> NoPropertyDocuments:
-    return NoPropertyDocuments(report=valid_report(customer, today=today), letter=usable_letter(customer, today=today))
+    level = CustomerRating.objects.filter(customer=customer).values_list("level", flat=True).first() or ""
+    return NoPropertyDocuments(
+        report=valid_report(customer, today=today), letter=usable_letter(customer, today=today), level=level
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -301,6 +339,10 @@ class EnterpriseHome:
     objections: QuerySet
     documents: NoPropertyDocuments
     honest: bool
+    gives: tuple = ()
+    would_gain: tuple = ()
+    measures: tuple = ()
+    commendations: list = field(default_factory=list)
 
 
 def enterprise_home(customer: Customer, *, today: date | None = None) -> EnterpriseHome:
@@ -329,5 +371,9 @@ def enterprise_home(customer: Customer, *, today: date | None = None) -> Enterpr
         service_requests=customer.service_requests.all(),
         objections=objections,
         documents=no_property_documents(customer, today=today),
-        honest=panel.level in rules.HONEST_LEVELS,
+        honest=consequences.grants(panel.level, consequences.GREEN_CHANNEL),
+        gives=consequences.offers_for(panel.level),
+        would_gain=consequences.offers_missing(panel.level),
+        measures=consequences.measures_for(panel.level, enabled=set(settings.CREDIT_OPTIONAL_MEASURES)),
+        commendations=list(customer.credit_information.filter(kind=CreditInformationKind.COMMENDATION)),
     )

@@ -62,7 +62,7 @@ _lock = threading.Lock()
 
 
 def _font_dir() -> Path:
-    return Path(getattr(settings, "PDF_FONT_DIR", Path(settings.BASE_DIR) / "var" / "fonts"))
+    return Path(settings.PDF_FONT_DIR)
 
 
 def _source_font() -> tuple[Path, str]:

@@ -5,6 +5,7 @@ tasks in-process, demo mode on. `DJANGO_ENV=production` turns on the deployment 
 requires every secret to be given.
 """
 
+import sys
 from pathlib import Path
 
 import environ
@@ -18,7 +19,22 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DJANGO_ENV = env.str("DJANGO_ENV", default="development")
 PRODUCTION = DJANGO_ENV == "production"
 
+
+def _refuse_half_configured_production() -> None:
+    """Production never falls back to a laptop default: stop start-up with one line naming what is missing."""
+    missing = [name for name in ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "REDIS_URL") if not env.str(name, "")]
+    database_url = env.str("DATABASE_URL", "")
+    if not database_url:
+        missing.append("DATABASE_URL")
+    problems = [f"{', '.join(missing)} must be set"] if missing else []
+    if database_url and not database_url.startswith(("postgres://", "postgresql://", "pgsql://")):
+        problems.append(f"DATABASE_URL must name PostgreSQL (postgres://…), not {database_url.split(':', 1)[0]}")
+    if problems:
+        sys.exit(f"DJANGO_ENV=production refused to start: {'; '.join(problems)} (see README, Configuration).")
+
+
 if PRODUCTION:
+    _refuse_half_configured_production()
     SECRET_KEY = env.str("DJANGO_SECRET_KEY")
     ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 else:
@@ -54,10 +70,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: /healthz answers before host validation and the HTTPS redirect, for the container's probe.
+    "credit_portal.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -96,6 +113,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+    # A connection kept across requests is checked before reuse, so a restarted PostgreSQL costs no error.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -122,8 +141,11 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=1 if PRODUCTION else 0) or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
+# One language: the portal is Simplified Chinese only, Django's own messages included, whatever the browser asks.
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LANGUAGES = [("zh-hans", "简体中文")]
+# Fills the gaps of Django's own zh_Hans catalogue (see locale/zh_Hans/LC_MESSAGES/django.po).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -156,10 +178,23 @@ MEDIA_ROOT = PRIVATE_MEDIA_ROOT
 UPLOAD_MAX_BYTES = env.int("PORTAL_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
+# The CJK font cut once for the PDFs (`manage.py prepare_pdf_font`; the image cuts it at build time).
+PDF_FONT_DIR = Path(env.str("PORTAL_PDF_FONT_DIR", default=str(BASE_DIR / "var" / "fonts")))
 IMPORT_MAX_BYTES = env.int("PORTAL_IMPORT_MAX_BYTES", default=100 * 1024 * 1024)
 
 # Celery: without REDIS_URL the tasks run in-process (eager), so one command gives a working portal.
 REDIS_URL = env.str("REDIS_URL", default="")
+
+# The cache holds what several processes must share: the WeChat access token, rate limits, throttles.
+# Redis whenever it is configured (always in production); one process's local memory on a laptop.
+CACHE_URL = env.str("CACHE_URL", default=REDIS_URL)
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "portal"}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "credit-portal"}
+    )
+}
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
@@ -178,6 +213,9 @@ CELERY_BEAT_SCHEDULE: dict = {
 # Notifications (reminders, SMS, WeChat, notification letters). Channel backends are chosen like
 # Django's e-mail backends: console by default; the HTTP SMS gateway and WeChat template messages
 # with notifications.backends.sms.SmsGatewayBackend / notifications.backends.wechat.WeChatTemplateBackend.
+# Measures for red/black customers that the plan does not name (ratings.consequences.MEASURES with
+# plan_named=False): the utility's own choice, none switched on unless listed here.
+CREDIT_OPTIONAL_MEASURES = env.list("CREDIT_OPTIONAL_MEASURES", default=[])
 NOTIFICATION_BACKENDS = {
     "sms": env.str("NOTIFICATION_SMS_BACKEND", default="notifications.backends.console.ConsoleBackend"),
     "wechat": env.str("NOTIFICATION_WECHAT_BACKEND", default="notifications.backends.console.ConsoleBackend"),

@@ -1,7 +1,9 @@
 """Every text the portal sends, in one place (staff read them on the 消息模板 page).
 
 Placeholders in braces are filled from the notice: {customer_name}, {level_label}, {rules} (the
-rule ids), {as_of} (the rating date), {reference} (the letter's number), {hotline}, {sign}.
+rule ids), {as_of} (the rating date), {reference} (the letter's number), {hotline}, {sign},
+{offers} (what an honest customer is offered, from the level table), {lost_note} (said when the
+customer was honest before), {reasons} (why an honest customer became unrated).
 An SMS gateway that needs pre-registered templates gets the template id of `SMS_GATEWAY` settings
 and the same values as parameters.
 """
@@ -10,21 +12,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Notice kinds: what the new level calls for (plan §三(一)).
-REMINDER = "reminder"  # yellow: phone call, SMS, WeChat
-LETTER = "letter"  # red, black: written notification letter, announced by SMS
-HONEST = "honest"  # green, blue: honest customer
+from ratings import consequences
 
-KIND_BY_LEVEL = {"yellow": REMINDER, "red": LETTER, "black": LETTER, "green": HONEST, "blue": HONEST}
-KIND_LABELS = {REMINDER: "黄色等级提醒", LETTER: "红色/黑色等级书面告知", HONEST: "诚信客户告知"}
+# Notice kinds and channels per level: read from the declared table of what each level brings.
+REMINDER, LETTER, HONEST, HONEST_LOST = (
+    consequences.REMINDER,
+    consequences.LETTER,
+    consequences.HONEST,
+    consequences.HONEST_LOST,
+)
+KIND_BY_LEVEL = {level: terms.notice_kind for level, terms in consequences.TERMS.items()}
+KIND_LABELS = consequences.NOTICE_KIND_LABELS
 
-#: Which channels each level calls for; unrated (未定级) calls for nothing.
+#: Which channels each level calls for (unrated: only for a customer that was honest before).
 CHANNELS_BY_LEVEL: dict[str, tuple[str, ...]] = {
-    "yellow": ("sms", "wechat", "call"),
-    "red": ("letter", "sms"),
-    "black": ("letter", "sms"),
-    "green": ("sms",),
-    "blue": ("sms",),
+    level: terms.notice_channels for level, terms in consequences.TERMS.items()
 }
 
 
@@ -43,14 +45,14 @@ TEMPLATES: tuple[MessageTemplate, ...] = (
         "sms",
         REMINDER,
         "黄色等级提醒短信",
-        "{sign}{customer_name}：截至{as_of}，贵单位电力信用等级为{level_label}（依据条款{rules}）。"
+        "{sign}{customer_name}：截至{as_of}，贵单位电力信用等级为{level_label}（依据条款{rules}）。{lost_note}"
         "请及时缴清电费、整改用电问题，详情可登录电力信用门户查看，或致电{hotline}。",
     ),
     MessageTemplate(
         "wechat",
         REMINDER,
         "黄色等级提醒微信消息",
-        "{customer_name}：截至{as_of}，贵单位电力信用等级为{level_label}（依据条款{rules}）。"
+        "{customer_name}：截至{as_of}，贵单位电力信用等级为{level_label}（依据条款{rules}）。{lost_note}"
         "请及时缴清电费、整改用电问题，以免信用等级进一步下调。详情请登录电力信用门户查看，咨询电话{hotline}。",
     ),
     MessageTemplate(
@@ -65,7 +67,7 @@ TEMPLATES: tuple[MessageTemplate, ...] = (
         LETTER,
         "红色/黑色等级告知函寄送短信",
         "{sign}{customer_name}：截至{as_of}，贵单位电力信用等级为{level_label}（依据条款{rules}）。"
-        "书面告知函（{reference}）将寄送至贵单位，请注意查收；详情可登录电力信用门户查看，或致电{hotline}。",
+        "{lost_note}书面告知函（{reference}）将寄送至贵单位，请注意查收；详情可登录电力信用门户查看，或致电{hotline}。",
     ),
     MessageTemplate(
         "letter",
@@ -79,7 +81,22 @@ TEMPLATES: tuple[MessageTemplate, ...] = (
         HONEST,
         "诚信客户告知短信",
         "{sign}{customer_name}：截至{as_of}，贵单位电力信用等级为{level_label}，已认定为诚信客户，"
-        "可享受新装、增容绿色通道，同等条件下优先、优惠待遇，以及设备代维、节能咨询等用能服务。咨询电话{hotline}。",
+        "可享受：{offers}。咨询电话{hotline}。",
+    ),
+    MessageTemplate(
+        "sms",
+        HONEST_LOST,
+        "不再享受诚信客户待遇告知短信",
+        "{sign}{customer_name}：截至{as_of}，贵单位电力信用等级为{level_label}，已不再是诚信客户，"
+        "暂不享受绿色通道等待遇。原因：{reasons}。恢复办法：{remedy}详情请登录电力信用门户查看，咨询电话{hotline}。",
+    ),
+    MessageTemplate(
+        "wechat",
+        HONEST_LOST,
+        "不再享受诚信客户待遇告知微信消息",
+        "{customer_name}：截至{as_of}，贵单位电力信用等级为{level_label}，已不再是诚信客户，暂不享受绿色通道、"
+        "凭信用报告和信用承诺书代替产权证明、增值服务等待遇。原因：{reasons}。恢复办法：{remedy}"
+        "详情请登录电力信用门户查看，咨询电话{hotline}。",
     ),
 )
 TEMPLATES_BY_KEY: dict[tuple[str, str], MessageTemplate] = {(t.channel, t.kind): t for t in TEMPLATES}

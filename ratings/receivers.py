@@ -1,11 +1,12 @@
 """What ratings does when the archive announces news; connected in ``RatingsConfig.ready``."""
 
 from .bulk import rerate_customers
-from .tasks import rating_refresh_task
+from .services import rating_refresh_by_id
 
 
 def refresh_when_facts_changed(*, customer_id: int, cause: str, ref: str, **kwargs) -> None:
-    rating_refresh_task.delay(customer_id, cause, ref)
+    """Re-rate the customer now, in the transaction that changed its facts (milliseconds, no broker)."""
+    rating_refresh_by_id(customer_id=customer_id, cause=cause, cause_ref=ref)
 
 
 def rerate_when_facts_imported(*, customer_ids: set[int], cause: str, ref: str, **kwargs) -> None:

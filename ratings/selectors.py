@@ -1,16 +1,19 @@
 """Reads of the ratings for pages and the API."""
 
+from __future__ import annotations
+
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from archives.models import CreditEvent, Customer
 
-from . import rules
+from . import consequences, rules
 from .models import CustomerRating, LevelOverride, OverrideStatus, RatingHistory
 from .services import active_override, customer_facts
 
@@ -68,37 +71,9 @@ PLAN_ISSUERS = ("淮安市淮阴区社会信用体系建设工作领导小组办
 PLAN_DATE = "2021年9月23日"
 
 
-@dataclass(frozen=True)
-class Consequence:
-    """What follows from a level: the plan's words (§三) and what the portal does."""
+#: Plan §三: what follows from each level, one row of the declared table per level.
+LEVEL_CONSEQUENCES: dict[str, consequences.LevelTerms] = consequences.TERMS
 
-    plan_text: str
-    portal_text: str
-
-
-_HONEST = Consequence(
-    "绿色和蓝色的电力信用等级认定为诚信客户。淮阴供电营业部为诚信客户开辟绿色通道，及时安排新装、增容事宜，"
-    "优化公用变压器间隔、公用线路容量的开放使用；在同等条件下给予优先、优惠等待遇。具体包括但不限于：优先受理"
-    "诚信客户的用电业务，无产权客户可凭借信用报告和信用承诺书代替产权证明；提供设备代维、节能咨询、能源托管、"
-    "临时用电设备租赁、电费金融理财、专用发票寄送、安全用电管家等用能服务。",
-    "诚信客户的新装、增容申请走绿色通道并优先受理；暂无产权证明的企业可凭有效的公共信用信息查询报告和签章的"
-    "信用承诺书申请用电；可申请上述增值服务。",
-)
-_LETTER = Consequence(
-    "对电力信用等级为红色或黑色的，通过发送书面告知函，进行提醒和警示。",
-    "寄送书面告知函，载明失信事实、依据条款编号和方案原文，并跟踪送达情况。",
-)
-#: Plan §三(一): the consequence of each level.
-LEVEL_CONSEQUENCES: dict[str, Consequence] = {
-    rules.BLACK: _LETTER,
-    rules.RED: _LETTER,
-    rules.YELLOW: Consequence(
-        "对电力信用等级为黄色的，可通过电话、发送短信、推送微信的方式进行提醒。",
-        "通过电话、短信或微信消息提醒客户。",
-    ),
-    rules.GREEN: _HONEST,
-    rules.BLUE: _HONEST,
-}
 
 #: The order in which the standards page lists the levels: warnings first, then honest levels.
 STANDARDS_ORDER: tuple[str, ...] = (*rules.NEGATIVE_LEVELS, rules.GREEN, rules.BLUE)
@@ -110,7 +85,8 @@ class StandardsLevel:
     label: str
     honest: bool
     criteria: tuple[rules.Criterion, ...]
-    consequence: Consequence
+    consequence: consequences.LevelTerms
+    measures: tuple[consequences.Measure, ...] = ()
 
     @property
     def heading(self) -> str:
@@ -127,6 +103,52 @@ class RatingStandards:
     event_types: tuple[rules.EventType, ...]
     unrated_label: str
     version: str
+    terms: tuple[TermsRow, ...] = ()
+    offers: tuple[consequences.Offer, ...] = ()
+    optional_measures: tuple[tuple[consequences.Measure, bool], ...] = ()
+
+
+_CHANNEL_LABELS = {"sms": "短信", "wechat": "微信消息", "call": "电话", "letter": "书面告知函"}
+
+
+@dataclass(frozen=True)
+class TermsRow:
+    """One level of the declared table, worded for the public pages."""
+
+    level: str
+    label: str
+    notices: str
+    offers: tuple[bool, ...]
+    measures: tuple[consequences.Measure, ...]
+    portal_text: str
+
+
+def level_terms_table() -> tuple[TermsRow, ...]:
+    """The declared table of what each level brings, as the public pages show it."""
+    enabled = set(settings.CREDIT_OPTIONAL_MEASURES)
+    rows = []
+    for level in (*STANDARDS_ORDER, rules.UNRATED):
+        terms = consequences.TERMS[level]
+        channels = "、".join(_CHANNEL_LABELS[c] for c in terms.notice_channels)
+        if level == rules.UNRATED:
+            channels = f"原为诚信客户的：{channels}" if channels else "—"
+        rows.append(
+            TermsRow(
+                level=level,
+                label=terms.label,
+                notices=channels or "—",
+                offers=tuple(terms.grants(code) for code in consequences.OFFERS),
+                measures=consequences.measures_for(level, enabled=enabled),
+                portal_text=terms.portal_text,
+            )
+        )
+    return tuple(rows)
+
+
+def optional_measures() -> tuple[tuple[consequences.Measure, bool], ...]:
+    """The utility's own measures (not in the plan) and whether this portal has them switched on."""
+    enabled = set(settings.CREDIT_OPTIONAL_MEASURES)
+    return tuple((m, m.code in enabled) for m in consequences.MEASURES.values() if not m.plan_named)
 
 
 def _evaluation_order() -> tuple[str, ...]:
@@ -152,6 +174,7 @@ def rating_standards() -> RatingStandards:
                 honest=level in rules.HONEST_LEVELS,
                 criteria=rules.criteria_for(level),
                 consequence=LEVEL_CONSEQUENCES[level],
+                measures=consequences.measures_for(level, enabled=set(settings.CREDIT_OPTIONAL_MEASURES)),
             )
             for level in STANDARDS_ORDER
         ),
@@ -160,6 +183,36 @@ def rating_standards() -> RatingStandards:
         event_types=tuple(rules.EVENT_TYPES.values()),
         unrated_label=rules.LEVEL_LABELS[rules.UNRATED],
         version=rules.RULES_VERSION,
+        terms=level_terms_table(),
+        offers=tuple(consequences.OFFERS.values()),
+        optional_measures=optional_measures(),
+    )
+
+
+@dataclass(frozen=True)
+class CreditServicesPage:
+    plan_title: str
+    plan_number: str
+    offers: tuple[consequences.Offer, ...]
+    services: tuple[str, ...]
+    honest_levels: tuple[StandardsLevel, ...]
+    terms: tuple[TermsRow, ...]
+    optional_measures: tuple[tuple[consequences.Measure, bool], ...]
+    report_query_service: tuple[tuple[str, str], ...]
+
+
+def credit_services_page() -> CreditServicesPage:
+    """The public 信用+供电服务 page: what honest customers get and how to become one, from the tables."""
+    standards = rating_standards()
+    return CreditServicesPage(
+        plan_title=PLAN_TITLE,
+        plan_number=PLAN_NUMBER,
+        offers=standards.offers,
+        services=tuple(label for _code, label in consequences.SERVICES),
+        honest_levels=tuple(section for section in standards.levels if section.honest),
+        terms=standards.terms,
+        optional_measures=standards.optional_measures,
+        report_query_service=consequences.REPORT_QUERY_SERVICE,
     )
 
 

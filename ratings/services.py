@@ -74,6 +74,14 @@ def rating_refresh(*, customer: Customer, cause: str, cause_ref: str = "", as_of
     return rating
 
 
+def rating_refresh_by_id(*, customer_id: int, cause: str, cause_ref: str = "") -> CustomerRating | None:
+    """Re-rate one customer as of today, by id; a vanished customer is a no-op."""
+    customer = Customer.objects.filter(pk=customer_id).first()
+    if customer is None:
+        return None
+    return rating_refresh(customer=customer, cause=cause, cause_ref=cause_ref)
+
+
 @transaction.atomic
 def override_request(*, customer: Customer, level: str, reason: str, ends_on: date, actor) -> LevelOverride:
     """Ask for a manual level until `ends_on`; a supervisor other than the requester approves it."""

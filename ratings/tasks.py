@@ -11,13 +11,9 @@ logger = logging.getLogger(__name__)
 @shared_task(acks_late=True, ignore_result=True)
 def rating_refresh_task(customer_id: int, cause: str, ref: str = "") -> None:
     """Re-rate one customer as of today after its facts changed; a vanished customer is a no-op."""
-    from archives.models import Customer
+    from .services import rating_refresh_by_id
 
-    from .services import rating_refresh
-
-    customer = Customer.objects.filter(pk=customer_id).first()
-    if customer is not None:
-        rating_refresh(customer=customer, cause=cause, cause_ref=ref)
+    rating_refresh_by_id(customer_id=customer_id, cause=cause, cause_ref=ref)
 
 
 @shared_task(acks_late=True, ignore_result=True)

@@ -8,6 +8,7 @@ app_name = "ratings"
 
 urlpatterns = [
     path("standards/", views.standards, name="standards"),
+    path("credit-services/", views.credit_services, name="credit_services"),
     path("ratings/what-if/<str:uscc>/", views.what_if, name="what_if"),
     path("ratings/dashboard/", views.dashboard, name="dashboard"),
     path("ratings/overrides/", views.override_list, name="override_list"),

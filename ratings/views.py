@@ -21,6 +21,11 @@ request_override_required = permission_required("ratings.request_override", rais
 approve_override_required = permission_required("ratings.approve_override", raise_exception=True)
 
 
+def credit_services(request: HttpRequest) -> HttpResponse:
+    """信用+供电服务 (plan §四(三)): public, the landing page of anonymous visitors; read from the level table."""
+    return render(request, "ratings/credit_services.html", {"services": selectors.credit_services_page()})
+
+
 def standards(request: HttpRequest) -> HttpResponse:
     """公示失信行为认定标准: public, generated from the rules table."""
     return render(

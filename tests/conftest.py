@@ -8,11 +8,20 @@ from collections.abc import Callable
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from credit_portal import roles
 
 from .factories import CustomerFactory, MembershipFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: no throttle counts or tokens from the test before."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def _persona(username: str, role: str):

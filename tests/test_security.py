@@ -71,7 +71,8 @@ def test_production_settings_pass_the_deployment_check(tmp_path):
     env = _production_env(
         DJANGO_SECRET_KEY="a-long-random-production-secret-key-for-the-check-0123456789",
         DJANGO_ALLOWED_HOSTS="credit.example.cn",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        DATABASE_URL="postgres://portal:secret@127.0.0.1:5432/portal",
+        REDIS_URL="redis://127.0.0.1:6379/0",
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -86,7 +87,9 @@ def test_production_settings_pass_the_deployment_check(tmp_path):
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
-    env = _production_env(DJANGO_ALLOWED_HOSTS="x", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    env = _production_env(
+        DJANGO_ALLOWED_HOSTS="x", DATABASE_URL="postgres://portal:secret@127.0.0.1:5432/portal", REDIS_URL="redis://r"
+    )
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=settings.BASE_DIR,

@@ -1,7 +1,4 @@
-import threading
-from functools import partial
-
-from django.db import models, transaction
+from django.db import models
 
 from archives.signals import facts_changed
 
@@ -14,32 +11,11 @@ def audited_save(instance: models.Model, *, actor, reason: str = "") -> None:
     instance.save()
 
 
-# The customers whose facts the current thread's open transaction changed, with the cause and ref
-# of the latest change; connections are per thread, so this is per connection. An entry is taken by
-# the first of its on-commit callbacks to run; the others find nothing. Entries of a rolled-back
-# transaction stay until the customer is changed again, and are overwritten then.
-_changed = threading.local()
-
-
-def _pending() -> dict[int, tuple[str, str]]:
-    if not hasattr(_changed, "customers"):
-        _changed.customers = {}
-    return _changed.customers
-
-
-def _announce(customer_id: int) -> None:
-    change = _pending().pop(customer_id, None)
-    if change is not None:
-        cause, ref = change
-        facts_changed.send(sender=None, customer_id=customer_id, cause=cause, ref=ref)
-
-
 def customer_facts_changed(*, customer_id: int, cause: str, ref: str = "") -> None:
-    """Announce (``archives.signals.facts_changed``) that the customer's facts changed, on commit.
+    """Announce (``archives.signals.facts_changed``) that a customer's facts changed, inside the transaction.
 
-    Several changes to one customer in one transaction (an import, a revocation that touches the
-    event and its request) make one announcement, named by the latest change: the facts are read at
-    commit.
+    The ratings app re-rates the customer at once (milliseconds, no broker involved), so the level
+    in force is committed with the facts; the notices it calls for are outbox rows of the same
+    transaction, handed to the broker only after commit.
     """
-    _pending()[customer_id] = (cause, ref)
-    transaction.on_commit(partial(_announce, customer_id))
+    facts_changed.send(sender=None, customer_id=customer_id, cause=cause, ref=ref)

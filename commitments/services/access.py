@@ -2,7 +2,6 @@
 
 from archives.models import Customer, Membership
 from credit_portal.errors import ApplicationError
-from ratings import rules
 from ratings.models import CustomerRating
 
 
@@ -16,7 +15,3 @@ def require_member(*, actor, customer: Customer) -> None:
 def level_in_force(customer: Customer) -> str:
     """The customer's level in force (override included), or "" when it has not been rated yet."""
     return CustomerRating.objects.filter(customer=customer).values_list("level", flat=True).first() or ""
-
-
-def is_honest(level: str) -> bool:
-    return level in rules.HONEST_LEVELS

@@ -9,7 +9,7 @@ from archives.models import Customer
 from archives.services.common import audited_save
 from archives.validation import check_upload
 from credit_portal.errors import ApplicationError
-from ratings import rules
+from ratings import consequences, rules
 
 from ..models import (
     ApplicationKind,
@@ -21,7 +21,7 @@ from ..models import (
     ValueAddedServiceRequest,
 )
 from ..selectors import no_property_documents
-from .access import is_honest, level_in_force, require_member
+from .access import level_in_force, require_member
 
 MAX_CAPACITY_KVA = Decimal("99999999.99")
 
@@ -96,10 +96,7 @@ def application_submit(
     else:
         documents = no_property_documents(customer, today=today)
         if documents.missing:
-            raise ApplicationError(
-                f"暂无产权方式申请用电须凭信用报告和信用承诺书，贵单位还缺少：{'；'.join(documents.missing)}",
-                field="route",
-            )
+            raise ApplicationError(_no_property_refusal(documents.missing), field="route")
         application.report = documents.report
         application.letter = documents.letter
     if other_document is not None:
@@ -109,6 +106,13 @@ def application_submit(
         getattr(application, field).save(f"{field.split('_')[0]}{checked.suffix}", upload, save=False)
     audited_save(application, actor=actor, reason="提交用电申请")
     return application
+
+
+def _no_property_refusal(missing: list[str]) -> str:
+    return (
+        "凭信用报告和信用承诺书代替产权证明申请用电，仅限诚信客户，须同时具备以下条件，"
+        f"贵单位还缺少：{'；'.join(missing)}"
+    )
 
 
 def _advance(instance, *, steps: dict, status: str, actor, reason: str, labels: dict, what: str):
@@ -137,6 +141,14 @@ def application_advance(*, application: PowerApplication, status: str, actor, re
     if not actor.has_perm("commitments.handle_powerapplication"):
         raise ApplicationError("只有营业厅工作人员可以办理用电申请", field="status")
     application = PowerApplication.objects.select_for_update().get(pk=application.pk)
+    if status == ApplicationStatus.ACCEPTED and application.route == ApplicationRoute.NO_PROPERTY:
+        # Checked again when staff accept: the level, the report or the letter may have changed since.
+        documents = no_property_documents(application.customer, today=timezone.localdate())
+        if documents.missing:
+            raise ApplicationError(
+                _no_property_refusal(documents.missing) + "。请退回该申请，或请企业改以产权证明方式申请。",
+                field="status",
+            )
     return _advance(
         application, steps=APPLICATION_STEPS, status=status, actor=actor, reason=reason,
         labels=dict(ApplicationStatus.choices), what="用电申请",
@@ -152,7 +164,7 @@ def service_request_submit(
     if service not in ServiceKind.values:
         raise ApplicationError(f"未知的服务项目“{service}”", field="service")
     level = level_in_force(customer)
-    if not is_honest(level):
+    if not consequences.grants(level, consequences.VALUE_ADDED_SERVICES):
         label = rules.LEVEL_LABELS.get(level, "待评定")
         raise ApplicationError(
             f"增值服务仅向诚信客户（绿色、蓝色信用等级）提供，贵单位当前信用等级为：{label}", field="service"

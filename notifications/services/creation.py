@@ -7,10 +7,11 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.db import transaction
 
+from ratings import consequences
 from ratings.models import RatingHistory
 
 from ..models import Notice, NoticeStatus
-from ..texts import CHANNELS_BY_LEVEL, KIND_BY_LEVEL, LETTER, REMINDER
+from ..texts import KIND_BY_LEVEL, LETTER, REMINDER
 from .sending import notices_enqueue
 
 _CHUNK = 1000
@@ -35,13 +36,14 @@ def notices_for_rating_changes(*, history_rows: Iterable[RatingHistory] = (), hi
         Notice(customer_id=customer_id, rating_change_id=change_id, channel=channel, level=level)
         for change_id, customer_id, level, previous_level in rows
         if level != previous_level and (previous_level or _notify_first_rating(level))
-        for channel in CHANNELS_BY_LEVEL.get(level, ())
+        for channel in consequences.notice_channels(level=level, previous_level=previous_level)
     ]
     if not notices:
         return 0
     Notice.objects.bulk_create(notices, ignore_conflicts=True, batch_size=_CHUNK)
     change_ids = sorted({n.rating_change_id for n in notices})
-    transaction.on_commit(lambda: _enqueue_changes(change_ids))
+    # robust: a broker outage after commit must never turn the committed write into an error page.
+    transaction.on_commit(lambda: _enqueue_changes(change_ids), robust=True)
     return len(notices)
 
 

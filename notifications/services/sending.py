@@ -288,19 +288,30 @@ def notice_message(*, notice: Notice, letters: dict[int, str] | None = None) -> 
 
 def message_values(*, notice: Notice) -> dict[str, str]:
     """The placeholder values of the message templates for one notice."""
-    from ratings import rules
+    from ratings import consequences, rules
 
     change = notice.rating_change
     if change.level != change.computed_level:
         rule_text = "人工调整"
     else:
         rule_text = "、".join(r for r in change.rules if r.split(".")[0] == change.level) or "—"
+    honest_before = consequences.grants(change.previous_level, consequences.GREEN_CHANNEL)
+    honest_now = consequences.grants(change.level, consequences.GREEN_CHANNEL)
+    unmet = [rules.CRITERIA_BY_ID[r] for r in change.rules if r in rules.CRITERIA_BY_ID and r.startswith("blue.")]
     values = {
         "customer_name": notice.customer.name,
         "level_label": rules.LEVEL_LABELS.get(notice.level, notice.level),
         "rules": rule_text,
         "as_of": change.as_of.isoformat(),
         "hotline": settings.NOTIFICATION_HOTLINE,
+        "offers": "；".join(offer.label for offer in consequences.offers_for(rules.GREEN)),
+        "lost_note": "贵单位已不再是诚信客户，暂不享受绿色通道等诚信客户待遇。"
+        if honest_before and not honest_now
+        else "",
+        "reasons": "；".join(f"未满足{c.id}（{c.plan_text}）" for c in unmet) or "人工调整",
+        "remedy": "".join(
+            dict.fromkeys(consequences.REMEDIES[c.number] for c in unmet if c.number in consequences.REMEDIES)
+        ),
     }
     if notice.channel == Channel.LETTER:
         from .letters import letter_reference

@@ -62,6 +62,7 @@ ARCHIVE = _access(drc=200, applicant=200, other_applicant=404)
 STAFF = _access()  # write pages and staff tools
 SUPERVISOR = _access(staff=403)  # the second person of the two-person rule
 HOME = _access(
+    anonymous=200,  # the public 信用+供电服务 page is the landing page of anonymous visitors
     staff=TO_CUSTOMER_LIST,
     supervisor=TO_CUSTOMER_LIST,
     drc=TO_CUSTOMER_LIST,
@@ -158,6 +159,7 @@ def _uscc(archive: Archive) -> str:
 PAGES = [
     Page("home", _url("home"), HOME),
     Page("login", _url("login"), PUBLIC),
+    Page("ratings:credit_services", _url("ratings:credit_services"), PUBLIC),
     Page("logout", _url("logout"), LOGOUT_GET),
     Page("archives:customer_list", _url("archives:customer_list"), READ_ALL),
     Page("archives:customer_export", _url("archives:customer_export"), READ_ALL),

@@ -10,7 +10,6 @@ from django.db import transaction
 
 from archives import services
 from archives.models import CreditEvent, Customer, ElectricityAccount, EventRevocation, EventStatus, PublicCreditReport
-from archives.signals import facts_changed
 from credit_portal.errors import ApplicationError
 from ratings.models import CustomerRating, RatingHistory
 from tests.factories import PDF_BYTES, AccountFactory, CustomerFactory, EventFactory, make_uscc
@@ -260,30 +259,28 @@ def test_account_arrears_change_re_rates_the_customer(staff, django_capture_on_c
     assert (rating.level, rating.rules) == ("red", ["red.1"])
 
 
-def test_several_changes_to_one_customer_in_one_transaction_queue_one_re_rating(
-    staff, django_capture_on_commit_callbacks
-):
+def test_each_change_re_rates_the_customer_inside_its_own_transaction(staff):
     customer = AccountFactory(opened_on=date(2015, 3, 1)).customer
     other = AccountFactory(opened_on=date(2015, 3, 1)).customer
 
-    announced = []
+    with transaction.atomic():
+        for day in (1, 2, 3):
+            services.event_record(customer=customer, type="late_payment", occurred_on=date(2026, 5, day), actor=staff)
+        # Before commit, inside the writing transaction, the level already follows the facts.
+        assert CustomerRating.objects.get(customer=customer).level == "red"
+        services.event_record(customer=other, type="late_payment", occurred_on=date(2026, 5, 1), actor=staff)
 
-    def listen(*, customer_id, cause, ref, **kwargs):
-        announced.append((customer_id, cause, ref))
-
-    facts_changed.connect(listen)
-    try:
-        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-            for day in (1, 2, 3):
-                last = services.event_record(
-                    customer=customer, type="late_payment", occurred_on=date(2026, 5, day), actor=staff
-                )
-            services.event_record(customer=other, type="late_payment", occurred_on=date(2026, 5, 1), actor=staff)
-    finally:
-        facts_changed.disconnect(listen)
-
-    assert sorted(customer_id for customer_id, _cause, _ref in announced) == sorted([customer.pk, other.pk])
-    assert (customer.pk, "event", str(last.pk)) in announced  # the latest change names the cause
     rating = CustomerRating.objects.get(customer=customer)
     assert (rating.level, rating.rules) == ("red", ["red.2"])
-    assert RatingHistory.objects.filter(customer=customer).count() == 1
+    assert CustomerRating.objects.get(customer=other).level == "unrated"
+
+
+def test_a_rolled_back_event_leaves_the_level_as_it_was(staff):
+    customer = AccountFactory(opened_on=date(2015, 3, 1)).customer
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.event_record(customer=customer, type="theft", occurred_on=date(2026, 5, 1), actor=staff, amount_yuan=1)
+        raise RuntimeError("the request failed after the event was written")
+
+    assert not CreditEvent.objects.filter(customer=customer).exists()
+    assert not CustomerRating.objects.filter(customer=customer).exists()

@@ -53,7 +53,7 @@ def test_an_enterprise_without_property_documents_applies_and_heads_the_queue(
 
     # 1. The enterprise registers (a bad USCC first: a clear message, no account).
     page.goto("/")
-    page.get_by_role("link", name="注册").click()
+    page.get_by_role("link", name="注册", exact=True).click()
     page.get_by_label("统一社会信用代码").fill(uscc[:-1] + ("0" if uscc[-1] != "0" else "1"))
     page.get_by_label("企业名称").fill("淮阴壬光伏科技有限公司")
     page.get_by_label("联系人").fill("吴十")

@@ -50,6 +50,7 @@ def test_an_application_with_property_documents_is_submitted(applicant, applican
 
 def test_an_enterprise_without_property_rights_applies_with_its_report_and_letter(applicant, staff, applicant_customer):
     report, letter = _no_property_documents(applicant_customer, staff)
+    rate(applicant_customer, "blue")
 
     application = _apply(applicant_customer, applicant, route=ApplicationRoute.NO_PROPERTY, property_document=None)
 
@@ -89,10 +90,69 @@ def test_a_no_property_application_without_a_verified_report_and_an_accepted_let
         _apply(applicant_customer, applicant, route=ApplicationRoute.NO_PROPERTY, property_document=None)
 
     assert error.value.field == "route"
-    assert error.value.message.startswith("暂无产权方式申请用电须凭信用报告和信用承诺书，贵单位还缺少：")
+    assert error.value.message.startswith("凭信用报告和信用承诺书代替产权证明申请用电，仅限诚信客户")
     for document in missing:
         assert document in error.value.message
     assert database_state() == before
+
+
+@pytest.mark.parametrize("level", ["black", "red", "yellow", "unrated"])
+def test_a_customer_that_is_not_honest_is_refused_the_no_property_route_with_the_reason(
+    applicant, staff, applicant_customer, level
+):
+    _no_property_documents(applicant_customer, staff)
+    rate(applicant_customer, level)
+    before = database_state()
+
+    with pytest.raises(ApplicationError) as error:
+        _apply(applicant_customer, applicant, route=ApplicationRoute.NO_PROPERTY, property_document=None)
+
+    label = {"black": "黑色", "red": "红色", "yellow": "黄色", "unrated": "未定级"}[level]
+    assert f"诚信客户信用等级（绿色、蓝色），当前信用等级为{label}" in error.value.message
+    assert "公共信用信息查询报告" not in error.value.message  # the documents themselves are in order
+    assert database_state() == before
+
+
+def test_a_report_that_shows_dishonesty_does_not_open_the_no_property_route(applicant, staff, applicant_customer):
+    ReportFactory(customer=applicant_customer, issued_on=date(2025, 6, 1), status="verified", shows_dishonesty=True)
+    services.letter_decide(letter=CommitmentLetterFactory(customer=applicant_customer), accept=True, actor=staff)
+    rate(applicant_customer, "green")  # e.g. an override: the level alone is not enough
+
+    with pytest.raises(ApplicationError) as error:
+        _apply(applicant_customer, applicant, route=ApplicationRoute.NO_PROPERTY, property_document=None)
+
+    assert "2025-06-01出具的报告显示失信行为" in error.value.message
+    assert not PowerApplication.objects.exists()
+
+
+def test_staff_cannot_accept_a_no_property_application_once_the_customer_is_no_longer_honest(
+    applicant, staff, applicant_customer
+):
+    _no_property_documents(applicant_customer, staff)
+    rate(applicant_customer, "green")
+    application = _apply(applicant_customer, applicant, route=ApplicationRoute.NO_PROPERTY, property_document=None)
+    rate(applicant_customer, "black")
+
+    with pytest.raises(ApplicationError) as error:
+        services.application_advance(application=application, status=ApplicationStatus.ACCEPTED, actor=staff)
+
+    assert "当前信用等级为黑色" in error.value.message
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SUBMITTED
+    # Refusing it with a reason stays possible.
+    services.application_advance(application=application, status="rejected", actor=staff, reason="已不是诚信客户")
+    rate(applicant_customer, "green")
+
+
+def test_staff_accept_a_no_property_application_of_a_customer_still_honest(applicant, staff, applicant_customer):
+    _no_property_documents(applicant_customer, staff)
+    rate(applicant_customer, "blue")
+    application = _apply(applicant_customer, applicant, route=ApplicationRoute.NO_PROPERTY, property_document=None)
+
+    services.application_advance(application=application, status=ApplicationStatus.ACCEPTED, actor=staff)
+
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.ACCEPTED
 
 
 @pytest.mark.parametrize(
@@ -129,7 +189,8 @@ def test_the_application_page_explains_what_the_no_property_route_still_needs(cl
 
     page = response.content.decode()
     assert (
-        "贵单位还缺少：一份已核验、一年内出具的《江苏省法人公共信用信息查询报告》；一份已受理的《信用承诺书》" in page
+        "贵单位还缺少：诚信客户信用等级（绿色、蓝色），当前信用等级为尚未评定；"
+        "一份已核验、一年内出具的《江苏省法人公共信用信息查询报告》；一份已受理的《信用承诺书》" in page
     )
     assert not PowerApplication.objects.exists()
 

@@ -4,6 +4,7 @@ import pytest
 
 from notifications import services
 from notifications.backends import OutgoingMessage, PermanentSendError, TransientSendError, get_backend
+from notifications.backends.wechat import WeChatTemplateBackend
 from notifications.models import Channel, Notice
 from ratings.models import RatingCause
 from ratings.services import rating_refresh
@@ -117,6 +118,29 @@ def test_the_wechat_backend_renews_an_expired_token_and_sends(wechat_gateway):
 
     assert wechat_gateway.tokens_issued == 2
     assert sorted(wechat_gateway.delivered) == ["k-1", "k-2"]
+
+
+def test_two_worker_processes_share_one_wechat_token(wechat_gateway):
+    # Two backend instances stand for two worker processes: both read the token from the shared cache.
+    first, second = WeChatTemplateBackend(channel="wechat"), WeChatTemplateBackend(channel="wechat")
+
+    first.send(_message("wechat", key="k-1"))
+    second.send(_message("wechat", key="k-2"))
+
+    assert wechat_gateway.tokens_issued == 1
+    assert sorted(wechat_gateway.delivered) == ["k-1", "k-2"]
+
+
+def test_a_refused_token_is_renewed_once_for_every_worker(wechat_gateway):
+    first, second = WeChatTemplateBackend(channel="wechat"), WeChatTemplateBackend(channel="wechat")
+    first.send(_message("wechat", key="k-1"))
+    wechat_gateway.valid_token = "rotated"
+
+    second.send(_message("wechat", key="k-2"))  # refused, renews the shared token
+    first.send(_message("wechat", key="k-3"))  # uses the renewed token without fetching again
+
+    assert wechat_gateway.tokens_issued == 2
+    assert sorted(wechat_gateway.delivered) == ["k-1", "k-2", "k-3"]
 
 
 def test_a_gateway_failing_twice_then_succeeding_sends_the_notice_once(pinned, settings, sms_gateway):
