@@ -9,6 +9,8 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from archives import vocabulary
+from credit_portal.claims import lease_expired
+from credit_portal.decisions import TwoPersonDecision
 
 
 def private_upload_to(instance: models.Model, filename: str) -> str:
@@ -43,7 +45,7 @@ class Customer(models.Model):
     """A legal-entity electricity customer (社会法人), identified by its USCC."""
 
     uscc = models.CharField("统一社会信用代码", max_length=18, unique=True)
-    name = models.CharField("名称", max_length=200, db_index=True)
+    name = models.CharField("名称", max_length=200)
     legal_representative = models.CharField("法定代表人", max_length=50, blank=True)
     contact_person = models.CharField("联系人", max_length=50, blank=True)
     contact_phone = models.CharField("联系电话", max_length=20, blank=True)
@@ -58,6 +60,12 @@ class Customer(models.Model):
         verbose_name = "电力用户"
         verbose_name_plural = "电力用户"
         ordering = ["name", "id"]
+        # The list's ordering, and USCC prefixes (LIKE 'x%' needs pattern_ops unless the collation is C).
+        # The name search's trigram index is PostgreSQL's alone: migration 0004 adds it there.
+        indexes = [
+            models.Index(fields=["name", "id"], name="customer_name_id"),
+            models.Index(fields=["uscc"], name="customer_uscc_prefix", opclasses=["varchar_pattern_ops"]),
+        ]
         permissions = [
             ("view_all_archives", "查看全部信用档案"),
             ("manage_archives", "维护信用档案"),
@@ -174,26 +182,12 @@ class RevocationStatus(models.TextChoices):
     REFUSED = "refused", "已驳回"
 
 
-class EventRevocation(models.Model):
+class EventRevocation(TwoPersonDecision):
     """A request to revoke an event; a supervisor other than the requester decides it."""
 
     event = models.ForeignKey(CreditEvent, on_delete=models.PROTECT, related_name="revocations", verbose_name="记录")
     reason = models.TextField("撤销理由")
     status = models.CharField("状态", max_length=10, choices=RevocationStatus.choices, default=RevocationStatus.PENDING)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="申请人"
-    )
-    requested_at = models.DateTimeField("申请时间", auto_now_add=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="审批人",
-    )
-    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
-    decision_note = models.TextField("审批意见", blank=True)
 
     history = HistoricalRecords()
 
@@ -356,6 +350,8 @@ class ImportJob(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField("上传时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # The running import's heartbeat: renewed with every batch; once it has run out, the worker is gone.
+    lease_until = models.DateTimeField("心跳有效至", null=True, blank=True)
 
     class Meta:
         verbose_name = "导入任务"
@@ -364,6 +360,11 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.original_name}"
+
+    @property
+    def stalled(self) -> bool:
+        """Running, but its worker stopped beating (killed): it may be taken over and resumed."""
+        return self.status == ImportStatus.RUNNING and lease_expired(self.lease_until)
 
     @property
     def progress_percent(self) -> int:

@@ -208,6 +208,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
     # Every customer re-rated as of the new day (windows slide, arrears age), in CELERY_TIMEZONE.
     "nightly-rerate": {"task": "ratings.tasks.nightly_rerate_task", "schedule": crontab(hour=0, minute=30)},
+    # The dashboard's figures (whole-archive aggregates) into the shared cache: pages read them from there.
+    "dashboard-refresh": {"task": "ratings.tasks.dashboard_refresh_task", "schedule": 300.0},
 }
 
 # Notifications (reminders, SMS, WeChat, notification letters). Channel backends are chosen like

@@ -1,9 +1,10 @@
 """Current ratings, their append-only history, and manual overrides."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
+
+from credit_portal.decisions import TwoPersonDecision
 
 from . import rules
 
@@ -84,23 +85,15 @@ class OverrideStatus(models.TextChoices):
     ENDED = "ended", "已结束"
 
 
-class LevelOverride(models.Model):
+class LevelOverride(TwoPersonDecision):
     """A manual level set by a supervisor, with a reason and an end date, approved by another."""
 
     customer = models.ForeignKey(
         "archives.Customer", on_delete=models.PROTECT, related_name="overrides", verbose_name="用户"
     )
     level = models.CharField("调整为", max_length=10, choices=[(k, v) for k, v in LEVEL_CHOICES if k != "unrated"])
-    reason = models.TextField("理由")
     ends_on = models.DateField("截止日期")
     status = models.CharField("状态", max_length=10, choices=OverrideStatus.choices, default=OverrideStatus.PENDING)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    requested_at = models.DateTimeField("申请时间", auto_now_add=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
-    decision_note = models.TextField("审批意见", blank=True)
 
     history = HistoricalRecords()
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -353,6 +354,7 @@ class Dashboard:
     changes_by_day: tuple[tuple[date, int], ...]
     transitions: tuple[Transition, ...]
     recent_changes: tuple[RatingHistory, ...]
+    computed_at: datetime | None = None
 
     @property
     def changes_total(self) -> int:
@@ -396,7 +398,34 @@ def rating_dashboard(*, today: date | None = None) -> Dashboard:
         ),
         transitions=transitions,
         recent_changes=tuple(changes.select_related("customer")[:20]),
+        computed_at=timezone.now(),
     )
+
+
+#: The dashboard's aggregates cover the whole archive (seconds at a million customers), so pages read
+#: them from the shared cache, refreshed by the beat this often; the page shows their age.
+DASHBOARD_REFRESH_SECONDS = 300
+#: A figure older than this is not served (the beat stopped): the next view computes it again.
+DASHBOARD_MAX_AGE_SECONDS = 3 * DASHBOARD_REFRESH_SECONDS
+
+
+def _dashboard_key(today: date) -> str:
+    return f"ratings:dashboard:v1:{today.isoformat()}"
+
+
+def rating_dashboard_cached(*, today: date | None = None) -> Dashboard:
+    """The dashboard from the shared cache (``computed_at`` tells its age); computed and stored if missing."""
+    today = today or timezone.localdate()
+    board = cache.get(_dashboard_key(today))
+    return board if board is not None else dashboard_refresh(today=today)
+
+
+def dashboard_refresh(*, today: date | None = None) -> Dashboard:
+    """Compute the dashboard now and store it for the pages (the beat calls this every few minutes)."""
+    today = today or timezone.localdate()
+    board = rating_dashboard(today=today)
+    cache.set(_dashboard_key(today), board, DASHBOARD_MAX_AGE_SECONDS)
+    return board
 
 
 # --------------------------------------------------------------------------------------------

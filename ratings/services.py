@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from archives.models import Customer
 from archives.services.common import audited_save
+from credit_portal.decisions import two_person_decide
 from credit_portal.errors import ApplicationError
 
 from . import rules
@@ -106,19 +107,17 @@ def override_request(*, customer: Customer, level: str, reason: str, ends_on: da
 def override_decide(*, override: LevelOverride, approve: bool, actor, note: str = "") -> LevelOverride:
     """Approve (the level takes effect now) or refuse a manual level; never by the requester."""
     override = LevelOverride.objects.select_for_update().get(pk=override.pk)
-    if override.status != OverrideStatus.PENDING:
-        raise ApplicationError("该申请已处理", field="override")
-    if override.requested_by_id == actor.pk:
-        raise ApplicationError("不能审批本人提出的申请，须由另一名班组长审批", field="override")
-    if not actor.has_perm("ratings.approve_override"):
-        raise ApplicationError("只有班组长可以审批人工调整", field="override")
-    note = (note or "").strip()
-    if not approve and not note:
-        raise ApplicationError("驳回时请填写理由", field="note")
-    override.status = OverrideStatus.ACTIVE if approve else OverrideStatus.REFUSED
-    override.decided_by = actor
-    override.decided_at = timezone.now()
-    override.decision_note = note
+    two_person_decide(
+        override,
+        approve=approve,
+        actor=actor,
+        note=note,
+        permission="ratings.approve_override",
+        approved=OverrideStatus.ACTIVE,
+        refused=OverrideStatus.REFUSED,
+        field="override",
+        not_allowed="只有班组长可以审批人工调整",
+    )
     audited_save(override, actor=actor, reason="批准人工调整" if approve else "驳回人工调整")
     if approve:
         rating_refresh(customer=override.customer, cause=RatingCause.OVERRIDE, cause_ref=str(override.pk))

@@ -46,9 +46,18 @@ def nightly_rerate_task() -> None:
     as_of = timezone.localdate()
     if settings.CELERY_TASK_ALWAYS_EAGER:
         stats = rerate_all(as_of=as_of, cause=RatingCause.NIGHTLY)
+        dashboard_refresh_task()
         logger.info("nightly rerate as of %s: %s customers, %s written", as_of, stats.customers, stats.written)
     else:
         rerate_enqueue(as_of=as_of, cause=RatingCause.NIGHTLY)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def dashboard_refresh_task() -> None:
+    """Recompute the dashboard's figures into the shared cache (the pages show their age)."""
+    from .selectors import dashboard_refresh
+
+    dashboard_refresh()
 
 
 def rerate_enqueue(*, as_of: date, cause: str, range_size: int | None = None) -> int:

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from archives import vocabulary
+from credit_portal.decisions import two_person_decide
 from credit_portal.errors import ApplicationError
 
 from ..models import CreditEvent, Customer, EventRevocation, EventSource, EventStatus, RevocationStatus
@@ -125,19 +126,17 @@ def revocation_request(*, event: CreditEvent, reason: str, actor) -> EventRevoca
 def revocation_decide(*, revocation: EventRevocation, approve: bool, actor, note: str = "") -> EventRevocation:
     """Approve (the event is revoked and the customer re-rated) or refuse a revocation request."""
     revocation = EventRevocation.objects.select_for_update().select_related("event").get(pk=revocation.pk)
-    if revocation.status != RevocationStatus.PENDING:
-        raise ApplicationError("该申请已处理", field="revocation")
-    if revocation.requested_by_id == actor.pk:
-        raise ApplicationError("不能审批本人提出的申请，须由另一名班组长审批", field="revocation")
-    if not actor.has_perm("archives.approve_revocation"):
-        raise ApplicationError("只有班组长可以审批撤销申请", field="revocation")
-    note = (note or "").strip()
-    if not approve and not note:
-        raise ApplicationError("驳回时请填写理由", field="note")
-    revocation.status = RevocationStatus.APPROVED if approve else RevocationStatus.REFUSED
-    revocation.decided_by = actor
-    revocation.decided_at = timezone.now()
-    revocation.decision_note = note
+    two_person_decide(
+        revocation,
+        approve=approve,
+        actor=actor,
+        note=note,
+        permission="archives.approve_revocation",
+        approved=RevocationStatus.APPROVED,
+        refused=RevocationStatus.REFUSED,
+        field="revocation",
+        not_allowed="只有班组长可以审批撤销申请",
+    )
     audited_save(revocation, actor=actor, reason="批准撤销" if approve else "驳回撤销")
     if approve:
         event = CreditEvent.objects.select_for_update().get(pk=revocation.event_id)

@@ -24,22 +24,28 @@ How the import pass writes, and why:
    still `done` (the data must not be imported twice) with `summary.rerate_error`; the nightly
    re-rate catches up.
 
-A worker killed mid-import (not an exception) leaves the job `running`: there is no heartbeat
-field to tell a dead import from a slow one.
+A running job beats (`lease_until`, renewed with every checked chunk and written batch, see
+`credit_portal.claims`). A worker killed mid-import (not an exception) stops beating: once its lease
+has run out the job shows as stalled, staff may start it again, and the import is taken over and
+resumes after the rows already written (`processed_rows` commits with each batch).
 """
 
 import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from datetime import timedelta
 from decimal import Decimal
+from itertools import islice
 from pathlib import PurePath
 
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from credit_portal.claims import claim, lease_renew
 from credit_portal.errors import ApplicationError
 
 from ..import_checks import CHECKERS, AccountRow, CustomerRow, EventRow, lookup_chunk
@@ -54,11 +60,14 @@ from ..models import (
     ImportKind,
     ImportStatus,
 )
+from ..selectors import industries_forget
 from ..signals import facts_imported
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 2000
+#: How long a running import may go without a heartbeat before it counts as stalled.
+LEASE = timedelta(minutes=10)
 # bulk_update writes one CASE per field whose cost grows with the square of the rows per statement.
 UPDATE_BATCH_SIZE = 250
 CHANGE_REASON = "营销系统导入"
@@ -82,7 +91,7 @@ def _check_permission(actor) -> None:
         raise ApplicationError("只有营业厅工作人员可以从营销系统导入")
 
 
-def _validate(*, kind: str, fileobj, fmt: str) -> tuple[int, list[dict]]:
+def _validate(*, kind: str, fileobj, fmt: str, heartbeat=None) -> tuple[int, list[dict]]:
     """Check the whole file; returns the number of data rows and every error, writing nothing."""
     table = open_table(kind=kind, fileobj=fileobj, fmt=fmt)
     errors = list(table.errors)
@@ -94,6 +103,8 @@ def _validate(*, kind: str, fileobj, fmt: str) -> tuple[int, list[dict]]:
     for chunk in _chunked(table.rows, BATCH_SIZE):
         total += len(chunk)
         errors.extend(checker.check(chunk)[1])
+        if heartbeat is not None:
+            heartbeat()
     if total == 0:
         errors.append({"line": None, "field": None, "message": "文件中没有数据行"})
     return total, errors
@@ -120,19 +131,26 @@ def import_preview(*, kind: str, upload: UploadedFile, actor) -> ImportJob:
 
 
 def import_start(*, job: ImportJob, actor) -> None:
-    """Queue the import of a `ready` job once this request's transaction commits."""
+    """Queue the import of a `ready` (or stalled) job once this request's transaction commits."""
     from ..tasks import import_run_task
 
     _check_permission(actor)
-    if job.status != ImportStatus.READY:
+    if job.status != ImportStatus.READY and not job.stalled:
         raise ApplicationError(f"该导入任务当前状态为“{job.get_status_display()}”，不能开始导入", field="job")
     transaction.on_commit(lambda: import_run_task.delay(job.pk))
 
 
 def import_run(*, job_id: int) -> ImportJob | None:
-    """Import a `ready` job batch by batch (see the module docstring); any other job is left alone."""
-    claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.READY).update(
-        status=ImportStatus.RUNNING, processed_rows=0
+    """Import a `ready` job batch by batch (see the module docstring), or resume a stalled one.
+
+    Any other job (done, or running with a live heartbeat) is left alone.
+    """
+    claimed = claim(
+        ImportJob.objects.filter(pk=job_id),
+        free=Q(status=ImportStatus.READY),
+        held=Q(status=ImportStatus.RUNNING),
+        lease=LEASE,
+        status=ImportStatus.RUNNING,
     )
     job = ImportJob.objects.select_related("created_by").filter(pk=job_id).first()
     if not claimed or job is None:
@@ -140,10 +158,14 @@ def import_run(*, job_id: int) -> ImportJob | None:
     fmt = PurePath(job.file.name).suffix.lstrip(".")
     try:
         with job.file.open("rb") as fileobj:
-            total, errors = _validate(kind=job.kind, fileobj=fileobj, fmt=fmt)
+            total, errors = _validate(kind=job.kind, fileobj=fileobj, fmt=fmt, heartbeat=_heartbeat(job))
             if errors:
                 ImportJob.objects.filter(pk=job.pk).update(
-                    status=ImportStatus.INVALID, total_rows=total, errors=errors, finished_at=timezone.now()
+                    status=ImportStatus.INVALID,
+                    total_rows=total,
+                    errors=errors,
+                    finished_at=timezone.now(),
+                    lease_until=None,
                 )
                 job.refresh_from_db()
                 return job
@@ -154,8 +176,9 @@ def import_run(*, job_id: int) -> ImportJob | None:
         message = error.message if isinstance(error, ApplicationError) else f"{type(error).__name__}: {error}"
         job.status = ImportStatus.FAILED
         job.finished_at = timezone.now()
+        job.lease_until = None
         job.summary = {**job.summary, "error": message}
-        job.save(update_fields=["status", "finished_at", "summary"])
+        job.save(update_fields=["status", "finished_at", "lease_until", "summary"])
         return job
     try:
         summary["rerated"] = _rerate(affected, job_id=job.pk)
@@ -166,20 +189,24 @@ def import_run(*, job_id: int) -> ImportJob | None:
     job.refresh_from_db()
     job.status = ImportStatus.DONE
     job.finished_at = timezone.now()
+    job.lease_until = None
     job.summary = summary
-    job.save(update_fields=["status", "finished_at", "summary"])
+    job.save(update_fields=["status", "finished_at", "lease_until", "summary"])
     return job
 
 
 def _write(*, job: ImportJob, fileobj, fmt: str) -> tuple[dict, set[int]]:
-    """Write the (already validated) file in batches; each batch commits with its progress."""
+    """Write the (already validated) file in batches; each batch commits with its progress.
+
+    A resumed job skips the rows a previous worker wrote (``processed_rows``) and keeps its counts.
+    """
     table = open_table(kind=job.kind, fileobj=fileobj, fmt=fmt)
     checker = CHECKERS[job.kind](today=timezone.localdate())
     writer = WRITERS[job.kind]
-    counts: Counter = Counter()
+    processed = job.processed_rows
+    counts: Counter = Counter({key: job.summary.get(key, 0) for key in ("created", "updated", "unchanged")})
     affected: set[int] = set()
-    processed = 0
-    for chunk in _chunked(table.rows, BATCH_SIZE):
+    for chunk in _chunked(islice(table.rows, processed, None), BATCH_SIZE):
         with transaction.atomic():
             # Checked again in the transaction: the references must hold as the rows are written.
             rows, errors = checker.check(chunk)
@@ -190,7 +217,7 @@ def _write(*, job: ImportJob, fileobj, fmt: str) -> tuple[dict, set[int]]:
             processed += len(chunk)
             summary = {key: counts[key] + batch_counts.get(key, 0) for key in ("created", "updated", "unchanged")}
             summary["last_line"] = chunk[-1][0]  # tells the user where to resume should a later batch fail
-            ImportJob.objects.filter(pk=job.pk).update(processed_rows=processed, summary=summary)
+            lease_renew(ImportJob.objects.filter(pk=job.pk), lease=LEASE, processed_rows=processed, summary=summary)
         counts.update(batch_counts)
         affected |= batch_affected
     return {key: counts[key] for key in ("created", "updated", "unchanged")}, affected
@@ -232,6 +259,8 @@ def _write_customers(rows: list[CustomerRow], *, actor) -> tuple[dict, set[int]]
             default_user=actor,
             default_change_reason=CHANGE_REASON,
         )
+    if new or changed:
+        transaction.on_commit(industries_forget)
     counts = {"created": len(new), "updated": len(changed), "unchanged": len(rows) - len(new) - len(changed)}
     # Name and contact details are not rating facts: only a new customer needs its (first) rating.
     return counts, {customer.pk for customer in created}
@@ -285,6 +314,10 @@ WRITERS = {
     ImportKind.ACCOUNTS: _write_accounts,
     ImportKind.EVENTS: _write_events,
 }
+
+
+def _heartbeat(job: ImportJob):
+    return lambda: lease_renew(ImportJob.objects.filter(pk=job.pk, status=ImportStatus.RUNNING), lease=LEASE)
 
 
 def _rerate(customer_ids: set[int], *, job_id: int) -> int:

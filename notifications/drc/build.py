@@ -44,6 +44,7 @@ from django.utils import timezone
 from archives.models import CreditEvent, Customer, PublicCreditReport, RevocationStatus
 from archives.models import ReportStatus as PublicReportStatus
 from commitments.models import CommitmentLetter, LetterStatus
+from credit_portal.claims import claim, lease_expired
 from credit_portal.errors import ApplicationError
 
 from . import columns
@@ -322,15 +323,18 @@ def _claim(report_date: date, *, rebuild: bool) -> tuple[DrcReport, uuid.UUID | 
     with transaction.atomic():
         report, _ = DrcReport.objects.select_for_update().get_or_create(report_date=report_date)
         now = timezone.now()
-        if report.claim_token is not None and report.lease_until and report.lease_until > now:
-            return report, None, "busy"
-        if report.status == DrcReportStatus.READY and not rebuild:
-            return report, None, "exists"
-        report.claim_token = uuid.uuid4()
-        report.lease_until = now + timedelta(seconds=settings.DRC_REPORT_LEASE_SECONDS)
-        report.build_started_at = now
-        report.save(update_fields=["claim_token", "lease_until", "build_started_at"])
-        return report, report.claim_token, "claimed"
+        claimable = DrcReport.objects.filter(pk=report.pk)
+        if not rebuild:
+            claimable = claimable.exclude(status=DrcReportStatus.READY)
+        token = uuid.uuid4()
+        lease = timedelta(seconds=settings.DRC_REPORT_LEASE_SECONDS)
+        if not claim(
+            claimable, free=Q(claim_token__isnull=True), lease=lease, now=now, claim_token=token, build_started_at=now
+        ):
+            held = report.claim_token is not None and not lease_expired(report.lease_until, now=now)
+            return report, None, "busy" if held else "exists"
+        report.refresh_from_db(fields=["claim_token", "lease_until", "build_started_at"])
+        return report, token, "claimed"
 
 
 def _release_failed(report_id: int, token: uuid.UUID, error: BaseException) -> None:

@@ -24,6 +24,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from credit_portal.claims import claim
+
 from ..gateway import GatewayError, backoff_seconds, client
 from .build import report_folder
 from .bundle import write_zip, zip_name
@@ -77,12 +79,16 @@ def push_grace() -> timedelta:
 
 
 def _claim(report_id: int) -> bool:
-    now = timezone.now()
-    lease = now + push_grace()
     return bool(
-        DrcReport.objects.filter(pk=report_id, status=DrcReportStatus.READY)
-        .filter(Q(push_status=PushStatus.PENDING) | Q(push_status=PushStatus.SENDING, push_lease_until__lt=now))
-        .update(push_status=PushStatus.SENDING, push_lease_until=lease, push_attempts=F("push_attempts") + 1)
+        claim(
+            DrcReport.objects.filter(pk=report_id, status=DrcReportStatus.READY),
+            free=Q(push_status=PushStatus.PENDING),
+            held=Q(push_status=PushStatus.SENDING),
+            lease=push_grace(),
+            lease_field="push_lease_until",
+            push_status=PushStatus.SENDING,
+            push_attempts=F("push_attempts") + 1,
+        )
     )
 
 

@@ -22,6 +22,8 @@ from django.db import DatabaseError, connection
 from django.db.models import F, Q
 from django.utils import timezone
 
+from credit_portal.claims import claim, lease_renew
+
 from .. import gateway, texts
 from ..backends import OutgoingMessage, PermanentSendError, SendError, TransientSendError, get_backend
 from ..models import Channel, Notice, NoticeStatus
@@ -88,10 +90,15 @@ def _notices_send(notice_ids: list[int]) -> dict[int, str]:
     token = uuid.uuid4()
     lease = timedelta(seconds=_retry_settings()["LEASE_SECONDS"])
     now = timezone.now()
-    claimed = (
-        Notice.objects.filter(pk__in=ids)
-        .filter(Q(status=NoticeStatus.PENDING) | Q(status=NoticeStatus.SENDING, lease_until__lt=now))
-        .update(status=NoticeStatus.SENDING, claim_token=token, lease_until=now + lease, attempts=F("attempts") + 1)
+    claimed = claim(
+        Notice.objects.filter(pk__in=ids),
+        free=Q(status=NoticeStatus.PENDING),
+        held=Q(status=NoticeStatus.SENDING),
+        lease=lease,
+        now=now,
+        status=NoticeStatus.SENDING,
+        claim_token=token,
+        attempts=F("attempts") + 1,
     )
     if not claimed:
         return outcomes
@@ -120,9 +127,8 @@ def _notices_send(notice_ids: list[int]) -> dict[int, str]:
     renew_at = now + lease / 2
     for notice in notices:
         if timezone.now() >= renew_at:
-            now = timezone.now()
-            Notice.objects.filter(claim_token=token, status=NoticeStatus.SENDING).update(lease_until=now + lease)
-            renew_at = now + lease / 2
+            lease_renew(Notice.objects.filter(claim_token=token, status=NoticeStatus.SENDING), lease=lease)
+            renew_at = timezone.now() + lease / 2
         outcomes[notice.pk] = _send_claimed(notice, token, letters, local_sends)
     _record_local_sends(local_sends, token)
     return outcomes

@@ -487,3 +487,44 @@ def test_a_value_under_a_column_without_a_name_is_an_error_not_silently_dropped(
     job = imports.import_preview(kind="customers", upload=upload, actor=staff)
 
     assert _errors(job) == [(3, None)]
+
+
+class _WorkerKilled(BaseException):
+    """Not an Exception: what a killed worker looks like to the code after it (nothing runs)."""
+
+
+def test_a_killed_import_stalls_visibly_and_resumes_after_the_rows_it_wrote(
+    client, staff, monkeypatch, time_machine, django_capture_on_commit_callbacks
+):
+    customer = CustomerFactory()
+    lines = "".join(f"{customer.uscc},late_payment,2026-01-{day:02d}\n" for day in range(1, 6))
+    job = imports.import_preview(kind="events", upload=_csv("uscc,type,occurred_on\n" + lines), actor=staff)
+    monkeypatch.setattr(imports, "BATCH_SIZE", 2)
+    write_events = imports.WRITERS["events"]
+    calls = []
+
+    def killed_in_the_second_batch(rows, *, actor):
+        calls.append(len(rows))
+        if len(calls) == 2:
+            raise _WorkerKilled
+        return write_events(rows, actor=actor)
+
+    monkeypatch.setitem(imports.WRITERS, "events", killed_in_the_second_batch)
+    with pytest.raises(_WorkerKilled):
+        imports.import_run(job_id=job.pk)
+    monkeypatch.setitem(imports.WRITERS, "events", write_events)
+    job.refresh_from_db()
+    assert (job.status, job.processed_rows, job.stalled) == (ImportStatus.RUNNING, 2, False)
+    assert imports.import_run(job_id=job.pk).processed_rows == 2  # a live heartbeat: not taken over
+
+    time_machine.shift(imports.LEASE.total_seconds() + 1)
+    client.force_login(staff)
+    page = client.get(reverse("archives:import_detail", args=[job.pk])).content.decode()
+    assert 'id="import-stalled"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("archives:import_start", args=[job.pk]))
+
+    job.refresh_from_db()
+    assert (job.status, job.processed_rows, job.summary["created"]) == (ImportStatus.DONE, 5, 5)
+    assert job.lease_until is None
+    assert CreditEvent.objects.filter(customer=customer).count() == 5
