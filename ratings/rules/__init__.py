@@ -4,7 +4,10 @@ The binding reading is ``shared/RATING_RULES.md`` (Annex 3 of 淮信用办〔202
 imports nothing from Django (an import-linter contract says so): facts in, level + rule ids +
 explanation out. One module per job:
 
-- `criteria`: the table: decisions, clauses, the criteria rows, the rules version;
+- `criteria`: the table: decisions, clauses, the criteria rows built from a rule set's numbers
+  (``V1_PARAMETERS`` = the plan's), the rules version;
+- `book`: a rule set's table compiled once (``RuleBook``; ``V1`` is the plan's);
+- `parameters`: the validation of a rule set's numbers and wording;
 - `facts`: the facts read (events, reports, accounts) and the findings and result returned;
 - `dates`: the calendar: whole years and months, windows, when an event leaves one;
 - `tally`: one pass over the events, shared by the two evaluators;
@@ -39,6 +42,7 @@ from archives.vocabulary import (
     EventType,
 )
 
+from .book import V1, RuleBook, years_label
 from .criteria import (
     CRITERIA,
     CRITERIA_BY_ID,
@@ -46,6 +50,7 @@ from .criteria import (
     DECISIONS_BY_ID,
     RULES_VERSION,
     SINCE_OPENED,
+    V1_PARAMETERS,
     WINDOW_1Y,
     WINDOW_3Y,
     WINDOWS,
@@ -58,6 +63,7 @@ from .criteria import (
     PaymentMethodIs,
     ReportShowsNoDishonesty,
     Where,
+    build_criteria,
     compute_rules_version,
     criteria_for,
     rule_sort_key,
@@ -88,6 +94,12 @@ from .facts_file import (
 )
 from .fast import (
     evaluate_level,
+)
+from .parameters import (
+    PARAMETER_LABELS,
+    ParameterError,
+    changed_criteria,
+    validate_parameters,
 )
 
 __all__ = [
@@ -132,6 +144,15 @@ __all__ = [
     "rule_sort_key",
     "compute_rules_version",
     "RULES_VERSION",
+    "V1_PARAMETERS",
+    "build_criteria",
+    "RuleBook",
+    "V1",
+    "years_label",
+    "PARAMETER_LABELS",
+    "ParameterError",
+    "changed_criteria",
+    "validate_parameters",
     "Event",
     "Report",
     "Facts",

@@ -276,7 +276,12 @@ V1_PARAMETERS: dict[str, dict[str, object]] = {
     "black.4": {"count": 2, "severities": ["serious"]},
     "black.5": {"count": 4},
     "black.6": {"count": 3},
-    "black.7": {"high_voltage_kv": 35, "high_voltage_count": 1, "medium_voltages_kv": [10, 20], "medium_voltage_count": 2},
+    "black.7": {
+        "high_voltage_kv": 35,
+        "high_voltage_count": 1,
+        "medium_voltages_kv": [10, 20],
+        "medium_voltage_count": 2,
+    },
     "black.8": {"count": 1},
     "black.9": {"count": 1},
     "black.10": {"count": 1},
@@ -323,7 +328,9 @@ def _severity_where(severities: Sequence[str], labels: Mapping[str, str]) -> Whe
 _DISHONESTY_LABELS = {"general": "一般", "serious": "较重"}
 
 
-def build_criteria(parameters: Mapping[str, Mapping[str, object]], wordings: Mapping[str, str] | None = None) -> tuple[Criterion, ...]:
+def build_criteria(
+    parameters: Mapping[str, Mapping[str, object]], wordings: Mapping[str, str] | None = None
+) -> tuple[Criterion, ...]:
     """The criteria table with a rule set's numbers (and the drafter's wording where given).
 
     The structure (ids, levels, kinds of clause, event types) is fixed here; ``parameters``
@@ -351,7 +358,13 @@ def build_criteria(parameters: Mapping[str, Mapping[str, object]], wordings: Map
         return Criterion(id_, level, wordings.get(id_) or plan_text, any_of, decisions)
 
     return (
-        row("black.1", BLACK, "拖欠电费6个月及以上", _one(ArrearsMonths(n("black.1", "arrears_months"))), ("arrears_months",)),
+        row(
+            "black.1",
+            BLACK,
+            "拖欠电费6个月及以上",
+            _one(ArrearsMonths(n("black.1", "arrears_months"))),
+            ("arrears_months",),
+        ),
         row("black.2", BLACK, f"一年内发生5次及以上{_LATE}的行为", _one(_in_1y("late_payment", n("black.2")))),
         row(
             "black.3",
@@ -367,9 +380,18 @@ def build_criteria(parameters: Mapping[str, Mapping[str, object]], wordings: Map
             "black.4",
             BLACK,
             "一年内发生2次及以上较重失信行为",
-            _one(_in_1y("dishonesty", n("black.4"), where=_severity_where(p["black.4"]["severities"], _DISHONESTY_LABELS))),
+            _one(
+                _in_1y(
+                    "dishonesty", n("black.4"), where=_severity_where(p["black.4"]["severities"], _DISHONESTY_LABELS)
+                )
+            ),
         ),
-        row("black.5", BLACK, "一年内发生4次及以上未及时整改用电安全隐患的行为", _one(_in_1y("safety_hazard_unrectified", n("black.5")))),
+        row(
+            "black.5",
+            BLACK,
+            "一年内发生4次及以上未及时整改用电安全隐患的行为",
+            _one(_in_1y("safety_hazard_unrectified", n("black.5"))),
+        ),
         row("black.6", BLACK, f"一年内发生3次及以上{_METER}的行为", _one(_in_1y("meter_fault_refusal", n("black.6")))),
         row(
             "black.7",
@@ -416,7 +438,12 @@ def build_criteria(parameters: Mapping[str, Mapping[str, object]], wordings: Map
             _one(ArrearsMonths(*band("red.1", "black.1", "arrears_months"))),
             ("arrears_months",),
         ),
-        row("red.2", RED, f"一年内发生3次及以上5次以下{_LATE}的行为", _one(_in_1y("late_payment", *band("red.2", "black.2")))),
+        row(
+            "red.2",
+            RED,
+            f"一年内发生3次及以上5次以下{_LATE}的行为",
+            _one(_in_1y("late_payment", *band("red.2", "black.2"))),
+        ),
         row(
             "red.3",
             RED,
@@ -436,13 +463,22 @@ def build_criteria(parameters: Mapping[str, Mapping[str, object]], wordings: Map
             _one(_in_1y("dishonesty", n("red.4"), where=_severity_where(p["red.4"]["severities"], _DISHONESTY_LABELS))),
             ("red4",),
         ),
-        row("red.5", RED, "一年内发生3次未及时整改用电安全隐患的行为", _one(_in_1y("safety_hazard_unrectified", *band("red.5", "black.5")))),
-        row("red.6", RED, f"一年内发生2次{_METER}的行为", _one(_in_1y("meter_fault_refusal", *band("red.6", "black.6")))),
+        row(
+            "red.5",
+            RED,
+            "一年内发生3次未及时整改用电安全隐患的行为",
+            _one(_in_1y("safety_hazard_unrectified", *band("red.5", "black.5"))),
+        ),
+        row(
+            "red.6", RED, f"一年内发生2次{_METER}的行为", _one(_in_1y("meter_fault_refusal", *band("red.6", "black.6")))
+        ),
         row(
             "red.7",
             RED,
             f"一年内发生1次{_OUTAGE}10千伏/20千伏电压等级公用电网停电的行为",
-            _one(_in_1y("grid_outage", *band("red.7", "black.7", "count", "medium_voltage_count"), where=medium_voltage)),
+            _one(
+                _in_1y("grid_outage", *band("red.7", "black.7", "count", "medium_voltage_count"), where=medium_voltage)
+            ),
         ),
         row(
             "red.8",
@@ -465,14 +501,21 @@ def build_criteria(parameters: Mapping[str, Mapping[str, object]], wordings: Map
             _one(ArrearsMonths(*band("yellow.1", "red.1", "arrears_months"))),
             ("arrears_months",),
         ),
-        row("yellow.2", YELLOW, f"一年内发生2次{_LATE}的行为", _one(_in_1y("late_payment", *band("yellow.2", "red.2")))),
+        row(
+            "yellow.2", YELLOW, f"一年内发生2次{_LATE}的行为", _one(_in_1y("late_payment", *band("yellow.2", "red.2")))
+        ),
         row(
             "yellow.3",
             YELLOW,
             "一年内发生2次未及时整改用电安全隐患的行为",
             _one(_in_1y("safety_hazard_unrectified", *band("yellow.3", "red.5"))),
         ),
-        row("yellow.4", YELLOW, f"一年内发生1次{_METER}的行为", _one(_in_1y("meter_fault_refusal", *band("yellow.4", "red.6")))),
+        row(
+            "yellow.4",
+            YELLOW,
+            f"一年内发生1次{_METER}的行为",
+            _one(_in_1y("meter_fault_refusal", *band("yellow.4", "red.6"))),
+        ),
         row(
             "green.1",
             GREEN,
