@@ -15,6 +15,7 @@ from archives.serializers import ErrorSerializer
 
 from . import rules
 from .models import CustomerRating, RatingHistory
+from .rulesets import rule_book_for
 from .serializers import RatingHistorySerializer, RatingSerializer
 from .services import active_override, customer_facts
 
@@ -31,7 +32,8 @@ def _current_rating(customer: Customer) -> CustomerRating:
     if rating is not None:
         return rating
     as_of = timezone.localdate()
-    result = rules.evaluate(customer_facts(customer=customer, as_of=as_of))
+    book = rule_book_for(as_of=as_of)
+    result = rules.evaluate(customer_facts(customer=customer, as_of=as_of), book)
     override = active_override(customer_id=customer.pk, as_of=as_of)
     return CustomerRating(
         customer=customer,
@@ -41,7 +43,8 @@ def _current_rating(customer: Customer) -> CustomerRating:
         explanation=result.explanation,
         as_of=as_of,
         changed_on=as_of,
-        rules_version=rules.RULES_VERSION,
+        rules_version=book.rules_version,
+        rule_set_version=book.number,
         override=override,
     )
 

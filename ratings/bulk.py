@@ -49,6 +49,7 @@ from archives.models import Customer, ElectricityAccount
 from . import rules
 from .facts import ACCOUNT_COLUMNS, EVENT_COLUMNS, REPORT_COLUMNS, counted_events, counted_reports, facts_from_rows
 from .models import CustomerRating, LevelOverride, OverrideStatus, RatingCause, RatingHistory
+from .rulesets import rule_book_for, ruleset_switch
 from .services import override_end_expired
 from .signals import level_changes_announce
 
@@ -61,20 +62,6 @@ WRITE_BATCH = 5_000
 #: Ids per query when re-rating a set of customers (``rerate_customers``).
 ID_CHUNK = 2_000
 
-# Events older than the longest finite window count only for the "since the account was opened"
-# criteria; read from the criteria table so that a new criterion cannot be missed here.
-_LONGEST_WINDOW_YEARS = max(years for _, years in rules.WINDOWS.values() if years is not None)
-_EVER_COUNTED_TYPES = tuple(
-    sorted(
-        {
-            event_type
-            for criterion in rules.CRITERIA
-            for clause in criterion.clauses
-            if isinstance(clause, rules.EventCount) and rules.WINDOWS[clause.window][1] is None
-            for event_type in clause.event_types
-        }
-    )
-)
 _END = (1 << 62, ())  # past every customer id: an exhausted stream
 
 
@@ -168,8 +155,10 @@ def rerate_all(
     ranges: Sequence[tuple[int, int]] | None = None,
     range_size: int = DEFAULT_RANGE_SIZE,
 ) -> Stats:
-    """End expired overrides, then re-rate every range in this process (no broker needed)."""
+    """Switch rule set if one applies from ``as_of``, end expired overrides, then re-rate every range here."""
     started = time.perf_counter()
+    # An approved rule set whose date has come is put in force before anyone is rated with it.
+    ruleset_switch(as_of=as_of)
     stats = Stats(overrides_ended=override_end_expired(as_of=as_of))
     for start_id, end_id in plan_ranges(size=range_size) if ranges is None else ranges:
         stats.add(rerate_range(start_id=start_id, end_id=end_id, as_of=as_of, cause=cause))
@@ -197,33 +186,15 @@ def _rerate_scope(scope: dict[str, Any], *, as_of: date, cause: str, cause_ref: 
     """One streamed pass over the customers ``scope`` selects, in one transaction."""
     started = time.perf_counter()
     stats = RangeStats()
-    window_start = rules.add_years(as_of, -_LONGEST_WINDOW_YEARS)
+    # The rule set in force on ``as_of``, resolved once for the whole range.
+    book = rule_book_for(as_of=as_of)
     with transaction.atomic():
         writer = (
-            _PostgresWriter(as_of, cause, cause_ref)
+            _PostgresWriter(as_of, cause, cause_ref, book)
             if connection.vendor == "postgresql"
-            else _OrmWriter(as_of, cause, cause_ref)
+            else _OrmWriter(as_of, cause, cause_ref, book)
         )
-        # The stored ratings are read first: see "A fresher rating wins" in the module docstring.
-        ratings = _groups(
-            CustomerRating.objects.filter(**scope)
-            .order_by("customer_id")
-            .values_list(
-                "customer_id", "level", "computed_level", "rules", "rules_version", "override_id", "changed_on"
-            )
-            .iterator(chunk_size=FETCH_SIZE)
-        )
-        rating_key, rating_rows = next(ratings, _END)
-        # Then the customers, before their facts: a customer created meanwhile is either not seen
-        # (rated by its own refresh, or tomorrow) or seen with every fact committed with it.
-        customer_ids = (
-            Customer.objects.filter(**_customer_scope(scope))
-            .order_by("pk")
-            .values_list("pk", flat=True)
-            .iterator(chunk_size=FETCH_SIZE)
-        )
-        first_customer = next(customer_ids, None)
-        customers = chain((first_customer,), customer_ids) if first_customer is not None else ()
+        stream = facts_stream(scope, as_of=as_of, books=(book,), with_ratings=True)
         overrides = {
             customer_id: (pk, level)
             for customer_id, pk, level in LevelOverride.objects.filter(
@@ -232,65 +203,12 @@ def _rerate_scope(scope: dict[str, Any], *, as_of: date, cause: str, cause_ref: 
             .order_by("customer_id", "decided_at")
             .values_list("customer_id", "pk", "level")
         }
-        accounts = _groups(
-            ElectricityAccount.objects.filter(**scope)
-            .order_by("customer_id")
-            .values_list("customer_id", *ACCOUNT_COLUMNS)
-            .iterator(chunk_size=FETCH_SIZE)
-        )
-        events = _groups(
-            counted_events(as_of=as_of)
-            .filter(**scope)
-            .filter(Q(occurred_on__gt=window_start) | Q(type__in=_EVER_COUNTED_TYPES))
-            .order_by("customer_id")
-            .values_list("customer_id", *EVENT_COLUMNS)
-            .iterator(chunk_size=FETCH_SIZE)
-        )
-        reports = _groups(
-            counted_reports(as_of=as_of)
-            .filter(**scope)
-            .order_by("customer_id")
-            .values_list("customer_id", *REPORT_COLUMNS)
-            .iterator(chunk_size=FETCH_SIZE)
-        )
-        account_key, account_rows = next(accounts, _END)
-        event_key, event_rows = next(events, _END)
-        report_key, report_rows = next(reports, _END)
-
         evaluate_level = rules.evaluate_level
-        version = rules.RULES_VERSION
+        version = book.rules_version
         levels = stats.levels
         pending: list[_Pending] = []
-        for customer_id in customers:
-            # A stream can be ahead of the customers only by rows of customers created meanwhile.
-            while rating_key < customer_id:
-                rating_key, rating_rows = next(ratings, _END)
-            while account_key < customer_id:
-                account_key, account_rows = next(accounts, _END)
-            while event_key < customer_id:
-                event_key, event_rows = next(events, _END)
-            while report_key < customer_id:
-                report_key, report_rows = next(reports, _END)
-
-            own_accounts: list[tuple] = []
-            if account_key == customer_id:
-                own_accounts = account_rows
-                account_key, account_rows = next(accounts, _END)
-            own_events: list[tuple] = []
-            if event_key == customer_id:
-                own_events = event_rows
-                event_key, event_rows = next(events, _END)
-            own_reports: list[tuple] = []
-            if report_key == customer_id:
-                own_reports = report_rows
-                report_key, report_rows = next(reports, _END)
-            stored = None
-            if rating_key == customer_id:
-                stored = rating_rows[0]
-                rating_key, rating_rows = next(ratings, _END)
-
-            facts = facts_from_rows(as_of=as_of, accounts=own_accounts, events=own_events, reports=own_reports)
-            computed_level, rule_ids = evaluate_level(facts)
+        for customer_id, facts, own_events, own_reports, stored in stream:
+            computed_level, rule_ids = evaluate_level(facts, book)
             override = overrides.get(customer_id)
             if override is None:
                 level, override_id = computed_level, None
@@ -311,7 +229,7 @@ def _rerate_scope(scope: dict[str, Any], *, as_of: date, cause: str, cause_ref: 
                     level,
                     computed_level,
                     rule_list,
-                    _explanation(_facts_key(facts, own_events, own_reports)),
+                    _explanation(_facts_key(facts, own_events, own_reports), book),
                     as_of if level_changed else stored[6],
                     override_id,
                     old,
@@ -324,6 +242,94 @@ def _rerate_scope(scope: dict[str, Any], *, as_of: date, cause: str, cause_ref: 
             writer.write(pending, stats)
     stats.seconds = time.perf_counter() - started
     return stats
+
+
+def facts_stream(
+    scope: dict[str, Any], *, as_of: date, books: Sequence[rules.RuleBook], with_ratings: bool = False
+) -> Iterator[tuple[int, rules.Facts, list[tuple], list[tuple], tuple | None]]:
+    """(customer id, facts, event rows, report rows, stored rating row) for every customer of ``scope``.
+
+    One read of the facts, enough for every book in ``books`` (the nightly run passes the book in
+    force; an impact run passes two and evaluates both on the same facts). Call inside a transaction.
+    """
+    longest = max(book.long_years for book in books)
+    window_start = rules.add_years(as_of, -longest)
+    ever_counted = sorted({t for book in books for t in book.ever_counted_types})
+    ratings: Iterator[tuple[int, list[tuple]]] = iter(())
+    if with_ratings:
+        # The stored ratings are read first: see "A fresher rating wins" in the module docstring.
+        ratings = _groups(
+            CustomerRating.objects.filter(**scope)
+            .order_by("customer_id")
+            .values_list(
+                "customer_id", "level", "computed_level", "rules", "rules_version", "override_id", "changed_on"
+            )
+            .iterator(chunk_size=FETCH_SIZE)
+        )
+    rating_key, rating_rows = next(ratings, _END)
+    # Then the customers, before their facts: a customer created meanwhile is either not seen
+    # (rated by its own refresh, or tomorrow) or seen with every fact committed with it.
+    customer_ids = (
+        Customer.objects.filter(**_customer_scope(scope))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .iterator(chunk_size=FETCH_SIZE)
+    )
+    first_customer = next(customer_ids, None)
+    customers = chain((first_customer,), customer_ids) if first_customer is not None else ()
+    accounts = _groups(
+        ElectricityAccount.objects.filter(**scope)
+        .order_by("customer_id")
+        .values_list("customer_id", *ACCOUNT_COLUMNS)
+        .iterator(chunk_size=FETCH_SIZE)
+    )
+    events = _groups(
+        counted_events(as_of=as_of)
+        .filter(**scope)
+        .filter(Q(occurred_on__gt=window_start) | Q(type__in=ever_counted))
+        .order_by("customer_id")
+        .values_list("customer_id", *EVENT_COLUMNS)
+        .iterator(chunk_size=FETCH_SIZE)
+    )
+    reports = _groups(
+        counted_reports(as_of=as_of)
+        .filter(**scope)
+        .order_by("customer_id")
+        .values_list("customer_id", *REPORT_COLUMNS)
+        .iterator(chunk_size=FETCH_SIZE)
+    )
+    account_key, account_rows = next(accounts, _END)
+    event_key, event_rows = next(events, _END)
+    report_key, report_rows = next(reports, _END)
+    for customer_id in customers:
+        # A stream can be ahead of the customers only by rows of customers created meanwhile.
+        while rating_key < customer_id:
+            rating_key, rating_rows = next(ratings, _END)
+        while account_key < customer_id:
+            account_key, account_rows = next(accounts, _END)
+        while event_key < customer_id:
+            event_key, event_rows = next(events, _END)
+        while report_key < customer_id:
+            report_key, report_rows = next(reports, _END)
+
+        own_accounts: list[tuple] = []
+        if account_key == customer_id:
+            own_accounts = account_rows
+            account_key, account_rows = next(accounts, _END)
+        own_events: list[tuple] = []
+        if event_key == customer_id:
+            own_events = event_rows
+            event_key, event_rows = next(events, _END)
+        own_reports: list[tuple] = []
+        if report_key == customer_id:
+            own_reports = report_rows
+            report_key, report_rows = next(reports, _END)
+        stored = None
+        if rating_key == customer_id:
+            stored = rating_rows[0]
+            rating_key, rating_rows = next(ratings, _END)
+        facts = facts_from_rows(as_of=as_of, accounts=own_accounts, events=own_events, reports=own_reports)
+        yield customer_id, facts, own_events, own_reports, stored
 
 
 def _facts_key(facts: rules.Facts, event_rows: list[tuple], report_rows: list[tuple]) -> tuple:
@@ -346,7 +352,7 @@ def _facts_key(facts: rules.Facts, event_rows: list[tuple], report_rows: list[tu
 
 
 @functools.lru_cache(maxsize=16_384)
-def _explanation(key: tuple) -> str:
+def _explanation(key: tuple, book: rules.RuleBook = rules.V1) -> str:
     """The explanation for facts given as a ``_facts_key`` (``rules.explain``, as ``evaluate`` words it)."""
     as_of, payment_method, arrears_since, reports, events = key
     facts = rules.Facts(
@@ -356,7 +362,7 @@ def _explanation(key: tuple) -> str:
         reports=tuple(rules.Report(issued_on, shows) for issued_on, shows in reports),
         events=tuple(rules.Event(*event) for event in events),
     )
-    return rules.explain(facts)[2]
+    return rules.explain(facts, book)[2]
 
 
 # --------------------------------------------------------------------------------------------
@@ -367,10 +373,20 @@ def _explanation(key: tuple) -> str:
 class _OrmWriter:
     """Portable writes (SQLite, the embedded default): re-read, compare, bulk insert and update."""
 
-    fields = ("level", "computed_level", "rules", "explanation", "as_of", "rules_version", "changed_on", "override_id")
+    fields = (
+        "level",
+        "computed_level",
+        "rules",
+        "explanation",
+        "as_of",
+        "rules_version",
+        "rule_set_version",
+        "changed_on",
+        "override_id",
+    )
 
-    def __init__(self, as_of: date, cause: str, cause_ref: str) -> None:
-        self.as_of, self.cause, self.cause_ref = as_of, cause, cause_ref
+    def __init__(self, as_of: date, cause: str, cause_ref: str, book: rules.RuleBook) -> None:
+        self.as_of, self.cause, self.cause_ref, self.book = as_of, cause, cause_ref, book
 
     def write(self, pending: list[_Pending], stats: RangeStats) -> None:
         current = {
@@ -391,7 +407,8 @@ class _OrmWriter:
                 rules=p.rules,
                 explanation=p.explanation,
                 as_of=self.as_of,
-                rules_version=rules.RULES_VERSION,
+                rules_version=self.book.rules_version,
+                rule_set_version=self.book.number,
                 changed_on=p.changed_on,
                 override_id=p.override_id,
             )
@@ -416,7 +433,8 @@ class _OrmWriter:
             rules=p.rules,
             explanation=p.explanation,
             as_of=self.as_of,
-            rules_version=rules.RULES_VERSION,
+            rules_version=self.book.rules_version,
+            rule_set_version=self.book.number,
             cause=self.cause,
             cause_ref=self.cause_ref,
         )
@@ -447,8 +465,8 @@ class _PostgresWriter:
         "old_override_id",
     )
 
-    def __init__(self, as_of: date, cause: str, cause_ref: str) -> None:
-        self.as_of, self.cause, self.cause_ref = as_of, cause, cause_ref
+    def __init__(self, as_of: date, cause: str, cause_ref: str, book: rules.RuleBook) -> None:
+        self.as_of, self.cause, self.cause_ref, self.book = as_of, cause, cause_ref, book
         self.ratings = CustomerRating._meta.db_table
         self.history = RatingHistory._meta.db_table
         with connection.cursor() as cursor:
@@ -494,6 +512,7 @@ class _PostgresWriter:
                     UPDATE {self.ratings} AS r
                        SET level = s.level, computed_level = s.computed_level, rules = s.rules,
                            explanation = s.explanation, as_of = %(as_of)s, rules_version = %(version)s,
+                           rule_set_version = %(rule_set)s,
                            changed_on = s.changed_on, override_id = s.override_id
                       FROM {self.stage} AS s
                      WHERE s.old_level IS NOT NULL AND r.customer_id = s.customer_id
@@ -503,9 +522,9 @@ class _PostgresWriter:
                     RETURNING r.customer_id
                 ), created AS (
                     INSERT INTO {self.ratings} (customer_id, level, computed_level, rules, explanation, as_of,
-                                                rules_version, changed_on, override_id)
+                                                rules_version, rule_set_version, changed_on, override_id)
                     SELECT customer_id, level, computed_level, rules, explanation, %(as_of)s, %(version)s,
-                           changed_on, override_id
+                           %(rule_set)s, changed_on, override_id
                       FROM {self.stage} WHERE old_level IS NULL
                     ON CONFLICT (customer_id) DO NOTHING
                     RETURNING customer_id
@@ -513,9 +532,10 @@ class _PostgresWriter:
                     SELECT customer_id FROM updated UNION ALL SELECT customer_id FROM created
                 ), recorded AS (
                     INSERT INTO {self.history} (customer_id, level, previous_level, computed_level, rules,
-                                                explanation, as_of, rules_version, cause, cause_ref, created_at)
+                                                explanation, as_of, rules_version, rule_set_version, cause,
+                                                cause_ref, created_at)
                     SELECT s.customer_id, s.level, COALESCE(s.old_level, ''), s.computed_level, s.rules,
-                           s.explanation, %(as_of)s, %(version)s, %(cause)s, %(cause_ref)s, now()
+                           s.explanation, %(as_of)s, %(version)s, %(rule_set)s, %(cause)s, %(cause_ref)s, now()
                       FROM {self.stage} AS s JOIN applied USING (customer_id)
                      WHERE s.level IS DISTINCT FROM s.old_level
                     RETURNING id
@@ -523,7 +543,13 @@ class _PostgresWriter:
                 SELECT (SELECT count(*) FROM updated), (SELECT count(*) FROM created),
                        (SELECT coalesce(array_agg(id), '{{}}') FROM recorded)
                 """,
-                {"as_of": self.as_of, "version": rules.RULES_VERSION, "cause": self.cause, "cause_ref": self.cause_ref},
+                {
+                    "as_of": self.as_of,
+                    "version": self.book.rules_version,
+                    "rule_set": self.book.number,
+                    "cause": self.cause,
+                    "cause_ref": self.cause_ref,
+                },
             )
             updated, created, recorded = cursor.fetchone()
         if recorded:

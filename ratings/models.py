@@ -143,11 +143,21 @@ class RuleSet(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="起草依据"
     )
     drafted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="起草人"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="起草人",
     )
     drafted_at = models.DateTimeField("起草时间", auto_now_add=True)
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="批准人"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="批准人",
     )
     approved_at = models.DateTimeField("批准时间", null=True, blank=True)
 
@@ -219,6 +229,9 @@ class ImpactRange(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["report", "start_id"], name="one_impact_range_per_start")]
 
+    def __str__(self) -> str:
+        return f"[{self.start_id}, {self.end_id})"
+
 
 class ImpactMove(models.Model):
     """A customer whose computed level differs between the two rule sets (one cell of the matrix)."""
@@ -232,3 +245,6 @@ class ImpactMove(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["report", "from_level", "to_level", "customer"])]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.from_level} → {self.to_level}"

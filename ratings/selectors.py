@@ -16,6 +16,7 @@ from archives.models import CreditEvent, Customer
 
 from . import consequences, rules
 from .models import CustomerRating, LevelOverride, OverrideStatus, RatingHistory
+from .rulesets import book_of, rule_book_for, ruleset_coming, ruleset_for
 from .services import active_override, customer_facts
 
 
@@ -46,7 +47,7 @@ class RatingPanel:
 def rating_panel(customer: Customer, *, as_of: date | None = None) -> RatingPanel:
     """The level, why (rule ids, the plan's wording, the evidence), what would improve it, the history."""
     as_of = as_of or timezone.localdate()
-    result = rules.evaluate(customer_facts(customer=customer, as_of=as_of))
+    result = rules.evaluate(customer_facts(customer=customer, as_of=as_of), rule_book_for(as_of=as_of))
     findings = {finding.rule: finding for finding in result.findings}
     event_ids = {ev.ref for rule in result.rules for ev in findings[rule].evidence if ev.kind == "event"}
     return RatingPanel(
@@ -107,6 +108,17 @@ class RatingStandards:
     terms: tuple[TermsRow, ...] = ()
     offers: tuple[consequences.Offer, ...] = ()
     optional_measures: tuple[tuple[consequences.Measure, bool], ...] = ()
+    rule_set_version: int = 1
+    rule_set_since: date | None = None
+    #: The approved version not yet applied (公示): its number, date and changed criteria.
+    coming: ComingRuleSet | None = None
+
+
+@dataclass(frozen=True)
+class ComingRuleSet:
+    version: int
+    effective_on: date
+    changed: tuple[tuple[rules.Criterion, rules.Criterion], ...]  # (now, then) for each changed criterion
 
 
 _CHANNEL_LABELS = {"sms": "短信", "wechat": "微信消息", "call": "电话", "letter": "书面告知函"}
@@ -166,14 +178,36 @@ def _evaluation_order() -> tuple[str, ...]:
 
 
 def rating_standards() -> RatingStandards:
-    """Everything the public standards page shows, read from the rules table (nothing restated)."""
+    """Everything the public standards page shows, read from the rules table (nothing restated).
+
+    The criteria are those of the rule set in force today; an approved version that has not yet
+    applied is shown with its date and its changed criteria (公示)."""
+    today = timezone.localdate()
+    in_force = ruleset_for(as_of=today)
+    book = book_of(in_force)
+    coming_set = ruleset_coming()
+    coming = None
+    if coming_set is not None and coming_set.effective_on and coming_set.effective_on > today:
+        then = book_of(coming_set)
+        coming = ComingRuleSet(
+            version=coming_set.version,
+            effective_on=coming_set.effective_on,
+            changed=tuple(
+                (book.by_id[c.id], c)
+                for c in then.criteria
+                if c.plan_text != book.by_id[c.id].plan_text or c.condition != book.by_id[c.id].condition
+            ),
+        )
     return RatingStandards(
+        rule_set_version=book.number,
+        rule_set_since=in_force.effective_on if in_force else None,
+        coming=coming,
         levels=tuple(
             StandardsLevel(
                 level=level,
                 label=rules.LEVEL_LABELS[level],
                 honest=level in rules.HONEST_LEVELS,
-                criteria=rules.criteria_for(level),
+                criteria=book.criteria_for(level) if level in book.by_level else (),
                 consequence=LEVEL_CONSEQUENCES[level],
                 measures=consequences.measures_for(level, enabled=set(settings.CREDIT_OPTIONAL_MEASURES)),
             )
@@ -183,7 +217,7 @@ def rating_standards() -> RatingStandards:
         decisions=rules.DECISIONS,
         event_types=tuple(rules.EVENT_TYPES.values()),
         unrated_label=rules.LEVEL_LABELS[rules.UNRATED],
-        version=rules.RULES_VERSION,
+        version=book.rules_version,
         terms=level_terms_table(),
         offers=tuple(consequences.OFFERS.values()),
         optional_measures=optional_measures(),
@@ -309,10 +343,11 @@ def rating_what_if(
     if arrears_since is not _KEEP:
         changes["arrears_since"] = arrears_since
     facts = replace(actual_facts, **changes)
+    book = rule_book_for(as_of=as_of)
     return WhatIf(
-        actual=rules.evaluate(actual_facts),
+        actual=rules.evaluate(actual_facts, book),
         actual_facts=actual_facts,
-        result=rules.evaluate(facts),
+        result=rules.evaluate(facts, book),
         facts=facts,
         excluded=excluded,
         added=tuple(extra_events),

@@ -13,6 +13,7 @@ from credit_portal.errors import ApplicationError
 from . import rules
 from .facts import ACCOUNT_COLUMNS, EVENT_COLUMNS, REPORT_COLUMNS, counted_events, counted_reports, facts_from_rows
 from .models import CustomerRating, LevelOverride, OverrideStatus, RatingCause, RatingHistory
+from .rulesets import rule_book_for
 from .signals import level_changes_announce
 
 
@@ -40,7 +41,8 @@ def rating_refresh(*, customer: Customer, cause: str, cause_ref: str = "", as_of
     as_of = as_of or timezone.localdate()
     # Lock the customer row so that two refreshes of one customer record one level change, not two.
     Customer.objects.select_for_update().filter(pk=customer.pk).first()
-    result = rules.evaluate(customer_facts(customer=customer, as_of=as_of))
+    book = rule_book_for(as_of=as_of)
+    result = rules.evaluate(customer_facts(customer=customer, as_of=as_of), book)
     override = active_override(customer_id=customer.pk, as_of=as_of)
     level = override.level if override else result.level
     current = CustomerRating.objects.filter(customer=customer).first()
@@ -51,7 +53,8 @@ def rating_refresh(*, customer: Customer, cause: str, cause_ref: str = "", as_of
         "rules": list(result.rules),
         "explanation": result.explanation,
         "as_of": as_of,
-        "rules_version": rules.RULES_VERSION,
+        "rules_version": book.rules_version,
+        "rule_set_version": book.number,
         "override": override,
         "changed_on": as_of if level != previous_level else current.changed_on,
     }
@@ -65,7 +68,8 @@ def rating_refresh(*, customer: Customer, cause: str, cause_ref: str = "", as_of
             rules=list(result.rules),
             explanation=result.explanation,
             as_of=as_of,
-            rules_version=rules.RULES_VERSION,
+            rules_version=book.rules_version,
+            rule_set_version=book.number,
             cause=cause,
             cause_ref=cause_ref,
         )

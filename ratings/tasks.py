@@ -63,9 +63,12 @@ def dashboard_refresh_task() -> None:
 def rerate_enqueue(*, as_of: date, cause: str, range_size: int | None = None) -> int:
     """End expired overrides, then fan out one ``rerate_range_task`` per range; returns how many."""
     from .bulk import DEFAULT_RANGE_SIZE, plan_ranges
+    from .rulesets import ruleset_switch
     from .services import override_end_expired
 
-    # Before the ranges: a range task must not find an override that has just run out.
+    # Before the ranges: a range task must find the rule set of its date in force, and no override
+    # that has just run out.
+    ruleset_switch(as_of=as_of)
     override_end_expired(as_of=as_of)
     ranges = plan_ranges(size=range_size or DEFAULT_RANGE_SIZE)
     group(rerate_range_task.s(start_id, end_id, as_of.isoformat(), cause) for start_id, end_id in ranges).apply_async()

@@ -333,11 +333,11 @@ def test_a_rating_refreshed_while_the_run_was_reading_is_left_to_the_fresher_eva
     _event(customer, "late_payment", date(2026, 11, 1))  # now unrated (blue.1) as of AS_OF
     evaluate_level = rules.evaluate_level
 
-    def refreshed_meanwhile(facts: rules.Facts):
+    def refreshed_meanwhile(facts: rules.Facts, book: rules.RuleBook = rules.V1):
         # As if rating_refresh committed a newer rating after the run had read the stored one.
         if any(e.type == "late_payment" and e.occurred_on == date(2026, 11, 1) for e in facts.events):
             CustomerRating.objects.filter(customer=customer).update(level="yellow", computed_level="yellow")
-        return evaluate_level(facts)
+        return evaluate_level(facts, book)
 
     monkeypatch.setattr(rules, "evaluate_level", refreshed_meanwhile)
     stats = bulk.rerate_all(as_of=AS_OF, range_size=10)
