@@ -73,3 +73,11 @@ def rerate_enqueue(*, as_of: date, cause: str, range_size: int | None = None) ->
     ranges = plan_ranges(size=range_size or DEFAULT_RANGE_SIZE)
     group(rerate_range_task.s(start_id, end_id, as_of.isoformat(), cause) for start_id, end_id in ranges).apply_async()
     return len(ranges)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def impact_range_task(range_id: int) -> None:
+    """Evaluate one customer-id range of an impact report under both rule sets; a done range is a no-op."""
+    from .impact import impact_range_run
+
+    impact_range_run(range_id=range_id)

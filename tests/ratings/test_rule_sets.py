@@ -1,0 +1,196 @@
+"""Rule sets as versioned data: version 1 is the plan, drafts are validated, approved by another
+supervisor, applied by the nightly run of their date, and their impact is known before."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date, timedelta
+
+import pytest
+import time_machine
+
+from credit_portal.errors import ApplicationError
+from ratings import bulk, rules
+from ratings.impact import impact_start
+from ratings.models import (
+    CustomerRating,
+    ImpactMove,
+    ImpactReport,
+    ImpactStatus,
+    RatingHistory,
+    RuleSet,
+    RuleSetStatus,
+)
+from ratings.rulesets import rule_book_for, ruleset_approve, ruleset_draft, ruleset_in_force
+from tests.factories import AccountFactory, CustomerFactory, ReportFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 11, 28)
+TOMORROW = TODAY + timedelta(days=1)
+YELLOW1_WORDING = "拖欠电费1个月及以上3个月以内"
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with time_machine.travel(f"{TODAY.isoformat()} 09:00 +0800", tick=False):
+        yield
+
+
+def _customer(name: str, arrears_since: date | None) -> object:
+    customer = CustomerFactory(name=name)
+    AccountFactory(customer=customer, payment_method="prepaid", arrears_since=arrears_since)
+    ReportFactory(
+        customer=customer,
+        issued_on=date(2026, 6, 1),
+        shows_dishonesty=False,
+        status="verified",
+        file="publiccreditreport/test.pdf",
+    )
+    return customer
+
+
+def _yellow1_draft(supervisor) -> RuleSet:
+    return ruleset_draft(
+        actor=supervisor,
+        parameters={"yellow.1": {"arrears_months": 1}},
+        wordings={"yellow.1": YELLOW1_WORDING},
+        note="欠费1个月即预警",
+    )
+
+
+def test_version_1_is_the_plan_in_force_and_evaluates_with_the_plans_book() -> None:
+    in_force = ruleset_in_force()
+    assert in_force.version == 1
+    assert in_force.parameters == rules.V1_PARAMETERS
+    assert in_force.wordings == {}
+    assert rule_book_for(as_of=TODAY) is rules.V1
+    assert rules.V1.rules_version == rules.RULES_VERSION
+    assert [c.plan_text for c in rules.V1.criteria] == [c.plan_text for c in rules.CRITERIA]
+
+
+def test_a_book_with_the_plans_numbers_gives_the_plans_answers() -> None:
+    book = rules.RuleBook(number=7, parameters=copy.deepcopy(rules.V1_PARAMETERS))
+    facts = rules.Facts(
+        as_of=TODAY,
+        payment_method="postpaid",
+        arrears_since=date(2026, 9, 1),
+        reports=(),
+        events=(rules.Event("late_payment", date(2026, 3, 1)), rules.Event("late_payment", date(2026, 4, 1))),
+    )
+    assert rules.evaluate_level(facts, book) == rules.evaluate_level(facts) == ("yellow", ("yellow.1", "yellow.2"))
+    assert rules.evaluate(facts, book) == rules.evaluate(facts)
+
+
+def test_a_draft_changes_only_what_the_drafter_changes_and_keeps_the_rest(supervisor) -> None:
+    draft = _yellow1_draft(supervisor)
+    assert draft.version == 2 and draft.status == RuleSetStatus.DRAFT
+    expected = copy.deepcopy(rules.V1_PARAMETERS)
+    expected["yellow.1"]["arrears_months"] = 1
+    assert draft.parameters == expected
+    assert draft.wordings == {"yellow.1": YELLOW1_WORDING}
+    assert draft.based_on.version == 1
+    assert draft.history.first().history_user == supervisor
+
+
+@pytest.mark.parametrize(
+    ("parameters", "wordings", "named"),
+    [
+        ({"yellow.1": {"arrears_months": 3}}, {"yellow.1": "x"}, ["yellow.1", "arrears_months", "red.1"]),
+        ({"windows": {"short_years": 0}}, {}, ["short_years", "不能为0"]),
+        ({"black.2": {"count": -1}}, {}, ["black.2", "count"]),
+        ({"red.2": {"count": "三"}}, {}, ["red.2", "count", "整数"]),
+        ({"black.4": {"severities": ["minor"]}}, {}, ["black.4", "severities"]),
+        ({"yellow.1": {"arrears_months": 1}}, {}, ["yellow.1", "条款原文"]),
+        ({"red.1": {"arrears_months": 4}}, {"red.1": "拖欠电费4个月及以上6个月以内"}, ["yellow.1", "条款原文"]),
+    ],
+)
+def test_bad_parameters_are_refused_with_the_criterion_and_field_named(supervisor, parameters, wordings, named):
+    with pytest.raises(ApplicationError) as refused:
+        ruleset_draft(actor=supervisor, parameters=parameters, wordings=wordings)
+    for word in named:
+        assert word in refused.value.message
+    assert refused.value.extra["errors"]
+    assert RuleSet.objects.count() == 1
+
+
+def test_staff_and_drc_cannot_draft(staff, drc) -> None:
+    for user in (staff, drc):
+        with pytest.raises(ApplicationError):
+            ruleset_draft(actor=user, parameters={})
+    assert RuleSet.objects.count() == 1
+
+
+def test_the_drafter_cannot_approve_and_the_date_is_tomorrow_or_later(supervisor, other_supervisor) -> None:
+    draft = _yellow1_draft(supervisor)
+    with pytest.raises(ApplicationError, match="起草人不能批准"):
+        ruleset_approve(rule_set=draft, actor=supervisor, effective_on=TOMORROW)
+    with pytest.raises(ApplicationError, match="不能早于明天"):
+        ruleset_approve(rule_set=draft, actor=other_supervisor, effective_on=TODAY)
+    draft.refresh_from_db()
+    assert draft.status == RuleSetStatus.DRAFT and draft.effective_on is None
+    ruleset_approve(rule_set=draft, actor=other_supervisor, effective_on=TOMORROW)
+    draft.refresh_from_db()
+    assert (draft.status, draft.effective_on, draft.approved_by) == (RuleSetStatus.APPROVED, TOMORROW, other_supervisor)
+
+
+def test_an_approved_draft_applies_on_its_date_and_the_history_shows_the_version(supervisor, other_supervisor) -> None:
+    customer = _customer("欠费一个多月", arrears_since=TODAY - timedelta(days=40))
+    bulk.rerate_all(as_of=TODAY)
+    rating = CustomerRating.objects.get(customer=customer)
+    assert (rating.level, rating.rule_set_version) == ("blue", 1)
+
+    draft = _yellow1_draft(supervisor)
+    ruleset_approve(rule_set=draft, actor=other_supervisor, effective_on=TOMORROW)
+    bulk.rerate_all(as_of=TODAY)  # the day before: still version 1
+    assert CustomerRating.objects.get(customer=customer).rule_set_version == 1
+    assert ruleset_in_force().version == 1
+
+    with time_machine.travel(f"{TOMORROW.isoformat()} 01:00 +0800", tick=False):
+        bulk.rerate_all(as_of=TOMORROW)
+    rating = CustomerRating.objects.get(customer=customer)
+    assert (rating.level, rating.rules, rating.rule_set_version) == ("yellow", ["yellow.1"], 2)
+    assert YELLOW1_WORDING in rating.explanation
+    change = RatingHistory.objects.filter(customer=customer).first()
+    assert (change.level, change.previous_level, change.rule_set_version) == ("yellow", "blue", 2)
+    assert ruleset_in_force().version == 2
+    assert RuleSet.objects.get(version=1).status == RuleSetStatus.RETIRED
+
+
+def test_the_impact_of_a_draft_is_stored_and_nothing_is_rated(supervisor, django_capture_on_commit_callbacks) -> None:
+    moved = _customer("欠费一个多月", arrears_since=TODAY - timedelta(days=40))
+    _customer("不欠费", arrears_since=None)
+    _customer("欠费两个多月", arrears_since=TODAY - timedelta(days=70))
+    draft = _yellow1_draft(supervisor)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report = impact_start(proposed=draft, as_of=TODAY, actor=supervisor, range_size=2)
+
+    report.refresh_from_db()
+    assert report.status == ImpactStatus.DONE
+    assert (report.ranges_done, report.ranges_total, report.customers) == (2, 2, 3)
+    assert report.baseline.version == 1
+    assert report.matrix["blue"] == {"yellow": 1}
+    assert report.matrix["green"] == {"green": 1}
+    assert report.matrix["yellow"] == {"yellow": 1}
+    assert report.criteria["yellow.1"] == [1, 2]
+    assert report.consequences["moved"] == 1
+    assert report.consequences["reminders"] == 1
+    assert report.consequences["green_channel_lost"] == 1
+    assert report.consequences["honest_lost"] == 1
+    assert list(ImpactMove.objects.values_list("customer_id", "from_level", "to_level")) == [
+        (moved.pk, "blue", "yellow")
+    ]
+    assert not CustomerRating.objects.exists()
+    assert not RatingHistory.objects.exists()
+
+
+def test_two_drafts_can_be_compared_with_each_other(supervisor, django_capture_on_commit_callbacks) -> None:
+    _customer("欠费一个多月", arrears_since=TODAY - timedelta(days=40))
+    first = _yellow1_draft(supervisor)
+    second = ruleset_draft(actor=supervisor, parameters={}, note="与现行相同")
+    with django_capture_on_commit_callbacks(execute=True):
+        report = impact_start(proposed=first, baseline=second, as_of=TODAY, actor=supervisor)
+    report = ImpactReport.objects.get(pk=report.pk)
+    assert report.matrix["blue"] == {"yellow": 1}
+    assert report.customers == 1
