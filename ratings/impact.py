@@ -213,3 +213,106 @@ def impact_rerun_pending() -> int:
     for pk in ids:
         impact_range_task.delay(pk)
     return len(ids)
+
+
+# --------------------------------------------------------------------------------------------
+# Reading a report: the matrix with shares, a cell's customers with both explanations, the export
+# --------------------------------------------------------------------------------------------
+
+
+def impact_matrix(report: ImpactReport) -> list[dict[str, Any]]:
+    """One row per level before: its customers and, per level after, count and share of all customers."""
+    total = report.customers or 0
+    rows = []
+    for a in MATRIX_LEVELS:
+        cells = []
+        row_total = 0
+        for b in MATRIX_LEVELS:
+            n = report.matrix.get(a, {}).get(b, 0)
+            row_total += n
+            cells.append({"to": b, "count": n, "share": (n / total) if total else 0.0, "moved": a != b})
+        rows.append({"from": a, "cells": cells, "total": row_total})
+    return rows
+
+
+def impact_column_totals(report: ImpactReport) -> list[int]:
+    return [sum(report.matrix.get(a, {}).get(b, 0) for a in MATRIX_LEVELS) for b in MATRIX_LEVELS]
+
+
+def impact_criteria(report: ImpactReport) -> list[dict[str, Any]]:
+    """Per warning criterion: customers caught before and after, with the wording of both rule sets."""
+    before_book, after_book = book_of(report.baseline), book_of(report.proposed)
+    return [
+        {
+            "id": rule,
+            "before": before,
+            "after": after,
+            "delta": after - before,
+            "text_before": before_book.by_id[rule].plan_text,
+            "text_after": after_book.by_id[rule].plan_text,
+        }
+        for rule, (before, after) in report.criteria.items()
+    ]
+
+
+def impact_consequences(report: ImpactReport) -> list[tuple[str, int]]:
+    return [(label, report.consequences.get(code, 0)) for code, label in CONSEQUENCE_LABELS.items()]
+
+
+def impact_cell(report: ImpactReport, *, from_level: str, to_level: str, limit: int = 50, offset: int = 0):
+    """The customers of one moved cell with both explanations (evaluated now from their facts), and how many."""
+    from .services import customer_facts
+
+    moves = (
+        ImpactMove.objects.filter(report=report, from_level=from_level, to_level=to_level)
+        .select_related("customer")
+        .order_by("customer_id")
+    )
+    count = moves.count()
+    before_book, after_book = book_of(report.baseline), book_of(report.proposed)
+    rows = []
+    for move in moves[offset : offset + limit]:
+        facts = customer_facts(customer=move.customer, as_of=report.as_of)
+        rows.append(
+            {
+                "customer": move.customer,
+                "before": rules.evaluate(facts, before_book),
+                "after": rules.evaluate(facts, after_book),
+            }
+        )
+    return rows, count
+
+
+def impact_workbook(report: ImpactReport):
+    """The report as an XLSX workbook (write-only, streamed rows; every text cell formula-safe)."""
+    from openpyxl import Workbook
+
+    from credit_portal.spreadsheets import safe_row
+
+    label = rules.LEVEL_LABELS
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("等级迁移矩阵")
+    sheet.append(safe_row([f"第{report.proposed.version}版对第{report.baseline.version}版，评定日期{report.as_of}"]))
+    sheet.append(safe_row(["原等级 \\ 新等级", *(label[b] for b in MATRIX_LEVELS), "合计"]))
+    for row in impact_matrix(report):
+        sheet.append(safe_row([label[row["from"]], *(c["count"] for c in row["cells"]), row["total"]]))
+    sheet.append(safe_row(["合计", *impact_column_totals(report), report.customers]))
+    sheet = book.create_sheet("各评定要素")
+    sheet.append(safe_row(["条款", "原触发用户数", "新触发用户数", "变化", "原条款原文", "新条款原文"]))
+    for row in impact_criteria(report):
+        sheet.append(
+            safe_row([row["id"], row["before"], row["after"], row["delta"], row["text_before"], row["text_after"]])
+        )
+    sheet = book.create_sheet("影响")
+    for name, n in impact_consequences(report):
+        sheet.append(safe_row([name, n]))
+    sheet = book.create_sheet("等级变化的用户")
+    sheet.append(safe_row(["统一社会信用代码", "名称", "原等级", "原依据条款", "新等级", "新依据条款"]))
+    moves = (
+        ImpactMove.objects.filter(report=report)
+        .order_by("customer_id")
+        .values_list("customer__uscc", "customer__name", "from_level", "from_rules", "to_level", "to_rules")
+    )
+    for uscc, name, a, a_rules, b, b_rules in moves.iterator(chunk_size=2000):
+        sheet.append(safe_row([uscc, name, label[a], "、".join(a_rules), label[b], "、".join(b_rules)]))
+    return book
