@@ -3,6 +3,8 @@
 Supervisors draft, approve (not their own draft) and start impact runs; DRC officers read everything
 here and write nothing (``ratings.view_ruleset`` only)."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
