@@ -194,3 +194,98 @@ def test_two_drafts_can_be_compared_with_each_other(supervisor, django_capture_o
     report = ImpactReport.objects.get(pk=report.pk)
     assert report.matrix["blue"] == {"yellow": 1}
     assert report.customers == 1
+
+
+# --------------------------------------------------------------------------------------------
+# Pages
+# --------------------------------------------------------------------------------------------
+
+
+def _form_data(**changes) -> dict:
+    data = {"note": "测试"}
+    for criterion, fields in rules.V1_PARAMETERS.items():
+        for field, value in fields.items():
+            data[f"{criterion}__{field}"] = ", ".join(map(str, value)) if isinstance(value, list) else value
+    data.update(changes)
+    return data
+
+
+def test_a_supervisor_drafts_on_the_page_and_a_bad_number_is_shown_on_its_field(client, supervisor) -> None:
+    client.force_login(supervisor)
+    page = client.get("/ratings/rule-sets/new/")
+    assert page.status_code == 200
+    refused = client.post("/ratings/rule-sets/new/", _form_data(**{"yellow.1__arrears_months": 3}))
+    assert refused.status_code == 200
+    assert "yellow.1（黄色第1项）的欠费月数（arrears_months）" in refused.content.decode()
+    assert RuleSet.objects.count() == 1
+    saved = client.post(
+        "/ratings/rule-sets/new/",
+        _form_data(**{"yellow.1__arrears_months": 1, "wording__yellow.1": YELLOW1_WORDING}),
+    )
+    assert saved.status_code == 302
+    draft = RuleSet.objects.get(version=2)
+    assert draft.parameters["yellow.1"] == {"arrears_months": 1}
+    assert draft.wordings == {"yellow.1": YELLOW1_WORDING}
+    detail = client.get(saved["Location"]).content.decode()
+    assert YELLOW1_WORDING in detail and "拖欠电费2个月及以上3个月以内" in detail
+
+
+def test_the_drc_reads_drafts_and_impact_reports_and_writes_nothing(
+    client, drc, supervisor, django_capture_on_commit_callbacks
+) -> None:
+    _customer("欠费一个多月", arrears_since=TODAY - timedelta(days=40))
+    draft = _yellow1_draft(supervisor)
+    with django_capture_on_commit_callbacks(execute=True):
+        report = impact_start(proposed=draft, as_of=TODAY, actor=supervisor)
+    client.force_login(drc)
+    for url in (
+        "/ratings/rule-sets/",
+        "/ratings/rule-sets/2/",
+        f"/ratings/impacts/{report.pk}/",
+        f"/ratings/impacts/{report.pk}/cells/blue/yellow/",
+        f"/ratings/impacts/{report.pk}/export.xlsx",
+    ):
+        assert client.get(url).status_code == 200, url
+    assert client.get("/ratings/rule-sets/new/").status_code == 403
+    assert client.post("/ratings/rule-sets/new/", _form_data()).status_code == 403
+    assert client.post("/ratings/rule-sets/2/approve/", {"effective_on": TOMORROW}).status_code == 403
+    assert client.post("/ratings/rule-sets/2/impact/", {"as_of": TODAY}).status_code == 403
+    assert RuleSet.objects.count() == 2 and ImpactReport.objects.count() == 1
+    assert RuleSet.objects.get(version=2).status == RuleSetStatus.DRAFT
+
+
+def test_a_matrix_cell_shows_both_explanations_and_the_export_holds_the_moves(
+    client, supervisor, django_capture_on_commit_callbacks
+) -> None:
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    customer = _customer("=HYPERLINK(1)欠费", arrears_since=TODAY - timedelta(days=40))
+    draft = _yellow1_draft(supervisor)
+    client.force_login(supervisor)
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post("/ratings/rule-sets/2/impact/", {"as_of": TODAY.isoformat(), "baseline": ""})
+    assert started.status_code == 302
+    report = ImpactReport.objects.get(proposed=draft)
+    page = client.get(started["Location"]).content.decode()
+    assert f"/ratings/impacts/{report.pk}/cells/blue/yellow/" in page
+    cell = client.get(f"/ratings/impacts/{report.pk}/cells/blue/yellow/").content.decode()
+    assert customer.uscc in cell
+    assert "满足蓝色信用等级全部条件" in cell and YELLOW1_WORDING in cell
+    export = client.get(f"/ratings/impacts/{report.pk}/export.xlsx")
+    book = load_workbook(BytesIO(export.content))
+    moves = list(book["等级变化的用户"].values)
+    assert moves[1][1] == "'=HYPERLINK(1)欠费"
+    assert moves[1][2:5] == ("蓝色", "blue.1、blue.2、blue.3", "黄色")
+
+
+def test_the_standards_page_shows_the_version_in_force_and_the_coming_one(client, supervisor, other_supervisor) -> None:
+    page = client.get("/standards/").content.decode()
+    assert "现行评定规则集：第1版" in page and "公示：第" not in page
+    draft = _yellow1_draft(supervisor)
+    ruleset_approve(rule_set=draft, actor=other_supervisor, effective_on=TOMORROW)
+    page = client.get("/standards/").content.decode()
+    assert "现行评定规则集：第1版" in page
+    assert f"公示：第2版评定规则集将于{TOMORROW.isoformat()}起施行" in page
+    assert YELLOW1_WORDING in page
