@@ -42,6 +42,13 @@ def book_of(rule_set: RuleSet | None) -> rules.RuleBook:
     return book
 
 
+def book_of_version(version: int) -> rules.RuleBook:
+    """The book of a rule-set version (what a stored rating was made with); the plan's if unknown."""
+    if version == 1:
+        return rules.V1
+    return book_of(RuleSet.objects.filter(version=version).first())
+
+
 def ruleset_for(*, as_of: date) -> RuleSet | None:
     """The rule set that applies on ``as_of``: the latest approved one whose effective date has come."""
     return (
