@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from credit_portal.errors import ApplicationError, submit_form
 
@@ -123,10 +124,11 @@ def rule_set_detail(request: HttpRequest, version: int) -> HttpResponse:
 
 @login_required
 @permission_required("ratings.approve_ruleset", raise_exception=True)
+@require_POST
 def rule_set_approve(request: HttpRequest, version: int) -> HttpResponse:
     rule_set = get_object_or_404(RuleSet, version=version)
-    form = RuleSetApproveForm(request.POST or None)
-    if request.method == "POST" and submit_form(
+    form = RuleSetApproveForm(request.POST)
+    if submit_form(
         form, lambda data: ruleset_approve(rule_set=rule_set, actor=request.user, effective_on=data["effective_on"])
     ):
         messages.success(request, f"第{rule_set.version}版已批准，将于{form.cleaned_data['effective_on']}起施行")
@@ -139,16 +141,17 @@ def rule_set_approve(request: HttpRequest, version: int) -> HttpResponse:
 
 @login_required
 @draft_required
+@require_POST
 def impact_new(request: HttpRequest, version: int) -> HttpResponse:
     rule_set = get_object_or_404(RuleSet, version=version)
     others = RuleSet.objects.exclude(pk=rule_set.pk)
-    form = ImpactStartForm(request.POST or None, choices=[(o.version, str(o)) for o in others])
+    form = ImpactStartForm(request.POST, choices=[(o.version, str(o)) for o in others])
 
     def start(data) -> ImpactReport:
         baseline = RuleSet.objects.get(version=data["baseline"]) if data.get("baseline") else None
         return impact_start(proposed=rule_set, baseline=baseline, as_of=data["as_of"], actor=request.user)
 
-    report = submit_form(form, start) if request.method == "POST" else None
+    report = submit_form(form, start)
     if report is not None:
         return redirect("ratings:impact_detail", pk=report.pk)
     for errors in form.errors.values():
