@@ -10,7 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from archives import vocabulary
 from credit_portal.claims import lease_expired
-from credit_portal.decisions import TwoPersonDecision
+from credit_portal.decisions import TwoPersonDecision, decider_field
 
 
 def private_upload_to(instance: models.Model, filename: str) -> str:
@@ -228,14 +228,7 @@ class PublicCreditReport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="上传人"
     )
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
-    verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="核验人",
-    )
+    verified_by = decider_field("核验人")
     verified_at = models.DateTimeField("核验时间", null=True, blank=True)
     note = models.TextField("核验说明", blank=True)
 
@@ -297,14 +290,7 @@ class Membership(models.Model):
     )
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="members", verbose_name="企业")
     confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
-    confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="确认人",
-    )
+    confirmed_by = decider_field("确认人")
 
     history = HistoricalRecords()
 

@@ -12,6 +12,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from archives.models import CreditEvent, Customer, EventRevocation, PublicCreditReport, private_upload_to
+from credit_portal.decisions import decider_field
 from ratings import consequences
 from ratings.models import LEVEL_CHOICES
 
@@ -40,10 +41,7 @@ class EnterpriseRegistration(models.Model):
         "状态", max_length=10, choices=RegistrationStatus.choices, default=RegistrationStatus.PENDING
     )
     created_at = models.DateTimeField("注册时间", auto_now_add=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name="确认人",
-    )  # fmt: skip
+    decided_by = decider_field("确认人")
     decided_at = models.DateTimeField("确认时间", null=True, blank=True)
     decision_note = models.TextField("说明", blank=True)
 
@@ -101,14 +99,7 @@ class CommitmentLetter(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="上传人"
     )
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="审核人",
-    )
+    decided_by = decider_field("审核人")
     decided_at = models.DateTimeField("审核时间", null=True, blank=True)
     decision_note = models.TextField("审核意见", blank=True)
 
@@ -169,10 +160,7 @@ class HandledRequest(models.Model):
     done_at = models.DateTimeField("完成时间", null=True, blank=True)
     rejected_at = models.DateTimeField("退回时间", null=True, blank=True)
     rejection_reason = models.TextField("退回原因", blank=True)
-    handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name="经办人",
-    )  # fmt: skip
+    handled_by = decider_field("经办人")
 
     class Meta:
         abstract = True
@@ -310,14 +298,7 @@ class Objection(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="提出人"
     )
     submitted_at = models.DateTimeField("提出时间", auto_now_add=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="审查人",
-    )
+    reviewed_by = decider_field("审查人")
     reviewed_at = models.DateTimeField("审查时间", null=True, blank=True)
     recommendation = models.CharField("审查建议", max_length=10, choices=Recommendation.choices, blank=True)
     review_note = models.TextField("审查意见", blank=True)
@@ -325,14 +306,7 @@ class Objection(models.Model):
         EventRevocation, on_delete=models.PROTECT, null=True, blank=True, related_name="objection",
         verbose_name="撤销申请",
     )  # fmt: skip
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="决定人",
-    )
+    decided_by = decider_field("决定人")
     decided_at = models.DateTimeField("决定时间", null=True, blank=True)
     decision_note = models.TextField("决定意见", blank=True)
 

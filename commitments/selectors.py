@@ -305,20 +305,24 @@ def application_turnaround(*, since: date | None = None, until: date | None = No
 # --------------------------------------------------------------------------------------------
 
 
+def letters_search(letters: QuerySet[CommitmentLetter], search: str) -> QuerySet[CommitmentLetter]:
+    """Letters whose enterprise's USCC or commitment code starts with, or enterprise name holds, ``search``."""
+    search = (search or "").strip()
+    if not search:
+        return letters
+    if search.isascii() and search.isalnum():
+        return letters.filter(
+            Q(customer__uscc__startswith=search.upper())
+            | Q(code__startswith=search)
+            | Q(customer__name__icontains=search)
+        )
+    return letters.filter(customer__name__icontains=search)
+
+
 def public_letters(*, search: str = "") -> QuerySet[CommitmentLetter]:
     """Accepted letters, published under clause 5 (信用承诺公示): newest commitment first."""
     letters = CommitmentLetter.objects.filter(status=LetterStatus.ACCEPTED).select_related("customer")
-    search = (search or "").strip()
-    if search:
-        if search.isascii() and search.isalnum():
-            letters = letters.filter(
-                Q(customer__uscc__startswith=search.upper())
-                | Q(code__startswith=search)
-                | Q(customer__name__icontains=search)
-            )
-        else:
-            letters = letters.filter(customer__name__icontains=search)
-    return letters.order_by("-committed_on", "-code")
+    return letters_search(letters, search).order_by("-committed_on", "-code")
 
 
 # --------------------------------------------------------------------------------------------

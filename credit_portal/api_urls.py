@@ -4,20 +4,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
-from ratings import api as ratings_api
-
 app_name = "api"
 
 urlpatterns = [
     path("", include("archives.api_urls")),
     path("", include("commitments.api_urls")),
     path("drc/", include("notifications.drc.api")),
-    path("customers/<str:uscc>/rating/", ratings_api.CustomerRatingApi.as_view(), name="customer-rating"),
-    path(
-        "customers/<str:uscc>/rating/history/",
-        ratings_api.CustomerRatingHistoryApi.as_view(),
-        name="customer-rating-history",
-    ),
+    path("", include("ratings.api_urls")),
     path("token/", obtain_auth_token, name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),

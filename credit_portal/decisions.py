@@ -14,6 +14,13 @@ from .errors import ApplicationError
 PENDING = "pending"
 
 
+def decider_field(label: str) -> models.ForeignKey:
+    """The user who decided, verified or handled a record: empty until then, kept if the user is not."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=label
+    )
+
+
 class TwoPersonDecision(models.Model):
     """A request (reason, requester) and its decision (decider, time, note). Subclasses add ``status``."""
 
@@ -22,14 +29,7 @@ class TwoPersonDecision(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="申请人"
     )
     requested_at = models.DateTimeField("申请时间", auto_now_add=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="审批人",
-    )
+    decided_by = decider_field("审批人")
     decided_at = models.DateTimeField("审批时间", null=True, blank=True)
     decision_note = models.TextField("审批意见", blank=True)
 

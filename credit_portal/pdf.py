@@ -344,7 +344,11 @@ def _render_batch_in_memory(template_name: str, contexts: Iterable[dict]) -> byt
 
 class _StreamedPdf:
     """One PDF painted page by page from many WeasyPrint documents (the page loop of
-    `weasyprint.pdf.generate_pdf`, without links, forms, tags and bookmarks, which letters lack)."""
+    `weasyprint.pdf.generate_pdf`, without links, forms, tags and bookmarks, which letters lack).
+
+    WeasyPrint has no public API for this, so it uses its internals (``weasyprint.pdf._use_references``,
+    ``Stream``, ``pydyf._to_bytes``) as of the pinned version; tests/test_private_apis.py fails when an
+    upgrade moves them, rather than letting batches fall back to memory unnoticed."""
 
     def __init__(self) -> None:
         import pydyf

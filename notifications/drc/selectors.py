@@ -10,7 +10,7 @@ from django.http import Http404
 
 from archives.models import Customer, EventStatus, ReportStatus
 from commitments.models import CommitmentLetter, LetterStatus
-from commitments.selectors import letters_visible_to
+from commitments.selectors import letters_search, letters_visible_to
 
 from .build import report_folder
 from .columns import FILE_NAMES
@@ -124,14 +124,4 @@ def drc_letters(*, user, status: str = "", search: str = "") -> QuerySet[Commitm
     letters = letters_visible_to(user)
     if status in LetterStatus.values:
         letters = letters.filter(status=status)
-    search = (search or "").strip()
-    if search:
-        if search.isascii() and search.isalnum():
-            letters = letters.filter(
-                Q(customer__uscc__startswith=search.upper())
-                | Q(code__startswith=search)
-                | Q(customer__name__icontains=search)
-            )
-        else:
-            letters = letters.filter(customer__name__icontains=search)
-    return letters.order_by("-uploaded_at", "-id")
+    return letters_search(letters, search).order_by("-uploaded_at", "-id")
