@@ -27,6 +27,9 @@ class NoticeStatus(models.TextChoices):
     SENDING = "sending", "发送中"
     SENT = "sent", "已发送"
     FAILED = "failed", "发送失败"
+    # Kept, never sent (or never printed and mailed): the level it announced is no longer in force,
+    # or the letter quoted an event since revoked.
+    SUPERSEDED = "superseded", "已作废"
 
 
 class CallOutcome(models.TextChoices):
@@ -76,6 +79,11 @@ class Notice(models.Model):
     reference = models.CharField("文号", max_length=40, blank=True, db_index=True)
     provider_ref = models.CharField("网关回执", max_length=100, blank=True)
     # Staff work: the phone call's outcome, the letter's delivery.
+    superseded_at = models.DateTimeField("作废时间", null=True, blank=True)
+    superseded_reason = models.TextField("作废原因", blank=True)
+    superseded_level = models.CharField(
+        "作废时的信用等级", max_length=10, choices=list(LEVEL_LABELS.items()), blank=True
+    )
     call_outcome = models.CharField("通话结果", max_length=15, choices=CallOutcome.choices, blank=True)
     delivery_status = models.CharField("送达情况", max_length=10, choices=DeliveryStatus.choices, blank=True)
     tracking_number = models.CharField("邮件单号", max_length=40, blank=True)
@@ -119,6 +127,10 @@ class Notice(models.Model):
     @property
     def level_label(self) -> str:
         return LEVEL_LABELS.get(self.level, self.level)
+
+    @property
+    def superseded_level_label(self) -> str:
+        return LEVEL_LABELS.get(self.superseded_level, self.superseded_level)
 
 
 from .drc.models import DrcReport, DrcReportPush  # noqa: E402,F401

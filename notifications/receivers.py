@@ -1,7 +1,13 @@
 """What notifications does when ratings announces news; connected in ``NotificationsConfig.ready``."""
 
 from .services import notices_for_rating_changes
+from .services.superseding import letters_supersede_for_revoked_event
 
 
 def notices_when_level_changed(*, history_rows, history_ids, **kwargs) -> int:
     return notices_for_rating_changes(history_rows=history_rows, history_ids=history_ids)
+
+
+def letters_when_event_revoked(*, event, revoked: bool, **kwargs) -> None:
+    if revoked:
+        letters_supersede_for_revoked_event(customer_id=event.customer_id, event_id=event.pk, event_label=str(event))

@@ -30,19 +30,20 @@ def call_queue(*, done: bool = False) -> QuerySet[Notice]:
 
 
 LETTER_FILTERS = {
-    "to_print": ("待打印", {"delivery_status": ""}),
-    "printed": ("待寄出", {"delivery_status": DeliveryStatus.PRINTED}),
-    "mailed": ("已寄出待签收", {"delivery_status": DeliveryStatus.MAILED}),
-    "received": ("已签收", {"delivery_status": DeliveryStatus.RECEIVED}),
-    "returned": ("被退回", {"delivery_status": DeliveryStatus.RETURNED}),
+    "to_print": ("待打印", {"status": NoticeStatus.SENT, "delivery_status": ""}),
+    "printed": ("待寄出", {"status": NoticeStatus.SENT, "delivery_status": DeliveryStatus.PRINTED}),
+    "mailed": ("已寄出待签收", {"status": NoticeStatus.SENT, "delivery_status": DeliveryStatus.MAILED}),
+    "received": ("已签收", {"status": NoticeStatus.SENT, "delivery_status": DeliveryStatus.RECEIVED}),
+    "returned": ("被退回", {"status": NoticeStatus.SENT, "delivery_status": DeliveryStatus.RETURNED}),
+    "superseded": ("已作废", {"status": NoticeStatus.SUPERSEDED}),
 }
 
 
 def letter_queue(*, state: str = "to_print") -> QuerySet[Notice]:
-    """Composed letters in one delivery state (to print, printed, mailed, received, returned)."""
+    """Letters in one state (to print, printed, mailed, received, returned, superseded), with the level now."""
     _, lookup = LETTER_FILTERS.get(state, LETTER_FILTERS["to_print"])
-    letters = Notice.objects.filter(channel=Channel.LETTER, status=NoticeStatus.SENT, **lookup)
-    return _with_customer(letters).order_by("created_at", "pk")
+    letters = Notice.objects.filter(channel=Channel.LETTER, **lookup)
+    return _with_customer(letters).select_related("customer__rating").order_by("created_at", "pk")
 
 
 def notice_queue_counts() -> dict[str, int]:
@@ -68,10 +69,11 @@ def notices_of_enterprise(*, user) -> QuerySet[Notice] | None:
 
 
 def letter_for_user(*, user, notice_id: int) -> Notice:
-    """A composed letter the user may read: staff any, an enterprise its own; 404 otherwise."""
+    """A composed letter the user may read: staff any (superseded ones too), an enterprise its own; 404 otherwise."""
     letters = Notice.objects.filter(channel=Channel.LETTER, status=NoticeStatus.SENT)
     if user.has_perm("notifications.view_notice"):
-        notice = letters.filter(pk=notice_id).first()
+        composed = Notice.objects.filter(channel=Channel.LETTER, status=NoticeStatus.SUPERSEDED).exclude(payload={})
+        notice = (letters | composed).filter(pk=notice_id).first()
     else:
         own = notices_of_enterprise(user=user)
         notice = own.filter(pk=notice_id, channel=Channel.LETTER).first() if own is not None else None

@@ -15,7 +15,7 @@ from credit_portal.errors import ApplicationError, submit_form
 
 from . import selectors, services
 from .forms import CallOutcomeForm, DeliveryForm
-from .models import Channel, Notice
+from .models import Channel, Notice, NoticeStatus
 
 view_required = permission_required("notifications.view_notice", raise_exception=True)
 work_required = permission_required("notifications.work_notices", raise_exception=True)
@@ -110,6 +110,9 @@ def letters_print(request: HttpRequest) -> HttpResponse:
     except ApplicationError as error:
         messages.error(request, error.message)
         return redirect("notifications:letter_list")
+    if content is None:
+        messages.error(request, "所选告知函所依据的信用等级已不再有效，已作废，未打印")
+        return redirect("notifications:letter_list")
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="letters-{len(ids)}.pdf"'
     return response
@@ -120,9 +123,13 @@ def letters_print(request: HttpRequest) -> HttpResponse:
 def letter_delivery(request: HttpRequest, notice_id: int) -> HttpResponse:
     notice = get_object_or_404(Notice.objects.select_related("customer"), pk=notice_id, channel=Channel.LETTER)
     form = DeliveryForm(request.POST or None)
-    if request.method == "POST" and submit_form(
+    recorded = request.method == "POST" and submit_form(
         form, lambda data: services.letter_delivery_record(notice=notice, actor=request.user, **data)
-    ):
+    )
+    if recorded and recorded.status == NoticeStatus.SUPERSEDED:
+        messages.error(request, f"告知函 {notice.reference} 已作废，不再寄送：{recorded.superseded_reason}")
+        return redirect("notifications:letter_list")
+    if recorded:
         messages.success(request, f"已登记送达情况：{notice.reference}")
         return redirect("notifications:letter_list")
     return render(request, "notifications/letter_delivery.html", {"form": form, "notice": notice})

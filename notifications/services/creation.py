@@ -13,6 +13,7 @@ from ratings.models import RatingHistory
 from ..models import Notice, NoticeStatus
 from ..texts import KIND_BY_LEVEL, LETTER, REMINDER
 from .sending import notices_enqueue
+from .superseding import notices_supersede_older
 
 _CHUNK = 1000
 
@@ -24,17 +25,19 @@ def notices_for_rating_changes(*, history_rows: Iterable[RatingHistory] = (), hi
     change, channel) makes a change processed twice still one notice per channel. Returns how many
     notice rows were asked for (existing ones included).
     """
-    rows = [(row.pk, row.customer_id, row.level, row.previous_level) for row in history_rows]
+    rows = [(row.pk, row.customer_id, row.level, row.previous_level, row.as_of) for row in history_rows]
     ids = list(history_ids)
     for start in range(0, len(ids), _CHUNK):
         rows.extend(
             RatingHistory.objects.filter(pk__in=ids[start : start + _CHUNK]).values_list(
-                "pk", "customer_id", "level", "previous_level"
+                "pk", "customer_id", "level", "previous_level", "as_of"
             )
         )
+    # A newer level: what the customer was told about an older one and has not received yet is void.
+    notices_supersede_older(changes=[(pk, customer_id, level, as_of) for pk, customer_id, level, _prev, as_of in rows])
     notices = [
         Notice(customer_id=customer_id, rating_change_id=change_id, channel=channel, level=level)
-        for change_id, customer_id, level, previous_level in rows
+        for change_id, customer_id, level, previous_level, _as_of in rows
         if level != previous_level and (previous_level or _notify_first_rating(level))
         for channel in consequences.notice_channels(level=level, previous_level=previous_level)
     ]

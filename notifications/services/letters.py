@@ -53,6 +53,10 @@ def letter_compose(*, notice: Notice) -> dict:
                 "evidence": [{"on": e.on.isoformat() if e.on else "", "text": e.text} for e in evidence],
             }
         )
+    # The events the letter quotes: revoking one of them supersedes the letter.
+    event_ids = sorted(
+        {e.ref for row in change.rules if (f := findings.get(row)) for e in f.evidence if e.kind == "event"}
+    )
     override_reason = ""
     if change.level != change.computed_level:
         override = LevelOverride.objects.filter(customer=customer, level=change.level).order_by("-decided_at").first()
@@ -76,6 +80,7 @@ def letter_compose(*, notice: Notice) -> dict:
         "previous_level_label": rules.LEVEL_LABELS.get(change.previous_level, "") if change.previous_level else "",
         "as_of": change.as_of.isoformat(),
         "rules": rule_rows,
+        "event_ids": event_ids,
         "override_reason": override_reason,
         "meaning": consequence.plan_text if consequence else "",
         "portal_meaning": consequence.portal_text if consequence else "",

@@ -27,10 +27,11 @@ from credit_portal.claims import claim, lease_renew
 from .. import gateway, texts
 from ..backends import OutgoingMessage, PermanentSendError, SendError, TransientSendError, get_backend
 from ..models import Channel, Notice, NoticeStatus
+from .superseding import latest_changes, stale_reason
 
 logger = logging.getLogger(__name__)
 
-SENT, RETRY, FAILED, SKIPPED, LOST = "sent", "retry", "failed", "skipped", "lost"
+SENT, RETRY, FAILED, SKIPPED, LOST, SUPERSEDED = "sent", "retry", "failed", "skipped", "lost", "superseded"
 
 
 def _retry_settings() -> dict:
@@ -106,6 +107,21 @@ def _notices_send(notice_ids: list[int]) -> dict[int, str]:
         .select_related("customer", "rating_change")
         .order_by("pk")
     )
+    # About to send: a notice whose level is no longer in force is superseded, not sent.
+    latest = latest_changes(n.customer_id for n in notices)
+    current = []
+    for notice in notices:
+        stale = stale_reason(notice, latest)
+        if stale is None:
+            current.append(notice)
+            continue
+        reason, level_now = stale
+        Notice.objects.filter(pk=notice.pk, claim_token=token).update(
+            status=NoticeStatus.SUPERSEDED, superseded_at=timezone.now(), superseded_reason=reason,
+            superseded_level=level_now, lease_until=None, next_attempt_at=None,
+        )  # fmt: skip
+        outcomes[notice.pk] = SUPERSEDED
+    notices = current
     letters = _letter_references([n.rating_change_id for n in notices if n.channel != Channel.LETTER])
     local_sends: list[Notice] = []
     renew_at = now + lease / 2

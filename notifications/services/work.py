@@ -17,6 +17,7 @@ from credit_portal.errors import ApplicationError
 from ..models import CallOutcome, Channel, DeliveryStatus, Notice, NoticeStatus
 from .letters import letters_pdf
 from .sending import notices_enqueue
+from .superseding import latest_changes, stale_reason
 
 
 def _require(actor, *, field: str | None = None) -> None:
@@ -95,6 +96,15 @@ def letter_delivery_record(
     if notice.delivery_status not in _DELIVERY_AFTER[status]:
         current = DeliveryStatus(notice.delivery_status).label if notice.delivery_status else "未打印"
         raise ApplicationError(f"告知函当前为“{current}”，不能登记为“{DeliveryStatus(status).label}”", field="status")
+    if status in (DeliveryStatus.PRINTED, DeliveryStatus.MAILED):
+        stale = stale_reason(notice, latest_changes([notice.customer_id]))
+        if stale is not None:
+            # Kept, never mailed: the caller sees the status and says why.
+            notice.status = NoticeStatus.SUPERSEDED
+            notice.superseded_at = timezone.now()
+            notice.superseded_reason, notice.superseded_level = stale
+            audited_save(notice, actor=actor, reason="告知函作废：等级已变更")
+            return notice
     tracking_number = (tracking_number or "").strip()
     note = (note or "").strip()
     if status == DeliveryStatus.MAILED:
@@ -121,16 +131,32 @@ def letter_delivery_record(
 
 
 @transaction.atomic
-def letters_print(*, notices: Sequence[Notice], actor) -> bytes:
-    """One PDF of the given letters for printing; those not yet printed are marked printed."""
+def letters_print(*, notices: Sequence[Notice], actor) -> bytes | None:
+    """One PDF of the given letters for printing; those not yet printed are marked printed.
+
+    A letter whose level is no longer in force is superseded instead; None when that left nothing to print.
+    """
     _require(actor)
     letters = list(
         Notice.objects.select_for_update()
         .filter(pk__in=[n.pk for n in notices], channel=Channel.LETTER, status=NoticeStatus.SENT)
         .order_by("pk")
     )
+    # About to print: a letter whose level is no longer in force is superseded, not printed.
+    latest = latest_changes(letter.customer_id for letter in letters)
+    printable = []
+    for letter in letters:
+        stale = stale_reason(letter, latest) if letter.delivery_status in ("", DeliveryStatus.PRINTED) else None
+        if stale is None:
+            printable.append(letter)
+            continue
+        letter.status = NoticeStatus.SUPERSEDED
+        letter.superseded_at = timezone.now()
+        letter.superseded_reason, letter.superseded_level = stale
+        audited_save(letter, actor=actor, reason="告知函作废：等级已变更")
+    letters = printable
     if not letters:
-        raise ApplicationError("没有可打印的告知函")
+        return None  # everything selected was superseded: kept so, nothing printed
     content = letters_pdf(notices=letters)
     now = timezone.now()
     for letter in letters:

@@ -1,0 +1,145 @@
+"""A notice or letter whose level is no longer in force is superseded: kept, never sent, printed or mailed."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from archives import services as archives
+from archives.models import CreditEvent
+from notifications import services
+from notifications.models import Channel, DeliveryStatus, Notice, NoticeStatus
+from ratings.models import RatingCause
+from ratings.services import rating_refresh
+from tests.factories import AccountFactory, CustomerFactory
+
+from .conftest import AS_OF
+
+pytestmark = pytest.mark.django_db
+
+
+def _thief(name="淮阴窃电示例有限公司"):
+    customer = CustomerFactory(name=name)
+    AccountFactory(customer=customer, opened_on=date(2015, 3, 1), payment_method="prepaid")
+    return customer
+
+
+def _black_letter(customer, staff) -> tuple[CreditEvent, Notice]:
+    theft = archives.event_record(
+        customer=customer, type="theft", occurred_on=date(2026, 11, 20), amount_yuan=600000, actor=staff
+    )
+    letter = Notice.objects.get(customer=customer, channel=Channel.LETTER, level="black")
+    assert services.notice_send(notice_id=letter.pk) == "sent"
+    letter.refresh_from_db()
+    return theft, letter
+
+
+def _revoke(event, staff, supervisor):
+    request = archives.revocation_request(event=event, reason="经核实系误录", actor=staff)
+    archives.revocation_decide(revocation=request, approve=True, actor=supervisor)
+
+
+def test_a_newer_level_supersedes_the_notices_not_yet_sent_and_says_why(pinned, staff):
+    customer = _thief()
+    archives.event_record(customer=customer, type="late_payment", occurred_on=date(2026, 5, 1), actor=staff)
+    archives.event_record(customer=customer, type="late_payment", occurred_on=date(2026, 6, 1), actor=staff)
+    yellow = list(Notice.objects.filter(customer=customer, level="yellow"))
+    assert {n.channel for n in yellow} == {"sms", "wechat", "call"}
+
+    archives.event_record(customer=customer, type="late_payment", occurred_on=date(2026, 7, 1), actor=staff)
+
+    for notice in yellow:
+        notice.refresh_from_db()
+        assert notice.status == NoticeStatus.SUPERSEDED
+        assert notice.superseded_level == "red"
+        assert "变更为红色" in notice.superseded_reason
+    assert set(Notice.objects.filter(customer=customer, level="red").values_list("status", flat=True)) == {"pending"}
+    # Kept, and never sent by a worker that still had it in a batch.
+    assert services.notice_send(notice_id=yellow[0].pk) == "skipped"
+
+
+def test_a_worker_about_to_send_an_outdated_notice_supersedes_it_instead(pinned, outbox):
+    customer = _thief()
+    first = rating_refresh(customer=customer, cause=RatingCause.MANUAL, as_of=AS_OF)
+    assert first.level == "unrated"
+    CreditEvent.objects.create(customer=customer, type="theft", occurred_on=date(2026, 11, 1), amount_yuan=1)
+    rating_refresh(customer=customer, cause=RatingCause.EVENT, as_of=AS_OF)  # red: letter + sms
+    sms = Notice.objects.get(customer=customer, level="red", channel="sms")
+    # A newer level written by a path that left this notice pending (e.g. broker down, then a revocation).
+    Notice.objects.filter(pk=sms.pk).update(status=NoticeStatus.PENDING)
+    CreditEvent.objects.filter(customer=customer).update(status="revoked")
+    rating_refresh(customer=customer, cause=RatingCause.REVOCATION, as_of=AS_OF)
+    Notice.objects.filter(pk=sms.pk).update(status=NoticeStatus.PENDING, superseded_reason="")
+
+    assert services.notice_send(notice_id=sms.pk) == "superseded"
+
+    sms.refresh_from_db()
+    assert (sms.status, sms.superseded_level) == (NoticeStatus.SUPERSEDED, "unrated")
+    assert outbox("sms") == []
+
+
+def test_revoking_the_theft_supersedes_the_black_letter_and_the_queue_shows_the_level_now(
+    pinned, client, staff, supervisor, other_supervisor
+):
+    customer = _thief()
+    theft, letter = _black_letter(customer, staff)
+    assert letter.payload["event_ids"] == [theft.pk]
+
+    _revoke(theft, staff, supervisor)
+
+    letter.refresh_from_db()
+    assert letter.status == NoticeStatus.SUPERSEDED
+    assert letter.superseded_level == "unrated"
+    client.force_login(supervisor)
+    to_print = client.get(reverse("notifications:letter_list")).content.decode()
+    assert letter.reference not in to_print
+    page = client.get(reverse("notifications:letter_list") + "?state=superseded").content.decode()
+    assert letter.reference in page and "已作废" in page and "变更为未定级" in page
+    # Neither printable nor mailable any more.
+    response = client.post(reverse("notifications:letters_print"), {"notice": [letter.pk]}, follow=True)
+    assert "已作废，未打印" in response.content.decode()
+    letter.refresh_from_db()
+    assert (letter.status, letter.delivery_status) == (NoticeStatus.SUPERSEDED, "")
+
+
+def test_a_revoked_event_supersedes_the_letter_that_quoted_it_even_when_the_level_stays(pinned, staff, supervisor):
+    customer = _thief()
+    theft, letter = _black_letter(customer, staff)
+    archives.event_record(customer=customer, type="order_disruption", occurred_on=date(2026, 11, 21), actor=staff)
+    assert letter.payload["event_ids"] == [theft.pk]
+
+    _revoke(theft, staff, supervisor)
+
+    letter.refresh_from_db()
+    assert letter.status == NoticeStatus.SUPERSEDED
+    assert "已撤销" in letter.superseded_reason and letter.superseded_level == "black"
+
+
+def test_the_letter_queue_shows_each_customers_current_level(pinned, client, staff, supervisor):
+    customer = _thief()
+    _theft, letter = _black_letter(customer, staff)
+    client.force_login(staff)
+
+    page = client.get(reverse("notifications:letter_list")).content.decode()
+
+    assert letter.reference in page
+    assert 'class="level-now"><span class="badge black">黑色</span>' in page
+
+
+def test_printing_a_letter_whose_level_changed_supersedes_it_instead(pinned, staff):
+    customer = _thief()
+    _theft, letter = _black_letter(customer, staff)
+    other = _thief("淮阴仍为黑色有限公司")
+    _t2, kept = _black_letter(other, staff)
+    # The level moved on without passing through the notices (a path that bypassed them).
+    Notice.objects.filter(pk=letter.pk).update(status=NoticeStatus.SENT)
+    rating_refresh(customer=customer, cause=RatingCause.MANUAL, as_of=date(2028, 1, 1))
+    Notice.objects.filter(pk=letter.pk).update(status=NoticeStatus.SENT, delivery_status="")
+
+    content = services.letters_print(notices=[letter, kept], actor=staff)
+
+    assert content.startswith(b"%PDF")
+    letter.refresh_from_db()
+    kept.refresh_from_db()
+    assert letter.status == NoticeStatus.SUPERSEDED
+    assert (kept.status, kept.delivery_status) == (NoticeStatus.SENT, DeliveryStatus.PRINTED)
