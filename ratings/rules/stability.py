@@ -1,0 +1,54 @@
+"""How long an evaluation holds: the last date on which the same facts are judged the same.
+
+A customer's facts only change in a transaction that re-rates it (the archive announces every
+change), so between two such changes only the date moves: events leave the one- and three-year
+windows, a report stops being valid a year after its issue, arrears age by whole months, and a
+dated fact after the evaluation date enters on its date. ``stable_until`` is the day before the
+first of those boundaries after ``facts.as_of``: any evaluation date up to it gives the same
+level and rule ids, so the nightly run need not read or evaluate the customer until then.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from .criteria import WINDOWS
+from .dates import add_months, months_in_arrears, window_exit
+from .facts import Facts
+
+#: The window lengths an event date is judged against; a report is valid for one year.
+_EVENT_WINDOW_YEARS = tuple(sorted({years for _, years in WINDOWS.values() if years is not None}))
+_REPORT_VALID_YEARS = 1
+_ONE_DAY = timedelta(days=1)
+
+
+def stable_until(facts: Facts) -> date:
+    """The last evaluation date on which ``facts`` give the level and rule ids they give on ``facts.as_of``.
+
+    ``date.max`` when no date of the facts can ever cross a boundary (no event, report or arrears).
+    """
+    as_of = facts.as_of
+    first = date.max
+
+    def boundary(on: date) -> None:
+        nonlocal first
+        if as_of < on < first:
+            first = on
+
+    for event in facts.events:
+        occurred_on = event.occurred_on
+        if occurred_on > as_of:
+            boundary(occurred_on)
+            continue
+        for years in _EVENT_WINDOW_YEARS:
+            boundary(window_exit(occurred_on, years))
+    for report in facts.reports:
+        issued_on = report.issued_on
+        boundary(issued_on if issued_on > as_of else window_exit(issued_on, _REPORT_VALID_YEARS))
+    arrears_since = facts.arrears_since
+    if arrears_since is not None:
+        if arrears_since > as_of:
+            boundary(arrears_since)
+        else:
+            boundary(add_months(arrears_since, months_in_arrears(arrears_since, as_of) + 1))
+    return first if first == date.max else first - _ONE_DAY
