@@ -11,7 +11,15 @@ from credit_portal.decisions import two_person_decide
 from credit_portal.errors import ApplicationError
 
 from . import rules
-from .facts import ACCOUNT_COLUMNS, EVENT_COLUMNS, REPORT_COLUMNS, counted_events, counted_reports, facts_from_rows
+from .facts import (
+    ACCOUNT_COLUMNS,
+    EVENT_COLUMNS,
+    REPORT_COLUMNS,
+    counted_events,
+    counted_reports,
+    facts_from_rows,
+    next_dated_facts,
+)
 from .models import CustomerRating, LevelOverride, OverrideStatus, RatingCause, RatingHistory
 from .signals import level_changes_announce
 
@@ -40,7 +48,8 @@ def rating_refresh(*, customer: Customer, cause: str, cause_ref: str = "", as_of
     as_of = as_of or timezone.localdate()
     # Lock the customer row so that two refreshes of one customer record one level change, not two.
     Customer.objects.select_for_update().filter(pk=customer.pk).first()
-    result = rules.evaluate(customer_facts(customer=customer, as_of=as_of))
+    facts = customer_facts(customer=customer, as_of=as_of)
+    result = rules.evaluate(facts)
     override = active_override(customer_id=customer.pk, as_of=as_of)
     level = override.level if override else result.level
     current = CustomerRating.objects.filter(customer=customer).first()
@@ -54,6 +63,9 @@ def rating_refresh(*, customer: Customer, cause: str, cause_ref: str = "", as_of
         "rules_version": rules.RULES_VERSION,
         "override": override,
         "changed_on": as_of if level != previous_level else current.changed_on,
+        "stable_until": rules.stable_until(
+            facts, next_dated=next_dated_facts(as_of=as_of, customer_id=customer.pk).get(customer.pk)
+        ),
     }
     rating, _ = CustomerRating.objects.update_or_create(customer=customer, defaults=values)
     if level != previous_level:

@@ -22,13 +22,14 @@ _REPORT_VALID_YEARS = 1
 _ONE_DAY = timedelta(days=1)
 
 
-def stable_until(facts: Facts) -> date:
+def stable_until(facts: Facts, *, next_dated: date | None = None) -> date:
     """The last evaluation date on which ``facts`` give the level and rule ids they give on ``facts.as_of``.
 
-    ``date.max`` when no date of the facts can ever cross a boundary (no event, report or arrears).
+    ``next_dated``: the earliest date of an event or report dated after ``as_of`` that the facts as read
+    leave out (it counts from that date on). ``date.max`` when no date can ever cross a boundary.
     """
     as_of = facts.as_of
-    first = date.max
+    first = date.max if next_dated is None or next_dated <= as_of else next_dated
 
     def boundary(on: date) -> None:
         nonlocal first
