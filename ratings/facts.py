@@ -34,20 +34,24 @@ def next_dated_facts(*, as_of: date, **scope) -> dict[int, date]:
 
     The facts as of a date leave these out; they count from their date on (``rules.stable_until``).
     """
+    events = (
+        CreditEvent.objects.filter(status=EventStatus.IN_FORCE, occurred_on__gt=as_of, **scope)
+        .values("customer_id")
+        .annotate(first=Min("occurred_on"))
+        .order_by()
+        .values_list("customer_id", "first")
+    )
+    reports = (
+        PublicCreditReport.objects.filter(status=ReportStatus.VERIFIED, issued_on__gt=as_of, **scope)
+        .values("customer_id")
+        .annotate(first=Min("issued_on"))
+        .order_by()
+        .values_list("customer_id", "first")
+    )
     found: dict[int, date] = {}
-    for queryset, column in (
-        (CreditEvent.objects.filter(status=EventStatus.IN_FORCE, occurred_on__gt=as_of), "occurred_on"),
-        (PublicCreditReport.objects.filter(status=ReportStatus.VERIFIED, issued_on__gt=as_of), "issued_on"),
-    ):
-        rows = (
-            queryset.filter(**scope)
-            .values("customer_id")
-            .annotate(first=Min(column))
-            .values_list("customer_id", "first")
-        )
-        for customer_id, first in rows.order_by():
-            if customer_id not in found or first < found[customer_id]:
-                found[customer_id] = first
+    for customer_id, first in events.union(reports, all=True):  # one round trip
+        if customer_id not in found or first < found[customer_id]:
+            found[customer_id] = first
     return found
 
 
