@@ -60,12 +60,10 @@ class Customer(models.Model):
         verbose_name = "电力用户"
         verbose_name_plural = "电力用户"
         ordering = ["name", "id"]
-        # The list's ordering, and USCC prefixes (LIKE 'x%' needs pattern_ops unless the collation is C).
-        # The name search's trigram index is PostgreSQL's alone: migration 0004 adds it there.
-        indexes = [
-            models.Index(fields=["name", "id"], name="customer_name_id"),
-            models.Index(fields=["uscc"], name="customer_uscc_prefix", opclasses=["varchar_pattern_ops"]),
-        ]
+        # The list's ordering. USCC prefixes (LIKE 'x%') use the varchar_pattern_ops index PostgreSQL gets
+        # with the unique one (…_uscc_…_like); the name search's trigram index is PostgreSQL's alone:
+        # migration 0004 adds it there.
+        indexes = [models.Index(fields=["name", "id"], name="customer_name_id")]
         permissions = [
             ("view_all_archives", "查看全部信用档案"),
             ("manage_archives", "维护信用档案"),

@@ -24,6 +24,13 @@ Choices, documented here because pages and reports read what this module writes:
   as a changed row and is skipped, and any committed before it is seen by the later fact streams.
 - **Explanations only for written rows**, with the full ``rules.evaluate``; identical facts (most
   often clean customers) share one explanation through a small memo.
+- **Stable customers are skipped.** Every change of a customer's facts re-rates it in its own
+  transaction, so between two changes only the date moves. A rating keeps ``stable_until``
+  (``rules.stable_until``: the day before the first window boundary of its events, reports or
+  arrears); the nightly pass (``rerate_range``) neither reads nor evaluates a customer whose rating
+  holds on the date, has no override and the current rules version. A re-evaluated customer whose
+  level, rules and override stay but whose ``stable_until`` moves gets only that date written (no
+  new explanation, no history), so the same date again still writes nothing.
 """
 
 from __future__ import annotations
@@ -47,7 +54,15 @@ from django.utils import timezone
 from archives.models import Customer, ElectricityAccount
 
 from . import rules
-from .facts import ACCOUNT_COLUMNS, EVENT_COLUMNS, REPORT_COLUMNS, counted_events, counted_reports, facts_from_rows
+from .facts import (
+    ACCOUNT_COLUMNS,
+    EVENT_COLUMNS,
+    REPORT_COLUMNS,
+    counted_events,
+    counted_reports,
+    facts_from_rows,
+    next_dated_facts,
+)
 from .models import CustomerRating, LevelOverride, OverrideStatus, RatingCause, RatingHistory
 from .rulesets import rule_book_for, ruleset_switch
 from .services import override_end_expired
@@ -76,6 +91,8 @@ class RangeStats:
     level_changes: int = 0  # history rows
     skipped: int = 0  # re-rated meanwhile by a fresher evaluation, left as they are
     notices: int = 0  # reminders and letters the level changes called for
+    stable: int = 0  # skipped: their rating holds on the date (neither read nor evaluated)
+    extended: int = 0  # re-evaluated, unchanged: only stable_until written
     seconds: float = 0.0
 
     def add(self, other: RangeStats) -> None:
@@ -87,6 +104,8 @@ class RangeStats:
         self.level_changes += other.level_changes
         self.skipped += other.skipped
         self.notices += other.notices
+        self.stable += other.stable
+        self.extended += other.extended
         self.seconds += other.seconds
 
 
@@ -106,10 +125,11 @@ class _Pending:
     level: str
     computed_level: str
     rules: list[str]
-    explanation: str
+    explanation: str | None  # None: only stable_until changes (the stored explanation stays)
     changed_on: date
     override_id: int | None
-    old: tuple | None  # (level, computed_level, rules, rules_version, override_id)
+    old: tuple | None  # (level, computed_level, rules, rules_version, override_id, stable_until)
+    stable_until: date
 
 
 # --------------------------------------------------------------------------------------------
@@ -128,11 +148,21 @@ def plan_ranges(*, size: int = DEFAULT_RANGE_SIZE) -> list[tuple[int, int]]:
 
 
 def rerate_range(
-    *, start_id: int, end_id: int, as_of: date, cause: str = RatingCause.NIGHTLY, cause_ref: str = ""
+    *,
+    start_id: int,
+    end_id: int,
+    as_of: date,
+    cause: str = RatingCause.NIGHTLY,
+    cause_ref: str = "",
+    skip_stable: bool = True,
 ) -> RangeStats:
-    """Re-rate the customers with ``start_id <= id < end_id`` as of ``as_of``; idempotent."""
+    """Re-rate the customers with ``start_id <= id < end_id`` as of ``as_of``; idempotent.
+
+    Customers whose rating holds on ``as_of`` (``stable_until``) are skipped unless ``skip_stable``
+    is False (a full re-evaluation, e.g. after facts were written behind the portal's back).
+    """
     scope = {"customer_id__gte": start_id, "customer_id__lt": end_id}
-    return _rerate_scope(scope, as_of=as_of, cause=cause, cause_ref=cause_ref)
+    return _rerate_scope(scope, as_of=as_of, cause=cause, cause_ref=cause_ref, skip_stable=skip_stable)
 
 
 def rerate_customers(
@@ -144,7 +174,8 @@ def rerate_customers(
     stats = RangeStats()
     for i in range(0, len(ids), ID_CHUNK):
         scope = {"customer_id__in": ids[i : i + ID_CHUNK]}
-        stats.add(_rerate_scope(scope, as_of=as_of, cause=cause, cause_ref=cause_ref))
+        # Their facts have just changed: never skipped as stable.
+        stats.add(_rerate_scope(scope, as_of=as_of, cause=cause, cause_ref=cause_ref, skip_stable=False))
     return stats
 
 
@@ -154,6 +185,7 @@ def rerate_all(
     cause: str = RatingCause.NIGHTLY,
     ranges: Sequence[tuple[int, int]] | None = None,
     range_size: int = DEFAULT_RANGE_SIZE,
+    skip_stable: bool = True,
 ) -> Stats:
     """Switch rule set if one applies from ``as_of``, end expired overrides, then re-rate every range here."""
     started = time.perf_counter()
@@ -161,7 +193,7 @@ def rerate_all(
     ruleset_switch(as_of=as_of)
     stats = Stats(overrides_ended=override_end_expired(as_of=as_of))
     for start_id, end_id in plan_ranges(size=range_size) if ranges is None else ranges:
-        stats.add(rerate_range(start_id=start_id, end_id=end_id, as_of=as_of, cause=cause))
+        stats.add(rerate_range(start_id=start_id, end_id=end_id, as_of=as_of, cause=cause, skip_stable=skip_stable))
         stats.ranges += 1
     stats.seconds = time.perf_counter() - started
     return stats
@@ -182,7 +214,24 @@ def _groups(rows: Iterable[tuple]) -> Iterator[tuple[int, list[tuple]]]:
         yield customer_id, list(group)
 
 
-def _rerate_scope(scope: dict[str, Any], *, as_of: date, cause: str, cause_ref: str) -> RangeStats:
+#: Below this share of a range left to evaluate, the fact streams read only those customers (PostgreSQL).
+_NARROW_BELOW = 0.6
+
+
+def _stable_customers(scope: dict[str, Any], as_of: date, book: rules.RuleBook) -> set[int]:
+    """The customers of the scope whose rating holds on ``as_of``: no override, the book's rules version.
+
+    A rule set that comes into force changes the rules version: nobody is stable on its first night."""
+    return set(
+        CustomerRating.objects.filter(
+            **scope, stable_until__gte=as_of, rules_version=book.rules_version, override__isnull=True
+        ).values_list("customer_id", flat=True)
+    )
+
+
+def _rerate_scope(
+    scope: dict[str, Any], *, as_of: date, cause: str, cause_ref: str, skip_stable: bool = False
+) -> RangeStats:
     """One streamed pass over the customers ``scope`` selects, in one transaction."""
     started = time.perf_counter()
     stats = RangeStats()
@@ -194,7 +243,6 @@ def _rerate_scope(scope: dict[str, Any], *, as_of: date, cause: str, cause_ref: 
             if connection.vendor == "postgresql"
             else _OrmWriter(as_of, cause, cause_ref, book)
         )
-        stream = facts_stream(scope, as_of=as_of, books=(book,), with_ratings=True)
         overrides = {
             customer_id: (pk, level)
             for customer_id, pk, level in LevelOverride.objects.filter(
@@ -203,11 +251,21 @@ def _rerate_scope(scope: dict[str, Any], *, as_of: date, cause: str, cause_ref: 
             .order_by("customer_id", "decided_at")
             .values_list("customer_id", "pk", "level")
         }
+        stable = _stable_customers(scope, as_of, book) - overrides.keys() if skip_stable else set()
+        stream = facts_stream(scope, as_of=as_of, books=(book,), with_ratings=True, skip=stable)
+
         evaluate_level = rules.evaluate_level
         version = book.rules_version
         levels = stats.levels
         pending: list[_Pending] = []
-        for customer_id, facts, own_events, own_reports, stored in stream:
+        stable_until = rules.stable_until
+        for customer_id, facts, own_events, own_reports, stored, next_dated in stream:
+            if facts is None:
+                # Its rating holds today: nothing read or evaluated.
+                levels[stored[1]] += 1
+                stats.customers += 1
+                stats.stable += 1
+                continue
             computed_level, rule_ids = evaluate_level(facts, book)
             override = overrides.get(customer_id)
             if override is None:
@@ -217,11 +275,18 @@ def _rerate_scope(scope: dict[str, Any], *, as_of: date, cause: str, cause_ref: 
             levels[level] += 1
             stats.customers += 1
             rule_list = list(rule_ids)
+            until = stable_until(facts, next_dated=next_dated, book=book)
             old = None
+            explanation = None
             if stored is not None:
-                old = stored[1:6]
-                if old == (level, computed_level, rule_list, version, override_id):
-                    continue
+                old = stored[1:7]
+                if old[:5] == (level, computed_level, rule_list, version, override_id):
+                    if old[5] == until:
+                        continue
+                else:
+                    explanation = _explanation(_facts_key(facts, own_events, own_reports), book)
+            else:
+                explanation = _explanation(_facts_key(facts, own_events, own_reports), book)
             level_changed = old is None or old[0] != level
             pending.append(
                 _Pending(
@@ -229,10 +294,11 @@ def _rerate_scope(scope: dict[str, Any], *, as_of: date, cause: str, cause_ref: 
                     level,
                     computed_level,
                     rule_list,
-                    _explanation(_facts_key(facts, own_events, own_reports), book),
-                    as_of if level_changed else stored[6],
+                    explanation,
+                    as_of if level_changed else stored[7],
                     override_id,
                     old,
+                    until,
                 )
             )
             if len(pending) >= WRITE_BATCH:
@@ -244,13 +310,23 @@ def _rerate_scope(scope: dict[str, Any], *, as_of: date, cause: str, cause_ref: 
     return stats
 
 
+_Streamed = tuple[int, "rules.Facts | None", list[tuple], list[tuple], "tuple | None", "date | None"]
+
+
 def facts_stream(
-    scope: dict[str, Any], *, as_of: date, books: Sequence[rules.RuleBook], with_ratings: bool = False
-) -> Iterator[tuple[int, rules.Facts, list[tuple], list[tuple], tuple | None]]:
-    """(customer id, facts, event rows, report rows, stored rating row) for every customer of ``scope``.
+    scope: dict[str, Any],
+    *,
+    as_of: date,
+    books: Sequence[rules.RuleBook],
+    with_ratings: bool = False,
+    skip: set[int] | frozenset[int] = frozenset(),
+) -> Iterator[_Streamed]:
+    """(customer id, facts, event rows, report rows, stored rating row, next dated fact) per customer of ``scope``.
 
     One read of the facts, enough for every book in ``books`` (the nightly run passes the book in
-    force; an impact run passes two and evaluates both on the same facts). Call inside a transaction.
+    force; an impact run passes two and evaluates both on the same facts). A customer in ``skip``
+    (stable) comes with its stored rating and no facts: it is neither read nor evaluated. Call
+    inside a transaction.
     """
     longest = max(book.long_years for book in books)
     window_start = rules.add_years(as_of, -longest)
@@ -262,7 +338,14 @@ def facts_stream(
             CustomerRating.objects.filter(**scope)
             .order_by("customer_id")
             .values_list(
-                "customer_id", "level", "computed_level", "rules", "rules_version", "override_id", "changed_on"
+                "customer_id",
+                "level",
+                "computed_level",
+                "rules",
+                "rules_version",
+                "override_id",
+                "stable_until",
+                "changed_on",
             )
             .iterator(chunk_size=FETCH_SIZE)
         )
@@ -276,16 +359,23 @@ def facts_stream(
         .iterator(chunk_size=FETCH_SIZE)
     )
     first_customer = next(customer_ids, None)
-    customers = chain((first_customer,), customer_ids) if first_customer is not None else ()
+    customers: Iterable[int] = chain((first_customer,), customer_ids) if first_customer is not None else ()
+    facts_scope = scope
+    if skip and connection.vendor == "postgresql":
+        customers = list(customers)
+        wanted = [customer_id for customer_id in customers if customer_id not in skip]
+        if len(wanted) < _NARROW_BELOW * len(customers):
+            # Read the facts of the customers left to evaluate only, through the customer index.
+            facts_scope = {"customer_id__in": wanted or [0]}
     accounts = _groups(
-        ElectricityAccount.objects.filter(**scope)
+        ElectricityAccount.objects.filter(**facts_scope)
         .order_by("customer_id")
         .values_list("customer_id", *ACCOUNT_COLUMNS)
         .iterator(chunk_size=FETCH_SIZE)
     )
     events = _groups(
         counted_events(as_of=as_of)
-        .filter(**scope)
+        .filter(**facts_scope)
         .filter(Q(occurred_on__gt=window_start) | Q(type__in=ever_counted))
         .order_by("customer_id")
         .values_list("customer_id", *EVENT_COLUMNS)
@@ -293,15 +383,23 @@ def facts_stream(
     )
     reports = _groups(
         counted_reports(as_of=as_of)
-        .filter(**scope)
+        .filter(**facts_scope)
         .order_by("customer_id")
         .values_list("customer_id", *REPORT_COLUMNS)
         .iterator(chunk_size=FETCH_SIZE)
     )
+    next_dated = next_dated_facts(as_of=as_of, **facts_scope) if with_ratings else {}
     account_key, account_rows = next(accounts, _END)
     event_key, event_rows = next(events, _END)
     report_key, report_rows = next(reports, _END)
     for customer_id in customers:
+        if customer_id in skip:
+            # Its rating holds: nothing to read or evaluate (its fact rows, if read, are passed over).
+            while rating_key < customer_id:
+                rating_key, rating_rows = next(ratings, _END)
+            if rating_key == customer_id:
+                yield customer_id, None, [], [], rating_rows[0], None
+                continue
         # A stream can be ahead of the customers only by rows of customers created meanwhile.
         while rating_key < customer_id:
             rating_key, rating_rows = next(ratings, _END)
@@ -329,7 +427,7 @@ def facts_stream(
             stored = rating_rows[0]
             rating_key, rating_rows = next(ratings, _END)
         facts = facts_from_rows(as_of=as_of, accounts=own_accounts, events=own_events, reports=own_reports)
-        yield customer_id, facts, own_events, own_reports, stored
+        yield customer_id, facts, own_events, own_reports, stored, next_dated.get(customer_id)
 
 
 def _facts_key(facts: rules.Facts, event_rows: list[tuple], report_rows: list[tuple]) -> tuple:
@@ -383,6 +481,7 @@ class _OrmWriter:
         "rule_set_version",
         "changed_on",
         "override_id",
+        "stable_until",
     )
 
     def __init__(self, as_of: date, cause: str, cause_ref: str, book: rules.RuleBook) -> None:
@@ -392,13 +491,16 @@ class _OrmWriter:
         current = {
             row[0]: row[1:]
             for row in CustomerRating.objects.filter(customer_id__in=[p.customer_id for p in pending]).values_list(
-                "customer_id", "level", "computed_level", "rules", "rules_version", "override_id"
+                "customer_id", "level", "computed_level", "rules", "rules_version", "override_id", "stable_until"
             )
         }
-        new, changed, history = [], [], []
+        new, changed, extended, history = [], [], [], []
         for p in pending:
             if current.get(p.customer_id) != p.old:
                 stats.skipped += 1  # rated meanwhile: that evaluation is fresher than this one
+                continue
+            if p.explanation is None:
+                extended.append(CustomerRating(customer_id=p.customer_id, stable_until=p.stable_until))
                 continue
             rating = CustomerRating(
                 customer_id=p.customer_id,
@@ -411,12 +513,15 @@ class _OrmWriter:
                 rule_set_version=self.book.number,
                 changed_on=p.changed_on,
                 override_id=p.override_id,
+                stable_until=p.stable_until,
             )
             (new if p.old is None else changed).append(rating)
             if p.old is None or p.old[0] != p.level:
                 history.append(self._history(p))
         CustomerRating.objects.bulk_create(new, batch_size=500)
         CustomerRating.objects.bulk_update(changed, self.fields, batch_size=500)
+        CustomerRating.objects.bulk_update(extended, ["stable_until"], batch_size=500)
+        stats.extended += len(extended)
         RatingHistory.objects.bulk_create(history, batch_size=500)
         if history:
             stats.notices += level_changes_announce(history_rows=history)
@@ -449,7 +554,7 @@ class _PostgresWriter:
     notices for those history rows follow in the same transaction.
     """
 
-    stage = "rerate_stage_v1"
+    stage = "rerate_stage_v2"
     columns = (
         "customer_id",
         "level",
@@ -458,11 +563,13 @@ class _PostgresWriter:
         "explanation",
         "changed_on",
         "override_id",
+        "stable_until",
         "old_level",
         "old_computed_level",
         "old_rules",
         "old_rules_version",
         "old_override_id",
+        "old_stable_until",
     )
 
     def __init__(self, as_of: date, cause: str, cause_ref: str, book: rules.RuleBook) -> None:
@@ -474,16 +581,16 @@ class _PostgresWriter:
             cursor.execute(
                 f"""CREATE TEMPORARY TABLE IF NOT EXISTS {self.stage} (
                     customer_id bigint NOT NULL, level varchar(10) NOT NULL, computed_level varchar(10) NOT NULL,
-                    rules jsonb NOT NULL, explanation text NOT NULL, changed_on date NOT NULL, override_id bigint,
-                    old_level varchar(10), old_computed_level varchar(10), old_rules jsonb,
-                    old_rules_version varchar(16), old_override_id bigint
+                    rules jsonb NOT NULL, explanation text, changed_on date NOT NULL, override_id bigint,
+                    stable_until date NOT NULL, old_level varchar(10), old_computed_level varchar(10),
+                    old_rules jsonb, old_rules_version varchar(16), old_override_id bigint, old_stable_until date
                 ) ON COMMIT DELETE ROWS"""
             )
 
     def write(self, pending: list[_Pending], stats: RangeStats) -> None:
         buffer = io.StringIO()
         for p in pending:
-            old = p.old or (None, None, None, None, None)
+            old = p.old or (None, None, None, None, None, None)
             row = (
                 p.customer_id,
                 p.level,
@@ -492,11 +599,13 @@ class _PostgresWriter:
                 p.explanation,
                 p.changed_on.isoformat(),
                 p.override_id,
+                p.stable_until.isoformat(),
                 old[0],
                 old[1],
                 None if old[2] is None else json.dumps(old[2]),
                 old[3],
                 old[4],
+                None if old[5] is None else old[5].isoformat(),
             )
             buffer.write("\t".join(_copy_text(value) for value in row))
             buffer.write("\n")
@@ -511,20 +620,24 @@ class _PostgresWriter:
                 WITH updated AS (
                     UPDATE {self.ratings} AS r
                        SET level = s.level, computed_level = s.computed_level, rules = s.rules,
-                           explanation = s.explanation, as_of = %(as_of)s, rules_version = %(version)s,
-                           rule_set_version = %(rule_set)s,
-                           changed_on = s.changed_on, override_id = s.override_id
+                           explanation = COALESCE(s.explanation, r.explanation),
+                           as_of = CASE WHEN s.explanation IS NULL THEN r.as_of ELSE %(as_of)s END,
+                           rules_version = %(version)s, rule_set_version = %(rule_set)s,
+                           changed_on = s.changed_on, override_id = s.override_id,
+                           stable_until = s.stable_until
                       FROM {self.stage} AS s
                      WHERE s.old_level IS NOT NULL AND r.customer_id = s.customer_id
                        AND r.level = s.old_level AND r.computed_level = s.old_computed_level
                        AND r.rules = s.old_rules AND r.rules_version = s.old_rules_version
                        AND r.override_id IS NOT DISTINCT FROM s.old_override_id
-                    RETURNING r.customer_id
+                       AND r.stable_until IS NOT DISTINCT FROM s.old_stable_until
+                    RETURNING r.customer_id, s.explanation IS NULL AS extended
                 ), created AS (
                     INSERT INTO {self.ratings} (customer_id, level, computed_level, rules, explanation, as_of,
-                                                rules_version, rule_set_version, changed_on, override_id)
+                                                rules_version, rule_set_version, changed_on, override_id,
+                                                stable_until)
                     SELECT customer_id, level, computed_level, rules, explanation, %(as_of)s, %(version)s,
-                           %(rule_set)s, changed_on, override_id
+                           %(rule_set)s, changed_on, override_id, stable_until
                       FROM {self.stage} WHERE old_level IS NULL
                     ON CONFLICT (customer_id) DO NOTHING
                     RETURNING customer_id
@@ -540,7 +653,8 @@ class _PostgresWriter:
                      WHERE s.level IS DISTINCT FROM s.old_level
                     RETURNING id
                 )
-                SELECT (SELECT count(*) FROM updated), (SELECT count(*) FROM created),
+                SELECT (SELECT count(*) FILTER (WHERE NOT extended) FROM updated),
+                       (SELECT count(*) FILTER (WHERE extended) FROM updated), (SELECT count(*) FROM created),
                        (SELECT coalesce(array_agg(id), '{{}}') FROM recorded)
                 """,
                 {
@@ -551,13 +665,14 @@ class _PostgresWriter:
                     "cause_ref": self.cause_ref,
                 },
             )
-            updated, created, recorded = cursor.fetchone()
+            updated, extended, created, recorded = cursor.fetchone()
         if recorded:
             stats.notices += level_changes_announce(history_ids=recorded)
         stats.written += updated + created
         stats.created += created
+        stats.extended += extended
         stats.level_changes += len(recorded)
-        stats.skipped += len(pending) - updated - created
+        stats.skipped += len(pending) - updated - extended - created
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})

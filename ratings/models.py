@@ -40,6 +40,9 @@ class CustomerRating(models.Model):
     override = models.ForeignKey(
         "LevelOverride", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="人工调整"
     )
+    # The last date on which the same facts are judged the same (rules.stable_until): the nightly run
+    # neither reads nor evaluates the customer before then. Null: unknown, evaluated every night.
+    stable_until = models.DateField("评定有效至", null=True, blank=True)
 
     class Meta:
         verbose_name = "当前信用等级"

@@ -11,7 +11,15 @@ from credit_portal.decisions import two_person_decide
 from credit_portal.errors import ApplicationError
 
 from . import rules
-from .facts import ACCOUNT_COLUMNS, EVENT_COLUMNS, REPORT_COLUMNS, counted_events, counted_reports, facts_from_rows
+from .facts import (
+    ACCOUNT_COLUMNS,
+    EVENT_COLUMNS,
+    REPORT_COLUMNS,
+    counted_events,
+    counted_reports,
+    facts_from_rows,
+    next_dated_facts,
+)
 from .models import CustomerRating, LevelOverride, OverrideStatus, RatingCause, RatingHistory
 from .rulesets import rule_book_for
 from .signals import level_changes_announce
@@ -42,7 +50,8 @@ def rating_refresh(*, customer: Customer, cause: str, cause_ref: str = "", as_of
     # Lock the customer row so that two refreshes of one customer record one level change, not two.
     Customer.objects.select_for_update().filter(pk=customer.pk).first()
     book = rule_book_for(as_of=as_of)
-    result = rules.evaluate(customer_facts(customer=customer, as_of=as_of), book)
+    facts = customer_facts(customer=customer, as_of=as_of)
+    result = rules.evaluate(facts, book)
     override = active_override(customer_id=customer.pk, as_of=as_of)
     level = override.level if override else result.level
     current = CustomerRating.objects.filter(customer=customer).first()
@@ -57,6 +66,9 @@ def rating_refresh(*, customer: Customer, cause: str, cause_ref: str = "", as_of
         "rule_set_version": book.number,
         "override": override,
         "changed_on": as_of if level != previous_level else current.changed_on,
+        "stable_until": rules.stable_until(
+            facts, next_dated=next_dated_facts(as_of=as_of, customer_id=customer.pk).get(customer.pk), book=book
+        ),
     }
     rating, _ = CustomerRating.objects.update_or_create(customer=customer, defaults=values)
     if level != previous_level:

@@ -17,11 +17,15 @@ def rating_refresh_task(customer_id: int, cause: str, ref: str = "") -> None:
 
 
 @shared_task(acks_late=True, ignore_result=True)
-def rerate_range_task(start_id: int, end_id: int, as_of_iso: str, cause: str = "nightly") -> None:
+def rerate_range_task(
+    start_id: int, end_id: int, as_of_iso: str, cause: str = "nightly", skip_stable: bool = True
+) -> None:
     """Re-rate one customer-id range as of a date; idempotent, so a redelivered task is harmless."""
     from .bulk import rerate_range
 
-    stats = rerate_range(start_id=start_id, end_id=end_id, as_of=date.fromisoformat(as_of_iso), cause=cause)
+    stats = rerate_range(
+        start_id=start_id, end_id=end_id, as_of=date.fromisoformat(as_of_iso), cause=cause, skip_stable=skip_stable
+    )
     logger.info(
         "rerate [%s, %s) as of %s: %s customers, %s written, %s level changes, %.1f s",
         start_id,
@@ -60,7 +64,7 @@ def dashboard_refresh_task() -> None:
     dashboard_refresh()
 
 
-def rerate_enqueue(*, as_of: date, cause: str, range_size: int | None = None) -> int:
+def rerate_enqueue(*, as_of: date, cause: str, range_size: int | None = None, skip_stable: bool = True) -> int:
     """End expired overrides, then fan out one ``rerate_range_task`` per range; returns how many."""
     from .bulk import DEFAULT_RANGE_SIZE, plan_ranges
     from .rulesets import ruleset_switch
@@ -71,7 +75,9 @@ def rerate_enqueue(*, as_of: date, cause: str, range_size: int | None = None) ->
     ruleset_switch(as_of=as_of)
     override_end_expired(as_of=as_of)
     ranges = plan_ranges(size=range_size or DEFAULT_RANGE_SIZE)
-    group(rerate_range_task.s(start_id, end_id, as_of.isoformat(), cause) for start_id, end_id in ranges).apply_async()
+    full = () if skip_stable else (False,)  # the default skips customers whose rating holds
+    signatures = (rerate_range_task.s(start, end, as_of.isoformat(), cause, *full) for start, end in ranges)
+    group(signatures).apply_async()
     return len(ranges)
 
 

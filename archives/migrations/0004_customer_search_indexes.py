@@ -42,9 +42,5 @@ class Migration(migrations.Migration):
             model_name='customer',
             index=models.Index(fields=['name', 'id'], name='customer_name_id'),
         ),
-        migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['uscc'], name='customer_uscc_prefix', opclasses=['varchar_pattern_ops']),
-        ),
         migrations.RunPython(trigram_index_create, trigram_index_drop, elidable=False),
     ]

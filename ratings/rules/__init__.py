@@ -12,6 +12,7 @@ explanation out. One module per job:
 - `dates`: the calendar: whole years and months, windows, when an event leaves one;
 - `tally`: one pass over the events, shared by the two evaluators;
 - `fast`: ``evaluate_level``, the table compiled into closures (bulk re-rating);
+- `stability`: ``stable_until``, the last date on which an evaluation still holds (the nightly skip);
 - `explain`: ``evaluate`` and ``explain``, with findings, explanation text and improvements;
 - `facts_file`: the facts file of the rating test bench.
 
@@ -101,6 +102,9 @@ from .parameters import (
     changed_criteria,
     validate_parameters,
 )
+from .stability import (
+    stable_until,
+)
 
 __all__ = [
     "AMOUNT",
@@ -157,6 +161,7 @@ __all__ = [
     "Report",
     "Facts",
     "add_years",
+    "stable_until",
     "add_months",
     "months_in_arrears",
     "within",

@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('archives', '0004_customer_search_indexes'),
-        ('ratings', '0002_override_decision_labels'),
+        ('ratings', '0003_rating_stable_until'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
