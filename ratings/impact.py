@@ -96,7 +96,7 @@ def impact_range_run(*, range_id: int) -> bool:
         if not ImpactRange.objects.filter(pk=part.pk, done=False).update(done=True):
             return False
         scope = {"customer_id__gte": part.start_id, "customer_id__lt": part.end_id}
-        for customer_id, facts, _, _, _ in facts_stream(scope, as_of=report.as_of, books=(before_book, after_book)):
+        for customer_id, facts, _, _, _, _ in facts_stream(scope, as_of=report.as_of, books=(before_book, after_book)):
             before, before_rules = evaluate_level(facts, before_book)
             after, after_rules = evaluate_level(facts, after_book)
             matrix[before, after] += 1

@@ -479,9 +479,9 @@ def test_a_customer_whose_rating_holds_is_neither_read_nor_evaluated_until_its_n
     evaluated: list[rules.Facts] = []
     evaluate_level = rules.evaluate_level
 
-    def counting(facts: rules.Facts):
+    def counting(facts: rules.Facts, book: rules.RuleBook = rules.V1):
         evaluated.append(facts)
-        return evaluate_level(facts)
+        return evaluate_level(facts, book)
 
     monkeypatch.setattr(rules, "evaluate_level", counting)
     quiet = bulk.rerate_range(start_id=customer.pk, end_id=customer.pk + 1, as_of=date(2027, 2, 28))
