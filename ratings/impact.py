@@ -27,7 +27,7 @@ from credit_portal.errors import ApplicationError
 from . import consequences, rules
 from .bulk import DEFAULT_RANGE_SIZE, facts_stream, plan_ranges
 from .models import ImpactMove, ImpactRange, ImpactReport, ImpactStatus, RuleSet, RuleSetStatus
-from .rulesets import book_of, ruleset_for
+from .rulesets import book_of, ruleset_for, ruleset_plan
 
 #: Levels in the matrix's order, from the best to the worst.
 MATRIX_LEVELS: tuple[str, ...] = (rules.GREEN, rules.BLUE, rules.UNRATED, rules.YELLOW, rules.RED, rules.BLACK)
@@ -47,9 +47,7 @@ def impact_start(
     """Start an impact run of ``proposed`` against ``baseline`` (default: the rule set applying on ``as_of``)."""
     if not actor.has_perm("ratings.draft_ruleset"):
         raise ApplicationError("只有班组长可以发起规则影响评估", field="proposed")
-    baseline = baseline or ruleset_for(as_of=as_of)
-    if baseline is None:
-        raise ApplicationError("没有可对比的规则集", field="baseline")
+    baseline = baseline or ruleset_for(as_of=as_of) or ruleset_plan()
     if baseline.pk == proposed.pk:
         raise ApplicationError("请选择两个不同的规则集进行对比", field="baseline")
     if proposed.status == RuleSetStatus.RETIRED:

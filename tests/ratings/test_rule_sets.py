@@ -289,3 +289,12 @@ def test_the_standards_page_shows_the_version_in_force_and_the_coming_one(client
     assert "现行评定规则集：第1版" in page
     assert f"公示：第2版评定规则集将于{TOMORROW.isoformat()}起施行" in page
     assert YELLOW1_WORDING in page
+
+
+def test_without_a_stored_version_1_the_plan_is_written_again_and_drafts_start_at_2(supervisor) -> None:
+    RuleSet.objects.all().delete()
+    assert rule_book_for(as_of=TODAY) is rules.V1
+    draft = _yellow1_draft(supervisor)
+    assert draft.version == 2
+    plan = RuleSet.objects.get(version=1)
+    assert (plan.status, plan.parameters) == (RuleSetStatus.IN_FORCE, rules.V1_PARAMETERS)
