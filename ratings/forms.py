@@ -256,3 +256,11 @@ class ImpactStartForm(forms.Form):
     def __init__(self, *args, choices, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["baseline"].choices = [("", "评定日适用的规则集（现行）"), *choices]
+
+
+class OverrideEndForm(forms.Form):
+    reason = forms.CharField(
+        label="提前结束理由",
+        widget=forms.Textarea,
+        help_text="如调整的理由已不存在；记入审计记录，该用户立即按规则重新评定",
+    )

@@ -13,6 +13,7 @@ urlpatterns = [
     path("ratings/dashboard/", views.dashboard, name="dashboard"),
     path("ratings/overrides/", views.override_list, name="override_list"),
     path("ratings/overrides/<int:pk>/", views.override_decide, name="override_decide"),
+    path("ratings/overrides/<int:pk>/end/", views.override_end, name="override_end"),
     path("ratings/customers/<str:uscc>/override/", views.override_request, name="override_request"),
     path("ratings/rule-sets/", rule_set_views.rule_set_list, name="rule_set_list"),
     path("ratings/rule-sets/new/", rule_set_views.rule_set_new, name="rule_set_new"),

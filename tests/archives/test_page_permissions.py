@@ -353,6 +353,7 @@ PAGES = [
         RULE_SETS_READ,
     ),
     Page("ratings:impact_export", _url("ratings:impact_export", lambda a: a.impact.pk), RULE_SETS_READ),
+    Page("ratings:override_end", _url("ratings:override_end", lambda a: a.override.pk), SUPERVISOR),
     Page("admin:index", _url("admin:index"), ADMIN),
 ]
 WRITE_PAGES = [page for page in PAGES if page.payload is not None]
