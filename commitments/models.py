@@ -30,13 +30,16 @@ class EnterpriseRegistration(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enterprise_registration",
         verbose_name="用户账号",
     )  # fmt: skip
+    # Empty until staff confirm when no archive had this USCC: a registration opens no archive by itself.
     customer = models.ForeignKey(
-        Customer, on_delete=models.PROTECT, related_name="registrations", verbose_name="企业档案"
-    )
+        Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="registrations",
+        verbose_name="企业档案",
+    )  # fmt: skip
+    uscc = models.CharField("填报的统一社会信用代码", max_length=18, db_index=True)
     enterprise_name = models.CharField("填报的企业名称", max_length=200)
     contact_person = models.CharField("联系人", max_length=50)
     phone = models.CharField("手机号", max_length=20)
-    created_customer = models.BooleanField("注册时新建档案", default=False)
+    created_customer = models.BooleanField("确认时新建档案", default=False)
     status = models.CharField(
         "状态", max_length=10, choices=RegistrationStatus.choices, default=RegistrationStatus.PENDING
     )
@@ -58,7 +61,7 @@ class EnterpriseRegistration(models.Model):
 
     @property
     def name_differs(self) -> bool:
-        return self.enterprise_name.strip() != self.customer.name.strip()
+        return self.customer is not None and self.enterprise_name.strip() != self.customer.name.strip()
 
 
 class LetterStatus(models.TextChoices):

@@ -47,8 +47,8 @@ class RegistrationCreateSerializer(serializers.Serializer):
 
 
 class RegistrationSerializer(serializers.ModelSerializer):
-    customer = serializers.CharField(source="customer.uscc", read_only=True)
-    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    customer = serializers.CharField(source="uscc", read_only=True, help_text="填报的统一社会信用代码")
+    customer_name = serializers.SerializerMethodField(help_text="已有档案的名称；待确认时新建档案的为 null")
     username = serializers.CharField(source="user.username", read_only=True)
 
     class Meta:
@@ -68,6 +68,9 @@ class RegistrationSerializer(serializers.ModelSerializer):
             "decision_note",
         ]
         read_only_fields = fields
+
+    def get_customer_name(self, registration: EnterpriseRegistration) -> str | None:
+        return registration.customer.name if registration.customer else None
 
 
 class RegistrationDecisionSerializer(serializers.Serializer):

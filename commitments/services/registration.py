@@ -46,8 +46,8 @@ def _check_password(*, password: str, password_again: str, user) -> None:
 def enterprise_register(
     *, uscc: str, enterprise_name: str, contact_person: str, phone: str, password: str, password_again: str
 ) -> EnterpriseRegistration:
-    """Create an enterprise user (login name: the mobile phone) bound, unconfirmed, to the customer
-    with that USCC — or to a new archive opened for it. Staff confirm the binding before it sees data."""
+    """Create an enterprise user (login name: the mobile phone) bound, unconfirmed, to the customer with
+    that USCC. Without such a customer no archive is opened: staff open it when they confirm."""
     uscc = normalize_uscc(uscc)
     enterprise_name, contact_person, phone = _clean_registration(
         enterprise_name=enterprise_name, contact_person=contact_person, phone=phone
@@ -61,16 +61,13 @@ def enterprise_register(
     user.save()
     user.groups.add(Group.objects.get(name=roles.APPLICANT))
 
+    # No archive is opened here: what was entered waits in the registration until staff confirm it.
     customer = Customer.objects.filter(uscc=uscc).first()
-    created_customer = customer is None
-    if created_customer:
-        customer = customer_create(
-            actor=user, uscc=uscc, name=enterprise_name, contact_person=contact_person, contact_phone=phone
-        )
-    audited_save(Membership(user=user, customer=customer), actor=user, reason="企业用户注册")
+    if customer is not None:
+        audited_save(Membership(user=user, customer=customer), actor=user, reason="企业用户注册")
     registration = EnterpriseRegistration(
-        user=user, customer=customer, enterprise_name=enterprise_name, contact_person=contact_person, phone=phone,
-        created_customer=created_customer,
+        user=user, customer=customer, uscc=uscc, enterprise_name=enterprise_name, contact_person=contact_person,
+        phone=phone, created_customer=customer is None,
     )  # fmt: skip
     audited_save(registration, actor=user, reason="企业用户注册")
     return registration
@@ -90,7 +87,15 @@ def registration_confirm(*, registration: EnterpriseRegistration, actor) -> Ente
     """Confirm that the user acts for the enterprise: from now on it sees the enterprise's archive."""
     registration = _pending(registration, actor=actor)
     now = timezone.now()
-    membership = Membership.objects.select_for_update().get(user=registration.user)
+    membership = Membership.objects.select_for_update().filter(user=registration.user).first()
+    if membership is None:
+        # Open the archive now, from what was entered; one opened meanwhile for this USCC is bound to instead.
+        customer = Customer.objects.filter(uscc=registration.uscc).first() or customer_create(
+            actor=actor, uscc=registration.uscc, name=registration.enterprise_name,
+            contact_person=registration.contact_person, contact_phone=registration.phone,
+        )  # fmt: skip
+        registration.customer = customer
+        membership = Membership(user=registration.user, customer=customer)
     membership.confirmed_at = now
     membership.confirmed_by = actor
     audited_save(membership, actor=actor, reason="确认企业账号绑定")

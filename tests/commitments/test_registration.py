@@ -44,10 +44,16 @@ def test_registration_binds_the_user_to_the_existing_customer_with_that_uscc_unc
     assert registration.name_differs  # 淮阴丁纺织 was entered for 淮阴甲电器's code: staff will see it
 
 
-def test_registration_with_an_unknown_uscc_opens_a_new_archive_awaiting_confirmation(db):
+def test_registration_with_an_unknown_uscc_opens_no_archive_until_staff_confirm(staff):
     uscc = make_uscc(90_002)
 
     registration = services.enterprise_register(**_form(uscc=uscc))
+
+    assert not Customer.objects.filter(uscc=uscc).exists()
+    assert not Membership.objects.filter(user=registration.user).exists()
+    assert (registration.customer, registration.uscc, registration.created_customer) == (None, uscc, True)
+
+    services.registration_confirm(registration=registration, actor=staff)
 
     customer = Customer.objects.get(uscc=uscc)
     assert (customer.name, customer.contact_person, customer.contact_phone) == (
@@ -55,9 +61,44 @@ def test_registration_with_an_unknown_uscc_opens_a_new_archive_awaiting_confirma
         "王五",
         "13912345678",
     )
+    registration.refresh_from_db()
     assert registration.customer == customer
-    assert registration.created_customer is True
-    assert customer.history.get().history_user == registration.user
+    assert customer.history.get().history_user == staff
+    assert Membership.objects.get(user=registration.user, customer=customer).confirmed_at is not None
+
+
+def test_an_unconfirmed_self_registration_is_in_no_staff_list_search_drc_page_report_dashboard_or_rating(
+    client, staff, drc
+):
+    uscc = make_uscc(90_003)
+    services.enterprise_register(**_form(uscc=uscc, enterprise_name="淮阴未确认注册有限公司"))
+
+    client.force_login(staff)
+    for url in (
+        reverse("archives:customer_list"),
+        reverse("archives:customer_list") + f"?q={uscc}",
+        reverse("ratings:dashboard"),
+    ):
+        assert "淮阴未确认注册有限公司" not in client.get(url).content.decode(), url
+    assert client.get(reverse("archives:customer_detail", args=[uscc])).status_code == 404
+    # What was entered is in the registration queue, for staff to check.
+    queue = client.get(reverse("commitments:registration_list")).content.decode()
+    assert "淮阴未确认注册有限公司" in queue and uscc in queue and "无档案，确认后新建" in queue
+    client.force_login(drc)
+    assert "淮阴未确认注册有限公司" not in client.get(reverse("drc:archives") + f"?q={uscc}").content.decode()
+    from ratings.models import CustomerRating
+
+    assert not CustomerRating.objects.exists()
+
+
+def test_a_binding_to_an_existing_archive_still_waits_for_staff_confirmation(client, applicant_customer):
+    registration = services.enterprise_register(**_form(uscc=applicant_customer.uscc))
+    client.force_login(registration.user)
+
+    response = client.get(reverse("commitments:enterprise_home"))
+
+    assert response.status_code == 302
+    assert not Membership.objects.get(user=registration.user).confirmed
 
 
 def test_several_users_may_register_for_one_enterprise(applicant_customer):
