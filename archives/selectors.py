@@ -30,9 +30,13 @@ def customers_visible_to(user) -> QuerySet[Customer]:
     return Customer.objects.filter(members__user=user, members__confirmed_at__isnull=False)
 
 
-def customer_for_user(*, user, uscc: str) -> Customer:
-    """The customer with that USCC if the user may see it; otherwise 404, never 403 (no probing)."""
-    customer = customers_visible_to(user).filter(uscc=(uscc or "").upper()).first()
+def customer_for_user(*, user, uscc: str, related: tuple[str, ...] = ()) -> Customer:
+    """The customer with that USCC if the user may see it; otherwise 404, never 403 (no probing).
+
+    ``related``: one-to-one relations read in the same query (``select_related``), e.g. its rating.
+    """
+    customers = customers_visible_to(user).filter(uscc=(uscc or "").upper())
+    customer = (customers.select_related(*related) if related else customers).order_by().first()
     if customer is None:
         raise Http404("没有找到该用户档案")
     return customer

@@ -234,6 +234,8 @@ NOTIFICATION_QUEUE = env.str("NOTIFICATION_QUEUE", default="")  # "" = Celery's 
 NOTIFICATION_BATCH_SIZE = env.int("NOTIFICATION_BATCH_SIZE", default=50)
 # Workers import WeasyPrint and prepare the cut PDF font at start, so the first letter is quick.
 NOTIFICATION_PDF_WARM_UP = env.bool("NOTIFICATION_PDF_WARM_UP", default=True)
+# A print batch is cut into this many parts rendered side by side (0 = one per core; credit_portal.pdf_parts).
+PDF_BATCH_PROCESSES = env.int("PDF_BATCH_PROCESSES", default=0)
 SMS_GATEWAY = {
     "URL": env.str("SMS_GATEWAY_URL", default=""),
     "API_KEY": env.str("SMS_GATEWAY_API_KEY", default=""),

@@ -28,7 +28,7 @@ ERRORS = {
 
 def _current_rating(customer: Customer) -> CustomerRating:
     """The stored rating; for a customer never rated yet, an unsaved one evaluated as of today."""
-    rating = CustomerRating.objects.select_related("override", "customer").filter(customer=customer).first()
+    rating = getattr(customer, "rating", None)  # read with the customer (select_related)
     if rating is not None:
         return rating
     as_of = timezone.localdate()
@@ -54,7 +54,8 @@ class CustomerRatingApi(APIView):
 
     @extend_schema(parameters=[USCC_PATH], responses={200: RatingSerializer, **ERRORS})
     def get(self, request: Request, uscc: str) -> Response:
-        customer = customer_for_user(user=request.user, uscc=uscc)
+        # One query for the customer, its rating and the rating's override.
+        customer = customer_for_user(user=request.user, uscc=uscc, related=("rating", "rating__override"))
         return Response(RatingSerializer(_current_rating(customer)).data)
 
 

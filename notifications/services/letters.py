@@ -8,7 +8,8 @@ from datetime import datetime
 from django.conf import settings
 from django.utils import timezone
 
-from credit_portal.pdf import render_pdf, render_pdf_batch
+from credit_portal.pdf import render_pdf
+from credit_portal.pdf_parts import render_pdf_batch_parallel
 from ratings import rules
 from ratings.models import LevelOverride
 from ratings.selectors import LEVEL_CONSEQUENCES, PLAN_NUMBER, PLAN_TITLE
@@ -98,5 +99,5 @@ def letter_pdf(*, notice: Notice) -> bytes:
 
 
 def letters_pdf(*, notices: Iterable[Notice]) -> bytes:
-    """Many composed letters as one PDF for printing, each starting on a new page."""
-    return render_pdf_batch(LETTER_TEMPLATE, ({"letter": notice.payload} for notice in notices))
+    """Many composed letters as one PDF for printing, each starting on a new page (large batches on every core)."""
+    return render_pdf_batch_parallel(LETTER_TEMPLATE, [{"letter": notice.payload} for notice in notices])
