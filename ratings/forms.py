@@ -162,3 +162,11 @@ class OverrideDecisionForm(forms.Form):
         label="审批结果", choices=[("approve", "批准调整"), ("refuse", "驳回")], widget=forms.RadioSelect
     )
     note = forms.CharField(label="审批意见", widget=forms.Textarea, required=False, help_text="驳回时必填")
+
+
+class OverrideEndForm(forms.Form):
+    reason = forms.CharField(
+        label="提前结束理由",
+        widget=forms.Textarea,
+        help_text="如调整的理由已不存在；记入审计记录，该用户立即按规则重新评定",
+    )

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from credit_portal.decisions import TwoPersonDecision
+from credit_portal.decisions import TwoPersonDecision, decider_field
 
 from . import rules
 
@@ -99,6 +99,10 @@ class LevelOverride(TwoPersonDecision):
     level = models.CharField("调整为", max_length=10, choices=[(k, v) for k, v in LEVEL_CHOICES if k != "unrated"])
     ends_on = models.DateField("截止日期")
     status = models.CharField("状态", max_length=10, choices=OverrideStatus.choices, default=OverrideStatus.PENDING)
+    # Ended before its end date, by a supervisor other than the requester, with a reason.
+    ended_by = decider_field("提前结束人")
+    ended_at = models.DateTimeField("提前结束时间", null=True, blank=True)
+    end_reason = models.TextField("提前结束理由", blank=True)
 
     history = HistoricalRecords()
 

@@ -137,6 +137,31 @@ def override_decide(*, override: LevelOverride, approve: bool, actor, note: str 
 
 
 @transaction.atomic
+def override_end(*, override: LevelOverride, reason: str, actor) -> LevelOverride:
+    """End an override in force before its end date (its reason is gone); the customer is re-rated at once.
+
+    A supervisor does it, never the one who asked for the override, and says why.
+    """
+    override = LevelOverride.objects.select_for_update().get(pk=override.pk)
+    if not actor.has_perm("ratings.approve_override"):
+        raise ApplicationError("只有班组长可以提前结束人工调整", field="reason")
+    if override.status != OverrideStatus.ACTIVE:
+        raise ApplicationError("该人工调整未在生效中", field="reason")
+    if override.requested_by_id == actor.pk:
+        raise ApplicationError("不能提前结束本人申请的人工调整，须由另一名班组长办理", field="reason")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError("请填写提前结束的理由", field="reason")
+    override.status = OverrideStatus.ENDED
+    override.ended_by = actor
+    override.ended_at = timezone.now()
+    override.end_reason = reason
+    audited_save(override, actor=actor, reason=f"提前结束：{reason}")
+    rating_refresh(customer=override.customer, cause=RatingCause.OVERRIDE, cause_ref=str(override.pk))
+    return override
+
+
+@transaction.atomic
 def override_end_expired(*, as_of: date) -> int:
     """End the overrides whose end date has passed; their customers are re-rated. Returns how many."""
     expired = list(LevelOverride.objects.select_for_update().filter(status=OverrideStatus.ACTIVE, ends_on__lt=as_of))

@@ -13,5 +13,6 @@ urlpatterns = [
     path("ratings/dashboard/", views.dashboard, name="dashboard"),
     path("ratings/overrides/", views.override_list, name="override_list"),
     path("ratings/overrides/<int:pk>/", views.override_decide, name="override_decide"),
+    path("ratings/overrides/<int:pk>/end/", views.override_end, name="override_end"),
     path("ratings/customers/<str:uscc>/override/", views.override_request, name="override_request"),
 ]

@@ -12,7 +12,7 @@ from archives.selectors import customer_for_user
 from credit_portal.errors import submit_form
 
 from . import charts, selectors, services
-from .forms import OverrideDecisionForm, OverrideRequestForm, WhatIfForm
+from .forms import OverrideDecisionForm, OverrideEndForm, OverrideRequestForm, WhatIfForm
 from .models import LevelOverride
 
 view_all_required = permission_required("archives.view_all_archives", raise_exception=True)
@@ -154,6 +154,29 @@ def override_decide(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "ratings/override_decide.html",
+        {
+            "override": override,
+            "form": form,
+            "rating": selectors.rating_panel(override.customer),
+            "own_request": override.requested_by_id == request.user.pk,
+        },
+    )
+
+
+@login_required
+@approve_override_required
+def override_end(request: HttpRequest, pk: int) -> HttpResponse:
+    """A supervisor (not the requester) ends an override in force early, with a reason."""
+    override = get_object_or_404(LevelOverride.objects.select_related("customer", "requested_by", "decided_by"), pk=pk)
+    form = OverrideEndForm(request.POST or None)
+    if request.method == "POST" and submit_form(
+        form, lambda data: services.override_end(override=override, reason=data["reason"], actor=request.user)
+    ):
+        messages.success(request, "人工调整已提前结束，该用户已按规则重新评定")
+        return redirect("archives:customer_detail", uscc=override.customer.uscc)
+    return render(
+        request,
+        "ratings/override_end.html",
         {
             "override": override,
             "form": form,

@@ -41,7 +41,7 @@ from django.db.models import CharField, F, FilteredRelation, OuterRef, Q, QueryS
 from django.db.models.functions import Cast, Collate, TruncDate
 from django.utils import timezone
 
-from archives.models import CreditEvent, Customer, PublicCreditReport, RevocationStatus
+from archives.models import CreditEvent, CreditInformation, Customer, PublicCreditReport, RevocationStatus
 from archives.models import ReportStatus as PublicReportStatus
 from commitments.models import CommitmentLetter, LetterStatus
 from credit_portal.claims import claim, lease_expired
@@ -119,6 +119,12 @@ def _event_rows(report_date: date) -> QuerySet:
     )
 
 
+def _credit_information_rows(report_date: date) -> QuerySet:
+    return CreditInformation.objects.filter(recorded_at__lt=cutoff_of(report_date)).order_by(
+        _by_code("customer__uscc"), "occurred_on", "id"
+    )
+
+
 def _by_code(field: str):
     """Order by a code of digits and capital letters: on PostgreSQL with byte comparison (COLLATE "C"),
     which gives the same order as any locale for such codes but sorts millions of rows much faster."""
@@ -129,6 +135,7 @@ ROW_SOURCES: dict[str, Callable[[date], QuerySet]] = {
     columns.COMMITMENTS.name: _commitment_rows,
     columns.ARCHIVES.name: _archive_rows,
     columns.EVENTS.name: _event_rows,
+    columns.CREDIT_INFORMATION.name: _credit_information_rows,
 }
 
 

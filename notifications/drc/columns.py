@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from django.conf import settings
 
-from archives.models import EventStatus
+from archives.models import CreditInformationKind, EventStatus
 from commitments import plan_text
 from commitments.models import CommitmentType, Fulfilment
 from ratings import rules
@@ -62,6 +62,16 @@ def labelled(labels: dict[str, str]) -> Callable[[str | None], str]:
 
 def rule_ids(value) -> str:
     return ";".join(value) if value else ""
+
+
+def yes_no(value) -> str:
+    """是 when the field holds anything (an override's id), 否 when it is empty."""
+    return "否" if value in (None, "") else "是"
+
+
+def information_content(title: str | None, description: str | None) -> str:
+    """内容 of other credit information: its title, and its description after a colon when there is one."""
+    return free_text(f"{title or ''}：{description}" if description else title)
 
 
 def validity(value) -> str:
@@ -175,7 +185,9 @@ ARCHIVES = Sheet(
     columns=(
         col("统一社会信用代码", "uscc"),
         col("名称", "name", render=free_text),
-        col("信用等级", "rating__level", render=labelled(rules.LEVEL_LABELS)),
+        col("信用等级", "rating__level", render=labelled(rules.LEVEL_LABELS)),  # the level in force
+        col("规则评定等级", "rating__computed_level", render=labelled(rules.LEVEL_LABELS)),
+        col("人工调整", "rating__override", render=yes_no),  # whether an override is in force
         col("评定日期", "rating__as_of", render=iso_date),
         col("依据条款", "rating__rules", render=rule_ids),
         col("公共信用报告日期", "report_issued_on", render=iso_date),
@@ -199,10 +211,24 @@ EVENTS = Sheet(
     ),
 )
 
+CREDIT_INFORMATION = Sheet(
+    name="credit_information",
+    title="其他信用信息",
+    columns=(
+        col("统一社会信用代码", "customer__uscc"),
+        col("名称", "customer__name", render=free_text),
+        col("信息类别", "kind", render=labelled(dict(CreditInformationKind.choices))),
+        col("内容", "title", "description", render=information_content),
+        col("记录单位", "issuing_body", render=free_text),
+        col("记录日期", "occurred_on", render=iso_date),
+    ),
+)
+
 #: The report's files in the order they are written, listed in the manifest and in report.xlsx.
-SHEETS: tuple[Sheet, ...] = (COMMITMENTS, ARCHIVES, EVENTS)
+SHEETS: tuple[Sheet, ...] = (COMMITMENTS, ARCHIVES, EVENTS, CREDIT_INFORMATION)
 XLSX_NAME = "report.xlsx"
 MANIFEST_NAME = "manifest.json"
 #: Every file of a report folder, in the order they are offered and zipped.
 FILE_NAMES: tuple[str, ...] = (*(sheet.file_name for sheet in SHEETS), XLSX_NAME, MANIFEST_NAME)
-FORMAT_VERSION = 1
+#: 2: archives.csv gained 规则评定等级 and 人工调整; credit_information.csv was added.
+FORMAT_VERSION = 2

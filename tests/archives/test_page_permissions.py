@@ -289,6 +289,7 @@ PAGES = [
         lambda a: {"decision": "approve", "note": "同意"},
         writer="supervisor",
     ),
+    Page("ratings:override_end", _url("ratings:override_end", lambda a: a.override.pk), SUPERVISOR),
     Page("admin:index", _url("admin:index"), ADMIN),
 ]
 WRITE_PAGES = [page for page in PAGES if page.payload is not None]

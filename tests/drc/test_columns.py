@@ -26,11 +26,16 @@ def _samples_for(field: str) -> list:
         "rating__changed_on",
     ):
         return SAMPLES["date"]
+    if field == "rating__override":
+        return [None, 7]
     if field == "rating__rules":
         return SAMPLES["json"]
     if field in ("amount_yuan", "voltage_kv"):
         return SAMPLES["number"]
-    if field in ("commitment_type", "fulfilment", "rating__level", "type", "status", "severity"):
+    if field in (
+        "commitment_type", "fulfilment", "rating__level", "rating__computed_level", "type", "status", "severity",
+        "kind",
+    ):  # fmt: skip
         return SAMPLES["choice"] + ["minor", "serious", "general"]
     return SAMPLES["text"]
 
@@ -60,8 +65,19 @@ def test_free_text_that_looks_like_a_formula_gets_an_apostrophe_and_nothing_else
 
 
 def test_each_file_has_its_declared_headers_in_the_design_order():
-    assert [sheet.file_name for sheet in columns.SHEETS] == ["commitments.csv", "archives.csv", "events.csv"]
-    assert columns.ARCHIVES.headers == [
-        "统一社会信用代码", "名称", "信用等级", "评定日期", "依据条款", "公共信用报告日期", "最近变更日期",
+    assert [sheet.file_name for sheet in columns.SHEETS] == [
+        "commitments.csv", "archives.csv", "events.csv", "credit_information.csv",
     ]  # fmt: skip
+    assert columns.ARCHIVES.headers == [
+        "统一社会信用代码", "名称", "信用等级", "规则评定等级", "人工调整", "评定日期", "依据条款", "公共信用报告日期",
+        "最近变更日期",
+    ]  # fmt: skip
+    assert columns.CREDIT_INFORMATION.headers == [
+        "统一社会信用代码",
+        "名称",
+        "信息类别",
+        "内容",
+        "记录单位",
+        "记录日期",
+    ]
     assert len(columns.COMMITMENTS.headers) == 17 and len(columns.EVENTS.headers) == 9

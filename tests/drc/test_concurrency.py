@@ -73,7 +73,7 @@ def test_of_builds_started_together_exactly_one_builds(dataset, report_root, mon
     report = DrcReport.objects.get()
     assert report.status == "ready" and report.builds == 1
     assert sorted(p.name for p in report_folder(report).iterdir()) == sorted(
-        ["archives.csv", "commitments.csv", "events.csv", "manifest.json", "report.xlsx"]
+        ["archives.csv", "commitments.csv", "credit_information.csv", "events.csv", "manifest.json", "report.xlsx"]
     )
     assert [p.name for p in report_root.iterdir()] == [REPORT_DATE.isoformat()]  # no second folder, no staging
 

@@ -241,7 +241,7 @@ def test_the_api_lists_reports_with_counts_files_and_checksums(api_client_for, w
     assert (first["report_date"], first["status"], first["counts"]) == (
         "2026-11-28",
         "ready",
-        {"commitments": 2, "archives": 5, "events": 5},
+        {"commitments": 2, "archives": 5, "events": 5, "credit_information": 0},
     )
     assert [f["name"] for f in first["files"]] == list(FILE_NAMES)
     assert first["files"][1]["sha256"] == world["report"].checksums["archives.csv"]

@@ -23,7 +23,7 @@ from .conftest import NOW, REPORT_DATE, build_report
 
 pytestmark = pytest.mark.django_db
 
-CSV_NAMES = ("commitments.csv", "archives.csv", "events.csv")
+CSV_NAMES = ("commitments.csv", "archives.csv", "events.csv", "credit_information.csv")
 
 
 def _files(folder) -> dict[str, bytes]:
@@ -45,7 +45,7 @@ def test_a_second_build_of_the_same_date_does_nothing(dataset, report_root):
     assert DrcReport.objects.count() == 1
     assert DrcReport.objects.get().builds == 1
     assert _visible(report_root) == before
-    assert len(before) == 5
+    assert len(before) == 6
 
 
 def test_the_daily_task_fired_twice_makes_one_report(dataset, report_root, django_capture_on_commit_callbacks):
@@ -55,7 +55,7 @@ def test_the_daily_task_fired_twice_makes_one_report(dataset, report_root, djang
 
     report = DrcReport.objects.get()
     assert report.report_date == REPORT_DATE and report.status == "ready" and report.builds == 1
-    assert len(_visible(report_root)) == 5
+    assert len(_visible(report_root)) == 6
 
 
 def test_a_build_while_another_holds_the_date_does_nothing(dataset, report_root):
@@ -84,7 +84,7 @@ def test_a_build_whose_worker_died_is_taken_over_once_its_lease_ran_out(dataset,
 
     assert result.outcome == "built"
     assert not leftover.exists()
-    assert len(_visible(report_root)) == 5
+    assert len(_visible(report_root)) == 6
 
 
 def test_a_rebuild_replaces_the_report_with_byte_identical_csvs(dataset, report_root, time_machine):
@@ -105,7 +105,7 @@ def test_a_rebuild_replaces_the_report_with_byte_identical_csvs(dataset, report_
     assert new["report.xlsx"] == old["report.xlsx"]  # fixed zip timestamps: the workbook too
     assert new["manifest.json"] != old["manifest.json"]  # only the generation time moved
     assert '"generated_at": "2026-11-28T13:00:00+08:00"' in new["manifest.json"].decode()
-    assert len(_visible(report_root)) == 5
+    assert len(_visible(report_root)) == 6
 
 
 def test_a_rebuild_after_a_change_reports_the_change(dataset):
@@ -161,7 +161,7 @@ def test_a_failed_rebuild_keeps_the_previous_report_whole(dataset, report_root, 
     report.refresh_from_db()
     assert report.status == "ready" and report.builds == 1 and report.last_error
     assert _files(report_folder(report)) == before
-    assert len(_visible(report_root)) == 5
+    assert len(_visible(report_root)) == 6
 
 
 def test_a_build_for_a_future_date_is_refused(db):

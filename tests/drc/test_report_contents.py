@@ -22,7 +22,10 @@ COMMITMENT_HEADERS = [
     "承诺作出日期", "承诺有效期", "承诺履行状态", "未履行的承诺内容", "违诺责任追究内容", "承诺受理单位",
     "承诺受理单位代码", "公开类型", "备注",
 ]  # fmt: skip
-ARCHIVE_HEADERS = ["统一社会信用代码", "名称", "信用等级", "评定日期", "依据条款", "公共信用报告日期", "最近变更日期"]
+ARCHIVE_HEADERS = [
+    "统一社会信用代码", "名称", "信用等级", "规则评定等级", "人工调整", "评定日期", "依据条款", "公共信用报告日期",
+    "最近变更日期",
+]  # fmt: skip
 EVENT_HEADERS = [
     "主体名称", "统一社会信用代码", "失信行为类型", "失信严重程度", "发生日期", "认定日期", "状态", "撤销原因",
     "数据来源单位",
@@ -44,11 +47,11 @@ def built(dataset):
     return result.report, report_folder(result.report), dataset
 
 
-def test_the_report_folder_holds_exactly_the_five_files(built):
+def test_the_report_folder_holds_exactly_the_six_files(built):
     report, folder, _ = built
 
     assert sorted(path.name for path in folder.iterdir()) == sorted(
-        ["commitments.csv", "archives.csv", "events.csv", "report.xlsx", "manifest.json"]
+        ["commitments.csv", "archives.csv", "events.csv", "credit_information.csv", "report.xlsx", "manifest.json"]
     )
     assert report.status == "ready"
 
@@ -88,9 +91,29 @@ def test_archives_csv_has_every_customer_with_its_level_rules_and_dates(built):
 
     assert rows == [
         ARCHIVE_HEADERS,
-        [data.plain.uscc, "淮阴乙机械有限公司", "黄色", "2026-11-28", "yellow.1;yellow.2", "2026-05-01", "2026-10-01"],
-        [data.unrated.uscc, "淮阴丙商贸有限公司", "", "", "", "", ""],
-        [data.tricky.uscc, TRICKY_NAME, "绿色", "2026-11-28", "green.1;green.2", "2026-09-09", "2026-01-05"],
+        [
+            data.plain.uscc,
+            "淮阴乙机械有限公司",
+            "黄色",
+            "黄色",
+            "否",
+            "2026-11-28",
+            "yellow.1;yellow.2",
+            "2026-05-01",
+            "2026-10-01",
+        ],
+        [data.unrated.uscc, "淮阴丙商贸有限公司", "", "", "否", "", "", "", ""],
+        [
+            data.tricky.uscc,
+            TRICKY_NAME,
+            "绿色",
+            "绿色",
+            "否",
+            "2026-11-28",
+            "green.1;green.2",
+            "2026-09-09",
+            "2026-01-05",
+        ],
     ]
 
 
@@ -148,7 +171,7 @@ def test_the_xlsx_has_the_same_three_sheets_as_the_csvs(built):
 
     book = load_workbook(folder / "report.xlsx", read_only=True)
 
-    assert book.sheetnames == ["信用承诺", "信用档案", "失信行为信息"]
+    assert book.sheetnames == ["信用承诺", "信用档案", "失信行为信息", "其他信用信息"]
     for sheet in columns.SHEETS:
         cells = [["" if v is None else v for v in row] for row in book[sheet.title].iter_rows(values_only=True)]
         assert cells == read_csv(folder / sheet.file_name), sheet.name
@@ -162,15 +185,17 @@ def test_the_manifest_gives_date_counts_and_the_sha256_of_every_file(built):
 
     assert manifest["report_date"] == "2026-11-28"
     assert manifest["generated_at"] == "2026-11-28T10:00:00+08:00"
-    assert manifest["counts"] == {"commitments": 2, "archives": 3, "events": 5}
+    assert manifest["counts"] == {"commitments": 2, "archives": 3, "events": 5, "credit_information": 0}
     assert manifest["reporting_unit"] == {"name": UNIT, "code": UNIT_CODE}
-    assert set(manifest["files"]) == {"commitments.csv", "archives.csv", "events.csv", "report.xlsx"}
+    assert set(manifest["files"]) == {
+        "commitments.csv", "archives.csv", "events.csv", "credit_information.csv", "report.xlsx",
+    }  # fmt: skip
     for name, entry in manifest["files"].items():
         content = (folder / name).read_bytes()
         assert entry["sha256"] == hashlib.sha256(content).hexdigest(), name
         assert entry["bytes"] == len(content), name
     assert manifest["files"]["archives.csv"]["columns"] == ARCHIVE_HEADERS
-    assert manifest["files"]["report.xlsx"]["sheets"] == ["信用承诺", "信用档案", "失信行为信息"]
+    assert manifest["files"]["report.xlsx"]["sheets"] == ["信用承诺", "信用档案", "失信行为信息", "其他信用信息"]
     # The row remembers the same figures, the manifest's own checksum included.
     assert report.counts == manifest["counts"]
     assert report.checksums["manifest.json"] == hashlib.sha256((folder / "manifest.json").read_bytes()).hexdigest()
@@ -190,7 +215,7 @@ def test_a_report_of_an_earlier_day_leaves_out_what_was_recorded_after_it(datase
     result = build_report(report_date=REPORT_DATE.replace(day=27))
 
     folder = report_folder(result.report)
-    assert result.report.counts == {"commitments": 2, "archives": 3, "events": 4}
+    assert result.report.counts == {"commitments": 2, "archives": 3, "events": 4, "credit_information": 0}
     assert "故意破坏电力设施" not in (folder / "events.csv").read_text(encoding="utf-8-sig")
 
 
@@ -198,7 +223,7 @@ def test_an_empty_archive_gives_files_with_only_their_headers(db):
     result = build_report(report_date=REPORT_DATE)
 
     folder = report_folder(result.report)
-    assert result.report.counts == {"commitments": 0, "archives": 0, "events": 0}
+    assert result.report.counts == {"commitments": 0, "archives": 0, "events": 0, "credit_information": 0}
     for sheet in columns.SHEETS:
         assert read_csv(folder / sheet.file_name) == [sheet.headers]
     assert DrcReport.objects.count() == 1
