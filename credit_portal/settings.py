@@ -269,6 +269,11 @@ NOTIFICATION_RETRY = {
 }
 # Publishing to a dead broker gives up quickly: the rows are the outbox and the sweeper re-queues.
 NOTIFICATION_PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+# Reminders of public credit reports running out (30 days before, and on the day), before the re-rating.
+CELERY_BEAT_SCHEDULE["notifications-report-expiry"] = {
+    "task": "notifications.tasks.report_expiry_reminders_task",
+    "schedule": crontab(hour=0, minute=20),
+}
 CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
     "task": "notifications.tasks.notices_sweep_task",
     "schedule": env.float("NOTIFICATION_SWEEP_EVERY_SECONDS", default=60.0),

@@ -22,6 +22,12 @@ class Channel(models.TextChoices):
     LETTER = "letter", "书面告知函"
 
 
+class NoticeKind(models.TextChoices):
+    LEVEL_CHANGE = "level_change", "信用等级变更"
+    REPORT_EXPIRING = "report_expiring", "公共信用报告即将满一年"
+    REPORT_EXPIRED = "report_expired", "公共信用报告已满一年"
+
+
 class NoticeStatus(models.TextChoices):
     PENDING = "pending", "待发送"
     SENDING = "sending", "发送中"
@@ -56,9 +62,14 @@ class Notice(models.Model):
     customer = models.ForeignKey(
         "archives.Customer", on_delete=models.CASCADE, related_name="notices", verbose_name="用户"
     )
+    # Empty for a reminder that is not about a level change (a public credit report running out).
     rating_change = models.ForeignKey(
-        "ratings.RatingHistory", on_delete=models.CASCADE, related_name="notices", verbose_name="信用等级变更"
-    )
+        "ratings.RatingHistory", on_delete=models.CASCADE, null=True, blank=True, related_name="notices",
+        verbose_name="信用等级变更",
+    )  # fmt: skip
+    kind = models.CharField("类别", max_length=20, choices=NoticeKind.choices, default=NoticeKind.LEVEL_CHANGE)
+    # What a reminder is about, e.g. "report:12:expiring": with the kind, what makes it one of a kind.
+    subject_key = models.CharField("提醒事由", max_length=40, blank=True)
     channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
     level = models.CharField("新等级", max_length=10, choices=list(LEVEL_LABELS.items()))
     status = models.CharField("状态", max_length=10, choices=NoticeStatus.choices, default=NoticeStatus.PENDING)
@@ -110,6 +121,11 @@ class Notice(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["customer", "rating_change", "channel"], name="one_notice_per_change_and_channel"
+            ),
+            models.UniqueConstraint(
+                fields=["customer", "kind", "subject_key", "channel"],
+                condition=~Q(kind="level_change"),
+                name="one_reminder_per_subject_and_channel",
             ),
             models.CheckConstraint(
                 condition=~Q(status="sending") | Q(lease_until__isnull=False), name="sending_notice_has_lease"

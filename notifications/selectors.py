@@ -10,7 +10,7 @@ from django.http import Http404
 from archives.selectors import membership_of
 
 from . import texts
-from .models import Channel, DeliveryStatus, Notice, NoticeStatus
+from .models import Channel, DeliveryStatus, Notice, NoticeKind, NoticeStatus
 
 
 def _with_customer(notices: QuerySet[Notice]) -> QuerySet[Notice]:
@@ -99,6 +99,19 @@ _SAMPLE_VALUES = {
 }
 
 
+def _reminder_samples() -> dict[str, str]:
+    from ratings import consequences
+
+    return {
+        "issued_on": "2025-12-28",
+        "expires_on": "2026-12-28",
+        "renewal": consequences.REPORT_RENEWAL,
+        "reasons": "未满足blue.3（江苏省法人公共信用信息查询报告显示无失信行为）",
+        "remedy": consequences.REPORT_RENEWAL,
+        "offers": "；".join(offer.label for offer in consequences.offers_for("green")),
+    }
+
+
 def message_templates(*, hotline: str) -> list[TemplateSample]:
     """Every message template with the levels it is for and a filled-in sample."""
     from ratings.rules import LEVEL_LABELS
@@ -106,7 +119,10 @@ def message_templates(*, hotline: str) -> list[TemplateSample]:
     samples = []
     for template in texts.TEMPLATES:
         levels = [level for level, kind in texts.KIND_BY_LEVEL.items() if kind == template.kind]
+        if not levels:  # a reminder about a report running out: sent to honest customers
+            levels = [level for level, kind in texts.KIND_BY_LEVEL.items() if kind == texts.HONEST]
         values = {**_SAMPLE_VALUES, "hotline": hotline, "level_label": LEVEL_LABELS[levels[0]]}
+        values.update(_reminder_samples())
         if template.kind == texts.REMINDER:
             values["rules"] = "yellow.2"
         samples.append(
@@ -119,3 +135,20 @@ def message_templates(*, hotline: str) -> list[TemplateSample]:
             )
         )
     return samples
+
+
+def reports_running_out(*, today):
+    """Honest customers whose public credit report reaches one year within 30 days, or did in the last 30,
+    with the reminders they were sent."""
+    from .services.reminders import reports_running_out as running_out
+
+    items = running_out(today=today)
+    sent = {}
+    keys = {f"report:{item.report.pk}" for item in items}
+    for kind, key, channel, status in Notice.objects.filter(subject_key__in=keys).values_list(
+        "kind", "subject_key", "channel", "status"
+    ):
+        sent.setdefault(key, []).append(
+            f"{NoticeKind(kind).label}·{Channel(channel).label}·{NoticeStatus(status).label}"
+        )
+    return [(item, sent.get(f"report:{item.report.pk}", [])) for item in items]

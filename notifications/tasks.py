@@ -46,6 +46,16 @@ def _prepare_pdf(**_kwargs) -> None:
 
 
 @shared_task(ignore_result=True)
+def report_expiry_reminders_task() -> None:
+    """Remind honest customers whose public credit report reaches one year in 30 days, or today."""
+    from django.utils import timezone
+
+    from .services.reminders import report_expiry_reminders
+
+    report_expiry_reminders(today=timezone.localdate())
+
+
+@shared_task(ignore_result=True)
 def notices_sweep_task() -> None:
     """Re-queue notices left pending (broker down at commit) or stuck sending (worker killed)."""
     from .services import notices_sweep

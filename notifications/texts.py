@@ -99,6 +99,41 @@ TEMPLATES: tuple[MessageTemplate, ...] = (
         "详情请登录电力信用门户查看，咨询电话{hotline}。",
     ),
 )
+REPORT_EXPIRING, REPORT_EXPIRED = "report_expiring", "report_expired"
+KIND_LABELS = {**KIND_LABELS, REPORT_EXPIRING: "公共信用报告即将满一年提醒", REPORT_EXPIRED: "公共信用报告已满一年提醒"}
+#: The reminders about a public credit report running out go by these channels (and the notices page).
+REPORT_REMINDER_CHANNELS: tuple[str, ...] = ("sms", "wechat")
+_RENEW = "续办方法：{renewal}咨询电话{hotline}。"
+TEMPLATES += (
+    MessageTemplate(
+        "sms",
+        REPORT_EXPIRING,
+        "公共信用报告即将满一年提醒短信",
+        "{sign}{customer_name}：贵单位{issued_on}出具的《江苏省法人公共信用信息查询报告》将于{expires_on}满一年失效，"
+        "届时贵单位将不再是诚信客户。" + _RENEW,
+    ),
+    MessageTemplate(
+        "wechat",
+        REPORT_EXPIRING,
+        "公共信用报告即将满一年提醒微信消息",
+        "{customer_name}：贵单位{issued_on}出具的《江苏省法人公共信用信息查询报告》将于{expires_on}满一年失效，"
+        "失效后将不再享受绿色通道、增值服务等诚信客户待遇。" + _RENEW,
+    ),
+    MessageTemplate(
+        "sms",
+        REPORT_EXPIRED,
+        "公共信用报告已满一年提醒短信",
+        "{sign}{customer_name}：贵单位{issued_on}出具的《江苏省法人公共信用信息查询报告》已于{expires_on}满一年失效，"
+        "贵单位暂不再是诚信客户。" + _RENEW,
+    ),
+    MessageTemplate(
+        "wechat",
+        REPORT_EXPIRED,
+        "公共信用报告已满一年提醒微信消息",
+        "{customer_name}：贵单位{issued_on}出具的《江苏省法人公共信用信息查询报告》已于{expires_on}满一年失效，"
+        "暂不再享受绿色通道、增值服务等诚信客户待遇；取得新报告并经核验后即可恢复。" + _RENEW,
+    ),
+)
 TEMPLATES_BY_KEY: dict[tuple[str, str], MessageTemplate] = {(t.channel, t.kind): t for t in TEMPLATES}
 
 #: The letter's paragraph on objections (异议).

@@ -16,6 +16,7 @@ urlpatterns = [
     path("letters/<int:notice_id>/delivery/", views.letter_delivery, name="letter_delivery"),
     path("letters/<int:notice_id>.pdf", views.letter_pdf, name="letter_pdf"),
     path("templates/", views.message_templates, name="message_templates"),
+    path("reports-running-out/", views.reports_running_out, name="reports_running_out"),
     path("mine/", views.my_notices, name="my_notices"),
     # The DRC officers' pages moved to /drc/ (notifications.drc.urls); old links and bookmarks redirect.
     re_path(r"^drc/(?P<rest>.*)$", drc_views.moved_to_drc),

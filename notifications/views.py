@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from credit_portal.errors import ApplicationError, submit_form
@@ -28,7 +29,22 @@ def _page(request: HttpRequest, queryset):
 @login_required
 @view_required
 def queues(request: HttpRequest) -> HttpResponse:
-    return render(request, "notifications/queues.html", {"counts": selectors.notice_queue_counts()})
+    counts = {
+        **selectors.notice_queue_counts(),
+        "reports_running_out": len(selectors.reports_running_out(today=timezone.localdate())),
+    }
+    return render(request, "notifications/queues.html", {"counts": counts})
+
+
+@login_required
+@view_required
+def reports_running_out(request: HttpRequest) -> HttpResponse:
+    """Staff worklist: honest customers whose public credit report reaches one year soon (or lately did)."""
+    return render(
+        request,
+        "notifications/reports_running_out.html",
+        {"items": selectors.reports_running_out(today=timezone.localdate())},
+    )
 
 
 @login_required

@@ -271,6 +271,8 @@ def notice_message(*, notice: Notice, letters: dict[int, str] | None = None) -> 
     from .letters import letter_compose
 
     customer = notice.customer
+    if notice.rating_change_id is None:
+        return _reminder_message(notice)
     change = notice.rating_change
     params = message_values(notice=notice)
     payload: dict = {}
@@ -299,6 +301,33 @@ def notice_message(*, notice: Notice, letters: dict[int, str] | None = None) -> 
         text=texts.render_text(template, params),
         params=params,
         payload=payload,
+    )
+
+
+def _reminder_message(notice: Notice) -> OutgoingMessage:
+    """A reminder that is about no level change (a public credit report running out): its facts are in its payload."""
+    from ratings import consequences
+
+    if not notice.customer.contact_phone:
+        raise PermanentSendError("该用户档案没有联系电话，请补充后重试")
+    params = {
+        "customer_name": notice.customer.name,
+        "issued_on": notice.payload.get("issued_on", ""),
+        "expires_on": notice.payload.get("expires_on", ""),
+        "renewal": consequences.REPORT_RENEWAL,
+        "hotline": settings.NOTIFICATION_HOTLINE,
+    }
+    template = texts.TEMPLATES_BY_KEY[(notice.channel, notice.kind)]
+    return OutgoingMessage(
+        notice_id=notice.pk,
+        idempotency_key=str(notice.idempotency_key),
+        channel=notice.channel,
+        kind=template.kind,
+        level=notice.level,
+        recipient=notice.customer.contact_phone,
+        text=texts.render_text(template, params),
+        params=params,
+        payload=dict(notice.payload),
     )
 
 

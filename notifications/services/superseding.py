@@ -46,7 +46,7 @@ def notices_supersede_older(*, changes: Iterable[tuple[int, int, str, object]]) 
         for start in range(0, len(customers), _CHUNK):
             chunk = customers[start : start + _CHUNK]
             superseded += (
-                Notice.objects.filter(OPEN, customer_id__in=chunk)
+                Notice.objects.filter(OPEN, customer_id__in=chunk, rating_change__isnull=False)
                 .exclude(rating_change_id__in=[newest[c] for c in chunk])
                 .update(
                     status=NoticeStatus.SUPERSEDED,
@@ -71,7 +71,7 @@ def latest_changes(customer_ids: Iterable[int]) -> dict[int, RatingHistory]:
 def stale_reason(notice: Notice, latest: dict[int, RatingHistory]) -> tuple[str, str] | None:
     """(reason, level now) if the notice's level change is no longer the customer's latest, else None."""
     change = latest.get(notice.customer_id)
-    if change is None or change.pk == notice.rating_change_id:
+    if notice.rating_change_id is None or change is None or change.pk == notice.rating_change_id:
         return None
     return level_changed_reason(level=change.level, as_of=change.as_of), change.level
 
