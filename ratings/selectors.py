@@ -238,6 +238,10 @@ class WhatIf:
         return (self.result.level, self.result.rules) != (self.actual.level, self.actual.rules)
 
     @property
+    def level_changed(self) -> bool:
+        return self.result.level != self.actual.level
+
+    @property
     def months_in_arrears(self) -> int:
         return rules.months_in_arrears(self.facts.arrears_since, self.facts.as_of)
 

@@ -10,7 +10,7 @@ from archives.services.common import audited_save
 from credit_portal.decisions import two_person_decide
 from credit_portal.errors import ApplicationError
 
-from . import rules
+from . import consequences, rules
 from .facts import (
     ACCOUNT_COLUMNS,
     EVENT_COLUMNS,
@@ -92,6 +92,16 @@ def rating_refresh_by_id(*, customer_id: int, cause: str, cause_ref: str = "") -
     if customer is None:
         return None
     return rating_refresh(customer=customer, cause=cause, cause_ref=cause_ref)
+
+
+def commendation_check(*, customer_id: int, kind: str) -> None:
+    """A commendation (表彰评优) may be recorded only for a customer whose level in force brings it."""
+    if kind != "commendation":
+        return
+    level = CustomerRating.objects.filter(customer_id=customer_id).values_list("level", flat=True).first() or ""
+    if not consequences.grants(level, consequences.COMMENDATION):
+        label = rules.LEVEL_LABELS.get(level, "尚未评定")
+        raise ApplicationError(f"表彰评优仅限诚信客户（绿色、蓝色信用等级），该企业当前信用等级为{label}", field="kind")
 
 
 @transaction.atomic

@@ -223,7 +223,7 @@ PAGES = [
         "archives:information_create",
         _url("archives:information_create", _uscc),
         STAFF,
-        lambda a: {"kind": "commendation", "title": "年度诚信用电单位", "occurred_on": "2025-03-01"},
+        lambda a: {"kind": "note", "title": "主动报告用电安全隐患", "occurred_on": "2025-03-01"},
     ),
     Page(
         "archives:revocation_request",

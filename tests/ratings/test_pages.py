@@ -126,7 +126,7 @@ def test_what_if_hypothetical_theft_gives_red_and_changes_nothing(client, staff,
     assert bench.result.rules == ("red.3",)
     html = response.content.decode()
     assert "red.3" in html
-    assert "与档案事实的评定结果不同" in html
+    assert "与档案事实的评定等级不同" in html
     assert _row_counts() == before
     rating_after = CustomerRating.objects.get(customer=green_customer)
     assert (rating_after.level, rating_after.rules, rating_after.as_of) == (
