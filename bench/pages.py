@@ -36,6 +36,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
@@ -187,7 +188,13 @@ def api_under_gunicorn(args, uscc: str, token: str) -> dict:
                 if time.monotonic() > deadline:
                     raise SystemExit("gunicorn did not start") from None
                 time.sleep(0.2)
-        time.sleep(2)  # both workers booted
+        # Both workers booted and past their first requests (lazy imports), before the CPU is read.
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/customers/{uscc}/rating/", headers={"Authorization": f"Token {token}"}
+        )
+        for _ in range(40):
+            with urllib.request.urlopen(request, timeout=60) as answer:
+                answer.read()
         workers = [int(p) for p in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()]
         cpu0 = sum(_proc_cpu(pid) for pid in workers)
         load0 = os.getloadavg()[0]
@@ -199,7 +206,7 @@ def api_under_gunicorn(args, uscc: str, token: str) -> dict:
             check=True, capture_output=True, text=True,
         )  # fmt: skip
         result = json.loads(out.stdout.strip().splitlines()[-1])
-        # The workers' CPU includes the 3 s warm-up of the generator.
+        # The workers' CPU includes the generator's 3 s warm-up (requests not counted in the rate).
         result["workers_cpu_s"] = sum(_proc_cpu(pid) for pid in workers) - cpu0
         result["load"] = (load0, os.getloadavg()[0])
         return result

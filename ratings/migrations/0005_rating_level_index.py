@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('archives', '0004_customer_search_indexes'),
-        ('ratings', '0003_rating_stable_until'),
+        ('ratings', '0004_rating_stable_until'),
     ]
 
     operations = [

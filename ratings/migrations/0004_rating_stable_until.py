@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ratings', '0002_override_decision_labels'),
+        ('ratings', '0003_override_ended_early'),
     ]
 
     operations = [
