@@ -28,8 +28,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('archives', '0004_customer_search_indexes'),
-        ('ratings', '0004_rating_level_index'),
-        ('ratings', '0003_override_ended_early'),
+        ('ratings', '0005_rating_level_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
