@@ -47,14 +47,16 @@ class RatingPanel:
 def rating_panel(customer: Customer, *, as_of: date | None = None) -> RatingPanel:
     """The level, why (rule ids, the plan's wording, the evidence), what would improve it, the history."""
     as_of = as_of or timezone.localdate()
-    result = rules.evaluate(customer_facts(customer=customer, as_of=as_of), rule_book_for(as_of=as_of))
+    book = rule_book_for(as_of=as_of)
+    result = rules.evaluate(customer_facts(customer=customer, as_of=as_of), book)
     findings = {finding.rule: finding for finding in result.findings}
     event_ids = {ev.ref for rule in result.rules for ev in findings[rule].evidence if ev.kind == "event"}
     return RatingPanel(
         rating=CustomerRating.objects.filter(customer=customer).first(),
         result=result,
-        criteria=[(rules.CRITERIA_BY_ID[rule], findings[rule]) for rule in result.rules],
-        unmet=[rules.CRITERIA_BY_ID[rule] for rule in result.unmet],
+        # The wording of the rule set in force on the date (the plan's in version 1).
+        criteria=[(book.by_id[rule], findings[rule]) for rule in result.rules],
+        unmet=[book.by_id[rule] for rule in result.unmet],
         events_by_id=CreditEvent.objects.in_bulk(event_ids),
         history=list(customer.rating_history.all()[:50]),
         override=active_override(customer_id=customer.pk, as_of=as_of),

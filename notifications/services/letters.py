@@ -12,6 +12,7 @@ from credit_portal.pdf import render_pdf
 from credit_portal.pdf_parts import render_pdf_batch_parallel
 from ratings import rules
 from ratings.models import LevelOverride
+from ratings.rulesets import book_of_version
 from ratings.selectors import LEVEL_CONSEQUENCES, PLAN_NUMBER, PLAN_TITLE
 from ratings.services import customer_facts
 
@@ -36,11 +37,13 @@ def letter_compose(*, notice: Notice) -> dict:
     """
     change = notice.rating_change
     customer = notice.customer
-    result = rules.evaluate(customer_facts(customer=customer, as_of=change.as_of))
+    # The wording of the rule set the change was rated with.
+    book = book_of_version(change.rule_set_version)
+    result = rules.evaluate(customer_facts(customer=customer, as_of=change.as_of), book)
     findings = {finding.rule: finding for finding in result.findings}
     rule_rows = []
     for rule_id in change.rules:
-        criterion = rules.CRITERIA_BY_ID.get(rule_id)
+        criterion = book.by_id.get(rule_id)
         if criterion is None or criterion.level != change.level:
             continue
         finding = findings.get(rule_id)
