@@ -191,7 +191,7 @@ class Command(BaseCommand):
                 Membership.objects.create(
                     user=users["applicant"], customer=customer, confirmed_at=timezone.now(), confirmed_by=staff
                 )
-            if index % 17 == 5:
+            if index % 17 == 5 and target in ("green", "blue"):  # commendations go to honest customers only
                 services.credit_information_record(
                     customer=customer,
                     actor=users["drc"],
