@@ -142,6 +142,8 @@ def letters_print(*, notices: Sequence[Notice], actor) -> bytes | None:
         .filter(pk__in=[n.pk for n in notices], channel=Channel.LETTER, status=NoticeStatus.SENT)
         .order_by("pk")
     )
+    if not letters:
+        raise ApplicationError("没有可打印的告知函")
     # About to print: a letter whose level is no longer in force is superseded, not printed.
     latest = latest_changes(letter.customer_id for letter in letters)
     printable = []
