@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from credit_portal.api_parsers import JSONParser
+from credit_portal.pagination import LargeTablePagination
 
 from . import selectors, services
 from .models import CreditEvent, EventRevocation, EventSource, PublicCreditReport
@@ -75,6 +76,7 @@ class CustomerListApi(ArchiveApi, generics.ListAPIView):
     """The customers the user may see, searched and filtered; staff open new archives here."""
 
     serializer_class = CustomerSerializer
+    pagination_class = LargeTablePagination
 
     def get_queryset(self) -> QuerySet:
         filters = _validated(CustomerFilterSerializer, self.request, self.request.query_params)

@@ -19,3 +19,7 @@ facts_imported = Signal()
 #: Sent inside the transaction that recorded or revoked an event; kwargs ``event`` (the CreditEvent)
 #: and ``revoked`` (bool).
 credit_event_changed = Signal()
+
+#: Sent before other credit information is recorded; kwargs ``customer`` and ``kind``. A receiver
+#: refuses it by raising ``ApplicationError`` (ratings: a commendation only for an honest customer).
+credit_information_checking = Signal()

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -10,6 +9,7 @@ from django.utils import timezone
 from archives.vocabulary import LEVEL_LABELS
 from credit_portal.errors import submit_form
 from credit_portal.files import private_file_response
+from credit_portal.pagination import LargeTablePaginator
 
 from . import selectors, services
 from .forms import (
@@ -51,7 +51,7 @@ def _list_filters(request: HttpRequest) -> dict:
 def customer_list(request: HttpRequest) -> HttpResponse:
     filters = _list_filters(request)
     customers = selectors.customer_list(user=request.user, **filters)
-    page = Paginator(customers, 25).get_page(request.GET.get("page"))
+    page = LargeTablePaginator(customers, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

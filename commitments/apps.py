@@ -6,9 +6,10 @@ class CommitmentsConfig(AppConfig):
     verbose_name = "信用承诺与用电申请"
 
     def ready(self) -> None:
+        from archives.signals import credit_event_changed
         from credit_portal.navigation import register_queue_count
 
-        from . import selectors
+        from . import receivers, selectors
 
         queues = {
             "registrations": ("commitments.confirm_enterpriseregistration", selectors.pending_registrations),
@@ -24,3 +25,5 @@ class CommitmentsConfig(AppConfig):
             permission="commitments.handle_powerapplication",
             count=lambda: selectors.application_queue().count() + selectors.service_request_queue().count(),
         )
+        # The archive announces recorded and revoked events; an accepted letter is breached or restored.
+        credit_event_changed.connect(receivers.letters_when_event_changed, dispatch_uid="commitments.breach")

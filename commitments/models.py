@@ -95,9 +95,14 @@ class CommitmentLetter(models.Model):
     status = models.CharField("状态", max_length=10, choices=LetterStatus.choices, default=LetterStatus.PENDING)
     code = models.CharField("承诺编码", max_length=20, unique=True, null=True, blank=True)
     valid_until = models.DateField("承诺有效期至", null=True, blank=True, help_text="留空表示长期有效")
-    fulfilment = models.CharField("承诺履行状态", max_length=10, choices=Fulfilment.choices, default=Fulfilment.FULL)
+    # Blank until the letter is accepted: a letter under review has nothing to keep yet.
+    fulfilment = models.CharField("承诺履行状态", max_length=10, choices=Fulfilment.choices, blank=True, default="")
     unfulfilled_content = models.TextField("未履行的承诺内容", blank=True)
     liability_pursued = models.TextField("违诺责任追究内容", blank=True)
+    # The in-force event that broke the promise of clause 三 while the letter was in force (违诺).
+    breach_event = models.ForeignKey(
+        CreditEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="违诺的失信行为"
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="上传人"
     )
@@ -124,6 +129,10 @@ class CommitmentLetter(models.Model):
 
     def __str__(self) -> str:
         return f"信用承诺书 {self.code or '#' + str(self.pk)}（{self.customer.name}）"
+
+    @property
+    def breached(self) -> bool:
+        return self.breach_event_id is not None
 
 
 class ApplicationKind(models.TextChoices):

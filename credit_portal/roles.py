@@ -60,7 +60,14 @@ _STAFF_PERMISSIONS = [
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     STAFF: _STAFF_PERMISSIONS,
     SUPERVISOR: _STAFF_PERMISSIONS
-    + ["archives.approve_revocation", "ratings.approve_override", "commitments.decide_objection"],
+    + [
+        "archives.approve_revocation",
+        "ratings.approve_override",
+        "commitments.decide_objection",
+        "ratings.view_ruleset",
+        "ratings.draft_ruleset",
+        "ratings.approve_ruleset",
+    ],
     DRC: [
         "archives.view_all_archives",
         "archives.view_customer",
@@ -69,6 +76,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "archives.view_publiccreditreport",
         "archives.view_creditinformation",
         "ratings.view_customerrating",
+        # Rule-set drafts and their impact reports: read only.
+        "ratings.view_ruleset",
         "commitments.view_commitmentletter",
         "notifications.view_drcreport",
         # The DRC's only writes (plan §三(四)): a public credit report it issued for an enterprise,

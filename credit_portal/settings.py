@@ -240,6 +240,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
     # Every customer re-rated as of the new day (windows slide, arrears age), in CELERY_TIMEZONE.
     "nightly-rerate": {"task": "ratings.tasks.nightly_rerate_task", "schedule": crontab(hour=0, minute=30)},
+    # The dashboard's figures (whole-archive aggregates) into the shared cache: pages read them from there.
+    "dashboard-refresh": {"task": "ratings.tasks.dashboard_refresh_task", "schedule": 300.0},
 }
 
 # Notifications (reminders, SMS, WeChat, notification letters). Channel backends are chosen like
@@ -268,6 +270,8 @@ NOTIFICATION_QUEUE = env.str("NOTIFICATION_QUEUE", default="")  # "" = Celery's 
 NOTIFICATION_BATCH_SIZE = env.int("NOTIFICATION_BATCH_SIZE", default=50)
 # Workers import WeasyPrint and prepare the cut PDF font at start, so the first letter is quick.
 NOTIFICATION_PDF_WARM_UP = env.bool("NOTIFICATION_PDF_WARM_UP", default=True)
+# A print batch is cut into this many parts rendered side by side (0 = one per core; credit_portal.pdf_parts).
+PDF_BATCH_PROCESSES = env.int("PDF_BATCH_PROCESSES", default=0)
 SMS_GATEWAY = {
     "URL": env.str("SMS_GATEWAY_URL", default=""),
     "API_KEY": env.str("SMS_GATEWAY_API_KEY", default=""),

@@ -15,6 +15,7 @@ from archives.serializers import ErrorSerializer
 
 from . import rules
 from .models import CustomerRating, RatingHistory
+from .rulesets import rule_book_for
 from .serializers import RatingHistorySerializer, RatingSerializer
 from .services import active_override, customer_facts
 
@@ -27,11 +28,12 @@ ERRORS = {
 
 def _current_rating(customer: Customer) -> CustomerRating:
     """The stored rating; for a customer never rated yet, an unsaved one evaluated as of today."""
-    rating = CustomerRating.objects.select_related("override", "customer").filter(customer=customer).first()
+    rating = getattr(customer, "rating", None)  # read with the customer (select_related)
     if rating is not None:
         return rating
     as_of = timezone.localdate()
-    result = rules.evaluate(customer_facts(customer=customer, as_of=as_of))
+    book = rule_book_for(as_of=as_of)
+    result = rules.evaluate(customer_facts(customer=customer, as_of=as_of), book)
     override = active_override(customer_id=customer.pk, as_of=as_of)
     return CustomerRating(
         customer=customer,
@@ -41,7 +43,8 @@ def _current_rating(customer: Customer) -> CustomerRating:
         explanation=result.explanation,
         as_of=as_of,
         changed_on=as_of,
-        rules_version=rules.RULES_VERSION,
+        rules_version=book.rules_version,
+        rule_set_version=book.number,
         override=override,
     )
 
@@ -51,7 +54,8 @@ class CustomerRatingApi(APIView):
 
     @extend_schema(parameters=[USCC_PATH], responses={200: RatingSerializer, **ERRORS})
     def get(self, request: Request, uscc: str) -> Response:
-        customer = customer_for_user(user=request.user, uscc=uscc)
+        # One query for the customer, its rating and the rating's override.
+        customer = customer_for_user(user=request.user, uscc=uscc, related=("rating", "rating__override"))
         return Response(RatingSerializer(_current_rating(customer)).data)
 
 

@@ -7,12 +7,15 @@ class RatingsConfig(AppConfig):
 
     def ready(self) -> None:
         # The archive announces changed facts; ratings re-rates (the archive does not import ratings).
-        from archives.signals import facts_changed, facts_imported
+        from archives.signals import credit_information_checking, facts_changed, facts_imported
 
         from . import receivers
 
         facts_changed.connect(receivers.refresh_when_facts_changed, dispatch_uid="ratings.refresh")
         facts_imported.connect(receivers.rerate_when_facts_imported, dispatch_uid="ratings.rerate_imported")
+        credit_information_checking.connect(
+            receivers.commendation_only_for_honest_customers, dispatch_uid="ratings.commendation_gate"
+        )
 
         from credit_portal.navigation import register_queue_count
 

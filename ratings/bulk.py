@@ -24,6 +24,13 @@ Choices, documented here because pages and reports read what this module writes:
   as a changed row and is skipped, and any committed before it is seen by the later fact streams.
 - **Explanations only for written rows**, with the full ``rules.evaluate``; identical facts (most
   often clean customers) share one explanation through a small memo.
+- **Stable customers are skipped.** Every change of a customer's facts re-rates it in its own
+  transaction, so between two changes only the date moves. A rating keeps ``stable_until``
+  (``rules.stable_until``: the day before the first window boundary of its events, reports or
+  arrears); the nightly pass (``rerate_range``) neither reads nor evaluates a customer whose rating
+  holds on the date, has no override and the current rules version. A re-evaluated customer whose
+  level, rules and override stay but whose ``stable_until`` moves gets only that date written (no
+  new explanation, no history), so the same date again still writes nothing.
 """
 
 from __future__ import annotations
@@ -47,8 +54,17 @@ from django.utils import timezone
 from archives.models import Customer, ElectricityAccount
 
 from . import rules
-from .facts import ACCOUNT_COLUMNS, EVENT_COLUMNS, REPORT_COLUMNS, counted_events, counted_reports, facts_from_rows
+from .facts import (
+    ACCOUNT_COLUMNS,
+    EVENT_COLUMNS,
+    REPORT_COLUMNS,
+    counted_events,
+    counted_reports,
+    facts_from_rows,
+    next_dated_facts,
+)
 from .models import CustomerRating, LevelOverride, OverrideStatus, RatingCause, RatingHistory
+from .rulesets import rule_book_for, ruleset_switch
 from .services import override_end_expired
 from .signals import level_changes_announce
 
@@ -61,20 +77,6 @@ WRITE_BATCH = 5_000
 #: Ids per query when re-rating a set of customers (``rerate_customers``).
 ID_CHUNK = 2_000
 
-# Events older than the longest finite window count only for the "since the account was opened"
-# criteria; read from the criteria table so that a new criterion cannot be missed here.
-_LONGEST_WINDOW_YEARS = max(years for _, years in rules.WINDOWS.values() if years is not None)
-_EVER_COUNTED_TYPES = tuple(
-    sorted(
-        {
-            event_type
-            for criterion in rules.CRITERIA
-            for clause in criterion.clauses
-            if isinstance(clause, rules.EventCount) and rules.WINDOWS[clause.window][1] is None
-            for event_type in clause.event_types
-        }
-    )
-)
 _END = (1 << 62, ())  # past every customer id: an exhausted stream
 
 
@@ -89,6 +91,8 @@ class RangeStats:
     level_changes: int = 0  # history rows
     skipped: int = 0  # re-rated meanwhile by a fresher evaluation, left as they are
     notices: int = 0  # reminders and letters the level changes called for
+    stable: int = 0  # skipped: their rating holds on the date (neither read nor evaluated)
+    extended: int = 0  # re-evaluated, unchanged: only stable_until written
     seconds: float = 0.0
 
     def add(self, other: RangeStats) -> None:
@@ -100,6 +104,8 @@ class RangeStats:
         self.level_changes += other.level_changes
         self.skipped += other.skipped
         self.notices += other.notices
+        self.stable += other.stable
+        self.extended += other.extended
         self.seconds += other.seconds
 
 
@@ -119,10 +125,11 @@ class _Pending:
     level: str
     computed_level: str
     rules: list[str]
-    explanation: str
+    explanation: str | None  # None: only stable_until changes (the stored explanation stays)
     changed_on: date
     override_id: int | None
-    old: tuple | None  # (level, computed_level, rules, rules_version, override_id)
+    old: tuple | None  # (level, computed_level, rules, rules_version, override_id, stable_until)
+    stable_until: date
 
 
 # --------------------------------------------------------------------------------------------
@@ -141,11 +148,21 @@ def plan_ranges(*, size: int = DEFAULT_RANGE_SIZE) -> list[tuple[int, int]]:
 
 
 def rerate_range(
-    *, start_id: int, end_id: int, as_of: date, cause: str = RatingCause.NIGHTLY, cause_ref: str = ""
+    *,
+    start_id: int,
+    end_id: int,
+    as_of: date,
+    cause: str = RatingCause.NIGHTLY,
+    cause_ref: str = "",
+    skip_stable: bool = True,
 ) -> RangeStats:
-    """Re-rate the customers with ``start_id <= id < end_id`` as of ``as_of``; idempotent."""
+    """Re-rate the customers with ``start_id <= id < end_id`` as of ``as_of``; idempotent.
+
+    Customers whose rating holds on ``as_of`` (``stable_until``) are skipped unless ``skip_stable``
+    is False (a full re-evaluation, e.g. after facts were written behind the portal's back).
+    """
     scope = {"customer_id__gte": start_id, "customer_id__lt": end_id}
-    return _rerate_scope(scope, as_of=as_of, cause=cause, cause_ref=cause_ref)
+    return _rerate_scope(scope, as_of=as_of, cause=cause, cause_ref=cause_ref, skip_stable=skip_stable)
 
 
 def rerate_customers(
@@ -157,7 +174,8 @@ def rerate_customers(
     stats = RangeStats()
     for i in range(0, len(ids), ID_CHUNK):
         scope = {"customer_id__in": ids[i : i + ID_CHUNK]}
-        stats.add(_rerate_scope(scope, as_of=as_of, cause=cause, cause_ref=cause_ref))
+        # Their facts have just changed: never skipped as stable.
+        stats.add(_rerate_scope(scope, as_of=as_of, cause=cause, cause_ref=cause_ref, skip_stable=False))
     return stats
 
 
@@ -167,12 +185,15 @@ def rerate_all(
     cause: str = RatingCause.NIGHTLY,
     ranges: Sequence[tuple[int, int]] | None = None,
     range_size: int = DEFAULT_RANGE_SIZE,
+    skip_stable: bool = True,
 ) -> Stats:
-    """End expired overrides, then re-rate every range in this process (no broker needed)."""
+    """Switch rule set if one applies from ``as_of``, end expired overrides, then re-rate every range here."""
     started = time.perf_counter()
+    # An approved rule set whose date has come is put in force before anyone is rated with it.
+    ruleset_switch(as_of=as_of)
     stats = Stats(overrides_ended=override_end_expired(as_of=as_of))
     for start_id, end_id in plan_ranges(size=range_size) if ranges is None else ranges:
-        stats.add(rerate_range(start_id=start_id, end_id=end_id, as_of=as_of, cause=cause))
+        stats.add(rerate_range(start_id=start_id, end_id=end_id, as_of=as_of, cause=cause, skip_stable=skip_stable))
         stats.ranges += 1
     stats.seconds = time.perf_counter() - started
     return stats
@@ -193,37 +214,35 @@ def _groups(rows: Iterable[tuple]) -> Iterator[tuple[int, list[tuple]]]:
         yield customer_id, list(group)
 
 
-def _rerate_scope(scope: dict[str, Any], *, as_of: date, cause: str, cause_ref: str) -> RangeStats:
+#: Below this share of a range left to evaluate, the fact streams read only those customers (PostgreSQL).
+_NARROW_BELOW = 0.6
+
+
+def _stable_customers(scope: dict[str, Any], as_of: date, book: rules.RuleBook) -> set[int]:
+    """The customers of the scope whose rating holds on ``as_of``: no override, the book's rules version.
+
+    A rule set that comes into force changes the rules version: nobody is stable on its first night."""
+    return set(
+        CustomerRating.objects.filter(
+            **scope, stable_until__gte=as_of, rules_version=book.rules_version, override__isnull=True
+        ).values_list("customer_id", flat=True)
+    )
+
+
+def _rerate_scope(
+    scope: dict[str, Any], *, as_of: date, cause: str, cause_ref: str, skip_stable: bool = False
+) -> RangeStats:
     """One streamed pass over the customers ``scope`` selects, in one transaction."""
     started = time.perf_counter()
     stats = RangeStats()
-    window_start = rules.add_years(as_of, -_LONGEST_WINDOW_YEARS)
+    # The rule set in force on ``as_of``, resolved once for the whole range.
+    book = rule_book_for(as_of=as_of)
     with transaction.atomic():
         writer = (
-            _PostgresWriter(as_of, cause, cause_ref)
+            _PostgresWriter(as_of, cause, cause_ref, book)
             if connection.vendor == "postgresql"
-            else _OrmWriter(as_of, cause, cause_ref)
+            else _OrmWriter(as_of, cause, cause_ref, book)
         )
-        # The stored ratings are read first: see "A fresher rating wins" in the module docstring.
-        ratings = _groups(
-            CustomerRating.objects.filter(**scope)
-            .order_by("customer_id")
-            .values_list(
-                "customer_id", "level", "computed_level", "rules", "rules_version", "override_id", "changed_on"
-            )
-            .iterator(chunk_size=FETCH_SIZE)
-        )
-        rating_key, rating_rows = next(ratings, _END)
-        # Then the customers, before their facts: a customer created meanwhile is either not seen
-        # (rated by its own refresh, or tomorrow) or seen with every fact committed with it.
-        customer_ids = (
-            Customer.objects.filter(**_customer_scope(scope))
-            .order_by("pk")
-            .values_list("pk", flat=True)
-            .iterator(chunk_size=FETCH_SIZE)
-        )
-        first_customer = next(customer_ids, None)
-        customers = chain((first_customer,), customer_ids) if first_customer is not None else ()
         overrides = {
             customer_id: (pk, level)
             for customer_id, pk, level in LevelOverride.objects.filter(
@@ -232,65 +251,22 @@ def _rerate_scope(scope: dict[str, Any], *, as_of: date, cause: str, cause_ref: 
             .order_by("customer_id", "decided_at")
             .values_list("customer_id", "pk", "level")
         }
-        accounts = _groups(
-            ElectricityAccount.objects.filter(**scope)
-            .order_by("customer_id")
-            .values_list("customer_id", *ACCOUNT_COLUMNS)
-            .iterator(chunk_size=FETCH_SIZE)
-        )
-        events = _groups(
-            counted_events(as_of=as_of)
-            .filter(**scope)
-            .filter(Q(occurred_on__gt=window_start) | Q(type__in=_EVER_COUNTED_TYPES))
-            .order_by("customer_id")
-            .values_list("customer_id", *EVENT_COLUMNS)
-            .iterator(chunk_size=FETCH_SIZE)
-        )
-        reports = _groups(
-            counted_reports(as_of=as_of)
-            .filter(**scope)
-            .order_by("customer_id")
-            .values_list("customer_id", *REPORT_COLUMNS)
-            .iterator(chunk_size=FETCH_SIZE)
-        )
-        account_key, account_rows = next(accounts, _END)
-        event_key, event_rows = next(events, _END)
-        report_key, report_rows = next(reports, _END)
+        stable = _stable_customers(scope, as_of, book) - overrides.keys() if skip_stable else set()
+        stream = facts_stream(scope, as_of=as_of, books=(book,), with_ratings=True, skip=stable)
 
         evaluate_level = rules.evaluate_level
-        version = rules.RULES_VERSION
+        version = book.rules_version
         levels = stats.levels
         pending: list[_Pending] = []
-        for customer_id in customers:
-            # A stream can be ahead of the customers only by rows of customers created meanwhile.
-            while rating_key < customer_id:
-                rating_key, rating_rows = next(ratings, _END)
-            while account_key < customer_id:
-                account_key, account_rows = next(accounts, _END)
-            while event_key < customer_id:
-                event_key, event_rows = next(events, _END)
-            while report_key < customer_id:
-                report_key, report_rows = next(reports, _END)
-
-            own_accounts: list[tuple] = []
-            if account_key == customer_id:
-                own_accounts = account_rows
-                account_key, account_rows = next(accounts, _END)
-            own_events: list[tuple] = []
-            if event_key == customer_id:
-                own_events = event_rows
-                event_key, event_rows = next(events, _END)
-            own_reports: list[tuple] = []
-            if report_key == customer_id:
-                own_reports = report_rows
-                report_key, report_rows = next(reports, _END)
-            stored = None
-            if rating_key == customer_id:
-                stored = rating_rows[0]
-                rating_key, rating_rows = next(ratings, _END)
-
-            facts = facts_from_rows(as_of=as_of, accounts=own_accounts, events=own_events, reports=own_reports)
-            computed_level, rule_ids = evaluate_level(facts)
+        stable_until = rules.stable_until
+        for customer_id, facts, own_events, own_reports, stored, next_dated in stream:
+            if facts is None:
+                # Its rating holds today: nothing read or evaluated.
+                levels[stored[1]] += 1
+                stats.customers += 1
+                stats.stable += 1
+                continue
+            computed_level, rule_ids = evaluate_level(facts, book)
             override = overrides.get(customer_id)
             if override is None:
                 level, override_id = computed_level, None
@@ -299,11 +275,18 @@ def _rerate_scope(scope: dict[str, Any], *, as_of: date, cause: str, cause_ref: 
             levels[level] += 1
             stats.customers += 1
             rule_list = list(rule_ids)
+            until = stable_until(facts, next_dated=next_dated, book=book)
             old = None
+            explanation = None
             if stored is not None:
-                old = stored[1:6]
-                if old == (level, computed_level, rule_list, version, override_id):
-                    continue
+                old = stored[1:7]
+                if old[:5] == (level, computed_level, rule_list, version, override_id):
+                    if old[5] == until:
+                        continue
+                else:
+                    explanation = _explanation(_facts_key(facts, own_events, own_reports), book)
+            else:
+                explanation = _explanation(_facts_key(facts, own_events, own_reports), book)
             level_changed = old is None or old[0] != level
             pending.append(
                 _Pending(
@@ -311,10 +294,11 @@ def _rerate_scope(scope: dict[str, Any], *, as_of: date, cause: str, cause_ref: 
                     level,
                     computed_level,
                     rule_list,
-                    _explanation(_facts_key(facts, own_events, own_reports)),
-                    as_of if level_changed else stored[6],
+                    explanation,
+                    as_of if level_changed else stored[7],
                     override_id,
                     old,
+                    until,
                 )
             )
             if len(pending) >= WRITE_BATCH:
@@ -324,6 +308,126 @@ def _rerate_scope(scope: dict[str, Any], *, as_of: date, cause: str, cause_ref: 
             writer.write(pending, stats)
     stats.seconds = time.perf_counter() - started
     return stats
+
+
+_Streamed = tuple[int, "rules.Facts | None", list[tuple], list[tuple], "tuple | None", "date | None"]
+
+
+def facts_stream(
+    scope: dict[str, Any],
+    *,
+    as_of: date,
+    books: Sequence[rules.RuleBook],
+    with_ratings: bool = False,
+    skip: set[int] | frozenset[int] = frozenset(),
+) -> Iterator[_Streamed]:
+    """(customer id, facts, event rows, report rows, stored rating row, next dated fact) per customer of ``scope``.
+
+    One read of the facts, enough for every book in ``books`` (the nightly run passes the book in
+    force; an impact run passes two and evaluates both on the same facts). A customer in ``skip``
+    (stable) comes with its stored rating and no facts: it is neither read nor evaluated. Call
+    inside a transaction.
+    """
+    longest = max(book.long_years for book in books)
+    window_start = rules.add_years(as_of, -longest)
+    ever_counted = sorted({t for book in books for t in book.ever_counted_types})
+    ratings: Iterator[tuple[int, list[tuple]]] = iter(())
+    if with_ratings:
+        # The stored ratings are read first: see "A fresher rating wins" in the module docstring.
+        ratings = _groups(
+            CustomerRating.objects.filter(**scope)
+            .order_by("customer_id")
+            .values_list(
+                "customer_id",
+                "level",
+                "computed_level",
+                "rules",
+                "rules_version",
+                "override_id",
+                "stable_until",
+                "changed_on",
+            )
+            .iterator(chunk_size=FETCH_SIZE)
+        )
+    rating_key, rating_rows = next(ratings, _END)
+    # Then the customers, before their facts: a customer created meanwhile is either not seen
+    # (rated by its own refresh, or tomorrow) or seen with every fact committed with it.
+    customer_ids = (
+        Customer.objects.filter(**_customer_scope(scope))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .iterator(chunk_size=FETCH_SIZE)
+    )
+    first_customer = next(customer_ids, None)
+    customers: Iterable[int] = chain((first_customer,), customer_ids) if first_customer is not None else ()
+    facts_scope = scope
+    if skip and connection.vendor == "postgresql":
+        customers = list(customers)
+        wanted = [customer_id for customer_id in customers if customer_id not in skip]
+        if len(wanted) < _NARROW_BELOW * len(customers):
+            # Read the facts of the customers left to evaluate only, through the customer index.
+            facts_scope = {"customer_id__in": wanted or [0]}
+    accounts = _groups(
+        ElectricityAccount.objects.filter(**facts_scope)
+        .order_by("customer_id")
+        .values_list("customer_id", *ACCOUNT_COLUMNS)
+        .iterator(chunk_size=FETCH_SIZE)
+    )
+    events = _groups(
+        counted_events(as_of=as_of)
+        .filter(**facts_scope)
+        .filter(Q(occurred_on__gt=window_start) | Q(type__in=ever_counted))
+        .order_by("customer_id")
+        .values_list("customer_id", *EVENT_COLUMNS)
+        .iterator(chunk_size=FETCH_SIZE)
+    )
+    reports = _groups(
+        counted_reports(as_of=as_of)
+        .filter(**facts_scope)
+        .order_by("customer_id")
+        .values_list("customer_id", *REPORT_COLUMNS)
+        .iterator(chunk_size=FETCH_SIZE)
+    )
+    next_dated = next_dated_facts(as_of=as_of, **facts_scope) if with_ratings else {}
+    account_key, account_rows = next(accounts, _END)
+    event_key, event_rows = next(events, _END)
+    report_key, report_rows = next(reports, _END)
+    for customer_id in customers:
+        if customer_id in skip:
+            # Its rating holds: nothing to read or evaluate (its fact rows, if read, are passed over).
+            while rating_key < customer_id:
+                rating_key, rating_rows = next(ratings, _END)
+            if rating_key == customer_id:
+                yield customer_id, None, [], [], rating_rows[0], None
+                continue
+        # A stream can be ahead of the customers only by rows of customers created meanwhile.
+        while rating_key < customer_id:
+            rating_key, rating_rows = next(ratings, _END)
+        while account_key < customer_id:
+            account_key, account_rows = next(accounts, _END)
+        while event_key < customer_id:
+            event_key, event_rows = next(events, _END)
+        while report_key < customer_id:
+            report_key, report_rows = next(reports, _END)
+
+        own_accounts: list[tuple] = []
+        if account_key == customer_id:
+            own_accounts = account_rows
+            account_key, account_rows = next(accounts, _END)
+        own_events: list[tuple] = []
+        if event_key == customer_id:
+            own_events = event_rows
+            event_key, event_rows = next(events, _END)
+        own_reports: list[tuple] = []
+        if report_key == customer_id:
+            own_reports = report_rows
+            report_key, report_rows = next(reports, _END)
+        stored = None
+        if rating_key == customer_id:
+            stored = rating_rows[0]
+            rating_key, rating_rows = next(ratings, _END)
+        facts = facts_from_rows(as_of=as_of, accounts=own_accounts, events=own_events, reports=own_reports)
+        yield customer_id, facts, own_events, own_reports, stored, next_dated.get(customer_id)
 
 
 def _facts_key(facts: rules.Facts, event_rows: list[tuple], report_rows: list[tuple]) -> tuple:
@@ -346,7 +450,7 @@ def _facts_key(facts: rules.Facts, event_rows: list[tuple], report_rows: list[tu
 
 
 @functools.lru_cache(maxsize=16_384)
-def _explanation(key: tuple) -> str:
+def _explanation(key: tuple, book: rules.RuleBook = rules.V1) -> str:
     """The explanation for facts given as a ``_facts_key`` (``rules.explain``, as ``evaluate`` words it)."""
     as_of, payment_method, arrears_since, reports, events = key
     facts = rules.Facts(
@@ -356,7 +460,7 @@ def _explanation(key: tuple) -> str:
         reports=tuple(rules.Report(issued_on, shows) for issued_on, shows in reports),
         events=tuple(rules.Event(*event) for event in events),
     )
-    return rules.explain(facts)[2]
+    return rules.explain(facts, book)[2]
 
 
 # --------------------------------------------------------------------------------------------
@@ -367,22 +471,36 @@ def _explanation(key: tuple) -> str:
 class _OrmWriter:
     """Portable writes (SQLite, the embedded default): re-read, compare, bulk insert and update."""
 
-    fields = ("level", "computed_level", "rules", "explanation", "as_of", "rules_version", "changed_on", "override_id")
+    fields = (
+        "level",
+        "computed_level",
+        "rules",
+        "explanation",
+        "as_of",
+        "rules_version",
+        "rule_set_version",
+        "changed_on",
+        "override_id",
+        "stable_until",
+    )
 
-    def __init__(self, as_of: date, cause: str, cause_ref: str) -> None:
-        self.as_of, self.cause, self.cause_ref = as_of, cause, cause_ref
+    def __init__(self, as_of: date, cause: str, cause_ref: str, book: rules.RuleBook) -> None:
+        self.as_of, self.cause, self.cause_ref, self.book = as_of, cause, cause_ref, book
 
     def write(self, pending: list[_Pending], stats: RangeStats) -> None:
         current = {
             row[0]: row[1:]
             for row in CustomerRating.objects.filter(customer_id__in=[p.customer_id for p in pending]).values_list(
-                "customer_id", "level", "computed_level", "rules", "rules_version", "override_id"
+                "customer_id", "level", "computed_level", "rules", "rules_version", "override_id", "stable_until"
             )
         }
-        new, changed, history = [], [], []
+        new, changed, extended, history = [], [], [], []
         for p in pending:
             if current.get(p.customer_id) != p.old:
                 stats.skipped += 1  # rated meanwhile: that evaluation is fresher than this one
+                continue
+            if p.explanation is None:
+                extended.append(CustomerRating(customer_id=p.customer_id, stable_until=p.stable_until))
                 continue
             rating = CustomerRating(
                 customer_id=p.customer_id,
@@ -391,15 +509,19 @@ class _OrmWriter:
                 rules=p.rules,
                 explanation=p.explanation,
                 as_of=self.as_of,
-                rules_version=rules.RULES_VERSION,
+                rules_version=self.book.rules_version,
+                rule_set_version=self.book.number,
                 changed_on=p.changed_on,
                 override_id=p.override_id,
+                stable_until=p.stable_until,
             )
             (new if p.old is None else changed).append(rating)
             if p.old is None or p.old[0] != p.level:
                 history.append(self._history(p))
         CustomerRating.objects.bulk_create(new, batch_size=500)
         CustomerRating.objects.bulk_update(changed, self.fields, batch_size=500)
+        CustomerRating.objects.bulk_update(extended, ["stable_until"], batch_size=500)
+        stats.extended += len(extended)
         RatingHistory.objects.bulk_create(history, batch_size=500)
         if history:
             stats.notices += level_changes_announce(history_rows=history)
@@ -416,7 +538,8 @@ class _OrmWriter:
             rules=p.rules,
             explanation=p.explanation,
             as_of=self.as_of,
-            rules_version=rules.RULES_VERSION,
+            rules_version=self.book.rules_version,
+            rule_set_version=self.book.number,
             cause=self.cause,
             cause_ref=self.cause_ref,
         )
@@ -431,7 +554,7 @@ class _PostgresWriter:
     notices for those history rows follow in the same transaction.
     """
 
-    stage = "rerate_stage_v1"
+    stage = "rerate_stage_v2"
     columns = (
         "customer_id",
         "level",
@@ -440,15 +563,17 @@ class _PostgresWriter:
         "explanation",
         "changed_on",
         "override_id",
+        "stable_until",
         "old_level",
         "old_computed_level",
         "old_rules",
         "old_rules_version",
         "old_override_id",
+        "old_stable_until",
     )
 
-    def __init__(self, as_of: date, cause: str, cause_ref: str) -> None:
-        self.as_of, self.cause, self.cause_ref = as_of, cause, cause_ref
+    def __init__(self, as_of: date, cause: str, cause_ref: str, book: rules.RuleBook) -> None:
+        self.as_of, self.cause, self.cause_ref, self.book = as_of, cause, cause_ref, book
         self.ratings = CustomerRating._meta.db_table
         self.history = RatingHistory._meta.db_table
         with connection.cursor() as cursor:
@@ -456,16 +581,16 @@ class _PostgresWriter:
             cursor.execute(
                 f"""CREATE TEMPORARY TABLE IF NOT EXISTS {self.stage} (
                     customer_id bigint NOT NULL, level varchar(10) NOT NULL, computed_level varchar(10) NOT NULL,
-                    rules jsonb NOT NULL, explanation text NOT NULL, changed_on date NOT NULL, override_id bigint,
-                    old_level varchar(10), old_computed_level varchar(10), old_rules jsonb,
-                    old_rules_version varchar(16), old_override_id bigint
+                    rules jsonb NOT NULL, explanation text, changed_on date NOT NULL, override_id bigint,
+                    stable_until date NOT NULL, old_level varchar(10), old_computed_level varchar(10),
+                    old_rules jsonb, old_rules_version varchar(16), old_override_id bigint, old_stable_until date
                 ) ON COMMIT DELETE ROWS"""
             )
 
     def write(self, pending: list[_Pending], stats: RangeStats) -> None:
         buffer = io.StringIO()
         for p in pending:
-            old = p.old or (None, None, None, None, None)
+            old = p.old or (None, None, None, None, None, None)
             row = (
                 p.customer_id,
                 p.level,
@@ -474,11 +599,13 @@ class _PostgresWriter:
                 p.explanation,
                 p.changed_on.isoformat(),
                 p.override_id,
+                p.stable_until.isoformat(),
                 old[0],
                 old[1],
                 None if old[2] is None else json.dumps(old[2]),
                 old[3],
                 old[4],
+                None if old[5] is None else old[5].isoformat(),
             )
             buffer.write("\t".join(_copy_text(value) for value in row))
             buffer.write("\n")
@@ -493,19 +620,24 @@ class _PostgresWriter:
                 WITH updated AS (
                     UPDATE {self.ratings} AS r
                        SET level = s.level, computed_level = s.computed_level, rules = s.rules,
-                           explanation = s.explanation, as_of = %(as_of)s, rules_version = %(version)s,
-                           changed_on = s.changed_on, override_id = s.override_id
+                           explanation = COALESCE(s.explanation, r.explanation),
+                           as_of = CASE WHEN s.explanation IS NULL THEN r.as_of ELSE %(as_of)s END,
+                           rules_version = %(version)s, rule_set_version = %(rule_set)s,
+                           changed_on = s.changed_on, override_id = s.override_id,
+                           stable_until = s.stable_until
                       FROM {self.stage} AS s
                      WHERE s.old_level IS NOT NULL AND r.customer_id = s.customer_id
                        AND r.level = s.old_level AND r.computed_level = s.old_computed_level
                        AND r.rules = s.old_rules AND r.rules_version = s.old_rules_version
                        AND r.override_id IS NOT DISTINCT FROM s.old_override_id
-                    RETURNING r.customer_id
+                       AND r.stable_until IS NOT DISTINCT FROM s.old_stable_until
+                    RETURNING r.customer_id, s.explanation IS NULL AS extended
                 ), created AS (
                     INSERT INTO {self.ratings} (customer_id, level, computed_level, rules, explanation, as_of,
-                                                rules_version, changed_on, override_id)
+                                                rules_version, rule_set_version, changed_on, override_id,
+                                                stable_until)
                     SELECT customer_id, level, computed_level, rules, explanation, %(as_of)s, %(version)s,
-                           changed_on, override_id
+                           %(rule_set)s, changed_on, override_id, stable_until
                       FROM {self.stage} WHERE old_level IS NULL
                     ON CONFLICT (customer_id) DO NOTHING
                     RETURNING customer_id
@@ -513,25 +645,34 @@ class _PostgresWriter:
                     SELECT customer_id FROM updated UNION ALL SELECT customer_id FROM created
                 ), recorded AS (
                     INSERT INTO {self.history} (customer_id, level, previous_level, computed_level, rules,
-                                                explanation, as_of, rules_version, cause, cause_ref, created_at)
+                                                explanation, as_of, rules_version, rule_set_version, cause,
+                                                cause_ref, created_at)
                     SELECT s.customer_id, s.level, COALESCE(s.old_level, ''), s.computed_level, s.rules,
-                           s.explanation, %(as_of)s, %(version)s, %(cause)s, %(cause_ref)s, now()
+                           s.explanation, %(as_of)s, %(version)s, %(rule_set)s, %(cause)s, %(cause_ref)s, now()
                       FROM {self.stage} AS s JOIN applied USING (customer_id)
                      WHERE s.level IS DISTINCT FROM s.old_level
                     RETURNING id
                 )
-                SELECT (SELECT count(*) FROM updated), (SELECT count(*) FROM created),
+                SELECT (SELECT count(*) FILTER (WHERE NOT extended) FROM updated),
+                       (SELECT count(*) FILTER (WHERE extended) FROM updated), (SELECT count(*) FROM created),
                        (SELECT coalesce(array_agg(id), '{{}}') FROM recorded)
                 """,
-                {"as_of": self.as_of, "version": rules.RULES_VERSION, "cause": self.cause, "cause_ref": self.cause_ref},
+                {
+                    "as_of": self.as_of,
+                    "version": self.book.rules_version,
+                    "rule_set": self.book.number,
+                    "cause": self.cause,
+                    "cause_ref": self.cause_ref,
+                },
             )
-            updated, created, recorded = cursor.fetchone()
+            updated, extended, created, recorded = cursor.fetchone()
         if recorded:
             stats.notices += level_changes_announce(history_ids=recorded)
         stats.written += updated + created
         stats.created += created
+        stats.extended += extended
         stats.level_changes += len(recorded)
-        stats.skipped += len(pending) - updated - created
+        stats.skipped += len(pending) - updated - extended - created
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})

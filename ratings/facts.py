@@ -8,7 +8,7 @@ read, and how the accounts fold into one payment method, arrears date and openin
 from collections.abc import Iterable
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Min, QuerySet
 
 from archives.models import CreditEvent, EventStatus, PublicCreditReport, ReportStatus
 
@@ -27,6 +27,32 @@ def counted_events(*, as_of: date) -> QuerySet[CreditEvent]:
 def counted_reports(*, as_of: date) -> QuerySet[PublicCreditReport]:
     """The public credit reports a rating as of the date reads: verified, issued by then."""
     return PublicCreditReport.objects.filter(status=ReportStatus.VERIFIED, issued_on__lte=as_of)
+
+
+def next_dated_facts(*, as_of: date, **scope) -> dict[int, date]:
+    """Per customer of ``scope``, the earliest in-force event or verified report dated after ``as_of``.
+
+    The facts as of a date leave these out; they count from their date on (``rules.stable_until``).
+    """
+    events = (
+        CreditEvent.objects.filter(status=EventStatus.IN_FORCE, occurred_on__gt=as_of, **scope)
+        .values("customer_id")
+        .annotate(first=Min("occurred_on"))
+        .order_by()
+        .values_list("customer_id", "first")
+    )
+    reports = (
+        PublicCreditReport.objects.filter(status=ReportStatus.VERIFIED, issued_on__gt=as_of, **scope)
+        .values("customer_id")
+        .annotate(first=Min("issued_on"))
+        .order_by()
+        .values_list("customer_id", "first")
+    )
+    found: dict[int, date] = {}
+    for customer_id, first in events.union(reports, all=True):  # one round trip
+        if customer_id not in found or first < found[customer_id]:
+            found[customer_id] = first
+    return found
 
 
 def facts_from_rows(

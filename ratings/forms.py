@@ -164,6 +164,100 @@ class OverrideDecisionForm(forms.Form):
     note = forms.CharField(label="审批意见", widget=forms.Textarea, required=False, help_text="驳回时必填")
 
 
+_SEVERITY_HELP = "：general=一般，serious=较重"
+
+
+def _split_list(text: str) -> list[str]:
+    return [part.strip() for part in text.replace("，", ",").split(",") if part.strip()]
+
+
+class RuleSetDraftForm(forms.Form):
+    """Every number of a rule set, prefilled from the version in force; the wording of changed criteria.
+
+    Field names are ``<criterion>__<field>`` and ``wording__<criterion>``, so that a refusal of the
+    service can be shown on the field it names."""
+
+    note = forms.CharField(label="修订说明", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, base_parameters: dict, base_wordings: dict, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.groups: list[tuple[str, str, list[str], str]] = []
+        plan = {c.id: c for c in rules.CRITERIA}
+        for criterion, fields in rules.V1_PARAMETERS.items():
+            names = []
+            for field, plan_value in fields.items():
+                name = f"{criterion}__{field}"
+                value = base_parameters.get(criterion, {}).get(field, plan_value)
+                label = rules.PARAMETER_LABELS.get(field, field)
+                if isinstance(plan_value, list):
+                    self.fields[name] = forms.CharField(
+                        label=label,
+                        initial=", ".join(str(v) for v in value),
+                        help_text="多个值以逗号分隔"
+                        + ("：general=一般，serious=较重" if field == "severities" else ""),
+                    )
+                else:
+                    self.fields[name] = forms.IntegerField(label=label, initial=value)
+                names.append(name)
+            wording_name = ""
+            if criterion in plan:
+                wording_name = f"wording__{criterion}"
+                self.fields[wording_name] = forms.CharField(
+                    label="新的条款原文（数值改变时必填）",
+                    required=False,
+                    initial=base_wordings.get(criterion, ""),
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                    help_text=f"方案原文：{plan[criterion].plan_text}",
+                )
+            title = "统计期与报告有效期" if criterion == "windows" else f"{criterion} {plan[criterion].plan_text}"
+            self.groups.append((criterion, title, names, wording_name))
+
+    def bound_groups(self):
+        """(criterion, title, bound number fields, bound wording field or None) for the template."""
+        return [
+            (criterion, title, [self[name] for name in names], self[wording] if wording else None)
+            for criterion, title, names, wording in self.groups
+        ]
+
+    def parameters(self) -> dict:
+        """The cleaned numbers in the shape of ``rules.V1_PARAMETERS``."""
+        result: dict[str, dict] = {}
+        for criterion, fields in rules.V1_PARAMETERS.items():
+            result[criterion] = {}
+            for field, plan_value in fields.items():
+                value = self.cleaned_data[f"{criterion}__{field}"]
+                if isinstance(plan_value, list):
+                    items = _split_list(value)
+                    if field == "medium_voltages_kv":
+                        try:
+                            items = [int(v) if v.isdigit() else float(v) for v in items]
+                        except ValueError:
+                            items = []  # refused by the validation, naming the field
+                    value = items
+                result[criterion][field] = value
+        return result
+
+    def wordings(self) -> dict:
+        return {
+            name.removeprefix("wording__"): value.strip()
+            for name, value in self.cleaned_data.items()
+            if name.startswith("wording__") and value and value.strip()
+        }
+
+
+class RuleSetApproveForm(forms.Form):
+    effective_on = forms.DateField(label="生效日期", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ImpactStartForm(forms.Form):
+    as_of = forms.DateField(label="评定日期", widget=forms.DateInput(attrs={"type": "date"}))
+    baseline = forms.TypedChoiceField(label="对比规则集", coerce=int, required=False)
+
+    def __init__(self, *args, choices, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["baseline"].choices = [("", "评定日适用的规则集（现行）"), *choices]
+
+
 class OverrideEndForm(forms.Form):
     reason = forms.CharField(
         label="提前结束理由",

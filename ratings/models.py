@@ -1,5 +1,6 @@
 """Current ratings, their append-only history, and manual overrides."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -28,20 +29,26 @@ class CustomerRating(models.Model):
     customer = models.OneToOneField(
         "archives.Customer", on_delete=models.CASCADE, primary_key=True, related_name="rating", verbose_name="用户"
     )
-    level = models.CharField("信用等级", max_length=10, choices=LEVEL_CHOICES, db_index=True)
+    level = models.CharField("信用等级", max_length=10, choices=LEVEL_CHOICES)
     computed_level = models.CharField("评定等级", max_length=10, choices=LEVEL_CHOICES)
     rules = models.JSONField("依据条款", default=list)
     explanation = models.TextField("说明", blank=True)
     as_of = models.DateField("评定日期")
     rules_version = models.CharField("规则版本", max_length=16)
+    rule_set_version = models.PositiveIntegerField("规则集版本", default=1)
     changed_on = models.DateField("最近变更日期")
     override = models.ForeignKey(
         "LevelOverride", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="人工调整"
     )
+    # The last date on which the same facts are judged the same (rules.stable_until): the nightly run
+    # neither reads nor evaluates the customer before then. Null: unknown, evaluated every night.
+    stable_until = models.DateField("评定有效至", null=True, blank=True)
 
     class Meta:
         verbose_name = "当前信用等级"
         verbose_name_plural = "当前信用等级"
+        # The list's level filter and the dashboard: the customers of a level, in id order, from the index.
+        indexes = [models.Index(fields=["level", "customer"], name="rating_level_customer")]
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {self.get_level_display()}"
@@ -64,6 +71,7 @@ class RatingHistory(models.Model):
     explanation = models.TextField("说明", blank=True)
     as_of = models.DateField("评定日期")
     rules_version = models.CharField("规则版本", max_length=16)
+    rule_set_version = models.PositiveIntegerField("规则集版本", default=1)
     cause = models.CharField("原因", max_length=12, choices=RatingCause.choices)
     cause_ref = models.CharField("关联记录", max_length=40, blank=True)
     created_at = models.DateTimeField("记录时间", auto_now_add=True, db_index=True)
@@ -119,3 +127,133 @@ class LevelOverride(TwoPersonDecision):
 
     def __str__(self) -> str:
         return f"人工调整为{self.get_level_display()}（至 {self.ends_on}）"
+
+
+class RuleSetStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    APPROVED = "approved", "已批准（待生效）"
+    IN_FORCE = "in_force", "现行"
+    RETIRED = "retired", "已废止"
+
+
+class RuleSet(models.Model):
+    """The numbers of the criteria, versioned: drafted by a supervisor, approved by another, in force from a date.
+
+    Version 1 holds the plan's numbers and wording (a data migration writes it). ``wordings`` holds,
+    for every criterion whose numbers differ from the plan's, the new text written by the drafter."""
+
+    version = models.PositiveIntegerField("版本", unique=True)
+    status = models.CharField("状态", max_length=10, choices=RuleSetStatus.choices, default=RuleSetStatus.DRAFT)
+    effective_on = models.DateField("生效日期", null=True, blank=True)
+    parameters = models.JSONField("参数")
+    wordings = models.JSONField("修改后的条款原文", default=dict, blank=True)
+    note = models.TextField("修订说明", blank=True)
+    based_on = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="起草依据"
+    )
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="起草人",
+    )
+    drafted_at = models.DateTimeField("起草时间", auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="批准人",
+    )
+    approved_at = models.DateTimeField("批准时间", null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "评定规则集"
+        verbose_name_plural = "评定规则集"
+        ordering = ["-version"]
+        permissions = [
+            ("draft_ruleset", "起草评定规则集"),
+            ("approve_ruleset", "批准评定规则集"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["status"], condition=Q(status="in_force"), name="one_ruleset_in_force"),
+        ]
+
+    def __str__(self) -> str:
+        return f"第{self.version}版（{self.get_status_display()}）"
+
+
+class ImpactStatus(models.TextChoices):
+    RUNNING = "running", "计算中"
+    DONE = "done", "已完成"
+
+
+class ImpactReport(models.Model):
+    """What a draft would do to every customer as of a date, against the version in force or another draft.
+
+    Filled range by range (``ImpactRange``) by the same range machinery as the nightly run; nothing is
+    written to the ratings. ``matrix`` is {from level: {to level: customers}}; ``criteria`` is
+    {rule id: [customers caught before, customers caught after]}; ``consequences`` counts what the
+    moves mean (``ratings.consequences``)."""
+
+    proposed = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="impacts", verbose_name="拟议规则集")
+    baseline = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="+", verbose_name="对比规则集")
+    as_of = models.DateField("评定日期")
+    status = models.CharField("状态", max_length=10, choices=ImpactStatus.choices, default=ImpactStatus.RUNNING)
+    ranges_total = models.PositiveIntegerField("分段数", default=0)
+    ranges_done = models.PositiveIntegerField("已完成分段", default=0)
+    customers = models.PositiveIntegerField("用户数", default=0)
+    matrix = models.JSONField("等级迁移矩阵", default=dict)
+    criteria = models.JSONField("各要素触发数", default=dict)
+    consequences = models.JSONField("影响", default=dict)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name="发起人"
+    )
+    created_at = models.DateTimeField("发起时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "规则影响评估"
+        verbose_name_plural = "规则影响评估"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"第{self.proposed.version}版对第{self.baseline.version}版（{self.as_of}）"
+
+
+class ImpactRange(models.Model):
+    """One customer-id range of an impact run; ``result`` holds its partial counts once done."""
+
+    report = models.ForeignKey(ImpactReport, on_delete=models.CASCADE, related_name="ranges")
+    start_id = models.BigIntegerField()
+    end_id = models.BigIntegerField()
+    done = models.BooleanField(default=False)
+    result = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["report", "start_id"], name="one_impact_range_per_start")]
+
+    def __str__(self) -> str:
+        return f"[{self.start_id}, {self.end_id})"
+
+
+class ImpactMove(models.Model):
+    """A customer whose computed level differs between the two rule sets (one cell of the matrix)."""
+
+    report = models.ForeignKey(ImpactReport, on_delete=models.CASCADE, related_name="moves")
+    customer = models.ForeignKey("archives.Customer", on_delete=models.CASCADE, related_name="+")
+    from_level = models.CharField(max_length=10, choices=LEVEL_CHOICES)
+    to_level = models.CharField(max_length=10, choices=LEVEL_CHOICES)
+    from_rules = models.JSONField(default=list)
+    to_rules = models.JSONField(default=list)
+
+    class Meta:
+        indexes = [models.Index(fields=["report", "from_level", "to_level", "customer"])]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.from_level} → {self.to_level}"

@@ -1,7 +1,7 @@
 """What ratings does when the archive announces news; connected in ``RatingsConfig.ready``."""
 
 from .bulk import rerate_customers
-from .services import rating_refresh_by_id
+from .services import commendation_check, rating_refresh_by_id
 
 
 def refresh_when_facts_changed(*, customer_id: int, cause: str, ref: str, **kwargs) -> None:
@@ -11,3 +11,8 @@ def refresh_when_facts_changed(*, customer_id: int, cause: str, ref: str, **kwar
 
 def rerate_when_facts_imported(*, customer_ids: set[int], cause: str, ref: str, **kwargs) -> None:
     rerate_customers(customer_ids=customer_ids, cause=cause, cause_ref=ref)
+
+
+def commendation_only_for_honest_customers(*, customer, kind: str, **kwargs) -> None:
+    """表彰评优 is for honest customers (plan §三(四)): refused for any other level in force now."""
+    commendation_check(customer_id=customer.pk, kind=kind)

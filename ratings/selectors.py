@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncDate
 from django.urls import reverse
@@ -16,6 +17,7 @@ from archives.models import CreditEvent, Customer, EventRevocation
 
 from . import consequences, rules
 from .models import CustomerRating, LevelOverride, OverrideStatus, RatingHistory
+from .rulesets import book_of, rule_book_for, ruleset_coming, ruleset_for
 from .services import active_override, customer_facts
 
 
@@ -46,14 +48,16 @@ class RatingPanel:
 def rating_panel(customer: Customer, *, as_of: date | None = None) -> RatingPanel:
     """The level, why (rule ids, the plan's wording, the evidence), what would improve it, the history."""
     as_of = as_of or timezone.localdate()
-    result = rules.evaluate(customer_facts(customer=customer, as_of=as_of))
+    book = rule_book_for(as_of=as_of)
+    result = rules.evaluate(customer_facts(customer=customer, as_of=as_of), book)
     findings = {finding.rule: finding for finding in result.findings}
     event_ids = {ev.ref for rule in result.rules for ev in findings[rule].evidence if ev.kind == "event"}
     return RatingPanel(
         rating=CustomerRating.objects.filter(customer=customer).first(),
         result=result,
-        criteria=[(rules.CRITERIA_BY_ID[rule], findings[rule]) for rule in result.rules],
-        unmet=[rules.CRITERIA_BY_ID[rule] for rule in result.unmet],
+        # The wording of the rule set in force on the date (the plan's in version 1).
+        criteria=[(book.by_id[rule], findings[rule]) for rule in result.rules],
+        unmet=[book.by_id[rule] for rule in result.unmet],
         events_by_id=CreditEvent.objects.in_bulk(event_ids),
         history=list(customer.rating_history.all()[:50]),
         override=active_override(customer_id=customer.pk, as_of=as_of),
@@ -107,6 +111,17 @@ class RatingStandards:
     terms: tuple[TermsRow, ...] = ()
     offers: tuple[consequences.Offer, ...] = ()
     optional_measures: tuple[tuple[consequences.Measure, bool], ...] = ()
+    rule_set_version: int = 1
+    rule_set_since: date | None = None
+    #: The approved version not yet applied (公示): its number, date and changed criteria.
+    coming: ComingRuleSet | None = None
+
+
+@dataclass(frozen=True)
+class ComingRuleSet:
+    version: int
+    effective_on: date
+    changed: tuple[tuple[rules.Criterion, rules.Criterion], ...]  # (now, then) for each changed criterion
 
 
 _CHANNEL_LABELS = {"sms": "短信", "wechat": "微信消息", "call": "电话", "letter": "书面告知函"}
@@ -166,14 +181,36 @@ def _evaluation_order() -> tuple[str, ...]:
 
 
 def rating_standards() -> RatingStandards:
-    """Everything the public standards page shows, read from the rules table (nothing restated)."""
+    """Everything the public standards page shows, read from the rules table (nothing restated).
+
+    The criteria are those of the rule set in force today; an approved version that has not yet
+    applied is shown with its date and its changed criteria (公示)."""
+    today = timezone.localdate()
+    in_force = ruleset_for(as_of=today)
+    book = book_of(in_force)
+    coming_set = ruleset_coming()
+    coming = None
+    if coming_set is not None and coming_set.effective_on and coming_set.effective_on > today:
+        then = book_of(coming_set)
+        coming = ComingRuleSet(
+            version=coming_set.version,
+            effective_on=coming_set.effective_on,
+            changed=tuple(
+                (book.by_id[c.id], c)
+                for c in then.criteria
+                if c.plan_text != book.by_id[c.id].plan_text or c.condition != book.by_id[c.id].condition
+            ),
+        )
     return RatingStandards(
+        rule_set_version=book.number,
+        rule_set_since=in_force.effective_on if in_force else None,
+        coming=coming,
         levels=tuple(
             StandardsLevel(
                 level=level,
                 label=rules.LEVEL_LABELS[level],
                 honest=level in rules.HONEST_LEVELS,
-                criteria=rules.criteria_for(level),
+                criteria=book.criteria_for(level) if level in book.by_level else (),
                 consequence=LEVEL_CONSEQUENCES[level],
                 measures=consequences.measures_for(level, enabled=set(settings.CREDIT_OPTIONAL_MEASURES)),
             )
@@ -183,7 +220,7 @@ def rating_standards() -> RatingStandards:
         decisions=rules.DECISIONS,
         event_types=tuple(rules.EVENT_TYPES.values()),
         unrated_label=rules.LEVEL_LABELS[rules.UNRATED],
-        version=rules.RULES_VERSION,
+        version=book.rules_version,
         terms=level_terms_table(),
         offers=tuple(consequences.OFFERS.values()),
         optional_measures=optional_measures(),
@@ -236,6 +273,10 @@ class WhatIf:
     @property
     def changed(self) -> bool:
         return (self.result.level, self.result.rules) != (self.actual.level, self.actual.rules)
+
+    @property
+    def level_changed(self) -> bool:
+        return self.result.level != self.actual.level
 
     @property
     def months_in_arrears(self) -> int:
@@ -309,10 +350,11 @@ def rating_what_if(
     if arrears_since is not _KEEP:
         changes["arrears_since"] = arrears_since
     facts = replace(actual_facts, **changes)
+    book = rule_book_for(as_of=as_of)
     return WhatIf(
-        actual=rules.evaluate(actual_facts),
+        actual=rules.evaluate(actual_facts, book),
         actual_facts=actual_facts,
-        result=rules.evaluate(facts),
+        result=rules.evaluate(facts, book),
         facts=facts,
         excluded=excluded,
         added=tuple(extra_events),
@@ -354,6 +396,7 @@ class Dashboard:
     changes_by_day: tuple[tuple[date, int], ...]
     transitions: tuple[Transition, ...]
     recent_changes: tuple[RatingHistory, ...]
+    computed_at: datetime | None = None
 
     @property
     def changes_total(self) -> int:
@@ -397,7 +440,34 @@ def rating_dashboard(*, today: date | None = None) -> Dashboard:
         ),
         transitions=transitions,
         recent_changes=tuple(changes.select_related("customer")[:20]),
+        computed_at=timezone.now(),
     )
+
+
+#: The dashboard's aggregates cover the whole archive (seconds at a million customers), so pages read
+#: them from the shared cache, refreshed by the beat this often; the page shows their age.
+DASHBOARD_REFRESH_SECONDS = 300
+#: A figure older than this is not served (the beat stopped): the next view computes it again.
+DASHBOARD_MAX_AGE_SECONDS = 3 * DASHBOARD_REFRESH_SECONDS
+
+
+def _dashboard_key(today: date) -> str:
+    return f"ratings:dashboard:v1:{today.isoformat()}"
+
+
+def rating_dashboard_cached(*, today: date | None = None) -> Dashboard:
+    """The dashboard from the shared cache (``computed_at`` tells its age); computed and stored if missing."""
+    today = today or timezone.localdate()
+    board = cache.get(_dashboard_key(today))
+    return board if board is not None else dashboard_refresh(today=today)
+
+
+def dashboard_refresh(*, today: date | None = None) -> Dashboard:
+    """Compute the dashboard now and store it for the pages (the beat calls this every few minutes)."""
+    today = today or timezone.localdate()
+    board = rating_dashboard(today=today)
+    cache.set(_dashboard_key(today), board, DASHBOARD_MAX_AGE_SECONDS)
+    return board
 
 
 # --------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from . import rules
 from .models import CustomerRating, LevelOverride, RatingHistory
+from .rulesets import book_of_version
 
 LEVEL_CHOICES = list(rules.LEVEL_LABELS.items())
 
@@ -42,6 +43,7 @@ class RatingSerializer(serializers.Serializer):
     as_of = serializers.DateField(help_text="评定日期")
     changed_on = serializers.DateField(help_text="最近变更日期")
     rules_version = serializers.CharField(help_text="规则版本")
+    rule_set_version = serializers.IntegerField(help_text="评定所用的规则集版本")
     override = OverrideSerializer(allow_null=True, help_text="生效中的人工调整，无则为 null")
     stored = serializers.SerializerMethodField(help_text="false：尚未评级，以上为按今天的档案即时评定的结果")
 
@@ -53,7 +55,9 @@ class RatingSerializer(serializers.Serializer):
 
     @extend_schema_field(RuleSerializer(many=True))
     def get_rules(self, rating: CustomerRating) -> list[dict]:
-        criteria = [rules.CRITERIA_BY_ID[rule_id] for rule_id in rating.rules if rule_id in rules.CRITERIA_BY_ID]
+        # The wording of the rule set the rating was made with.
+        by_id = book_of_version(rating.rule_set_version).by_id
+        criteria = [by_id[rule_id] for rule_id in rating.rules if rule_id in by_id]
         return RuleSerializer(criteria, many=True).data
 
     def get_stored(self, rating: CustomerRating) -> bool:
@@ -81,6 +85,7 @@ class RatingHistorySerializer(serializers.ModelSerializer):
             "explanation",
             "as_of",
             "rules_version",
+            "rule_set_version",
             "cause",
             "cause_label",
             "cause_ref",

@@ -10,9 +10,18 @@ from archives.services.common import audited_save
 from credit_portal.decisions import two_person_decide
 from credit_portal.errors import ApplicationError
 
-from . import rules
-from .facts import ACCOUNT_COLUMNS, EVENT_COLUMNS, REPORT_COLUMNS, counted_events, counted_reports, facts_from_rows
+from . import consequences, rules
+from .facts import (
+    ACCOUNT_COLUMNS,
+    EVENT_COLUMNS,
+    REPORT_COLUMNS,
+    counted_events,
+    counted_reports,
+    facts_from_rows,
+    next_dated_facts,
+)
 from .models import CustomerRating, LevelOverride, OverrideStatus, RatingCause, RatingHistory
+from .rulesets import rule_book_for
 from .signals import level_changes_announce
 
 
@@ -40,7 +49,9 @@ def rating_refresh(*, customer: Customer, cause: str, cause_ref: str = "", as_of
     as_of = as_of or timezone.localdate()
     # Lock the customer row so that two refreshes of one customer record one level change, not two.
     Customer.objects.select_for_update().filter(pk=customer.pk).first()
-    result = rules.evaluate(customer_facts(customer=customer, as_of=as_of))
+    book = rule_book_for(as_of=as_of)
+    facts = customer_facts(customer=customer, as_of=as_of)
+    result = rules.evaluate(facts, book)
     override = active_override(customer_id=customer.pk, as_of=as_of)
     level = override.level if override else result.level
     current = CustomerRating.objects.filter(customer=customer).first()
@@ -51,9 +62,13 @@ def rating_refresh(*, customer: Customer, cause: str, cause_ref: str = "", as_of
         "rules": list(result.rules),
         "explanation": result.explanation,
         "as_of": as_of,
-        "rules_version": rules.RULES_VERSION,
+        "rules_version": book.rules_version,
+        "rule_set_version": book.number,
         "override": override,
         "changed_on": as_of if level != previous_level else current.changed_on,
+        "stable_until": rules.stable_until(
+            facts, next_dated=next_dated_facts(as_of=as_of, customer_id=customer.pk).get(customer.pk), book=book
+        ),
     }
     rating, _ = CustomerRating.objects.update_or_create(customer=customer, defaults=values)
     if level != previous_level:
@@ -65,7 +80,8 @@ def rating_refresh(*, customer: Customer, cause: str, cause_ref: str = "", as_of
             rules=list(result.rules),
             explanation=result.explanation,
             as_of=as_of,
-            rules_version=rules.RULES_VERSION,
+            rules_version=book.rules_version,
+            rule_set_version=book.number,
             cause=cause,
             cause_ref=cause_ref,
         )
@@ -80,6 +96,16 @@ def rating_refresh_by_id(*, customer_id: int, cause: str, cause_ref: str = "") -
     if customer is None:
         return None
     return rating_refresh(customer=customer, cause=cause, cause_ref=cause_ref)
+
+
+def commendation_check(*, customer_id: int, kind: str) -> None:
+    """A commendation (表彰评优) may be recorded only for a customer whose level in force brings it."""
+    if kind != "commendation":
+        return
+    level = CustomerRating.objects.filter(customer_id=customer_id).values_list("level", flat=True).first() or ""
+    if not consequences.grants(level, consequences.COMMENDATION):
+        label = rules.LEVEL_LABELS.get(level, "尚未评定")
+        raise ApplicationError(f"表彰评优仅限诚信客户（绿色、蓝色信用等级），该企业当前信用等级为{label}", field="kind")
 
 
 @transaction.atomic

@@ -17,11 +17,15 @@ def rating_refresh_task(customer_id: int, cause: str, ref: str = "") -> None:
 
 
 @shared_task(acks_late=True, ignore_result=True)
-def rerate_range_task(start_id: int, end_id: int, as_of_iso: str, cause: str = "nightly") -> None:
+def rerate_range_task(
+    start_id: int, end_id: int, as_of_iso: str, cause: str = "nightly", skip_stable: bool = True
+) -> None:
     """Re-rate one customer-id range as of a date; idempotent, so a redelivered task is harmless."""
     from .bulk import rerate_range
 
-    stats = rerate_range(start_id=start_id, end_id=end_id, as_of=date.fromisoformat(as_of_iso), cause=cause)
+    stats = rerate_range(
+        start_id=start_id, end_id=end_id, as_of=date.fromisoformat(as_of_iso), cause=cause, skip_stable=skip_stable
+    )
     logger.info(
         "rerate [%s, %s) as of %s: %s customers, %s written, %s level changes, %.1f s",
         start_id,
@@ -46,18 +50,40 @@ def nightly_rerate_task() -> None:
     as_of = timezone.localdate()
     if settings.CELERY_TASK_ALWAYS_EAGER:
         stats = rerate_all(as_of=as_of, cause=RatingCause.NIGHTLY)
+        dashboard_refresh_task()
         logger.info("nightly rerate as of %s: %s customers, %s written", as_of, stats.customers, stats.written)
     else:
         rerate_enqueue(as_of=as_of, cause=RatingCause.NIGHTLY)
 
 
-def rerate_enqueue(*, as_of: date, cause: str, range_size: int | None = None) -> int:
+@shared_task(acks_late=True, ignore_result=True)
+def dashboard_refresh_task() -> None:
+    """Recompute the dashboard's figures into the shared cache (the pages show their age)."""
+    from .selectors import dashboard_refresh
+
+    dashboard_refresh()
+
+
+def rerate_enqueue(*, as_of: date, cause: str, range_size: int | None = None, skip_stable: bool = True) -> int:
     """End expired overrides, then fan out one ``rerate_range_task`` per range; returns how many."""
     from .bulk import DEFAULT_RANGE_SIZE, plan_ranges
+    from .rulesets import ruleset_switch
     from .services import override_end_expired
 
-    # Before the ranges: a range task must not find an override that has just run out.
+    # Before the ranges: a range task must find the rule set of its date in force, and no override
+    # that has just run out.
+    ruleset_switch(as_of=as_of)
     override_end_expired(as_of=as_of)
     ranges = plan_ranges(size=range_size or DEFAULT_RANGE_SIZE)
-    group(rerate_range_task.s(start_id, end_id, as_of.isoformat(), cause) for start_id, end_id in ranges).apply_async()
+    full = () if skip_stable else (False,)  # the default skips customers whose rating holds
+    signatures = (rerate_range_task.s(start, end, as_of.isoformat(), cause, *full) for start, end in ranges)
+    group(signatures).apply_async()
     return len(ranges)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def impact_range_task(range_id: int) -> None:
+    """Evaluate one customer-id range of an impact report under both rule sets; a done range is a no-op."""
+    from .impact import impact_range_run
+
+    impact_range_run(range_id=range_id)

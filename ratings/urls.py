@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import rule_set_views, views
 
 app_name = "ratings"
 
@@ -17,4 +17,16 @@ urlpatterns = [
     path("ratings/customers/<str:uscc>/override/", views.override_request, name="override_request"),
     path("ratings/my-requests/", views.my_requests, name="my_requests"),
     path("ratings/decisions/", views.decision_history, name="decision_history"),
+    path("ratings/rule-sets/", rule_set_views.rule_set_list, name="rule_set_list"),
+    path("ratings/rule-sets/new/", rule_set_views.rule_set_new, name="rule_set_new"),
+    path("ratings/rule-sets/<int:version>/", rule_set_views.rule_set_detail, name="rule_set_detail"),
+    path("ratings/rule-sets/<int:version>/approve/", rule_set_views.rule_set_approve, name="rule_set_approve"),
+    path("ratings/rule-sets/<int:version>/impact/", rule_set_views.impact_new, name="impact_new"),
+    path("ratings/impacts/<int:pk>/", rule_set_views.impact_detail, name="impact_detail"),
+    path(
+        "ratings/impacts/<int:pk>/cells/<str:from_level>/<str:to_level>/",
+        rule_set_views.impact_cell_view,
+        name="impact_cell",
+    ),
+    path("ratings/impacts/<int:pk>/export.xlsx", rule_set_views.impact_export, name="impact_export"),
 ]

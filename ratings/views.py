@@ -84,8 +84,8 @@ def what_if(request: HttpRequest, uscc: str) -> HttpResponse:
 @login_required
 @view_all_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """评级概览: customers per level now and the level changes of the last 30 days."""
-    board = selectors.rating_dashboard()
+    """评级概览: customers per level now and the level changes of the last 30 days (cached, age shown)."""
+    board = selectors.rating_dashboard_cached()
     level_svg = charts.bar_chart(
         [charts.Bar(row.label, row.count, charts.LEVEL_COLOURS[row.level]) for row in board.level_counts],
         title="各信用等级用户数",
@@ -95,7 +95,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "ratings/dashboard.html",
         # The charts escape every text they draw (ratings/charts.py).
-        {"board": board, "level_svg": mark_safe(level_svg), "daily_svg": mark_safe(daily_svg)},
+        {
+            "board": board,
+            "level_svg": mark_safe(level_svg),
+            "daily_svg": mark_safe(daily_svg),
+            "refresh_minutes": selectors.DASHBOARD_REFRESH_SECONDS // 60,
+        },
     )
 
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from credit_portal.errors import ApplicationError
 
 from ..models import Customer, ElectricityAccount, PaymentMethod, VoltageLevel
+from ..selectors import industries_forget
 from ..validation import check_plain_text, normalize_uscc
 from .common import audited_save, customer_facts_changed
 
@@ -42,6 +43,7 @@ def customer_create(*, actor, uscc: str, name: str, **fields: str) -> Customer:
         raise ApplicationError(f"统一社会信用代码 {uscc} 已建档", field="uscc")
     customer = Customer(uscc=uscc, **data)
     audited_save(customer, actor=actor, reason="建档")
+    transaction.on_commit(industries_forget)
     return customer
 
 
@@ -54,6 +56,7 @@ def customer_update(*, customer: Customer, actor, **fields: str) -> Customer:
     for key, value in clean_customer_fields(fields).items():
         setattr(customer, key, value)
     audited_save(customer, actor=actor, reason="修改档案")
+    transaction.on_commit(industries_forget)
     return customer
 
 

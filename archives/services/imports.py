@@ -60,6 +60,7 @@ from ..models import (
     ImportKind,
     ImportStatus,
 )
+from ..selectors import industries_forget
 from ..signals import facts_imported
 
 logger = logging.getLogger(__name__)
@@ -258,6 +259,8 @@ def _write_customers(rows: list[CustomerRow], *, actor) -> tuple[dict, set[int]]
             default_user=actor,
             default_change_reason=CHANGE_REASON,
         )
+    if new or changed:
+        transaction.on_commit(industries_forget)
     counts = {"created": len(new), "updated": len(changed), "unchanged": len(rows) - len(new) - len(changed)}
     # Name and contact details are not rating facts: only a new customer needs its (first) rating.
     return counts, {customer.pk for customer in created}

@@ -6,6 +6,7 @@ from django.utils import timezone
 from credit_portal.errors import ApplicationError
 
 from ..models import CreditInformation, CreditInformationKind, Customer
+from ..signals import credit_information_checking
 from .common import audited_save
 
 
@@ -37,6 +38,7 @@ def credit_information_record(
         raise ApplicationError("请填写标题", field="title")
     if occurred_on > timezone.localdate():
         raise ApplicationError("日期不能晚于今天", field="occurred_on")
+    credit_information_checking.send(sender=CreditInformation, customer=customer, kind=kind)
     information = CreditInformation(
         customer=customer,
         kind=kind,

@@ -4,7 +4,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from archives.models import Customer
+from archives.models import CreditEvent, Customer, EventStatus
 from archives.services.common import audited_save
 from archives.validation import check_upload
 from credit_portal.errors import ApplicationError
@@ -86,6 +86,7 @@ def letter_decide(
     letter.decision_note = note
     if accept:
         letter.valid_until = valid_until
+        letter.fulfilment = Fulfilment.FULL
         _assign_code(letter, actor=actor, reason="受理信用承诺书")
     else:
         audited_save(letter, actor=actor, reason="退回信用承诺书")
@@ -112,3 +113,41 @@ def letter_record_fulfilment(
     letter.liability_pursued = (liability_pursued or "").strip()
     audited_save(letter, actor=actor, reason="登记承诺履行情况")
     return letter
+
+
+#: What an event breaks: clause 三 of the letter (plan Annex 2).
+BREACHED_CLAUSE = "三、若发生违法失信、违约用电等行为，将依照有关法律、法规规章和政策规定接受处罚，并依法承担相应责任"
+
+
+@transaction.atomic
+def letters_breach_refresh(*, customer_id: int) -> int:
+    """Mark accepted letters breached (违诺, 部分履行) by an in-force event recorded while they were in force,
+    or restore them (全部履行) when that event was revoked. Manual notes (违诺责任追究内容) are left alone.
+    Returns how many letters changed.
+    """
+    changed = 0
+    letters = CommitmentLetter.objects.select_for_update().filter(customer_id=customer_id, status=LetterStatus.ACCEPTED)
+    for letter in letters:
+        events = CreditEvent.objects.filter(
+            customer_id=customer_id, status=EventStatus.IN_FORCE, recorded_at__gte=letter.decided_at
+        )
+        if letter.valid_until is not None:
+            events = events.filter(occurred_on__lte=letter.valid_until)
+        event = events.order_by("recorded_at", "id").first()
+        if event is not None and letter.breach_event_id != event.pk:
+            letter.breach_event = event
+            letter.fulfilment = Fulfilment.PARTIAL
+            letter.unfulfilled_content = (
+                f"{BREACHED_CLAUSE}：{event.occurred_on:%Y-%m-%d}发生“{event.get_type_display()}”"
+                f"（失信行为记录 #{event.pk}）"
+            )
+            audited_save(letter, actor=None, reason=f"违诺：失信行为记录 #{event.pk}")
+            changed += 1
+        elif event is None and letter.breach_event_id is not None:
+            revoked = letter.breach_event_id
+            letter.breach_event = None
+            letter.fulfilment = Fulfilment.FULL
+            letter.unfulfilled_content = ""
+            audited_save(letter, actor=None, reason=f"失信行为记录 #{revoked} 已撤销，恢复全部履行")
+            changed += 1
+    return changed

@@ -32,6 +32,7 @@ from archives.services import credit_information_record
 from archives.vocabulary import LEVEL_LABELS
 from commitments.models import LetterStatus
 from credit_portal.errors import submit_form
+from credit_portal.pagination import LargeTablePaginator
 
 from . import columns
 from . import selectors as report_selectors
@@ -182,7 +183,7 @@ def report_zip(request: HttpRequest, report_date: str) -> StreamingHttpResponse:
 def archive_search(request: HttpRequest) -> HttpResponse:
     filters = {key: request.GET.get(key, "").strip() for key in ("search", "level")}
     customers = archive_selectors.customer_list(user=request.user, **filters)
-    page = Paginator(customers, 25).get_page(request.GET.get("page"))
+    page = LargeTablePaginator(customers, 25).get_page(request.GET.get("page"))
     return render(
         request,
         "notifications/drc/archive_search.html",

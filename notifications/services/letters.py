@@ -8,9 +8,11 @@ from datetime import datetime
 from django.conf import settings
 from django.utils import timezone
 
-from credit_portal.pdf import render_pdf, render_pdf_batch
+from credit_portal.pdf import render_pdf
+from credit_portal.pdf_parts import render_pdf_batch_parallel
 from ratings import rules
 from ratings.models import LevelOverride
+from ratings.rulesets import book_of_version
 from ratings.selectors import LEVEL_CONSEQUENCES, PLAN_NUMBER, PLAN_TITLE
 from ratings.services import customer_facts
 
@@ -35,11 +37,13 @@ def letter_compose(*, notice: Notice) -> dict:
     """
     change = notice.rating_change
     customer = notice.customer
-    result = rules.evaluate(customer_facts(customer=customer, as_of=change.as_of))
+    # The wording of the rule set the change was rated with.
+    book = book_of_version(change.rule_set_version)
+    result = rules.evaluate(customer_facts(customer=customer, as_of=change.as_of), book)
     findings = {finding.rule: finding for finding in result.findings}
     rule_rows = []
     for rule_id in change.rules:
-        criterion = rules.CRITERIA_BY_ID.get(rule_id)
+        criterion = book.by_id.get(rule_id)
         if criterion is None or criterion.level != change.level:
             continue
         finding = findings.get(rule_id)
@@ -98,5 +102,5 @@ def letter_pdf(*, notice: Notice) -> bytes:
 
 
 def letters_pdf(*, notices: Iterable[Notice]) -> bytes:
-    """Many composed letters as one PDF for printing, each starting on a new page."""
-    return render_pdf_batch(LETTER_TEMPLATE, ({"letter": notice.payload} for notice in notices))
+    """Many composed letters as one PDF for printing, each starting on a new page (large batches on every core)."""
+    return render_pdf_batch_parallel(LETTER_TEMPLATE, [{"letter": notice.payload} for notice in notices])

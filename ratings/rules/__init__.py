@@ -4,11 +4,15 @@ The binding reading is ``shared/RATING_RULES.md`` (Annex 3 of 淮信用办〔202
 imports nothing from Django (an import-linter contract says so): facts in, level + rule ids +
 explanation out. One module per job:
 
-- `criteria`: the table: decisions, clauses, the criteria rows, the rules version;
+- `criteria`: the table: decisions, clauses, the criteria rows built from a rule set's numbers
+  (``V1_PARAMETERS`` = the plan's), the rules version;
+- `book`: a rule set's table compiled once (``RuleBook``; ``V1`` is the plan's);
+- `parameters`: the validation of a rule set's numbers and wording;
 - `facts`: the facts read (events, reports, accounts) and the findings and result returned;
 - `dates`: the calendar: whole years and months, windows, when an event leaves one;
 - `tally`: one pass over the events, shared by the two evaluators;
 - `fast`: ``evaluate_level``, the table compiled into closures (bulk re-rating);
+- `stability`: ``stable_until``, the last date on which an evaluation still holds (the nightly skip);
 - `explain`: ``evaluate`` and ``explain``, with findings, explanation text and improvements;
 - `facts_file`: the facts file of the rating test bench.
 
@@ -39,6 +43,7 @@ from archives.vocabulary import (
     EventType,
 )
 
+from .book import V1, RuleBook, years_label
 from .criteria import (
     CRITERIA,
     CRITERIA_BY_ID,
@@ -46,6 +51,7 @@ from .criteria import (
     DECISIONS_BY_ID,
     RULES_VERSION,
     SINCE_OPENED,
+    V1_PARAMETERS,
     WINDOW_1Y,
     WINDOW_3Y,
     WINDOWS,
@@ -58,6 +64,7 @@ from .criteria import (
     PaymentMethodIs,
     ReportShowsNoDishonesty,
     Where,
+    build_criteria,
     compute_rules_version,
     criteria_for,
     rule_sort_key,
@@ -88,6 +95,15 @@ from .facts_file import (
 )
 from .fast import (
     evaluate_level,
+)
+from .parameters import (
+    PARAMETER_LABELS,
+    ParameterError,
+    changed_criteria,
+    validate_parameters,
+)
+from .stability import (
+    stable_until,
 )
 
 __all__ = [
@@ -132,10 +148,20 @@ __all__ = [
     "rule_sort_key",
     "compute_rules_version",
     "RULES_VERSION",
+    "V1_PARAMETERS",
+    "build_criteria",
+    "RuleBook",
+    "V1",
+    "years_label",
+    "PARAMETER_LABELS",
+    "ParameterError",
+    "changed_criteria",
+    "validate_parameters",
     "Event",
     "Report",
     "Facts",
     "add_years",
+    "stable_until",
     "add_months",
     "months_in_arrears",
     "within",

@@ -259,222 +259,315 @@ def _in_1y(event_type: str, at_least: int, at_most: int | None = None, where=Non
     return EventCount((event_type,), WINDOW_1Y, at_least, at_most, where)
 
 
-_BIG_THEFT = Where("amount_yuan", ">=", 500000, "金额50万元及以上")
-_SMALL_THEFT = Where("amount_yuan", "<", 500000, "金额50万元以下")
-_HIGH_VOLTAGE = Where("voltage_kv", ">=", 35, "35千伏及以上")
-_MEDIUM_VOLTAGE = Where("voltage_kv", "in", (10, 20), "10千伏/20千伏")
-_SERIOUS = Where("severity", "==", "serious", "较重")
-_DAMAGE_SERIOUS = Where("severity", "==", "serious", "情节较重")
-_DAMAGE_MINOR = Where("severity", "==", "minor", "情节较轻")
 _NO_BREACH = ("unauthorized_use", "theft")
 
 _LATE = "未按合同、协议约定的方式和期限交付电费"
 _METER = "计量装置故障，拒不整改、拒不补缴电费"
 _OUTAGE = "因内部故障（不可抗力除外）或违章施工，造成"
 
-#: Every criterion of Annex 3, one row each, in the plan's order within each level.
-CRITERIA: tuple[Criterion, ...] = (
-    Criterion("black.1", BLACK, "拖欠电费6个月及以上", _one(ArrearsMonths(6)), ("arrears_months",)),
-    Criterion(
-        "black.2",
-        BLACK,
-        f"一年内发生5次及以上{_LATE}的行为",
-        _one(_in_1y("late_payment", 5)),
-    ),
-    Criterion(
-        "black.3",
-        BLACK,
-        "一年内发生3次及以上违约用电行为或2次及以上窃电行为或1次窃电金额50万元及以上的",
-        _any(
-            _in_1y("unauthorized_use", 3),
-            _in_1y("theft", 2),
-            _in_1y("theft", 1, where=_BIG_THEFT),
+#: The plan's numbers (version 1 of the rule set): per criterion, the thresholds a rule set may
+#: change. Upper bounds are not parameters: a band ends where the next graver level's begins
+#: (yellow.1 is ``yellow.1.arrears_months ≤ m < red.1.arrears_months``), so bands never overlap.
+V1_PARAMETERS: dict[str, dict[str, object]] = {
+    "windows": {"short_years": 1, "long_years": 3, "report_valid_years": 1},
+    "black.1": {"arrears_months": 6},
+    "black.2": {"count": 5},
+    "black.3": {"unauthorized_use_count": 3, "theft_count": 2, "theft_amount_yuan": 500000},
+    "black.4": {"count": 2, "severities": ["serious"]},
+    "black.5": {"count": 4},
+    "black.6": {"count": 3},
+    "black.7": {
+        "high_voltage_kv": 35,
+        "high_voltage_count": 1,
+        "medium_voltages_kv": [10, 20],
+        "medium_voltage_count": 2,
+    },
+    "black.8": {"count": 1},
+    "black.9": {"count": 1},
+    "black.10": {"count": 1},
+    "black.11": {"count": 1},
+    "red.1": {"arrears_months": 3},
+    "red.2": {"count": 3},
+    "red.3": {"unauthorized_use_count": 2, "theft_count": 1},
+    "red.4": {"count": 2, "severities": ["general", "serious"]},
+    "red.5": {"count": 3},
+    "red.6": {"count": 2},
+    "red.7": {"count": 1},
+    "red.8": {"count": 1},
+    "red.9": {"count": 1},
+    "yellow.1": {"arrears_months": 2},
+    "yellow.2": {"count": 2},
+    "yellow.3": {"count": 2},
+    "yellow.4": {"count": 1},
+}
+
+
+def _number_label(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def _yuan_label(amount: int) -> str:
+    """``500000`` → ``50万元`` as the plan writes amounts."""
+    if amount >= 10000 and amount % 10000 == 0:
+        return f"{amount // 10000}万元"
+    return f"{amount}元"
+
+
+def _severity_where(severities: Sequence[str], labels: Mapping[str, str]) -> Where | None:
+    """A filter on the severities counted (None when every severity counts)."""
+    chosen = tuple(s for s in labels if s in severities)
+    if len(chosen) == len(labels):
+        return None
+    if len(chosen) == 1:
+        return Where("severity", "==", chosen[0], labels[chosen[0]])
+    return Where("severity", "in", chosen, "或".join(labels[s] for s in chosen))
+
+
+_DISHONESTY_LABELS = {"general": "一般", "serious": "较重"}
+
+
+def build_criteria(
+    parameters: Mapping[str, Mapping[str, object]], wordings: Mapping[str, str] | None = None
+) -> tuple[Criterion, ...]:
+    """The criteria table with a rule set's numbers (and the drafter's wording where given).
+
+    The structure (ids, levels, kinds of clause, event types) is fixed here; ``parameters``
+    has the shape of ``V1_PARAMETERS`` and is assumed valid (``ratings.rules.parameters``)."""
+    p = parameters
+    wordings = wordings or {}
+
+    def n(rule: str, name: str = "count") -> int:
+        return p[rule][name]  # type: ignore[return-value]
+
+    amount = n("black.3", "theft_amount_yuan")
+    big_theft = Where("amount_yuan", ">=", amount, f"金额{_yuan_label(amount)}及以上")
+    small_theft = Where("amount_yuan", "<", amount, f"金额{_yuan_label(amount)}以下")
+    high_kv = p["black.7"]["high_voltage_kv"]
+    medium_kv = tuple(p["black.7"]["medium_voltages_kv"])  # type: ignore[arg-type]
+    high_voltage = Where("voltage_kv", ">=", high_kv, f"{_number_label(high_kv)}千伏及以上")
+    medium_voltage = Where("voltage_kv", "in", medium_kv, "/".join(f"{_number_label(v)}千伏" for v in medium_kv))
+    damage_serious = Where("severity", "==", "serious", "情节较重")
+    damage_minor = Where("severity", "==", "minor", "情节较轻")
+
+    def band(rule: str, graver: str, name: str = "count", graver_name: str | None = None) -> tuple[int, int]:
+        return n(rule, name), n(graver, graver_name or name) - 1
+
+    def row(id_: str, level: str, plan_text: str, any_of, decisions: tuple[str, ...] = ()) -> Criterion:
+        return Criterion(id_, level, wordings.get(id_) or plan_text, any_of, decisions)
+
+    return (
+        row(
+            "black.1",
+            BLACK,
+            "拖欠电费6个月及以上",
+            _one(ArrearsMonths(n("black.1", "arrears_months"))),
+            ("arrears_months",),
         ),
-    ),
-    Criterion(
-        "black.4",
-        BLACK,
-        "一年内发生2次及以上较重失信行为",
-        _one(_in_1y("dishonesty", 2, where=_SERIOUS)),
-    ),
-    Criterion(
-        "black.5",
-        BLACK,
-        "一年内发生4次及以上未及时整改用电安全隐患的行为",
-        _one(_in_1y("safety_hazard_unrectified", 4)),
-    ),
-    Criterion(
-        "black.6",
-        BLACK,
-        f"一年内发生3次及以上{_METER}的行为",
-        _one(_in_1y("meter_fault_refusal", 3)),
-    ),
-    Criterion(
-        "black.7",
-        BLACK,
-        f"一年内发生1次及以上{_OUTAGE}35千伏及以上电压等级公用电网停电的行为，或一年内发生2次及"
-        f"以上{_OUTAGE}10千伏/20千伏电压等级公用电网停电的行为",
-        _any(
-            _in_1y("grid_outage", 1, where=_HIGH_VOLTAGE),
-            _in_1y("grid_outage", 2, where=_MEDIUM_VOLTAGE),
+        row("black.2", BLACK, f"一年内发生5次及以上{_LATE}的行为", _one(_in_1y("late_payment", n("black.2")))),
+        row(
+            "black.3",
+            BLACK,
+            "一年内发生3次及以上违约用电行为或2次及以上窃电行为或1次窃电金额50万元及以上的",
+            _any(
+                _in_1y("unauthorized_use", n("black.3", "unauthorized_use_count")),
+                _in_1y("theft", n("black.3", "theft_count")),
+                _in_1y("theft", 1, where=big_theft),
+            ),
         ),
-    ),
-    Criterion(
-        "black.8",
-        BLACK,
-        "故意破坏电力设施，情节较重，造成较大损失或较坏影响的行为",
-        _one(_in_1y("facility_damage", 1, where=_DAMAGE_SERIOUS)),
-        ("windows",),
-    ),
-    Criterion(
-        "black.9",
-        BLACK,
-        "在电力设施保护范围内违章作业，拒不接受劝阻和处理的行为",
-        _one(_in_1y("protection_zone_violation", 1)),
-        ("windows",),
-    ),
-    Criterion(
-        "black.10",
-        BLACK,
-        "拒不依法履行有序用电方案、客户负荷互动避让协议的行为",
-        _one(_in_1y("orderly_use_refusal", 1)),
-        ("windows",),
-    ),
-    Criterion(
-        "black.11",
-        BLACK,
-        "扰乱供电企业秩序，致使生产、工作和营业不能正常进行的行为",
-        _one(_in_1y("order_disruption", 1)),
-        ("windows",),
-    ),
-    Criterion("red.1", RED, "拖欠电费3个月及以上6个月以内", _one(ArrearsMonths(3, 5)), ("arrears_months",)),
-    Criterion(
-        "red.2",
-        RED,
-        f"一年内发生3次及以上5次以下{_LATE}的行为",
-        _one(_in_1y("late_payment", 3, 4)),
-    ),
-    Criterion(
-        "red.3",
-        RED,
-        "一年内发生2次违约用电或1次窃电的行为（窃电金额50万元以下的）",
-        (
-            (_in_1y("unauthorized_use", 2, 2),),
-            (_in_1y("theft", 1, 1), _in_1y("theft", 1, 1, where=_SMALL_THEFT)),
+        row(
+            "black.4",
+            BLACK,
+            "一年内发生2次及以上较重失信行为",
+            _one(
+                _in_1y(
+                    "dishonesty", n("black.4"), where=_severity_where(p["black.4"]["severities"], _DISHONESTY_LABELS)
+                )
+            ),
         ),
-    ),
-    Criterion(
-        "red.4",
-        RED,
-        "一年内发生2次及以上一般失信行为",
-        _one(_in_1y("dishonesty", 2)),
-        ("red4",),
-    ),
-    Criterion(
-        "red.5",
-        RED,
-        "一年内发生3次未及时整改用电安全隐患的行为",
-        _one(_in_1y("safety_hazard_unrectified", 3, 3)),
-    ),
-    Criterion(
-        "red.6",
-        RED,
-        f"一年内发生2次{_METER}的行为",
-        _one(_in_1y("meter_fault_refusal", 2, 2)),
-    ),
-    Criterion(
-        "red.7",
-        RED,
-        f"一年内发生1次{_OUTAGE}10千伏/20千伏电压等级公用电网停电的行为",
-        _one(_in_1y("grid_outage", 1, 1, where=_MEDIUM_VOLTAGE)),
-    ),
-    Criterion(
-        "red.8",
-        RED,
-        "故意破坏电力设施，情节较轻，且能主动赔偿由此造成损失的行为",
-        _one(_in_1y("facility_damage", 1, where=_DAMAGE_MINOR)),
-        ("windows",),
-    ),
-    Criterion(
-        "red.9",
-        RED,
-        "歪曲用电量事实或用电行为，企图通过恶意投诉取得不正当得益的行为",
-        _one(_in_1y("malicious_complaint", 1)),
-        ("windows",),
-    ),
-    Criterion(
-        "yellow.1",
-        YELLOW,
-        "拖欠电费2个月及以上3个月以内",
-        _one(ArrearsMonths(2, 2)),
-        ("arrears_months",),
-    ),
-    Criterion(
-        "yellow.2",
-        YELLOW,
-        f"一年内发生2次{_LATE}的行为",
-        _one(_in_1y("late_payment", 2, 2)),
-    ),
-    Criterion(
-        "yellow.3",
-        YELLOW,
-        "一年内发生2次未及时整改用电安全隐患的行为",
-        _one(_in_1y("safety_hazard_unrectified", 2, 2)),
-    ),
-    Criterion(
-        "yellow.4",
-        YELLOW,
-        f"一年内发生1次{_METER}的行为",
-        _one(_in_1y("meter_fault_refusal", 1, 1)),
-    ),
-    Criterion(
-        "green.1",
-        GREEN,
-        "采用预存方式交付电费，电费账户无实时欠费行为",
-        _one(PaymentMethodIs(PREPAID), NotInArrears()),
-        ("arrears_months",),
-    ),
-    Criterion(
-        "green.2",
-        GREEN,
-        "三年内未发生未按合同、协议约定的方式和期限交电费的行为",
-        _one(EventCount(("late_payment",), WINDOW_3Y, at_most=0)),
-    ),
-    Criterion(
-        "green.3",
-        GREEN,
-        "自立户起无违约用电行为",
-        _one(EventCount(_NO_BREACH, SINCE_OPENED, at_most=0)),
-        ("green3_blue2",),
-    ),
-    Criterion(
-        "green.4",
-        GREEN,
-        "江苏省法人公共信用信息查询报告显示无失信行为",
-        _one(ReportShowsNoDishonesty()),
-        ("report_validity",),
-    ),
-    Criterion(
-        "blue.1",
-        BLUE,
-        "一年内未发生未按合同、协议约定的方式和期限交电费的行为",
-        _one(EventCount(("late_payment",), WINDOW_1Y, at_most=0)),
-    ),
-    Criterion(
-        "blue.2",
-        BLUE,
-        "三年内无违约用电行为",
-        _one(EventCount(_NO_BREACH, WINDOW_3Y, at_most=0)),
-        ("green3_blue2",),
-    ),
-    Criterion(
-        "blue.3",
-        BLUE,
-        "江苏省法人公共信用信息查询报告显示无失信行为",
-        _one(ReportShowsNoDishonesty()),
-        ("report_validity",),
-    ),
-)
+        row(
+            "black.5",
+            BLACK,
+            "一年内发生4次及以上未及时整改用电安全隐患的行为",
+            _one(_in_1y("safety_hazard_unrectified", n("black.5"))),
+        ),
+        row("black.6", BLACK, f"一年内发生3次及以上{_METER}的行为", _one(_in_1y("meter_fault_refusal", n("black.6")))),
+        row(
+            "black.7",
+            BLACK,
+            f"一年内发生1次及以上{_OUTAGE}35千伏及以上电压等级公用电网停电的行为，或一年内发生2次及"
+            f"以上{_OUTAGE}10千伏/20千伏电压等级公用电网停电的行为",
+            _any(
+                _in_1y("grid_outage", n("black.7", "high_voltage_count"), where=high_voltage),
+                _in_1y("grid_outage", n("black.7", "medium_voltage_count"), where=medium_voltage),
+            ),
+        ),
+        row(
+            "black.8",
+            BLACK,
+            "故意破坏电力设施，情节较重，造成较大损失或较坏影响的行为",
+            _one(_in_1y("facility_damage", n("black.8"), where=damage_serious)),
+            ("windows",),
+        ),
+        row(
+            "black.9",
+            BLACK,
+            "在电力设施保护范围内违章作业，拒不接受劝阻和处理的行为",
+            _one(_in_1y("protection_zone_violation", n("black.9"))),
+            ("windows",),
+        ),
+        row(
+            "black.10",
+            BLACK,
+            "拒不依法履行有序用电方案、客户负荷互动避让协议的行为",
+            _one(_in_1y("orderly_use_refusal", n("black.10"))),
+            ("windows",),
+        ),
+        row(
+            "black.11",
+            BLACK,
+            "扰乱供电企业秩序，致使生产、工作和营业不能正常进行的行为",
+            _one(_in_1y("order_disruption", n("black.11"))),
+            ("windows",),
+        ),
+        row(
+            "red.1",
+            RED,
+            "拖欠电费3个月及以上6个月以内",
+            _one(ArrearsMonths(*band("red.1", "black.1", "arrears_months"))),
+            ("arrears_months",),
+        ),
+        row(
+            "red.2",
+            RED,
+            f"一年内发生3次及以上5次以下{_LATE}的行为",
+            _one(_in_1y("late_payment", *band("red.2", "black.2"))),
+        ),
+        row(
+            "red.3",
+            RED,
+            "一年内发生2次违约用电或1次窃电的行为（窃电金额50万元以下的）",
+            (
+                (_in_1y("unauthorized_use", *band("red.3", "black.3", "unauthorized_use_count")),),
+                (
+                    _in_1y("theft", *band("red.3", "black.3", "theft_count")),
+                    _in_1y("theft", *band("red.3", "black.3", "theft_count"), where=small_theft),
+                ),
+            ),
+        ),
+        row(
+            "red.4",
+            RED,
+            "一年内发生2次及以上一般失信行为",
+            _one(_in_1y("dishonesty", n("red.4"), where=_severity_where(p["red.4"]["severities"], _DISHONESTY_LABELS))),
+            ("red4",),
+        ),
+        row(
+            "red.5",
+            RED,
+            "一年内发生3次未及时整改用电安全隐患的行为",
+            _one(_in_1y("safety_hazard_unrectified", *band("red.5", "black.5"))),
+        ),
+        row(
+            "red.6", RED, f"一年内发生2次{_METER}的行为", _one(_in_1y("meter_fault_refusal", *band("red.6", "black.6")))
+        ),
+        row(
+            "red.7",
+            RED,
+            f"一年内发生1次{_OUTAGE}10千伏/20千伏电压等级公用电网停电的行为",
+            _one(
+                _in_1y("grid_outage", *band("red.7", "black.7", "count", "medium_voltage_count"), where=medium_voltage)
+            ),
+        ),
+        row(
+            "red.8",
+            RED,
+            "故意破坏电力设施，情节较轻，且能主动赔偿由此造成损失的行为",
+            _one(_in_1y("facility_damage", n("red.8"), where=damage_minor)),
+            ("windows",),
+        ),
+        row(
+            "red.9",
+            RED,
+            "歪曲用电量事实或用电行为，企图通过恶意投诉取得不正当得益的行为",
+            _one(_in_1y("malicious_complaint", n("red.9"))),
+            ("windows",),
+        ),
+        row(
+            "yellow.1",
+            YELLOW,
+            "拖欠电费2个月及以上3个月以内",
+            _one(ArrearsMonths(*band("yellow.1", "red.1", "arrears_months"))),
+            ("arrears_months",),
+        ),
+        row(
+            "yellow.2", YELLOW, f"一年内发生2次{_LATE}的行为", _one(_in_1y("late_payment", *band("yellow.2", "red.2")))
+        ),
+        row(
+            "yellow.3",
+            YELLOW,
+            "一年内发生2次未及时整改用电安全隐患的行为",
+            _one(_in_1y("safety_hazard_unrectified", *band("yellow.3", "red.5"))),
+        ),
+        row(
+            "yellow.4",
+            YELLOW,
+            f"一年内发生1次{_METER}的行为",
+            _one(_in_1y("meter_fault_refusal", *band("yellow.4", "red.6"))),
+        ),
+        row(
+            "green.1",
+            GREEN,
+            "采用预存方式交付电费，电费账户无实时欠费行为",
+            _one(PaymentMethodIs(PREPAID), NotInArrears()),
+            ("arrears_months",),
+        ),
+        row(
+            "green.2",
+            GREEN,
+            "三年内未发生未按合同、协议约定的方式和期限交电费的行为",
+            _one(EventCount(("late_payment",), WINDOW_3Y, at_most=0)),
+        ),
+        row(
+            "green.3",
+            GREEN,
+            "自立户起无违约用电行为",
+            _one(EventCount(_NO_BREACH, SINCE_OPENED, at_most=0)),
+            ("green3_blue2",),
+        ),
+        row(
+            "green.4",
+            GREEN,
+            "江苏省法人公共信用信息查询报告显示无失信行为",
+            _one(ReportShowsNoDishonesty()),
+            ("report_validity",),
+        ),
+        row(
+            "blue.1",
+            BLUE,
+            "一年内未发生未按合同、协议约定的方式和期限交电费的行为",
+            _one(EventCount(("late_payment",), WINDOW_1Y, at_most=0)),
+        ),
+        row(
+            "blue.2",
+            BLUE,
+            "三年内无违约用电行为",
+            _one(EventCount(_NO_BREACH, WINDOW_3Y, at_most=0)),
+            ("green3_blue2",),
+        ),
+        row(
+            "blue.3",
+            BLUE,
+            "江苏省法人公共信用信息查询报告显示无失信行为",
+            _one(ReportShowsNoDishonesty()),
+            ("report_validity",),
+        ),
+    )
+
+
+#: Every criterion of Annex 3 with the plan's numbers, one row each, in the plan's order within each level.
+CRITERIA: tuple[Criterion, ...] = build_criteria(V1_PARAMETERS)
 CRITERIA_BY_ID: dict[str, Criterion] = {c.id: c for c in CRITERIA}
 
 

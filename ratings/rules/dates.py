@@ -51,6 +51,6 @@ def window_exit(occurred_on: date, years: int) -> date:
 
 
 @functools.lru_cache(maxsize=256)
-def window_starts(as_of: date) -> tuple[date, date]:
+def window_starts(as_of: date, short_years: int = 1, long_years: int = 3) -> tuple[date, date]:
     # Bulk re-rating evaluates a million customers at one as_of: compute the bounds once.
-    return add_years(as_of, -1), add_years(as_of, -3)
+    return add_years(as_of, -short_years), add_years(as_of, -long_years)

@@ -17,10 +17,8 @@ from archives.vocabulary import (
     UNRATED,
 )
 
+from .book import V1, RuleBook
 from .criteria import (
-    CRITERIA,
-    CRITERIA_BY_ID,
-    WINDOWS,
     ArrearsMonths,
     Clause,
     Criterion,
@@ -28,7 +26,6 @@ from .criteria import (
     NotInArrears,
     PaymentMethodIs,
     ReportShowsNoDishonesty,
-    criteria_for,
 )
 from .dates import add_months, window_exit
 from .facts import Event, Evidence, Facts, Finding, Result
@@ -74,7 +71,7 @@ def _report_text(tally: Tally) -> str:
     latest = latest_report(tally.facts.reports, tally.facts.as_of)
     if latest is None:
         return "无公共信用报告"
-    expired_on = window_exit(latest.issued_on, 1).isoformat()
+    expired_on = window_exit(latest.issued_on, tally.book.report_valid_years).isoformat()
     return f"无有效的公共信用报告（最近一份出具于{latest.issued_on}，已于{expired_on}失效）"
 
 
@@ -83,7 +80,7 @@ def _check_clause(clause: Clause, tally: Tally) -> tuple[bool, tuple[Evidence, .
     facts = tally.facts
     if isinstance(clause, EventCount):
         events = tally.events_for(clause)
-        text = f"{WINDOWS[clause.window][0]}{clause.subject}{len(events)}次"
+        text = f"{tally.book.windows[clause.window][0]}{clause.subject}{len(events)}次"
         if events:
             text += "（" + "、".join(_event_text(e) for e in events) + "）"
         return clause.accepts(len(events)), tuple(_event_evidence(e, tally) for e in events), text
@@ -130,17 +127,17 @@ def _finding(criterion: Criterion, tally: Tally) -> Finding:
     return Finding(criterion.id, holds, tuple(evidence.values()), text)
 
 
-def _decide(holds: Mapping[str, bool]) -> tuple[str, tuple[str, ...]]:
+def _decide(holds: Mapping[str, bool], book: RuleBook) -> tuple[str, tuple[str, ...]]:
     """The evaluation order of RATING_RULES.md applied to every criterion's outcome."""
     for level in NEGATIVE_LEVELS:
-        hits = tuple(c.id for c in criteria_for(level) if holds[c.id])
+        hits = tuple(c.id for c in book.criteria_for(level) if holds[c.id])
         if hits:
             return level, hits
     for level in (GREEN, BLUE):
-        ids = tuple(c.id for c in criteria_for(level))
+        ids = tuple(c.id for c in book.criteria_for(level))
         if all(holds[i] for i in ids):
             return level, ids
-    return UNRATED, tuple(c.id for c in criteria_for(BLUE) if not holds[c.id])
+    return UNRATED, tuple(c.id for c in book.criteria_for(BLUE) if not holds[c.id])
 
 
 def _stops_holding_on(criterion: Criterion, tally: Tally) -> date | None:
@@ -153,7 +150,7 @@ def _stops_holding_on(criterion: Criterion, tally: Tally) -> date | None:
         ends = []
         for clause in alternative:
             if isinstance(clause, EventCount) and clause.at_least >= 1:
-                years = WINDOWS[clause.window][1]
+                years = tally.book.windows[clause.window][1]
                 if years is None:
                     continue
                 events = tally.events_for(clause)
@@ -173,7 +170,7 @@ def _remedies(criterion: Criterion, tally: Tally) -> list[str]:
         if ok:
             continue
         if isinstance(clause, EventCount):
-            window, years = WINDOWS[clause.window]
+            window, years = tally.book.windows[clause.window]
             events = tally.events_for(clause)
             if years is None:
                 found.append(f"{criterion.id}：{window}的{clause.subject}记录不随时间消除，该条件无法满足。")
@@ -201,7 +198,7 @@ def _improvements(level: str, rules: tuple[str, ...], unmet: tuple[str, ...], t:
     if level in NEGATIVE_LEVELS:
         counted: dict[int, tuple[Event, date, str]] = {}  # by identity, like the evidence
         for rule in rules:
-            criterion = CRITERIA_BY_ID[rule]
+            criterion = t.book.by_id[rule]
             stop = _stops_holding_on(criterion, t)
             if stop is None:
                 since = t.facts.arrears_since
@@ -215,7 +212,7 @@ def _improvements(level: str, rules: tuple[str, ...], unmet: tuple[str, ...], t:
                 lines.append(f"{rule}：若无新的记录，将于{stop}起不再成立。")
             for clause in criterion.clauses:
                 if isinstance(clause, EventCount) and clause.at_least >= 1:
-                    window, years = WINDOWS[clause.window]
+                    window, years = t.book.windows[clause.window]
                     if years is None:
                         continue
                     for event in t.events_for(clause):
@@ -223,10 +220,13 @@ def _improvements(level: str, rules: tuple[str, ...], unmet: tuple[str, ...], t:
         for event, exit_on, window in sorted(counted.values(), key=lambda item: item[0].occurred_on):
             lines.append(f"{_event_text(event)}：将于{exit_on}起不再计入{window}的统计。")
     for rule in unmet:
-        lines.extend(_remedies(CRITERIA_BY_ID[rule], t))
+        lines.extend(_remedies(t.book.by_id[rule], t))
     if t.report is not None and not any(r.shows_dishonesty for r in t.report):
         issued_on = t.report[0].issued_on
-        lines.append(f"当前公共信用报告（{issued_on}出具）将于{window_exit(issued_on, 1)}起失效，请在此之前重新获取。")
+        lines.append(
+            f"当前公共信用报告（{issued_on}出具）将于{window_exit(issued_on, t.book.report_valid_years)}起失效，"
+            "请在此之前重新获取。"
+        )
     return tuple(dict.fromkeys(lines))
 
 
@@ -241,26 +241,26 @@ def _explanation_text(as_of: date, level: str, texts: Sequence[str]) -> str:
     return f"截至{as_of.isoformat()}，信用等级：{label}。{intro}" + "；".join(texts) + "。"
 
 
-def explain(facts: Facts) -> tuple[str, tuple[str, ...], str]:
+def explain(facts: Facts, book: RuleBook = V1) -> tuple[str, tuple[str, ...], str]:
     """Level, rule ids and explanation exactly as ``evaluate`` gives them, finding only the decided rules.
 
     Several times faster than ``evaluate``: for bulk re-rating, which explains every rating it writes.
     """
-    level, rules = evaluate_level(facts)
-    tally = Tally(facts, explain=True)
-    texts = [_finding(CRITERIA_BY_ID[rule], tally).text for rule in rules]
+    level, rules = evaluate_level(facts, book)
+    tally = Tally(facts, explain=True, book=book)
+    texts = [_finding(book.by_id[rule], tally).text for rule in rules]
     return level, rules, _explanation_text(facts.as_of, level, texts)
 
 
-def evaluate(facts: Facts) -> Result:
-    """The level with its rule ids, every criterion's finding, an explanation and advice."""
-    tally = Tally(facts, explain=True)
-    findings = tuple(_finding(c, tally) for c in CRITERIA)
+def evaluate(facts: Facts, book: RuleBook = V1) -> Result:
+    """The level with its rule ids, every criterion's finding, an explanation and advice (under ``book``)."""
+    tally = Tally(facts, explain=True, book=book)
+    findings = tuple(_finding(c, tally) for c in book.criteria)
     holds = {f.rule: f.holds for f in findings}
-    level, rules = _decide(holds)
+    level, rules = _decide(holds, book)
     by_rule = {f.rule: f for f in findings}
     target = GREEN if level == BLUE else BLUE
-    unmet = () if level == GREEN else tuple(c.id for c in criteria_for(target) if not holds[c.id])
+    unmet = () if level == GREEN else tuple(c.id for c in book.criteria_for(target) if not holds[c.id])
     explanation = _explanation_text(facts.as_of, level, [by_rule[r].text for r in rules])
     return Result(
         level=level,

@@ -6,6 +6,7 @@ applicant sees only its own enterprise (another enterprise's pages are 404, not 
 be probed) and no staff page. A refused write leaves the database exactly as it was.
 """
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -30,11 +31,13 @@ from archives.models import (
     ImportJob,
     PublicCreditReport,
 )
-from ratings.models import CustomerRating, LevelOverride
+from ratings import rules
+from ratings.models import CustomerRating, ImpactReport, LevelOverride, RuleSet
 from tests.factories import PDF_BYTES, AccountFactory, EventFactory, ReportFactory, make_uscc
 
 PERSONAS = ("anonymous", "staff", "supervisor", "drc", "applicant", "other_applicant")
 TODAY = datetime(2025, 6, 16, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+YELLOW1_WORDING = "拖欠电费1个月及以上3个月以内"
 PHONE, MASKED_PHONE = "13812345678", "138****5678"
 
 # Expected answers that depend on the URL or on who asks; anything else is a status code.
@@ -72,6 +75,9 @@ HOME = _access(
 POST_ONLY = _access(staff=405, supervisor=405)  # GET of a POST-only staff action
 LOGOUT_GET = dict.fromkeys(PERSONAS, 405)  # Django 5 logs out by POST only
 ADMIN = dict.fromkeys(PERSONAS, TO_ADMIN_LOGIN)  # no persona of the portal is a Django admin
+# Rule sets and their impact reports: supervisors draft and approve, DRC officers read, staff do not see them.
+RULE_SETS_READ = _access(staff=403, drc=200)
+RULE_SETS_POST_ONLY = _access(staff=403, supervisor=405)
 
 
 class Archive:
@@ -131,6 +137,23 @@ class Archive:
         return job
 
     @cached_property
+    def draft(self) -> RuleSet:
+        """A draft rule set (yellow.1 from 2 months to 1) drafted by nobody here, so `supervisor` may approve it."""
+        parameters = copy.deepcopy(rules.V1_PARAMETERS)
+        parameters["yellow.1"]["arrears_months"] = 1
+        return RuleSet.objects.create(version=2, parameters=parameters, wordings={"yellow.1": YELLOW1_WORDING})
+
+    @cached_property
+    def impact(self) -> ImpactReport:
+        from ratings.impact import impact_range_run, impact_start
+
+        report = impact_start(proposed=self.draft, as_of=TODAY.date(), actor=self.users["supervisor"])
+        for part in report.ranges.all():
+            impact_range_run(range_id=part.pk)
+        report.refresh_from_db()
+        return report
+
+    @cached_property
     def import_job(self) -> ImportJob:
         from archives.services import imports
 
@@ -166,6 +189,15 @@ def _url(name: str, *args) -> Callable[[Archive], str]:
         return reverse(name, args=[arg(archive) if callable(arg) else arg for arg in args])
 
     return build
+
+
+def _rule_set_form(**changes) -> dict:
+    """The draft form as the page fills it (the numbers in force), with ``changes``."""
+    data = {"note": "测试"}
+    for criterion, fields in rules.V1_PARAMETERS.items():
+        for field, value in fields.items():
+            data[f"{criterion}__{field}"] = ", ".join(map(str, value)) if isinstance(value, list) else value
+    return {**data, **changes}
 
 
 def _uscc(archive: Archive) -> str:
@@ -250,7 +282,7 @@ PAGES = [
         "archives:information_create",
         _url("archives:information_create", _uscc),
         STAFF,
-        lambda a: {"kind": "commendation", "title": "年度诚信用电单位", "occurred_on": "2025-03-01"},
+        lambda a: {"kind": "note", "title": "主动报告用电安全隐患", "occurred_on": "2025-03-01"},
     ),
     Page(
         "archives:revocation_request",
@@ -318,6 +350,38 @@ PAGES = [
         lambda a: {"decision": "approve", "note": "同意"},
         writer="supervisor",
     ),
+    Page("ratings:rule_set_list", _url("ratings:rule_set_list"), RULE_SETS_READ),
+    Page(
+        "ratings:rule_set_new",
+        _url("ratings:rule_set_new"),
+        SUPERVISOR,
+        lambda a: _rule_set_form(
+            **{"yellow.1__arrears_months": 1, "wording__yellow.1": "拖欠电费1个月及以上3个月以内"}
+        ),
+        writer="supervisor",
+    ),
+    Page("ratings:rule_set_detail", _url("ratings:rule_set_detail", lambda a: a.draft.version), RULE_SETS_READ),
+    Page(
+        "ratings:rule_set_approve",
+        _url("ratings:rule_set_approve", lambda a: a.draft.version),
+        RULE_SETS_POST_ONLY,
+        lambda a: {"effective_on": "2025-06-17"},
+        writer="supervisor",
+    ),
+    Page(
+        "ratings:impact_new",
+        _url("ratings:impact_new", lambda a: a.draft.version),
+        RULE_SETS_POST_ONLY,
+        lambda a: {"as_of": "2025-06-16", "baseline": ""},
+        writer="supervisor",
+    ),
+    Page("ratings:impact_detail", _url("ratings:impact_detail", lambda a: a.impact.pk), RULE_SETS_READ),
+    Page(
+        "ratings:impact_cell",
+        _url("ratings:impact_cell", lambda a: a.impact.pk, "blue", "yellow"),
+        RULE_SETS_READ,
+    ),
+    Page("ratings:impact_export", _url("ratings:impact_export", lambda a: a.impact.pk), RULE_SETS_READ),
     Page("ratings:override_end", _url("ratings:override_end", lambda a: a.override.pk), SUPERVISOR),
     Page("admin:index", _url("admin:index"), ADMIN),
 ]
@@ -390,6 +454,8 @@ def _database_state() -> dict:
         "overrides": list(LevelOverride.objects.order_by("pk").values_list("pk", "status", "decided_by")),
         "imports": list(ImportJob.objects.order_by("pk").values_list("pk", "status", "processed_rows")),
         "ratings": list(CustomerRating.objects.order_by("customer_id").values_list("customer_id", "level")),
+        "rule_sets": list(RuleSet.objects.order_by("pk").values_list("pk", "status", "effective_on")),
+        "impacts": list(ImpactReport.objects.order_by("pk").values_list("pk", "status")),
     }
 
 

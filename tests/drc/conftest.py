@@ -131,7 +131,7 @@ def dataset(db) -> Dataset:
     letters = [
         CommitmentLetterFactory(
             customer=plain, committed_on=date(2026, 6, 1), status="accepted", code="32080420260601000001",
-            decided_by=boss, decided_at=at(2026, 6, 3),
+            fulfilment="full", decided_by=boss, decided_at=at(2026, 6, 3),
         ),
         CommitmentLetterFactory(
             customer=tricky, committed_on=date(2026, 7, 1), status="accepted", code="32080420260701000001",

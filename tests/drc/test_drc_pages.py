@@ -71,7 +71,8 @@ def _cases():
 @pytest.fixture
 def world(dataset, staff, supervisor, applicant, other_applicant, drc, report_root):
     report = build_report(report_date=REPORT_DATE).report
-    return {"report": report, "uscc": dataset.plain.uscc, "dataset": dataset, "root": report_root}
+    # A commendation (表彰评优) is for honest customers only: the DRC commends the honest one.
+    return {"report": report, "uscc": dataset.tricky.uscc, "dataset": dataset, "root": report_root}
 
 
 def _snapshot(root) -> dict:

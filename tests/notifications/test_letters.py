@@ -1,10 +1,12 @@
 """The written notification letter: what it says, its PDF with the Chinese font, printing and delivery."""
 
+import io
 import shutil
 import subprocess
 from datetime import date
 
 import pytest
+from pypdf import PdfReader
 
 from credit_portal import pdf
 from credit_portal.errors import ApplicationError
@@ -114,6 +116,26 @@ def test_staff_print_a_batch_of_letters_as_one_pdf_and_they_are_marked_printed(p
     assert text.count("电力信用等级书面告知函") == 3
     assert set(Notice.objects.filter(channel="letter").values_list("delivery_status", flat=True)) == {"printed"}
     assert Notice.history.filter(delivery_status="printed", history_user=staff).count() == 3
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed")
+def test_a_large_print_batch_is_rendered_in_parts_side_by_side_and_joined_in_order(
+    pinned, staff, tmp_path, monkeypatch
+):
+    from credit_portal import pdf_parts
+
+    monkeypatch.setattr(pdf_parts, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(pdf_parts, "batch_processes", lambda: 2)
+    letters = [_letter(late_payer(late_payments=3, name=f"淮阴分批打印{i}有限公司")) for i in range(4)]
+
+    content = services.letters_print(notices=letters, actor=staff)
+
+    text = _pdf_text(content, tmp_path)
+    positions = [text.index(f"淮阴分批打印{i}有限公司") for i in range(4)]
+    assert positions == sorted(positions)  # the parts joined in the batch's order
+    assert text.count("电力信用等级书面告知函") == 4
+    one_each = sum(len(PdfReader(io.BytesIO(services.letter_pdf(notice=letter))).pages) for letter in letters)
+    assert len(PdfReader(tmp_path / "letter.pdf").pages) == one_each
 
 
 def test_a_letters_delivery_is_recorded_step_by_step(pinned, staff):

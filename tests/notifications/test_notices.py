@@ -203,3 +203,26 @@ def test_a_first_rating_warns_but_does_not_announce_an_honest_customer_by_defaul
 
     assert _channels(warned) == {"sms", "wechat", "call"}
     assert _channels(honest) == set()
+
+
+def test_a_batch_of_changes_written_by_copy_is_the_same_notices_once_and_queued_on_commit(
+    pinned, outbox, monkeypatch, django_capture_on_commit_callbacks
+):
+    from notifications.services import creation
+
+    monkeypatch.setattr(creation, "_COPY_FROM", 1)  # PostgreSQL takes the COPY path; SQLite bulk_create
+    yellow, red = late_payer(late_payments=2), late_payer(late_payments=3)
+    with django_capture_on_commit_callbacks(execute=False):
+        _refresh(yellow)
+        _refresh(red)
+    changes = list(RatingHistory.objects.order_by("pk"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notices_for_rating_changes(history_ids=[change.pk for change in changes])
+
+    assert _channels(yellow) == {"sms", "wechat", "call"} and _channels(red) == {"letter", "sms"}
+    notices = Notice.objects.filter(rating_change__in=changes)
+    assert notices.count() == 5
+    assert len(set(notices.values_list("idempotency_key", flat=True))) == 5
+    assert set(notices.values_list("status", flat=True)) == {"sent"}
+    assert set(notices.values_list("attempts", flat=True)) == {1}

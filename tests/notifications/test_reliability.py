@@ -314,3 +314,29 @@ def test_a_notice_whose_worker_was_killed_mid_send_is_sent_after_restart_and_del
     assert keys == [str(sms.idempotency_key)] * 2  # resent with the same key…
     assert gateway.delivered == {str(sms.idempotency_key): 1}  # …so the gateway delivered it once
     assert list(_deliveries(tmp_path, "wechat").values()) == [1]
+
+
+def test_a_large_theft_recorded_through_the_page_with_redis_stopped_answers_success_and_is_black_at_once(
+    client, staff, own_redis, publish_to
+):
+    from datetime import date
+
+    from django.urls import reverse
+
+    from ratings.models import CustomerRating
+    from tests.factories import AccountFactory, CustomerFactory
+
+    publish_to(own_redis.url, f"notices-test-{uuid.uuid4().hex[:10]}")
+    own_redis.stop()
+    customer = CustomerFactory(name="淮阴停机窃电有限公司")
+    AccountFactory(customer=customer, opened_on=date(2015, 3, 1))
+    client.force_login(staff)
+
+    response = client.post(
+        reverse("archives:event_create", args=[customer.uscc]),
+        {"type": "theft", "occurred_on": date.today().isoformat(), "amount_yuan": "600000"},
+    )
+
+    assert response.status_code == 302
+    assert CustomerRating.objects.get(customer=customer).level == "black"
+    assert set(Notice.objects.filter(customer=customer).values_list("status", flat=True)) == {NoticeStatus.PENDING}

@@ -97,7 +97,7 @@ def test_revoking_the_theft_supersedes_the_black_letter_and_the_queue_shows_the_
     assert letter.reference in page and "已作废" in page and "变更为未定级" in page
     # Neither printable nor mailable any more.
     response = client.post(reverse("notifications:letters_print"), {"notice": [letter.pk]}, follow=True)
-    assert "已作废，未打印" in response.content.decode()
+    assert "没有可打印的告知函" in response.content.decode()
     letter.refresh_from_db()
     assert (letter.status, letter.delivery_status) == (NoticeStatus.SUPERSEDED, "")
 
@@ -143,3 +143,17 @@ def test_printing_a_letter_whose_level_changed_supersedes_it_instead(pinned, sta
     kept.refresh_from_db()
     assert letter.status == NoticeStatus.SUPERSEDED
     assert (kept.status, kept.delivery_status) == (NoticeStatus.SENT, DeliveryStatus.PRINTED)
+
+
+def test_printing_only_letters_whose_level_changed_prints_nothing_and_says_so(pinned, client, staff):
+    customer = _thief()
+    _theft, letter = _black_letter(customer, staff)
+    rating_refresh(customer=customer, cause=RatingCause.MANUAL, as_of=date(2028, 1, 1))
+    Notice.objects.filter(pk=letter.pk).update(status=NoticeStatus.SENT, delivery_status="")
+    client.force_login(staff)
+
+    response = client.post(reverse("notifications:letters_print"), {"notice": [letter.pk]}, follow=True)
+
+    assert "已作废，未打印" in response.content.decode()
+    letter.refresh_from_db()
+    assert letter.status == NoticeStatus.SUPERSEDED

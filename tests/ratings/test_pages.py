@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.apps import apps
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from archives.models import EventStatus, PaymentMethod, ReportStatus
@@ -125,7 +126,7 @@ def test_what_if_hypothetical_theft_gives_red_and_changes_nothing(client, staff,
     assert bench.result.rules == ("red.3",)
     html = response.content.decode()
     assert "red.3" in html
-    assert "与档案事实的评定结果不同" in html
+    assert "与档案事实的评定等级不同" in html
     assert _row_counts() == before
     rating_after = CustomerRating.objects.get(customer=green_customer)
     assert (rating_after.level, rating_after.rules, rating_after.as_of) == (
@@ -318,6 +319,27 @@ def test_dashboard_day_boundaries_follow_local_time(staff):
     board = rating_dashboard(today=AS_OF)
 
     assert dict(board.changes_by_day)[date(2026, 6, 29)] == 1
+
+
+@time_machine.travel(NOW, tick=False)
+def test_dashboard_is_read_from_the_shared_cache_and_shows_its_age_until_refreshed(client, drc):
+    from ratings.tasks import dashboard_refresh_task
+
+    customer = CustomerFactory()
+    _rating(customer, "red")
+    client.force_login(drc)
+    assert client.get(reverse("ratings:dashboard")).context["board"].counts["red"] == 1
+
+    _rating(CustomerFactory(), "red")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("ratings:dashboard"))
+    assert response.context["board"].counts["red"] == 1  # the cached figures, with their age shown
+    assert "统计于 10:00（每 5 分钟更新）" in response.content.decode()
+    assert not any("ratings_customerrating" in query["sql"] for query in queries)
+
+    dashboard_refresh_task()
+
+    assert client.get(reverse("ratings:dashboard")).context["board"].counts["red"] == 2
 
 
 def test_nav_shows_the_dashboard_to_staff_and_drc_only(client, staff, drc, applicant):

@@ -129,3 +129,29 @@ def test_months_in_arrears_is_the_largest_whole_month_count(since: date, days: i
     as_of = since + timedelta(days=days)
     months = rules.months_in_arrears(since, as_of)
     assert rules.add_months(since, months) <= as_of < rules.add_months(since, months + 1)
+
+
+@SETTINGS
+@given(facts(), st.lists(st.integers(0, 2000), max_size=6))
+def test_an_evaluation_holds_on_every_date_up_to_stable_until(f: rules.Facts, offsets: list[int]) -> None:
+    until = rules.stable_until(f)
+    assert until >= f.as_of
+    expected = rules.evaluate_level(f)
+    span = (min(until, f.as_of + timedelta(days=2000)) - f.as_of).days
+    days = {0, span, *(offset % (span + 1) for offset in offsets)}
+    for day in days:
+        later = rules.Facts(
+            f.as_of + timedelta(days=day), f.payment_method, f.arrears_since, f.account_opened_on, f.reports, f.events
+        )
+        assert rules.evaluate_level(later) == expected, (day, until)
+
+
+def test_stable_until_is_the_day_before_the_first_window_boundary() -> None:
+    as_of = date(2026, 11, 28)
+    late = rules.Event(type="late_payment", occurred_on=date(2026, 3, 1))
+    report = rules.Report(issued_on=date(2026, 1, 10), shows_dishonesty=False)
+    assert rules.stable_until(rules.Facts(as_of, "postpaid", None, None, (), ())) == date.max
+    assert rules.stable_until(rules.Facts(as_of, "postpaid", None, None, (), (late,))) == date(2027, 2, 28)
+    assert rules.stable_until(rules.Facts(as_of, "postpaid", None, None, (report,), (late,))) == date(2027, 1, 9)
+    in_arrears = rules.Facts(as_of, "postpaid", date(2026, 10, 31), None, (report,), (late,))
+    assert rules.stable_until(in_arrears) == date(2026, 11, 29)  # a whole month on 30 November

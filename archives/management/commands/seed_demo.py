@@ -116,6 +116,10 @@ PROFILES: dict[str, list[list[tuple]]] = {
 }
 # Arrears-driven profiles (days in arrears): yellow 2 months, red 4 months, black 7 months.
 ARREARS = {"yellow": 70, "red": 125, "black": 215}
+# A few blue customers one month behind with their bills: the plan leaves them blue; a rule set
+# that warns from one month of arrears (yellow.1) would move them, which the impact report shows.
+ONE_MONTH_BEHIND = 4
+ONE_MONTH_BEHIND_DAYS = 40
 
 
 class Command(BaseCommand):
@@ -199,7 +203,7 @@ class Command(BaseCommand):
                 Membership.objects.create(
                     user=users["applicant"], customer=customer, confirmed_at=timezone.now(), confirmed_by=staff
                 )
-            if index % 17 == 5:
+            if index % 17 == 5 and target in ("green", "blue"):  # commendations go to honest customers only
                 services.credit_information_record(
                     customer=customer,
                     actor=users["drc"],
@@ -208,6 +212,31 @@ class Command(BaseCommand):
                     occurred_on=today - timedelta(days=200),
                     issuing_body="淮阴区发展和改革委员会",
                 )
+        # Their own random stream, so that the customers above stay as they were.
+        self._one_month_behind(staff, first_index=count, rng=random.Random(rng.random()))
+
+    def _one_month_behind(self, staff: User, *, first_index: int, rng: random.Random) -> None:
+        """Blue customers with 40 days of arrears: postpaid, a clean valid report, no events."""
+        today = timezone.localdate()
+        for index in range(first_index, first_index + ONE_MONTH_BEHIND):
+            customer = services.customer_create(actor=staff, **self._identity(index, rng))
+            services.account_create(
+                customer=customer,
+                actor=staff,
+                number=f"32080{index:05d}0",
+                opened_on=today - timedelta(days=rng.randint(2000, 5000)),
+                payment_method="postpaid",
+                arrears_since=today - timedelta(days=ONE_MONTH_BEHIND_DAYS),
+                voltage_level="10kV",
+                capacity_kva=Decimal(400),
+            )
+            services.report_upload(
+                customer=customer,
+                actor=staff,
+                issued_on=today - timedelta(days=rng.randint(10, 300)),
+                file=SimpleUploadedFile("report.pdf", DEMO_PDF, content_type="application/pdf"),
+                shows_dishonesty=False,
+            )
 
     def _identity(self, index: int, rng: random.Random) -> dict[str, str]:
         industry = rng.choice(list(INDUSTRIES))

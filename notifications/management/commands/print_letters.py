@@ -31,6 +31,8 @@ class Command(BaseCommand):
             content = services.letters_print(notices=letters, actor=actor)
         except ApplicationError as error:
             raise CommandError(error.message) from error
+        if content is None:
+            raise CommandError("所选告知函所依据的信用等级已不再有效，已作废，未打印")
         Path(out).write_bytes(content)
         seconds = time.perf_counter() - started
         self.stdout.write(f"{len(letters)} letters -> {out} ({len(content) // 1024} KiB, {seconds:.1f} s)")

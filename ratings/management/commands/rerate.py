@@ -1,4 +1,4 @@
-"""``manage.py rerate [--as-of DATE] [--range-size N] [--queue]``: re-rate every customer."""
+"""``manage.py rerate [--as-of DATE] [--range-size N] [--queue] [--full]``: re-rate every customer."""
 
 from __future__ import annotations
 
@@ -34,18 +34,23 @@ class Command(BaseCommand):
             help=f"customer ids per range (default {DEFAULT_RANGE_SIZE})",
         )
         parser.add_argument("--queue", action="store_true", help="dispatch one Celery task per range instead")
+        parser.add_argument(
+            "--full",
+            action="store_true",
+            help="evaluate every customer, also those whose rating holds (facts written behind the portal's back)",
+        )
 
-    def handle(self, *args, as_of: str | None, range_size: str, queue: bool, **options) -> None:
+    def handle(self, *args, as_of: str | None, range_size: str, queue: bool, full: bool = False, **options) -> None:
         today = timezone.localdate()
         day = self._as_of(as_of, today) if as_of is not None else today
         size = self._range_size(range_size)
         if queue:
             from ratings.tasks import rerate_enqueue
 
-            count = rerate_enqueue(as_of=day, cause=RatingCause.MANUAL, range_size=size)
+            count = rerate_enqueue(as_of=day, cause=RatingCause.MANUAL, range_size=size, skip_stable=not full)
             self.stdout.write(f"已派发 dispatched {count} range tasks as of {day.isoformat()} (range size {size})")
             return
-        stats = rerate_all(as_of=day, cause=RatingCause.MANUAL, range_size=size)
+        stats = rerate_all(as_of=day, cause=RatingCause.MANUAL, range_size=size, skip_stable=not full)
         self.stdout.write(
             f"重新评定 re-rated as of {day.isoformat()}: {stats.customers} customers in {stats.ranges} ranges, "
             f"{stats.seconds:.1f} s"
@@ -56,7 +61,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {level:<8} {label}{padding}{stats.levels.get(level, 0):>10}")
         self.stdout.write(
             f"变更 changed: {stats.written} (新评定 new {stats.created}, 等级变化 level changed "
-            f"{stats.level_changes}, 已由更新的评定取代 skipped {stats.skipped}, 提醒与告知 notices {stats.notices}); "
+            f"{stats.level_changes}, 已由更新的评定取代 skipped {stats.skipped}, 提醒与告知 notices {stats.notices}, "
+            f"评定仍有效未重读 stable {stats.stable}); "
             f"到期结束的人工调整 overrides ended: {stats.overrides_ended}"
         )
 

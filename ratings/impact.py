@@ -1,0 +1,323 @@
+"""Impact of a rule set before it applies: every customer evaluated under two rule sets, nothing rated.
+
+``impact_start`` plans the customer-id ranges of the nightly run (``bulk.plan_ranges``) and queues one
+``impact_range_task`` per range after commit (in-process without a broker). Each range reads the
+facts once (``bulk.facts_stream``), evaluates them with both books on the fast path, and stores its
+counts and the customers whose level moves; the range that completes the run folds the counts into
+the report (transition matrix, criteria caught before and after, and what the moves mean through
+``ratings.consequences``). The ratings and their history are never written.
+
+"Caught" counts a warning criterion (black/red/yellow) when it decides a customer's level: the rule
+ids the fast path returns, as stored with every rating.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from credit_portal.errors import ApplicationError
+
+from . import consequences, rules
+from .bulk import DEFAULT_RANGE_SIZE, facts_stream, plan_ranges
+from .models import ImpactMove, ImpactRange, ImpactReport, ImpactStatus, RuleSet, RuleSetStatus
+from .rulesets import book_of, ruleset_for, ruleset_plan
+
+#: Levels in the matrix's order, from the best to the worst.
+MATRIX_LEVELS: tuple[str, ...] = (rules.GREEN, rules.BLUE, rules.UNRATED, rules.YELLOW, rules.RED, rules.BLACK)
+_WARNING_LEVELS = frozenset(rules.NEGATIVE_LEVELS)
+MOVE_BATCH = 5_000
+
+
+@transaction.atomic
+def impact_start(
+    *,
+    proposed: RuleSet,
+    as_of: date,
+    actor,
+    baseline: RuleSet | None = None,
+    range_size: int = DEFAULT_RANGE_SIZE,
+) -> ImpactReport:
+    """Start an impact run of ``proposed`` against ``baseline`` (default: the rule set applying on ``as_of``)."""
+    if not actor.has_perm("ratings.draft_ruleset"):
+        raise ApplicationError("只有班组长可以发起规则影响评估", field="proposed")
+    baseline = baseline or ruleset_for(as_of=as_of) or ruleset_plan()
+    if baseline.pk == proposed.pk:
+        raise ApplicationError("请选择两个不同的规则集进行对比", field="baseline")
+    if proposed.status == RuleSetStatus.RETIRED:
+        raise ApplicationError("已废止的规则集不能评估", field="proposed")
+    ranges = plan_ranges(size=range_size)
+    report = ImpactReport.objects.create(
+        proposed=proposed,
+        baseline=baseline,
+        as_of=as_of,
+        requested_by=actor,
+        ranges_total=len(ranges),
+    )
+    rows = ImpactRange.objects.bulk_create(ImpactRange(report=report, start_id=s, end_id=e) for s, e in ranges)
+    if not ranges:
+        _finish(report, [])
+    ids = [row.pk for row in rows]
+
+    def enqueue() -> None:
+        from django.conf import settings
+
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            # No broker (the embedded default): the ranges run here, as the nightly run's do.
+            for pk in ids:
+                impact_range_run(range_id=pk)
+            return
+        from celery import group
+
+        from .tasks import impact_range_task
+
+        group([impact_range_task.s(pk) for pk in ids]).apply_async()
+
+    transaction.on_commit(enqueue)
+    return report
+
+
+def impact_range_run(*, range_id: int) -> bool:
+    """Evaluate one range under both rule sets and store its counts; False if it was done already."""
+    part = ImpactRange.objects.select_related("report__proposed", "report__baseline").filter(pk=range_id).first()
+    if part is None or part.done:
+        return False
+    report = part.report
+    before_book, after_book = book_of(report.baseline), book_of(report.proposed)
+    started, cpu_started = time.perf_counter(), time.process_time()
+    matrix: Counter[tuple[str, str]] = Counter()
+    caught_before: Counter[str] = Counter()
+    caught_after: Counter[str] = Counter()
+    moves: list[ImpactMove] = []
+    evaluate_level = rules.evaluate_level
+    with transaction.atomic():
+        # Claimed with a conditional update: a redelivered task finds the range done and writes nothing.
+        if not ImpactRange.objects.filter(pk=part.pk, done=False).update(done=True):
+            return False
+        scope = {"customer_id__gte": part.start_id, "customer_id__lt": part.end_id}
+        for customer_id, facts, _, _, _, _ in facts_stream(scope, as_of=report.as_of, books=(before_book, after_book)):
+            before, before_rules = evaluate_level(facts, before_book)
+            after, after_rules = evaluate_level(facts, after_book)
+            matrix[before, after] += 1
+            if before in _WARNING_LEVELS:
+                caught_before.update(before_rules)
+            if after in _WARNING_LEVELS:
+                caught_after.update(after_rules)
+            if before != after:
+                moves.append(
+                    ImpactMove(
+                        report=report,
+                        customer_id=customer_id,
+                        from_level=before,
+                        to_level=after,
+                        from_rules=list(before_rules),
+                        to_rules=list(after_rules),
+                    )
+                )
+                if len(moves) >= MOVE_BATCH:
+                    ImpactMove.objects.bulk_create(moves, batch_size=1000)
+                    moves = []
+        ImpactMove.objects.bulk_create(moves, batch_size=1000)
+        part.result = {
+            "matrix": [[a, b, n] for (a, b), n in matrix.items()],
+            "before": dict(caught_before),
+            "after": dict(caught_after),
+            "seconds": time.perf_counter() - started,
+            "cpu_seconds": time.process_time() - cpu_started,
+        }
+        part.save(update_fields=["result"])
+        ImpactReport.objects.filter(pk=report.pk).update(ranges_done=F("ranges_done") + 1)
+        report.refresh_from_db(fields=["ranges_done", "ranges_total", "status"])
+        if report.ranges_done >= report.ranges_total and report.status == ImpactStatus.RUNNING:
+            _finish(report, list(ImpactRange.objects.filter(report=report).values_list("result", flat=True)))
+    return True
+
+
+def _finish(report: ImpactReport, results: list[dict[str, Any]]) -> None:
+    """Fold the ranges' counts into the report (once: a conditional update claims it)."""
+    matrix: Counter[tuple[str, str]] = Counter()
+    before: Counter[str] = Counter()
+    after: Counter[str] = Counter()
+    seconds = cpu = 0.0
+    for result in results:
+        for a, b, n in result.get("matrix", ()):
+            matrix[a, b] += n
+        before.update(result.get("before", {}))
+        after.update(result.get("after", {}))
+        seconds += result.get("seconds", 0.0)
+        cpu += result.get("cpu_seconds", 0.0)
+    customers = sum(matrix.values())
+    criteria = {
+        c.id: [before.get(c.id, 0), after.get(c.id, 0)]
+        for c in book_of(report.proposed).criteria
+        if c.level in _WARNING_LEVELS
+    }
+    ImpactReport.objects.filter(pk=report.pk, status=ImpactStatus.RUNNING).update(
+        status=ImpactStatus.DONE,
+        customers=customers,
+        matrix={a: {b: matrix[a, b] for b in MATRIX_LEVELS if matrix[a, b]} for a in MATRIX_LEVELS},
+        criteria=criteria,
+        consequences={**move_consequences(matrix), "seconds": seconds, "cpu_seconds": cpu},
+        finished_at=timezone.now(),
+    )
+
+
+def move_consequences(matrix: Counter[tuple[str, str]] | dict[tuple[str, str], int]) -> dict[str, int]:
+    """What the moves mean, read from the table of what each level brings (``ratings.consequences``).
+
+    A move is counted by its computed levels (overrides aside): customers that lose / gain the green
+    channel, that would get a written letter or a reminder, that become / stop being honest."""
+    found = Counter()
+    for (a, b), n in matrix.items():
+        if a == b:
+            continue
+        had, has = (
+            consequences.grants(a, consequences.GREEN_CHANNEL),
+            consequences.grants(b, consequences.GREEN_CHANNEL),
+        )
+        if had and not has:
+            found["green_channel_lost"] += n
+        if has and not had:
+            found["green_channel_gained"] += n
+        kind = consequences.notice_kind(level=b, previous_level=a)
+        if kind == consequences.LETTER:
+            found["letters"] += n
+        elif kind == consequences.REMINDER:
+            found["reminders"] += n
+        honest_before, honest_after = a in rules.HONEST_LEVELS, b in rules.HONEST_LEVELS
+        if honest_after and not honest_before:
+            found["become_honest"] += n
+        if honest_before and not honest_after:
+            found["honest_lost"] += n
+        found["moved"] += n
+    return dict(found)
+
+
+CONSEQUENCE_LABELS: dict[str, str] = {
+    "moved": "等级变化的用户",
+    "green_channel_lost": "失去绿色通道",
+    "green_channel_gained": "获得绿色通道",
+    "letters": "将收到书面告知函",
+    "reminders": "将收到提醒（电话、短信、微信）",
+    "become_honest": "成为诚信客户",
+    "honest_lost": "不再是诚信客户",
+}
+
+
+def impact_rerun_pending() -> int:
+    """Re-queue the ranges of running reports that no worker finished (a lost task); returns how many."""
+    from .tasks import impact_range_task
+
+    ids = list(ImpactRange.objects.filter(done=False, report__status=ImpactStatus.RUNNING).values_list("pk", flat=True))
+    for pk in ids:
+        impact_range_task.delay(pk)
+    return len(ids)
+
+
+# --------------------------------------------------------------------------------------------
+# Reading a report: the matrix with shares, a cell's customers with both explanations, the export
+# --------------------------------------------------------------------------------------------
+
+
+def impact_matrix(report: ImpactReport) -> list[dict[str, Any]]:
+    """One row per level before: its customers and, per level after, count and share of all customers."""
+    total = report.customers or 0
+    rows = []
+    for a in MATRIX_LEVELS:
+        cells = []
+        row_total = 0
+        for b in MATRIX_LEVELS:
+            n = report.matrix.get(a, {}).get(b, 0)
+            row_total += n
+            cells.append({"to": b, "count": n, "share": (n / total) if total else 0.0, "moved": a != b})
+        rows.append({"from": a, "cells": cells, "total": row_total})
+    return rows
+
+
+def impact_column_totals(report: ImpactReport) -> list[int]:
+    return [sum(report.matrix.get(a, {}).get(b, 0) for a in MATRIX_LEVELS) for b in MATRIX_LEVELS]
+
+
+def impact_criteria(report: ImpactReport) -> list[dict[str, Any]]:
+    """Per warning criterion: customers caught before and after, with the wording of both rule sets."""
+    before_book, after_book = book_of(report.baseline), book_of(report.proposed)
+    return [
+        {
+            "id": rule,
+            "before": before,
+            "after": after,
+            "delta": after - before,
+            "text_before": before_book.by_id[rule].plan_text,
+            "text_after": after_book.by_id[rule].plan_text,
+        }
+        for rule, (before, after) in report.criteria.items()
+    ]
+
+
+def impact_consequences(report: ImpactReport) -> list[tuple[str, int]]:
+    return [(label, report.consequences.get(code, 0)) for code, label in CONSEQUENCE_LABELS.items()]
+
+
+def impact_cell(report: ImpactReport, *, from_level: str, to_level: str, limit: int = 50, offset: int = 0):
+    """The customers of one moved cell with both explanations (evaluated now from their facts), and how many."""
+    from .services import customer_facts
+
+    moves = (
+        ImpactMove.objects.filter(report=report, from_level=from_level, to_level=to_level)
+        .select_related("customer")
+        .order_by("customer_id")
+    )
+    count = moves.count()
+    before_book, after_book = book_of(report.baseline), book_of(report.proposed)
+    rows = []
+    for move in moves[offset : offset + limit]:
+        facts = customer_facts(customer=move.customer, as_of=report.as_of)
+        rows.append(
+            {
+                "customer": move.customer,
+                "before": rules.evaluate(facts, before_book),
+                "after": rules.evaluate(facts, after_book),
+            }
+        )
+    return rows, count
+
+
+def impact_workbook(report: ImpactReport):
+    """The report as an XLSX workbook (write-only, streamed rows; every text cell formula-safe)."""
+    from openpyxl import Workbook
+
+    from credit_portal.spreadsheets import safe_row
+
+    label = rules.LEVEL_LABELS
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("等级迁移矩阵")
+    sheet.append(safe_row([f"第{report.proposed.version}版对第{report.baseline.version}版，评定日期{report.as_of}"]))
+    sheet.append(safe_row(["原等级 \\ 新等级", *(label[b] for b in MATRIX_LEVELS), "合计"]))
+    for row in impact_matrix(report):
+        sheet.append(safe_row([label[row["from"]], *(c["count"] for c in row["cells"]), row["total"]]))
+    sheet.append(safe_row(["合计", *impact_column_totals(report), report.customers]))
+    sheet = book.create_sheet("各评定要素")
+    sheet.append(safe_row(["条款", "原触发用户数", "新触发用户数", "变化", "原条款原文", "新条款原文"]))
+    for row in impact_criteria(report):
+        sheet.append(
+            safe_row([row["id"], row["before"], row["after"], row["delta"], row["text_before"], row["text_after"]])
+        )
+    sheet = book.create_sheet("影响")
+    for name, n in impact_consequences(report):
+        sheet.append(safe_row([name, n]))
+    sheet = book.create_sheet("等级变化的用户")
+    sheet.append(safe_row(["统一社会信用代码", "名称", "原等级", "原依据条款", "新等级", "新依据条款"]))
+    moves = (
+        ImpactMove.objects.filter(report=report)
+        .order_by("customer_id")
+        .values_list("customer__uscc", "customer__name", "from_level", "from_rules", "to_level", "to_rules")
+    )
+    for uscc, name, a, a_rules, b, b_rules in moves.iterator(chunk_size=2000):
+        sheet.append(safe_row([uscc, name, label[a], "、".join(a_rules), label[b], "、".join(b_rules)]))
+    return book

@@ -1,0 +1,300 @@
+"""Rule sets as versioned data: version 1 is the plan, drafts are validated, approved by another
+supervisor, applied by the nightly run of their date, and their impact is known before."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date, timedelta
+
+import pytest
+import time_machine
+
+from credit_portal.errors import ApplicationError
+from ratings import bulk, rules
+from ratings.impact import impact_start
+from ratings.models import (
+    CustomerRating,
+    ImpactMove,
+    ImpactReport,
+    ImpactStatus,
+    RatingHistory,
+    RuleSet,
+    RuleSetStatus,
+)
+from ratings.rulesets import rule_book_for, ruleset_approve, ruleset_draft, ruleset_in_force
+from tests.factories import AccountFactory, CustomerFactory, ReportFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 11, 28)
+TOMORROW = TODAY + timedelta(days=1)
+YELLOW1_WORDING = "拖欠电费1个月及以上3个月以内"
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with time_machine.travel(f"{TODAY.isoformat()} 09:00 +0800", tick=False):
+        yield
+
+
+def _customer(name: str, arrears_since: date | None) -> object:
+    customer = CustomerFactory(name=name)
+    AccountFactory(customer=customer, payment_method="prepaid", arrears_since=arrears_since)
+    ReportFactory(
+        customer=customer,
+        issued_on=date(2026, 6, 1),
+        shows_dishonesty=False,
+        status="verified",
+        file="publiccreditreport/test.pdf",
+    )
+    return customer
+
+
+def _yellow1_draft(supervisor) -> RuleSet:
+    return ruleset_draft(
+        actor=supervisor,
+        parameters={"yellow.1": {"arrears_months": 1}},
+        wordings={"yellow.1": YELLOW1_WORDING},
+        note="欠费1个月即预警",
+    )
+
+
+def test_version_1_is_the_plan_in_force_and_evaluates_with_the_plans_book() -> None:
+    in_force = ruleset_in_force()
+    assert in_force.version == 1
+    assert in_force.parameters == rules.V1_PARAMETERS
+    assert in_force.wordings == {}
+    assert rule_book_for(as_of=TODAY) is rules.V1
+    assert rules.V1.rules_version == rules.RULES_VERSION
+    assert [c.plan_text for c in rules.V1.criteria] == [c.plan_text for c in rules.CRITERIA]
+
+
+def test_a_book_with_the_plans_numbers_gives_the_plans_answers() -> None:
+    book = rules.RuleBook(number=7, parameters=copy.deepcopy(rules.V1_PARAMETERS))
+    facts = rules.Facts(
+        as_of=TODAY,
+        payment_method="postpaid",
+        arrears_since=date(2026, 9, 1),
+        reports=(),
+        events=(rules.Event("late_payment", date(2026, 3, 1)), rules.Event("late_payment", date(2026, 4, 1))),
+    )
+    assert rules.evaluate_level(facts, book) == rules.evaluate_level(facts) == ("yellow", ("yellow.1", "yellow.2"))
+    assert rules.evaluate(facts, book) == rules.evaluate(facts)
+
+
+def test_a_draft_changes_only_what_the_drafter_changes_and_keeps_the_rest(supervisor) -> None:
+    draft = _yellow1_draft(supervisor)
+    assert draft.version == 2 and draft.status == RuleSetStatus.DRAFT
+    expected = copy.deepcopy(rules.V1_PARAMETERS)
+    expected["yellow.1"]["arrears_months"] = 1
+    assert draft.parameters == expected
+    assert draft.wordings == {"yellow.1": YELLOW1_WORDING}
+    assert draft.based_on.version == 1
+    assert draft.history.first().history_user == supervisor
+
+
+@pytest.mark.parametrize(
+    ("parameters", "wordings", "named"),
+    [
+        ({"yellow.1": {"arrears_months": 3}}, {"yellow.1": "x"}, ["yellow.1", "arrears_months", "red.1"]),
+        ({"windows": {"short_years": 0}}, {}, ["short_years", "不能为0"]),
+        ({"black.2": {"count": -1}}, {}, ["black.2", "count"]),
+        ({"red.2": {"count": "三"}}, {}, ["red.2", "count", "整数"]),
+        ({"black.4": {"severities": ["minor"]}}, {}, ["black.4", "severities"]),
+        ({"yellow.1": {"arrears_months": 1}}, {}, ["yellow.1", "条款原文"]),
+        ({"red.1": {"arrears_months": 4}}, {"red.1": "拖欠电费4个月及以上6个月以内"}, ["yellow.1", "条款原文"]),
+    ],
+)
+def test_bad_parameters_are_refused_with_the_criterion_and_field_named(supervisor, parameters, wordings, named):
+    with pytest.raises(ApplicationError) as refused:
+        ruleset_draft(actor=supervisor, parameters=parameters, wordings=wordings)
+    for word in named:
+        assert word in refused.value.message
+    assert refused.value.extra["errors"]
+    assert RuleSet.objects.count() == 1
+
+
+def test_staff_and_drc_cannot_draft(staff, drc) -> None:
+    for user in (staff, drc):
+        with pytest.raises(ApplicationError):
+            ruleset_draft(actor=user, parameters={})
+    assert RuleSet.objects.count() == 1
+
+
+def test_the_drafter_cannot_approve_and_the_date_is_tomorrow_or_later(supervisor, other_supervisor) -> None:
+    draft = _yellow1_draft(supervisor)
+    with pytest.raises(ApplicationError, match="起草人不能批准"):
+        ruleset_approve(rule_set=draft, actor=supervisor, effective_on=TOMORROW)
+    with pytest.raises(ApplicationError, match="不能早于明天"):
+        ruleset_approve(rule_set=draft, actor=other_supervisor, effective_on=TODAY)
+    draft.refresh_from_db()
+    assert draft.status == RuleSetStatus.DRAFT and draft.effective_on is None
+    ruleset_approve(rule_set=draft, actor=other_supervisor, effective_on=TOMORROW)
+    draft.refresh_from_db()
+    assert (draft.status, draft.effective_on, draft.approved_by) == (RuleSetStatus.APPROVED, TOMORROW, other_supervisor)
+
+
+def test_an_approved_draft_applies_on_its_date_and_the_history_shows_the_version(supervisor, other_supervisor) -> None:
+    customer = _customer("欠费一个多月", arrears_since=TODAY - timedelta(days=40))
+    bulk.rerate_all(as_of=TODAY)
+    rating = CustomerRating.objects.get(customer=customer)
+    assert (rating.level, rating.rule_set_version) == ("blue", 1)
+
+    draft = _yellow1_draft(supervisor)
+    ruleset_approve(rule_set=draft, actor=other_supervisor, effective_on=TOMORROW)
+    bulk.rerate_all(as_of=TODAY)  # the day before: still version 1
+    assert CustomerRating.objects.get(customer=customer).rule_set_version == 1
+    assert ruleset_in_force().version == 1
+
+    with time_machine.travel(f"{TOMORROW.isoformat()} 01:00 +0800", tick=False):
+        bulk.rerate_all(as_of=TOMORROW)
+    rating = CustomerRating.objects.get(customer=customer)
+    assert (rating.level, rating.rules, rating.rule_set_version) == ("yellow", ["yellow.1"], 2)
+    assert YELLOW1_WORDING in rating.explanation
+    change = RatingHistory.objects.filter(customer=customer).first()
+    assert (change.level, change.previous_level, change.rule_set_version) == ("yellow", "blue", 2)
+    assert ruleset_in_force().version == 2
+    assert RuleSet.objects.get(version=1).status == RuleSetStatus.RETIRED
+
+
+def test_the_impact_of_a_draft_is_stored_and_nothing_is_rated(supervisor, django_capture_on_commit_callbacks) -> None:
+    moved = _customer("欠费一个多月", arrears_since=TODAY - timedelta(days=40))
+    _customer("不欠费", arrears_since=None)
+    _customer("欠费两个多月", arrears_since=TODAY - timedelta(days=70))
+    draft = _yellow1_draft(supervisor)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report = impact_start(proposed=draft, as_of=TODAY, actor=supervisor, range_size=2)
+
+    report.refresh_from_db()
+    assert report.status == ImpactStatus.DONE
+    assert (report.ranges_done, report.ranges_total, report.customers) == (2, 2, 3)
+    assert report.baseline.version == 1
+    assert report.matrix["blue"] == {"yellow": 1}
+    assert report.matrix["green"] == {"green": 1}
+    assert report.matrix["yellow"] == {"yellow": 1}
+    assert report.criteria["yellow.1"] == [1, 2]
+    assert report.consequences["moved"] == 1
+    assert report.consequences["reminders"] == 1
+    assert report.consequences["green_channel_lost"] == 1
+    assert report.consequences["honest_lost"] == 1
+    assert list(ImpactMove.objects.values_list("customer_id", "from_level", "to_level")) == [
+        (moved.pk, "blue", "yellow")
+    ]
+    assert not CustomerRating.objects.exists()
+    assert not RatingHistory.objects.exists()
+
+
+def test_two_drafts_can_be_compared_with_each_other(supervisor, django_capture_on_commit_callbacks) -> None:
+    _customer("欠费一个多月", arrears_since=TODAY - timedelta(days=40))
+    first = _yellow1_draft(supervisor)
+    second = ruleset_draft(actor=supervisor, parameters={}, note="与现行相同")
+    with django_capture_on_commit_callbacks(execute=True):
+        report = impact_start(proposed=first, baseline=second, as_of=TODAY, actor=supervisor)
+    report = ImpactReport.objects.get(pk=report.pk)
+    assert report.matrix["blue"] == {"yellow": 1}
+    assert report.customers == 1
+
+
+# --------------------------------------------------------------------------------------------
+# Pages
+# --------------------------------------------------------------------------------------------
+
+
+def _form_data(**changes) -> dict:
+    data = {"note": "测试"}
+    for criterion, fields in rules.V1_PARAMETERS.items():
+        for field, value in fields.items():
+            data[f"{criterion}__{field}"] = ", ".join(map(str, value)) if isinstance(value, list) else value
+    data.update(changes)
+    return data
+
+
+def test_a_supervisor_drafts_on_the_page_and_a_bad_number_is_shown_on_its_field(client, supervisor) -> None:
+    client.force_login(supervisor)
+    page = client.get("/ratings/rule-sets/new/")
+    assert page.status_code == 200
+    refused = client.post("/ratings/rule-sets/new/", _form_data(**{"yellow.1__arrears_months": 3}))
+    assert refused.status_code == 200
+    assert "yellow.1（黄色第1项）的欠费月数（arrears_months）" in refused.content.decode()
+    assert RuleSet.objects.count() == 1
+    saved = client.post(
+        "/ratings/rule-sets/new/",
+        _form_data(**{"yellow.1__arrears_months": 1, "wording__yellow.1": YELLOW1_WORDING}),
+    )
+    assert saved.status_code == 302
+    draft = RuleSet.objects.get(version=2)
+    assert draft.parameters["yellow.1"] == {"arrears_months": 1}
+    assert draft.wordings == {"yellow.1": YELLOW1_WORDING}
+    detail = client.get(saved["Location"]).content.decode()
+    assert YELLOW1_WORDING in detail and "拖欠电费2个月及以上3个月以内" in detail
+
+
+def test_the_drc_reads_drafts_and_impact_reports_and_writes_nothing(
+    client, drc, supervisor, django_capture_on_commit_callbacks
+) -> None:
+    _customer("欠费一个多月", arrears_since=TODAY - timedelta(days=40))
+    draft = _yellow1_draft(supervisor)
+    with django_capture_on_commit_callbacks(execute=True):
+        report = impact_start(proposed=draft, as_of=TODAY, actor=supervisor)
+    client.force_login(drc)
+    for url in (
+        "/ratings/rule-sets/",
+        "/ratings/rule-sets/2/",
+        f"/ratings/impacts/{report.pk}/",
+        f"/ratings/impacts/{report.pk}/cells/blue/yellow/",
+        f"/ratings/impacts/{report.pk}/export.xlsx",
+    ):
+        assert client.get(url).status_code == 200, url
+    assert client.get("/ratings/rule-sets/new/").status_code == 403
+    assert client.post("/ratings/rule-sets/new/", _form_data()).status_code == 403
+    assert client.post("/ratings/rule-sets/2/approve/", {"effective_on": TOMORROW}).status_code == 403
+    assert client.post("/ratings/rule-sets/2/impact/", {"as_of": TODAY}).status_code == 403
+    assert RuleSet.objects.count() == 2 and ImpactReport.objects.count() == 1
+    assert RuleSet.objects.get(version=2).status == RuleSetStatus.DRAFT
+
+
+def test_a_matrix_cell_shows_both_explanations_and_the_export_holds_the_moves(
+    client, supervisor, django_capture_on_commit_callbacks
+) -> None:
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    customer = _customer("=HYPERLINK(1)欠费", arrears_since=TODAY - timedelta(days=40))
+    draft = _yellow1_draft(supervisor)
+    client.force_login(supervisor)
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post("/ratings/rule-sets/2/impact/", {"as_of": TODAY.isoformat(), "baseline": ""})
+    assert started.status_code == 302
+    report = ImpactReport.objects.get(proposed=draft)
+    page = client.get(started["Location"]).content.decode()
+    assert f"/ratings/impacts/{report.pk}/cells/blue/yellow/" in page
+    cell = client.get(f"/ratings/impacts/{report.pk}/cells/blue/yellow/").content.decode()
+    assert customer.uscc in cell
+    assert "满足蓝色信用等级全部条件" in cell and YELLOW1_WORDING in cell
+    export = client.get(f"/ratings/impacts/{report.pk}/export.xlsx")
+    book = load_workbook(BytesIO(export.content))
+    moves = list(book["等级变化的用户"].values)
+    assert moves[1][1] == "'=HYPERLINK(1)欠费"
+    assert moves[1][2:5] == ("蓝色", "blue.1、blue.2、blue.3", "黄色")
+
+
+def test_the_standards_page_shows_the_version_in_force_and_the_coming_one(client, supervisor, other_supervisor) -> None:
+    page = client.get("/standards/").content.decode()
+    assert "现行评定规则集：第1版" in page and "公示：第" not in page
+    draft = _yellow1_draft(supervisor)
+    ruleset_approve(rule_set=draft, actor=other_supervisor, effective_on=TOMORROW)
+    page = client.get("/standards/").content.decode()
+    assert "现行评定规则集：第1版" in page
+    assert f"公示：第2版评定规则集将于{TOMORROW.isoformat()}起施行" in page
+    assert YELLOW1_WORDING in page
+
+
+def test_without_a_stored_version_1_the_plan_is_written_again_and_drafts_start_at_2(supervisor) -> None:
+    RuleSet.objects.all().delete()
+    assert rule_book_for(as_of=TODAY) is rules.V1
+    draft = _yellow1_draft(supervisor)
+    assert draft.version == 2
+    plan = RuleSet.objects.get(version=1)
+    assert (plan.status, plan.parameters) == (RuleSetStatus.IN_FORCE, rules.V1_PARAMETERS)
