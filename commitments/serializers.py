@@ -11,6 +11,7 @@ from .models import (
     ApplicationStatus,
     CommitmentLetter,
     EnterpriseRegistration,
+    Fulfilment,
     Objection,
     ObjectionStatus,
     PowerApplication,
@@ -98,6 +99,9 @@ class LetterDecisionSerializer(serializers.Serializer):
 
 class LetterSerializer(serializers.ModelSerializer):
     customer = serializers.CharField(source="customer.uscc", read_only=True)
+    fulfilment = serializers.ChoiceField(
+        choices=Fulfilment.choices, allow_blank=True, read_only=True, help_text="承诺履行状态（受理前为空）"
+    )
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     file_url = serializers.SerializerMethodField(help_text="签章承诺书文件（经权限校验的下载地址）")
 
@@ -133,6 +137,9 @@ class PublicLetterSerializer(serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     commitment_type_label = serializers.CharField(source="get_commitment_type_display", read_only=True)
     fulfilment_label = serializers.CharField(source="get_fulfilment_display", read_only=True)
+    fulfilment = serializers.ChoiceField(
+        choices=Fulfilment.choices, allow_blank=True, read_only=True, help_text="承诺履行状态（受理前为空）"
+    )
 
     class Meta:
         model = CommitmentLetter

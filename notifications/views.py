@@ -151,7 +151,7 @@ def letters_print(request: HttpRequest) -> HttpResponse:
         messages.error(request, "请选择要打印的告知函")
         return redirect("notifications:letter_list")
     if not everything and not services.letters_to_print(notice_ids=ids):
-        messages.error(request, services.NOTHING_TO_PRINT)
+        messages.error(request, f"没有可打印的告知函：{services.NOTHING_TO_PRINT}")
         return redirect("notifications:letter_list")
     job = file_job_start(
         kind="letters",

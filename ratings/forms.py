@@ -4,6 +4,7 @@ from datetime import date
 
 from django import forms
 
+from archives import vocabulary
 from archives.forms import DATE_WIDGET
 from archives.models import EVENT_TYPE_CHOICES, SEVERITY_CHOICES, CreditEvent
 from archives.services.events import event_attributes
@@ -164,11 +165,13 @@ class OverrideDecisionForm(forms.Form):
     note = forms.CharField(label="审批意见", widget=forms.Textarea, required=False, help_text="驳回时必填")
 
 
-_SEVERITY_HELP = "：general=一般，serious=较重"
+# Severities are typed as the users say them (一般、较重) and stored as the rules' codes.
+_SEVERITY_LABELS = dict(vocabulary.DISHONESTY_SEVERITY.choices)
+_SEVERITY_CODES = {label: code for code, label in _SEVERITY_LABELS.items()}
 
 
 def _split_list(text: str) -> list[str]:
-    return [part.strip() for part in text.replace("，", ",").split(",") if part.strip()]
+    return [part.strip() for part in text.replace("，", ",").replace("、", ",").split(",") if part.strip()]
 
 
 class RuleSetDraftForm(forms.Form):
@@ -190,11 +193,11 @@ class RuleSetDraftForm(forms.Form):
                 value = base_parameters.get(criterion, {}).get(field, plan_value)
                 label = rules.PARAMETER_LABELS.get(field, field)
                 if isinstance(plan_value, list):
+                    shown = [_SEVERITY_LABELS.get(v, v) for v in value] if field == "severities" else value
                     self.fields[name] = forms.CharField(
                         label=label,
-                        initial=", ".join(str(v) for v in value),
-                        help_text="多个值以逗号分隔"
-                        + ("：general=一般，serious=较重" if field == "severities" else ""),
+                        initial="，".join(str(v) for v in shown),
+                        help_text="多个值以逗号分隔" + ("（一般、较重）" if field == "severities" else ""),
                     )
                 else:
                     self.fields[name] = forms.IntegerField(label=label, initial=value)
@@ -228,6 +231,8 @@ class RuleSetDraftForm(forms.Form):
                 value = self.cleaned_data[f"{criterion}__{field}"]
                 if isinstance(plan_value, list):
                     items = _split_list(value)
+                    if field == "severities":
+                        items = [_SEVERITY_CODES.get(v, v) for v in items]
                     if field == "medium_voltages_kv":
                         try:
                             items = [int(v) if v.isdigit() else float(v) for v in items]

@@ -89,7 +89,7 @@ def test_a_theft_with_the_broker_down_turns_black_at_once_and_its_revocation_sup
     _log_in(hall, "other_supervisor")
     hall.get_by_role("navigation", name="主导航").get_by_role("link", name="撤销审批").click()
     hall.get_by_role("link", name=re.compile("审批")).last.click()
-    hall.get_by_label("审批结果").select_option("approve")
+    hall.get_by_label("批准撤销").check()
     hall.get_by_role("button", name="提交").click()
 
     # 3. Green again at once; the black letter is superseded, never sent; the green notice is sent.
