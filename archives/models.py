@@ -246,6 +246,11 @@ class PublicCreditReport(models.Model):
         verbose_name_plural = "公共信用信息查询报告"
         ordering = ["-issued_on", "-id"]
         permissions = [("verify_publiccreditreport", "核验公共信用报告")]
+        indexes = [
+            # The verification queue and the number beside it on every staff page (bench/pages.py):
+            # the few pending reports, not a scan of every report ever uploaded.
+            models.Index(fields=["uploaded_at"], condition=Q(status="pending"), name="report_pending_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="verified") | Q(shows_dishonesty__isnull=False),
