@@ -20,6 +20,11 @@ class ArchivesConfig(AppConfig):
         # permissions of several apps, which exist only once each app's post_migrate has run.
         post_migrate.connect(ensure_roles, dispatch_uid="archives.ensure_roles")
 
+        from credit_portal.auth_backends import connect_invalidation
+
+        # Cached permission sets (CachedPermissionsBackend) go stale with any change of who may do what.
+        connect_invalidation()
+
         from credit_portal.navigation import register_queue_count
 
         from . import selectors

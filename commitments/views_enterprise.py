@@ -39,7 +39,7 @@ from .forms import (
     ServiceRequestForm,
 )
 
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "credit_portal.auth_backends.CachedPermissionsBackend"
 
 
 def enterprise_required(view):

@@ -122,8 +122,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, with each user's permission set in the shared cache (one round trip per request).
+    "credit_portal.auth_backends.CachedPermissionsBackend",
 ]
+PERMISSION_CACHE_SECONDS = env.int("PERMISSION_CACHE_SECONDS", default=300)
 AUTH_PASSWORD_VALIDATORS = [
     # Django's UserAttributeSimilarityValidator, also against the enterprise's USCC, name, contact and mobile.
     {"NAME": "credit_portal.passwords.EnterpriseAttributeSimilarityValidator"},

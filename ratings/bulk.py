@@ -36,7 +36,6 @@ Choices, documented here because pages and reports read what this module writes:
 from __future__ import annotations
 
 import functools
-import io
 import json
 import time
 from collections import Counter
@@ -588,31 +587,33 @@ class _PostgresWriter:
             )
 
     def write(self, pending: list[_Pending], stats: RangeStats) -> None:
-        buffer = io.StringIO()
-        for p in pending:
-            old = p.old or (None, None, None, None, None, None)
-            row = (
-                p.customer_id,
-                p.level,
-                p.computed_level,
-                json.dumps(p.rules),
-                p.explanation,
-                p.changed_on.isoformat(),
-                p.override_id,
-                p.stable_until.isoformat(),
-                old[0],
-                old[1],
-                None if old[2] is None else json.dumps(old[2]),
-                old[3],
-                old[4],
-                None if old[5] is None else old[5].isoformat(),
-            )
-            buffer.write("\t".join(_copy_text(value) for value in row))
-            buffer.write("\n")
+        no_old = (None, None, None, None, None, None)
+        dumps = json.dumps
         with connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {self.stage}")
+            # psycopg's C row writer escapes and formats every field (dates, None as NULL).
             with cursor.copy(f"COPY {self.stage} ({', '.join(self.columns)}) FROM STDIN") as copy:
-                copy.write(buffer.getvalue())
+                write_row = copy.write_row
+                for p in pending:
+                    old = p.old or no_old
+                    write_row(
+                        (
+                            p.customer_id,
+                            p.level,
+                            p.computed_level,
+                            dumps(p.rules),
+                            p.explanation,
+                            p.changed_on,
+                            p.override_id,
+                            p.stable_until,
+                            old[0],
+                            old[1],
+                            None if old[2] is None else dumps(old[2]),
+                            old[3],
+                            old[4],
+                            old[5],
+                        )
+                    )
             # Row estimates for the join below; without them the planner may scan all ratings.
             cursor.execute(f"ANALYZE {self.stage}")
             cursor.execute(
@@ -651,11 +652,12 @@ class _PostgresWriter:
                            s.explanation, %(as_of)s, %(version)s, %(rule_set)s, %(cause)s, %(cause_ref)s, now()
                       FROM {self.stage} AS s JOIN applied USING (customer_id)
                      WHERE s.level IS DISTINCT FROM s.old_level
-                    RETURNING id
+                    RETURNING id, customer_id, level, previous_level, as_of
                 )
                 SELECT (SELECT count(*) FILTER (WHERE NOT extended) FROM updated),
                        (SELECT count(*) FILTER (WHERE extended) FROM updated), (SELECT count(*) FROM created),
-                       (SELECT coalesce(array_agg(id), '{{}}') FROM recorded)
+                       (SELECT coalesce(json_agg(json_build_array(id, customer_id, level, previous_level, as_of)),
+                                        '[]') FROM recorded)
                 """,
                 {
                     "as_of": self.as_of,
@@ -667,19 +669,11 @@ class _PostgresWriter:
             )
             updated, extended, created, recorded = cursor.fetchone()
         if recorded:
-            stats.notices += level_changes_announce(history_ids=recorded)
+            # The changes as RETURNING gave them: notifications need not read them back.
+            changes = [(pk, customer, level, was, date.fromisoformat(on)) for pk, customer, level, was, on in recorded]
+            stats.notices += level_changes_announce(changes=changes)
         stats.written += updated + created
         stats.created += created
         stats.extended += extended
         stats.level_changes += len(recorded)
         stats.skipped += len(pending) - updated - extended - created
-
-
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_text(value: object) -> str:
-    """One field in COPY's text format."""
-    if value is None:
-        return "\\N"
-    return str(value).translate(_COPY_ESCAPES)

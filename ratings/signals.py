@@ -12,7 +12,18 @@ from .models import RatingHistory
 level_changed = Signal()
 
 
-def level_changes_announce(*, history_rows: Iterable[RatingHistory] = (), history_ids: Iterable[int] = ()) -> int:
-    """Send ``level_changed`` for recorded changes; returns what the receivers wrote (notices)."""
-    replies = level_changed.send(sender=RatingHistory, history_rows=history_rows, history_ids=history_ids)
+def level_changes_announce(
+    *,
+    history_rows: Iterable[RatingHistory] = (),
+    history_ids: Iterable[int] = (),
+    changes: Iterable[tuple] = (),
+) -> int:
+    """Send ``level_changed`` for recorded changes; returns what the receivers wrote (notices).
+
+    The changes come as model rows, as ids, or as ``(id, customer id, level, previous level, as_of)``
+    tuples (what the nightly run's INSERT … RETURNING gives, without reading the rows back).
+    """
+    replies = level_changed.send(
+        sender=RatingHistory, history_rows=history_rows, history_ids=history_ids, changes=changes
+    )
     return sum(reply or 0 for _receiver, reply in replies)

@@ -18,14 +18,21 @@ from .superseding import notices_supersede_older
 _CHUNK = 1000
 
 
-def notices_for_rating_changes(*, history_rows: Iterable[RatingHistory] = (), history_ids: Iterable[int] = ()) -> int:
-    """Write the notices for level changes (RatingHistory rows, or their ids) and queue them on commit.
+def notices_for_rating_changes(
+    *,
+    history_rows: Iterable[RatingHistory] = (),
+    history_ids: Iterable[int] = (),
+    changes: Iterable[tuple] = (),
+) -> int:
+    """Write the notices for level changes (RatingHistory rows, their ids, or ``(id, customer id, level,
+    previous level, as_of)`` tuples) and queue them on commit.
 
     Call inside the transaction that wrote the rows. Idempotent: the unique key (customer, rating
     change, channel) makes a change processed twice still one notice per channel. Returns how many
     notice rows were asked for (existing ones included).
     """
     rows = [(row.pk, row.customer_id, row.level, row.previous_level, row.as_of) for row in history_rows]
+    rows.extend(changes)
     ids = list(history_ids)
     for start in range(0, len(ids), _CHUNK):
         rows.extend(
@@ -34,7 +41,10 @@ def notices_for_rating_changes(*, history_rows: Iterable[RatingHistory] = (), hi
             )
         )
     # A newer level: what the customer was told about an older one and has not received yet is void.
-    notices_supersede_older(changes=[(pk, customer_id, level, as_of) for pk, customer_id, level, _prev, as_of in rows])
+    # A first rating (no previous level) has no older change to supersede: nothing to look for.
+    notices_supersede_older(
+        changes=[(pk, customer_id, level, as_of) for pk, customer_id, level, prev, as_of in rows if prev]
+    )
     # (customer id, rating change id, channel, level): model instances only where the ORM writes them.
     notices = [
         (customer_id, change_id, channel, level)

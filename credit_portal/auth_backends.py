@@ -1,0 +1,70 @@
+"""Django's ModelBackend with each user's permissions kept in the shared cache.
+
+Every API call and staff page asks ``user.has_perm`` at least once; ModelBackend answers with two
+queries per request (the user's own permissions and its groups'), about a third of the rating API's
+CPU time (``bench/pages.py``, "rating API under gunicorn"). Here the set is read from the cache
+(Redis in production, shared by every worker) with one round trip, and computed as Django does
+when it is missing.
+
+Invalidation: any change of who holds which permission (a user's groups or permissions, a group's
+permissions, a group, permission or user deleted) moves a generation token, and an entry of another generation is not used. If the token itself is missing
+(the cache was emptied or evicted it), a new one is drawn, so no entry written before can be taken
+for current. Entries also expire after ``PERMISSION_CACHE_SECONDS``. The key carries the user's
+``is_superuser`` flag; ``is_active`` needs nothing: it is checked on the user row the request read.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
+from django.core.cache import cache
+
+GENERATION_KEY = "auth-perms:generation"
+
+
+def _generation() -> str:
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+        generation = cache.get(GENERATION_KEY)
+    return generation
+
+
+def permissions_changed(**kwargs) -> None:
+    """Receiver: whatever changed, no cached permission set is current any more."""
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+class CachedPermissionsBackend(ModelBackend):
+    """ModelBackend whose ``get_all_permissions`` is cached per user and generation."""
+
+    def get_all_permissions(self, user_obj, obj=None):
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        if not hasattr(user_obj, "_perm_cache"):
+            key = f"auth-perms:{user_obj.pk}:{int(user_obj.is_superuser)}"
+            found = cache.get_many([key, GENERATION_KEY])
+            generation = found.get(GENERATION_KEY) or _generation()
+            entry = found.get(key)
+            if entry is not None and entry[0] == generation:
+                user_obj._perm_cache = set(entry[1])
+            else:
+                perms = super().get_all_permissions(user_obj)
+                cache.set(key, (generation, sorted(perms)), timeout=settings.PERMISSION_CACHE_SECONDS)
+        return user_obj._perm_cache
+
+
+def connect_invalidation() -> None:
+    """Connect ``permissions_changed`` to every signal that can change a user's permissions."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group, Permission
+    from django.db.models.signals import m2m_changed, post_delete
+
+    user_model = get_user_model()
+    for through in (user_model.groups.through, user_model.user_permissions.through, Group.permissions.through):
+        m2m_changed.connect(permissions_changed, sender=through, dispatch_uid=f"auth-perms-m2m-{through._meta.label}")
+    for model in (user_model, Group, Permission):
+        post_delete.connect(permissions_changed, sender=model, dispatch_uid=f"auth-perms-delete-{model._meta.label}")
+
