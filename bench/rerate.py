@@ -145,7 +145,8 @@ def generate(customers: int, events: int) -> dict[str, float]:
         # 70 % with a verified report of the last 15 months, 15 % an older one too, 3 % one pending.
         "reports": f"""
             INSERT INTO archives_publiccreditreport (customer_id, issued_on, shows_dishonesty, file, status,
-                                                     uploaded_by_id, uploaded_at, verified_by_id, verified_at, note, refusal)
+                                                     uploaded_by_id, uploaded_at, verified_by_id, verified_at, note,
+                                                     refusal)
             SELECT c, date '{as_of}' - (random() * d)::int, s, 'publiccreditreport/bench.pdf', st,
                    {staff.pk}, now(), CASE WHEN st = 'verified' THEN {staff.pk} END,
                    CASE WHEN st = 'verified' THEN now() END, '', ''

@@ -7,7 +7,8 @@ CPU time (``bench/pages.py``, "rating API under gunicorn"). Here the set is read
 when it is missing.
 
 Invalidation: any change of who holds which permission (a user's groups or permissions, a group's
-permissions, a group, permission or user deleted) moves a generation token, and an entry of another generation is not used. If the token itself is missing
+permissions, a group, permission or user deleted) moves a generation token, and an entry of another
+generation is not used. If the token itself is missing
 (the cache was emptied or evicted it), a new one is drawn, so no entry written before can be taken
 for current. Entries also expire after ``PERMISSION_CACHE_SECONDS``. The key carries the user's
 ``is_superuser`` flag; ``is_active`` needs nothing: it is checked on the user row the request read.
@@ -67,4 +68,3 @@ def connect_invalidation() -> None:
         m2m_changed.connect(permissions_changed, sender=through, dispatch_uid=f"auth-perms-m2m-{through._meta.label}")
     for model in (user_model, Group, Permission):
         post_delete.connect(permissions_changed, sender=model, dispatch_uid=f"auth-perms-delete-{model._meta.label}")
-
