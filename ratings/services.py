@@ -17,8 +17,8 @@ from .facts import (
     REPORT_COLUMNS,
     counted_events,
     counted_reports,
+    customer_facts_and_next,
     facts_from_rows,
-    next_dated_facts,
 )
 from .models import CustomerRating, LevelOverride, OverrideStatus, RatingCause, RatingHistory
 from .rulesets import rule_book_for
@@ -45,16 +45,21 @@ def active_override(*, customer_id: int, as_of: date) -> LevelOverride | None:
 
 @transaction.atomic
 def rating_refresh(*, customer: Customer, cause: str, cause_ref: str = "", as_of: date | None = None) -> CustomerRating:
-    """Re-rate one customer and record a history row when its level in force changes."""
+    """Re-rate one customer and record a history row when its level in force changes.
+
+    It runs inside the staff member's request that changed the facts, so it keeps to few queries:
+    the customer row locked with its stored rating read alongside, the facts and the first later fact
+    in three (``customer_facts_and_next``), the rule set, the override, one write.
+    """
     as_of = as_of or timezone.localdate()
     # Lock the customer row so that two refreshes of one customer record one level change, not two.
-    Customer.objects.select_for_update().filter(pk=customer.pk).first()
+    locked = Customer.objects.select_for_update(of=("self",)).select_related("rating").filter(pk=customer.pk).first()
+    current: CustomerRating | None = getattr(locked, "rating", None)
     book = rule_book_for(as_of=as_of)
-    facts = customer_facts(customer=customer, as_of=as_of)
+    facts, next_dated = customer_facts_and_next(customer_id=customer.pk, as_of=as_of)
     result = rules.evaluate(facts, book)
     override = active_override(customer_id=customer.pk, as_of=as_of)
     level = override.level if override else result.level
-    current = CustomerRating.objects.filter(customer=customer).first()
     previous_level = current.level if current else ""
     values = {
         "level": level,
@@ -66,11 +71,16 @@ def rating_refresh(*, customer: Customer, cause: str, cause_ref: str = "", as_of
         "rule_set_version": book.number,
         "override": override,
         "changed_on": as_of if level != previous_level else current.changed_on,
-        "stable_until": rules.stable_until(
-            facts, next_dated=next_dated_facts(as_of=as_of, customer_id=customer.pk).get(customer.pk), book=book
-        ),
+        "stable_until": rules.stable_until(facts, next_dated=next_dated, book=book),
     }
-    rating, _ = CustomerRating.objects.update_or_create(customer=customer, defaults=values)
+    if current is None:
+        rating = CustomerRating(customer=customer, **values)
+        rating.save(force_insert=True)
+    else:
+        rating = current
+        for name, value in values.items():
+            setattr(rating, name, value)
+        rating.save(update_fields=list(values))
     if level != previous_level:
         change = RatingHistory.objects.create(
             customer=customer,
