@@ -16,8 +16,12 @@ keepalive = 5
 
 # WeasyPrint and large uploads leave memory behind in a worker: recycle workers now and then, at
 # staggered moments so that they never all restart together.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000"))
-max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "200"))
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "500"))
+# Django is imported once in the master and the workers are forked from it: a recycled worker is
+# ready in milliseconds instead of re-importing the project (about a second of CPU each time).
+# No connection is opened at import time, so none is shared across the fork.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "1") == "1"
 
 # Access and error logs to stdout/stderr, collected by the container runtime.
 accesslog = "-"

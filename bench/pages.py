@@ -165,14 +165,26 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _proc_cpu(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def _proc_cpu(pid: int, *, children: bool = False) -> float:
+    """CPU seconds of a process (user + system); with ``children``, those of its ended, reaped children."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:  # a worker gunicorn has just recycled: counted by its master, below
+        return 0.0
+    first = 13 if children else 11  # utime, stime / cutime, cstime (proc(5), counted after the name)
+    return (int(fields[first]) + int(fields[first + 1])) / os.sysconf("SC_CLK_TCK")
+
+
+def _gunicorn_cpu(master: int) -> float:
+    """CPU seconds of gunicorn's workers: the live ones, plus the ones recycled meanwhile (reaped by the master)."""
+    live = [int(p) for p in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
+    return sum(_proc_cpu(pid) for pid in live) + _proc_cpu(master, children=True)
 
 
 def api_under_gunicorn(args, uscc: str, token: str) -> dict:
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": args.dsn, "DJANGO_DEBUG": "0", "LOG_LEVEL": "WARNING"}
+    # As in production: the shared cache on Redis (the workers' permission sets, throttles).
+    env = {**os.environ, "DATABASE_URL": args.dsn, "REDIS_URL": args.redis, "DJANGO_DEBUG": "0", "LOG_LEVEL": "WARNING"}
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "credit_portal.wsgi:application", "--workers", "2",
          "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
@@ -195,8 +207,7 @@ def api_under_gunicorn(args, uscc: str, token: str) -> dict:
         for _ in range(40):
             with urllib.request.urlopen(request, timeout=60) as answer:
                 answer.read()
-        workers = [int(p) for p in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()]
-        cpu0 = sum(_proc_cpu(pid) for pid in workers)
+        cpu0 = _gunicorn_cpu(server.pid)
         load0 = os.getloadavg()[0]
         out = subprocess.run(
             [sys.executable, str(REPO / "bench" / "loadgen.py"),
@@ -207,7 +218,7 @@ def api_under_gunicorn(args, uscc: str, token: str) -> dict:
         )  # fmt: skip
         result = json.loads(out.stdout.strip().splitlines()[-1])
         # The workers' CPU includes the generator's 3 s warm-up (requests not counted in the rate).
-        result["workers_cpu_s"] = sum(_proc_cpu(pid) for pid in workers) - cpu0
+        result["workers_cpu_s"] = _gunicorn_cpu(server.pid) - cpu0
         result["load"] = (load0, os.getloadavg()[0])
         return result
     finally:
@@ -224,6 +235,7 @@ def main() -> None:
     parser.add_argument("--api-seconds", type=float, default=20.0)
     parser.add_argument("--api-concurrency", type=int, default=8)
     parser.add_argument("--no-api", action="store_true", help="skip the gunicorn run")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/13", help="the gunicorn workers' cache (Redis)")
     args = parser.parse_args()
     if not args.dsn.rsplit("/", 1)[1].startswith("bench"):
         parser.error("--dsn must name a bench database (bench…)")
