@@ -59,8 +59,10 @@ class Notice(models.Model):
     call or the letter's delivery is recorded by staff afterwards.
     """
 
+    # No index of its own: "notice_customer" and the unique (customer, change, channel) lead with it,
+    # and the nightly run inserts hundreds of thousands of notices at go-live (bench/rerate.py, run A).
     customer = models.ForeignKey(
-        "archives.Customer", on_delete=models.CASCADE, related_name="notices", verbose_name="用户"
+        "archives.Customer", on_delete=models.CASCADE, related_name="notices", verbose_name="用户", db_index=False
     )
     # Empty for a reminder that is not about a level change (a public credit report running out).
     rating_change = models.ForeignKey(
