@@ -211,6 +211,8 @@ class ImpactReport(models.Model):
     matrix = models.JSONField("等级迁移矩阵", default=dict)
     criteria = models.JSONField("各要素触发数", default=dict)
     consequences = models.JSONField("影响", default=dict)
+    # {from level: {to level: customers under an active override}}: their level in force does not move.
+    overridden = models.JSONField("人工调整期内的用户", default=dict)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name="发起人"
     )
@@ -227,13 +229,17 @@ class ImpactReport(models.Model):
 
 
 class ImpactRange(models.Model):
-    """One customer-id range of an impact run; ``result`` holds its partial counts once done."""
+    """One customer-id range of an impact run; ``result`` holds its partial counts once done.
+
+    ``unmoved`` holds, per level, the ids of the range's customers whose level stays (in id order):
+    the diagonal cells of the matrix open from them without a row per customer."""
 
     report = models.ForeignKey(ImpactReport, on_delete=models.CASCADE, related_name="ranges")
     start_id = models.BigIntegerField()
     end_id = models.BigIntegerField()
     done = models.BooleanField(default=False)
     result = models.JSONField(default=dict)
+    unmoved = models.JSONField(default=dict)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["report", "start_id"], name="one_impact_range_per_start")]
@@ -251,6 +257,8 @@ class ImpactMove(models.Model):
     to_level = models.CharField(max_length=10, choices=LEVEL_CHOICES)
     from_rules = models.JSONField(default=list)
     to_rules = models.JSONField(default=list)
+    # Under an active override on the report's date: the level in force stays the overridden one.
+    overridden = models.BooleanField(default=False)
 
     class Meta:
         indexes = [models.Index(fields=["report", "from_level", "to_level", "customer"])]
