@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -169,7 +169,7 @@ def impact_range_run(*, range_id: int) -> bool:
         }
         part.unmoved = unmoved
         part.save(update_fields=["result", "unmoved"])
-        ImpactReport.objects.filter(pk=report.pk).update(ranges_done=F("ranges_done") + 1)
+        ImpactReport.objects.filter(pk=report.pk).update(ranges_done=F("ranges_done") + 1, active_at=timezone.now())
         report.refresh_from_db(fields=["ranges_done", "ranges_total", "status"])
         if report.ranges_done >= report.ranges_total and report.status == ImpactStatus.RUNNING:
             _finish(report, list(ImpactRange.objects.filter(report=report).values_list("result", flat=True)))
@@ -267,11 +267,32 @@ CONSEQUENCE_LABELS: dict[str, str] = {
 }
 
 
-def impact_rerun_pending() -> int:
-    """Re-queue the ranges of running reports that no worker finished (a lost task); returns how many."""
+#: A running report with no range finished for this long has lost a task (a worker died, the broker
+#: lost the message): its unfinished ranges are queued again. Ranges take seconds each.
+RERUN_AFTER = timedelta(minutes=10)
+
+
+def impact_rerun_pending(*, now: datetime | None = None, quiet_for: timedelta = RERUN_AFTER) -> int:
+    """Re-queue the unfinished ranges of running reports quiet for ``quiet_for``; returns how many.
+
+    A report making progress is left alone (its tasks are in flight). Re-queuing moves the report's
+    clock with a conditional update, so a report is re-queued once per quiet period, and a range
+    delivered twice is claimed once (``impact_range_run``)."""
     from .tasks import impact_range_task
 
-    ids = list(ImpactRange.objects.filter(done=False, report__status=ImpactStatus.RUNNING).values_list("pk", flat=True))
+    now = now or timezone.now()
+    cutoff = now - quiet_for
+    ids: list[int] = []
+    quiet = ImpactReport.objects.filter(status=ImpactStatus.RUNNING, active_at__lt=cutoff)
+    for report_id in quiet.values_list("pk", flat=True):
+        if ImpactReport.objects.filter(pk=report_id, status=ImpactStatus.RUNNING, active_at__lt=cutoff).update(
+            active_at=now
+        ):
+            ids.extend(
+                ImpactRange.objects.filter(report_id=report_id, done=False)
+                .order_by("start_id")
+                .values_list("pk", flat=True)
+            )
     for pk in ids:
         impact_range_task.delay(pk)
     return len(ids)

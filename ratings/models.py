@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from credit_portal.decisions import TwoPersonDecision, decider_field
@@ -218,6 +219,8 @@ class ImpactReport(models.Model):
     )
     created_at = models.DateTimeField("发起时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # Started, a range finished, or its unfinished ranges re-queued: a run quiet for long lost a task.
+    active_at = models.DateTimeField("最近进展时间", default=timezone.now)
 
     class Meta:
         verbose_name = "规则影响评估"

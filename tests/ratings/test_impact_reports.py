@@ -217,3 +217,179 @@ def test_the_export_marks_the_moves_under_an_override(
     assert next(row for row in moves[1:] if row[0] == held.uscc)[-1] == "是"
     matrix = list(book["等级迁移矩阵"].values)
     assert any(row and row[0] == "其中处于人工调整期的用户（调整期内等级不变）" for row in matrix)
+
+
+# --------------------------------------------------------------------------------------------
+# With a broker: one range task per range, each claimed once, the last folding the report once
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def queued(settings, monkeypatch) -> list:
+    """``impact_start`` takes the broker's branch; the group's signatures are kept instead of sent,
+    for the test to deliver as workers would (in any order, twice, or not at all)."""
+    import celery
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    sent: list = []
+
+    class KeptGroup:
+        def __init__(self, signatures) -> None:
+            self.signatures = list(signatures)
+
+        def apply_async(self) -> None:
+            sent.extend(self.signatures)
+
+    monkeypatch.setattr(celery, "group", KeptGroup)
+    return sent
+
+
+@pytest.fixture
+def finishes(monkeypatch) -> list[int]:
+    """The report ids ``_finish`` folded, once per call."""
+    from ratings import impact
+
+    calls: list[int] = []
+    fold = impact._finish
+
+    def counted(report, results):
+        calls.append(report.pk)
+        return fold(report, results)
+
+    monkeypatch.setattr(impact, "_finish", counted)
+    return calls
+
+
+def test_range_tasks_claim_their_range_once_and_the_last_one_folds_the_report_once(
+    supervisor, queued, finishes, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    from ratings import impact, tasks
+
+    # Ranges of two: [mover, green], [green, mover], [green].
+    moved = []
+    for i in range(5):
+        if i in (0, 3):
+            moved.append(_customer(f"欠{i}", payment_method="postpaid", arrears_days=40))
+        else:
+            _customer(f"绿{i}")
+    draft = _draft(supervisor)
+    with django_capture_on_commit_callbacks(execute=True):
+        report = impact_start(proposed=draft, as_of=TODAY, actor=supervisor, range_size=2)
+
+    ranges = list(report.ranges.order_by("start_id"))
+    assert len(queued) == len(ranges) == 3
+    assert {s.task for s in queued} == {tasks.impact_range_task.name}
+    assert [tuple(s.args) for s in queued] == [(r.pk,) for r in ranges]
+    report.refresh_from_db()
+    assert (report.status, report.ranges_done) == (ImpactStatus.RUNNING, 0)  # nothing ran in-process
+
+    def state():
+        report.refresh_from_db()
+        return report.status, report.ranges_done, ImpactMove.objects.filter(report=report).count()
+
+    first, second, third = queued
+    second.apply()
+    assert state() == (ImpactStatus.RUNNING, 1, 1)
+    second.apply()  # redelivered: the range is claimed already, nothing is written again
+    assert state() == (ImpactStatus.RUNNING, 1, 1)
+
+    # A worker dies in the middle of the first range: its claim is rolled back with its work.
+    stream = impact.facts_stream
+
+    def broken(*args, **kwargs):
+        yield from list(stream(*args, **kwargs))[:1]
+        raise RuntimeError("worker lost")
+
+    monkeypatch.setattr(impact, "facts_stream", broken)
+    with pytest.raises(RuntimeError):
+        first.apply(throw=True)
+    monkeypatch.setattr(impact, "facts_stream", stream)
+    assert state() == (ImpactStatus.RUNNING, 1, 1)
+    assert not report.ranges.get(pk=ranges[0].pk).done
+    first.apply()  # the broker delivers it again
+    assert state() == (ImpactStatus.RUNNING, 2, 2)
+    assert finishes == []
+
+    third.apply()
+    assert state() == (ImpactStatus.DONE, 3, 2)
+    assert finishes == [report.pk]
+    assert {a: row for a, row in report.matrix.items() if row} == {"green": {"green": 3}, "blue": {"yellow": 2}}
+    assert report.customers == 5
+    assert sorted(ImpactMove.objects.filter(report=report).values_list("customer_id", flat=True)) == [
+        c.pk for c in moved
+    ]
+    finished_at = report.finished_at
+
+    for signature in queued:  # every task delivered once more: no range, count or fold again
+        signature.apply()
+    impact._finish(report, [])  # and a late fold finds the report done: it changes nothing
+    assert state() == (ImpactStatus.DONE, 3, 2)
+    assert report.finished_at == finished_at and report.customers == 5
+    assert finishes == [report.pk, report.pk]  # the direct call above; no task folded again
+
+
+def test_unfinished_ranges_are_queued_again_only_once_a_report_has_been_quiet_for_ten_minutes(
+    supervisor, queued, settings, django_capture_on_commit_callbacks
+) -> None:
+    from ratings import tasks
+
+    for i in range(3):
+        _customer(f"绿{i}")
+    draft = _draft(supervisor)
+    with django_capture_on_commit_callbacks(execute=True):
+        report = impact_start(proposed=draft, as_of=TODAY, actor=supervisor, range_size=1)
+    with time_machine.travel(f"{TODAY.isoformat()} 09:04 +0800", tick=False):
+        queued[0].apply()  # the other two tasks are lost
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # from here on, what is queued runs at once (a worker)
+    with time_machine.travel(f"{TODAY.isoformat()} 09:13 +0800", tick=False):
+        tasks.impact_rerun_pending_task.apply()  # nine minutes since the last range: still in flight
+    report.refresh_from_db()
+    assert (report.status, report.ranges_done) == (ImpactStatus.RUNNING, 1)
+
+    with time_machine.travel(f"{TODAY.isoformat()} 09:15 +0800", tick=False):
+        tasks.impact_rerun_pending_task.apply()
+    report.refresh_from_db()
+    assert (report.status, report.ranges_done, report.customers) == (ImpactStatus.DONE, 3, 3)
+
+
+def test_a_report_whose_ranges_are_lost_again_is_queued_again_once_per_quiet_period(
+    supervisor, queued, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    from ratings import tasks
+    from ratings.impact import impact_rerun_pending
+
+    _customer("绿")
+    _customer("蓝", payment_method="postpaid")
+    with django_capture_on_commit_callbacks(execute=True):
+        report = impact_start(proposed=_draft(supervisor), as_of=TODAY, actor=supervisor, range_size=1)
+    done = ImpactReport.objects.create(
+        proposed=report.proposed, baseline=report.baseline, as_of=TODAY, status=ImpactStatus.DONE
+    )
+    done.ranges.create(start_id=1, end_id=2)  # a finished report's range is never queued again
+
+    lost: list[int] = []
+
+    class LostTask:
+        @staticmethod
+        def delay(range_id: int) -> None:
+            lost.append(range_id)
+
+    monkeypatch.setattr(tasks, "impact_range_task", LostTask)
+    start = datetime(2026, 11, 28, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    pending = sorted(report.ranges.values_list("pk", flat=True))
+    assert impact_rerun_pending(now=start + timedelta(minutes=9, seconds=59)) == 0
+    assert impact_rerun_pending(now=start + timedelta(minutes=10, seconds=1)) == 2
+    assert sorted(lost) == pending
+    assert impact_rerun_pending(now=start + timedelta(minutes=15)) == 0  # re-queued five minutes ago
+    assert impact_rerun_pending(now=start + timedelta(minutes=20, seconds=2)) == 2
+    assert lost == pending + pending  # in range order, each time
+
+
+def test_the_lost_impact_ranges_are_looked_for_every_five_minutes() -> None:
+    from django.conf import settings
+
+    from ratings import tasks
+
+    entry = settings.CELERY_BEAT_SCHEDULE["impact-rerun-pending"]
+    assert entry["task"] == tasks.impact_rerun_pending_task.name
+    assert entry["schedule"] == 300.0
