@@ -244,6 +244,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "nightly-rerate": {"task": "ratings.tasks.nightly_rerate_task", "schedule": crontab(hour=0, minute=30)},
     # The dashboard's figures (whole-archive aggregates) into the shared cache: pages read them from there.
     "dashboard-refresh": {"task": "ratings.tasks.dashboard_refresh_task", "schedule": 300.0},
+    # Impact reports quiet for ten minutes lost a range task: their unfinished ranges are queued again.
+    "impact-rerun-pending": {"task": "ratings.tasks.impact_rerun_pending_task", "schedule": 300.0},
 }
 
 # Notifications (reminders, SMS, WeChat, notification letters). Channel backends are chosen like

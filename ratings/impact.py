@@ -3,9 +3,15 @@
 ``impact_start`` plans the customer-id ranges of the nightly run (``bulk.plan_ranges``) and queues one
 ``impact_range_task`` per range after commit (in-process without a broker). Each range reads the
 facts once (``bulk.facts_stream``), evaluates them with both books on the fast path, and stores its
-counts and the customers whose level moves; the range that completes the run folds the counts into
-the report (transition matrix, criteria caught before and after, and what the moves mean through
-``ratings.consequences``). The ratings and their history are never written.
+counts, a row for each customer whose level moves (``ImpactMove``) and, per level, the ids of those
+whose level stays (a compact list on the range: every cell of the matrix opens its customers, and a
+million customers do not make a million rows); the range that completes the run folds the counts
+into the report (transition matrix, criteria caught before and after, and what the moves mean
+through ``ratings.consequences``). The ratings and their history are never written.
+
+The matrix is the rules' effect: computed levels. A customer under an active manual override on the
+report's date (read once per range, as the nightly run does) keeps its overridden level, so the
+report counts them per cell and leaves their moves out of what the moves mean.
 
 "Caught" counts a warning criterion (black/red/yellow) when it decides a customer's level: the rule
 ids the fast path returns, as stored with every rating.
@@ -15,18 +21,28 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from archives.models import Customer
 from credit_portal.errors import ApplicationError
 
 from . import consequences, rules
 from .bulk import DEFAULT_RANGE_SIZE, facts_stream, plan_ranges
-from .models import ImpactMove, ImpactRange, ImpactReport, ImpactStatus, RuleSet, RuleSetStatus
+from .models import (
+    ImpactMove,
+    ImpactRange,
+    ImpactReport,
+    ImpactStatus,
+    LevelOverride,
+    OverrideStatus,
+    RuleSet,
+    RuleSetStatus,
+)
 from .rulesets import book_of, ruleset_for, ruleset_plan
 
 #: Levels in the matrix's order, from the best to the worst.
@@ -92,8 +108,12 @@ def impact_range_run(*, range_id: int) -> bool:
     before_book, after_book = book_of(report.baseline), book_of(report.proposed)
     started, cpu_started = time.perf_counter(), time.process_time()
     matrix: Counter[tuple[str, str]] = Counter()
+    held: Counter[tuple[str, str]] = Counter()
     caught_before: Counter[str] = Counter()
     caught_after: Counter[str] = Counter()
+    # The customers who stay, per level, as plain ids (a diagonal cell opens from them): no row each.
+    unmoved: dict[str, list[int]] = {}
+    unmoved_overridden: list[int] = []
     moves: list[ImpactMove] = []
     evaluate_level = rules.evaluate_level
     with transaction.atomic():
@@ -101,15 +121,28 @@ def impact_range_run(*, range_id: int) -> bool:
         if not ImpactRange.objects.filter(pk=part.pk, done=False).update(done=True):
             return False
         scope = {"customer_id__gte": part.start_id, "customer_id__lt": part.end_id}
+        # Read once per range, as the nightly run does: an active override keeps the level in force.
+        overridden = set(
+            LevelOverride.objects.filter(**scope, status=OverrideStatus.ACTIVE, ends_on__gte=report.as_of).values_list(
+                "customer_id", flat=True
+            )
+        )
         for customer_id, facts, _, _, _, _ in facts_stream(scope, as_of=report.as_of, books=(before_book, after_book)):
             before, before_rules = evaluate_level(facts, before_book)
             after, after_rules = evaluate_level(facts, after_book)
             matrix[before, after] += 1
+            is_overridden = customer_id in overridden
+            if is_overridden:
+                held[before, after] += 1
             if before in _WARNING_LEVELS:
                 caught_before.update(before_rules)
             if after in _WARNING_LEVELS:
                 caught_after.update(after_rules)
-            if before != after:
+            if before == after:
+                unmoved.setdefault(before, []).append(customer_id)
+                if is_overridden:
+                    unmoved_overridden.append(customer_id)
+            else:
                 moves.append(
                     ImpactMove(
                         report=report,
@@ -118,6 +151,7 @@ def impact_range_run(*, range_id: int) -> bool:
                         to_level=after,
                         from_rules=list(before_rules),
                         to_rules=list(after_rules),
+                        overridden=is_overridden,
                     )
                 )
                 if len(moves) >= MOVE_BATCH:
@@ -126,13 +160,16 @@ def impact_range_run(*, range_id: int) -> bool:
         ImpactMove.objects.bulk_create(moves, batch_size=1000)
         part.result = {
             "matrix": [[a, b, n] for (a, b), n in matrix.items()],
+            "overridden": [[a, b, n] for (a, b), n in held.items()],
+            "unmoved_overridden": unmoved_overridden,
             "before": dict(caught_before),
             "after": dict(caught_after),
             "seconds": time.perf_counter() - started,
             "cpu_seconds": time.process_time() - cpu_started,
         }
-        part.save(update_fields=["result"])
-        ImpactReport.objects.filter(pk=report.pk).update(ranges_done=F("ranges_done") + 1)
+        part.unmoved = unmoved
+        part.save(update_fields=["result", "unmoved"])
+        ImpactReport.objects.filter(pk=report.pk).update(ranges_done=F("ranges_done") + 1, active_at=timezone.now())
         report.refresh_from_db(fields=["ranges_done", "ranges_total", "status"])
         if report.ranges_done >= report.ranges_total and report.status == ImpactStatus.RUNNING:
             _finish(report, list(ImpactRange.objects.filter(report=report).values_list("result", flat=True)))
@@ -142,12 +179,15 @@ def impact_range_run(*, range_id: int) -> bool:
 def _finish(report: ImpactReport, results: list[dict[str, Any]]) -> None:
     """Fold the ranges' counts into the report (once: a conditional update claims it)."""
     matrix: Counter[tuple[str, str]] = Counter()
+    held: Counter[tuple[str, str]] = Counter()
     before: Counter[str] = Counter()
     after: Counter[str] = Counter()
     seconds = cpu = 0.0
     for result in results:
         for a, b, n in result.get("matrix", ()):
             matrix[a, b] += n
+        for a, b, n in result.get("overridden", ()):
+            held[a, b] += n
         before.update(result.get("before", {}))
         after.update(result.get("after", {}))
         seconds += result.get("seconds", 0.0)
@@ -161,21 +201,38 @@ def _finish(report: ImpactReport, results: list[dict[str, Any]]) -> None:
     ImpactReport.objects.filter(pk=report.pk, status=ImpactStatus.RUNNING).update(
         status=ImpactStatus.DONE,
         customers=customers,
-        matrix={a: {b: matrix[a, b] for b in MATRIX_LEVELS if matrix[a, b]} for a in MATRIX_LEVELS},
+        matrix=_nested(matrix),
+        overridden=_nested(held),
         criteria=criteria,
-        consequences={**move_consequences(matrix), "seconds": seconds, "cpu_seconds": cpu},
+        consequences={**move_consequences(matrix, overridden=held), "seconds": seconds, "cpu_seconds": cpu},
         finished_at=timezone.now(),
     )
 
 
-def move_consequences(matrix: Counter[tuple[str, str]] | dict[tuple[str, str], int]) -> dict[str, int]:
+def _nested(cells: Counter[tuple[str, str]]) -> dict[str, dict[str, int]]:
+    return {a: {b: cells[a, b] for b in MATRIX_LEVELS if cells[a, b]} for a in MATRIX_LEVELS}
+
+
+def move_consequences(
+    matrix: Counter[tuple[str, str]] | dict[tuple[str, str], int],
+    *,
+    overridden: Counter[tuple[str, str]] | dict[tuple[str, str], int] | None = None,
+) -> dict[str, int]:
     """What the moves mean, read from the table of what each level brings (``ratings.consequences``).
 
-    A move is counted by its computed levels (overrides aside): customers that lose / gain the green
-    channel, that would get a written letter or a reminder, that become / stop being honest."""
+    A move is counted by its computed levels; a customer under an active override keeps its
+    overridden level, so its move changes nothing for it: counted in ``moved`` and
+    ``moved_overridden``, never in the green channel, letters, reminders or honesty."""
+    overridden = overridden or {}
     found = Counter()
-    for (a, b), n in matrix.items():
+    for (a, b), total in matrix.items():
         if a == b:
+            continue
+        found["moved"] += total
+        held = min(overridden.get((a, b), 0), total)
+        found["moved_overridden"] += held
+        n = total - held
+        if not n:
             continue
         had, has = (
             consequences.grants(a, consequences.GREEN_CHANNEL),
@@ -195,12 +252,12 @@ def move_consequences(matrix: Counter[tuple[str, str]] | dict[tuple[str, str], i
             found["become_honest"] += n
         if honest_before and not honest_after:
             found["honest_lost"] += n
-        found["moved"] += n
     return dict(found)
 
 
 CONSEQUENCE_LABELS: dict[str, str] = {
     "moved": "等级变化的用户",
+    "moved_overridden": "其中处于人工调整期、调整期内等级不变的用户（不计入以下各项）",
     "green_channel_lost": "失去绿色通道",
     "green_channel_gained": "获得绿色通道",
     "letters": "将收到书面告知函",
@@ -210,11 +267,32 @@ CONSEQUENCE_LABELS: dict[str, str] = {
 }
 
 
-def impact_rerun_pending() -> int:
-    """Re-queue the ranges of running reports that no worker finished (a lost task); returns how many."""
+#: A running report with no range finished for this long has lost a task (a worker died, the broker
+#: lost the message): its unfinished ranges are queued again. Ranges take seconds each.
+RERUN_AFTER = timedelta(minutes=10)
+
+
+def impact_rerun_pending(*, now: datetime | None = None, quiet_for: timedelta = RERUN_AFTER) -> int:
+    """Re-queue the unfinished ranges of running reports quiet for ``quiet_for``; returns how many.
+
+    A report making progress is left alone (its tasks are in flight). Re-queuing moves the report's
+    clock with a conditional update, so a report is re-queued once per quiet period, and a range
+    delivered twice is claimed once (``impact_range_run``)."""
     from .tasks import impact_range_task
 
-    ids = list(ImpactRange.objects.filter(done=False, report__status=ImpactStatus.RUNNING).values_list("pk", flat=True))
+    now = now or timezone.now()
+    cutoff = now - quiet_for
+    ids: list[int] = []
+    quiet = ImpactReport.objects.filter(status=ImpactStatus.RUNNING, active_at__lt=cutoff)
+    for report_id in quiet.values_list("pk", flat=True):
+        if ImpactReport.objects.filter(pk=report_id, status=ImpactStatus.RUNNING, active_at__lt=cutoff).update(
+            active_at=now
+        ):
+            ids.extend(
+                ImpactRange.objects.filter(report_id=report_id, done=False)
+                .order_by("start_id")
+                .values_list("pk", flat=True)
+            )
     for pk in ids:
         impact_range_task.delay(pk)
     return len(ids)
@@ -226,8 +304,10 @@ def impact_rerun_pending() -> int:
 
 
 def impact_matrix(report: ImpactReport) -> list[dict[str, Any]]:
-    """One row per level before: its customers and, per level after, count and share of all customers."""
+    """One row per level before: its customers and, per level after, count, share of all customers
+    and how many of them are under an active override (their level in force stays)."""
     total = report.customers or 0
+    held = report.overridden or {}
     rows = []
     for a in MATRIX_LEVELS:
         cells = []
@@ -235,9 +315,22 @@ def impact_matrix(report: ImpactReport) -> list[dict[str, Any]]:
         for b in MATRIX_LEVELS:
             n = report.matrix.get(a, {}).get(b, 0)
             row_total += n
-            cells.append({"to": b, "count": n, "share": (n / total) if total else 0.0, "moved": a != b})
+            cells.append(
+                {
+                    "to": b,
+                    "count": n,
+                    "share": (n / total) if total else 0.0,
+                    "moved": a != b,
+                    "overridden": held.get(a, {}).get(b, 0),
+                }
+            )
         rows.append({"from": a, "cells": cells, "total": row_total})
     return rows
+
+
+def impact_overridden_total(report: ImpactReport) -> int:
+    """Customers under an active override on the report's date, in every cell."""
+    return sum(n for row in (report.overridden or {}).values() for n in row.values())
 
 
 def impact_column_totals(report: ImpactReport) -> list[int]:
@@ -265,27 +358,66 @@ def impact_consequences(report: ImpactReport) -> list[tuple[str, int]]:
 
 
 def impact_cell(report: ImpactReport, *, from_level: str, to_level: str, limit: int = 50, offset: int = 0):
-    """The customers of one moved cell with both explanations (evaluated now from their facts), and how many."""
+    """The customers of one cell with both explanations (evaluated now from their facts), and how many.
+
+    A moved cell reads its ``ImpactMove`` rows; a diagonal one pages through the ranges' unmoved ids
+    in range order, reading the ids of only the ranges the page falls in. Each row says whether the
+    customer was under an active override on the report's date."""
     from .services import customer_facts
 
-    moves = (
-        ImpactMove.objects.filter(report=report, from_level=from_level, to_level=to_level)
-        .select_related("customer")
-        .order_by("customer_id")
-    )
-    count = moves.count()
+    count = report.matrix.get(from_level, {}).get(to_level, 0)
+    found = impact_cell_members(report, from_level=from_level, to_level=to_level, limit=limit, offset=offset)
+    customers = Customer.objects.in_bulk([customer_id for customer_id, _ in found])
     before_book, after_book = book_of(report.baseline), book_of(report.proposed)
     rows = []
-    for move in moves[offset : offset + limit]:
-        facts = customer_facts(customer=move.customer, as_of=report.as_of)
+    for customer_id, overridden in found:
+        customer = customers.get(customer_id)
+        if customer is None:  # deleted since the run
+            continue
+        facts = customer_facts(customer=customer, as_of=report.as_of)
         rows.append(
             {
-                "customer": move.customer,
+                "customer": customer,
+                "overridden": overridden,
                 "before": rules.evaluate(facts, before_book),
                 "after": rules.evaluate(facts, after_book),
             }
         )
     return rows, count
+
+
+def impact_cell_members(
+    report: ImpactReport, *, from_level: str, to_level: str, limit: int = 50, offset: int = 0
+) -> list[tuple[int, bool]]:
+    """(customer id, under an active override) of one page of a cell, in customer-id order."""
+    if from_level != to_level:
+        return list(
+            ImpactMove.objects.filter(report=report, from_level=from_level, to_level=to_level)
+            .order_by("customer_id")
+            .values_list("customer_id", "overridden")[offset : offset + limit]
+        )
+    return _unmoved_page(report, level=from_level, limit=limit, offset=offset)
+
+
+def _unmoved_page(report: ImpactReport, *, level: str, limit: int, offset: int) -> list[tuple[int, bool]]:
+    if level not in MATRIX_LEVELS:
+        return []
+    wanted: list[tuple[int, int, int, set[int]]] = []  # (range, first index, end index, overridden ids)
+    seen = 0
+    end = offset + limit
+    for pk, result in report.ranges.order_by("start_id").values_list("pk", "result"):
+        n = sum(count for a, b, count in result.get("matrix", ()) if a == b == level)
+        if n and seen + n > offset:
+            wanted.append((pk, max(0, offset - seen), min(n, end - seen), set(result.get("unmoved_overridden", ()))))
+        seen += n
+        if seen >= end:
+            break
+    found: list[tuple[int, bool]] = []
+    # Only the page's ranges, and of each only this level's list (a JSON key, not the whole field).
+    ids_of = dict(ImpactRange.objects.filter(pk__in=[pk for pk, *_ in wanted]).values_list("pk", f"unmoved__{level}"))
+    for pk, first, last, overridden in wanted:
+        found.extend((customer_id, customer_id in overridden) for customer_id in (ids_of.get(pk) or [])[first:last])
+    return found
 
 
 def impact_workbook(report: ImpactReport):
@@ -302,6 +434,11 @@ def impact_workbook(report: ImpactReport):
     for row in impact_matrix(report):
         sheet.append(safe_row([label[row["from"]], *(c["count"] for c in row["cells"]), row["total"]]))
     sheet.append(safe_row(["合计", *impact_column_totals(report), report.customers]))
+    sheet.append(safe_row([]))
+    sheet.append(safe_row(["其中处于人工调整期的用户（调整期内等级不变）"]))
+    sheet.append(safe_row(["原等级 \\ 新等级", *(label[b] for b in MATRIX_LEVELS)]))
+    for row in impact_matrix(report):
+        sheet.append(safe_row([label[row["from"]], *(c["overridden"] for c in row["cells"])]))
     sheet = book.create_sheet("各评定要素")
     sheet.append(safe_row(["条款", "原触发用户数", "新触发用户数", "变化", "原条款原文", "新条款原文"]))
     for row in impact_criteria(report):
@@ -312,12 +449,16 @@ def impact_workbook(report: ImpactReport):
     for name, n in impact_consequences(report):
         sheet.append(safe_row([name, n]))
     sheet = book.create_sheet("等级变化的用户")
-    sheet.append(safe_row(["统一社会信用代码", "名称", "原等级", "原依据条款", "新等级", "新依据条款"]))
+    sheet.append(safe_row(["统一社会信用代码", "名称", "原等级", "原依据条款", "新等级", "新依据条款", "人工调整期内"]))
     moves = (
         ImpactMove.objects.filter(report=report)
         .order_by("customer_id")
-        .values_list("customer__uscc", "customer__name", "from_level", "from_rules", "to_level", "to_rules")
+        .values_list(
+            "customer__uscc", "customer__name", "from_level", "from_rules", "to_level", "to_rules", "overridden"
+        )
     )
-    for uscc, name, a, a_rules, b, b_rules in moves.iterator(chunk_size=2000):
-        sheet.append(safe_row([uscc, name, label[a], "、".join(a_rules), label[b], "、".join(b_rules)]))
+    for uscc, name, a, a_rules, b, b_rules, held in moves.iterator(chunk_size=2000):
+        sheet.append(
+            safe_row([uscc, name, label[a], "、".join(a_rules), label[b], "、".join(b_rules), "是" if held else "否"])
+        )
     return book

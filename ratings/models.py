@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from credit_portal.decisions import TwoPersonDecision, decider_field
@@ -211,11 +212,15 @@ class ImpactReport(models.Model):
     matrix = models.JSONField("等级迁移矩阵", default=dict)
     criteria = models.JSONField("各要素触发数", default=dict)
     consequences = models.JSONField("影响", default=dict)
+    # {from level: {to level: customers under an active override}}: their level in force does not move.
+    overridden = models.JSONField("人工调整期内的用户", default=dict)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name="发起人"
     )
     created_at = models.DateTimeField("发起时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # Started, a range finished, or its unfinished ranges re-queued: a run quiet for long lost a task.
+    active_at = models.DateTimeField("最近进展时间", default=timezone.now)
 
     class Meta:
         verbose_name = "规则影响评估"
@@ -227,13 +232,17 @@ class ImpactReport(models.Model):
 
 
 class ImpactRange(models.Model):
-    """One customer-id range of an impact run; ``result`` holds its partial counts once done."""
+    """One customer-id range of an impact run; ``result`` holds its partial counts once done.
+
+    ``unmoved`` holds, per level, the ids of the range's customers whose level stays (in id order):
+    the diagonal cells of the matrix open from them without a row per customer."""
 
     report = models.ForeignKey(ImpactReport, on_delete=models.CASCADE, related_name="ranges")
     start_id = models.BigIntegerField()
     end_id = models.BigIntegerField()
     done = models.BooleanField(default=False)
     result = models.JSONField(default=dict)
+    unmoved = models.JSONField(default=dict)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["report", "start_id"], name="one_impact_range_per_start")]
@@ -251,6 +260,8 @@ class ImpactMove(models.Model):
     to_level = models.CharField(max_length=10, choices=LEVEL_CHOICES)
     from_rules = models.JSONField(default=list)
     to_rules = models.JSONField(default=list)
+    # Under an active override on the report's date: the level in force stays the overridden one.
+    overridden = models.BooleanField(default=False)
 
     class Meta:
         indexes = [models.Index(fields=["report", "from_level", "to_level", "customer"])]

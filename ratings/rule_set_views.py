@@ -24,10 +24,11 @@ from .impact import (
     impact_consequences,
     impact_criteria,
     impact_matrix,
+    impact_overridden_total,
     impact_start,
     impact_workbook,
 )
-from .models import ImpactReport, RuleSet, RuleSetStatus
+from .models import ImpactReport, ImpactStatus, RuleSet, RuleSetStatus
 from .rulesets import book_of, ruleset_approve, ruleset_coming, ruleset_draft, ruleset_in_force
 
 view_required = permission_required("ratings.view_ruleset", raise_exception=True)
@@ -177,6 +178,7 @@ def impact_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "column_totals": impact_column_totals(report) if done else [],
             "criteria": impact_criteria(report) if done else [],
             "consequences": impact_consequences(report) if done else [],
+            "overridden": impact_overridden_total(report) if done else 0,
             "progress": round(100 * report.ranges_done / report.ranges_total) if report.ranges_total else 100,
         },
     )
@@ -187,7 +189,7 @@ def impact_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def impact_cell_view(request: HttpRequest, pk: int, from_level: str, to_level: str) -> HttpResponse:
     """The customers of one cell of the matrix, each with both explanations side by side."""
     report = get_object_or_404(ImpactReport.objects.select_related("proposed", "baseline"), pk=pk)
-    if from_level not in MATRIX_LEVELS or to_level not in MATRIX_LEVELS or from_level == to_level:
+    if from_level not in MATRIX_LEVELS or to_level not in MATRIX_LEVELS or report.status != ImpactStatus.DONE:
         raise Http404
     paginator = Paginator(range(report.matrix.get(from_level, {}).get(to_level, 0)), 50)
     page = paginator.get_page(request.GET.get("page"))
@@ -199,6 +201,8 @@ def impact_cell_view(request: HttpRequest, pk: int, from_level: str, to_level: s
             "report": report,
             "from_level": from_level,
             "to_level": to_level,
+            "moved": from_level != to_level,
+            "overridden": report.overridden.get(from_level, {}).get(to_level, 0),
             "rows": rows,
             "count": count,
             "page": page,

@@ -115,6 +115,8 @@ class RatingStandards:
     rule_set_since: date | None = None
     #: The approved version not yet applied (公示): its number, date and changed criteria.
     coming: ComingRuleSet | None = None
+    #: How long a public credit report counts, in the words of the rule set in force (``一年``).
+    report_validity: str = "一年"
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,8 @@ class ComingRuleSet:
     version: int
     effective_on: date
     changed: tuple[tuple[rules.Criterion, rules.Criterion], ...]  # (now, then) for each changed criterion
+    #: (now, then) for each decision whose text (its numbers) changes with the coming version.
+    changed_decisions: tuple[tuple[rules.Decision, rules.Decision], ...] = ()
 
 
 _CHANNEL_LABELS = {"sms": "短信", "wechat": "微信消息", "call": "电话", "letter": "书面告知函"}
@@ -200,6 +204,9 @@ def rating_standards() -> RatingStandards:
                 for c in then.criteria
                 if c.plan_text != book.by_id[c.id].plan_text or c.condition != book.by_id[c.id].condition
             ),
+            changed_decisions=tuple(
+                (now, later) for now, later in zip(book.decisions, then.decisions, strict=True) if now != later
+            ),
         )
     return RatingStandards(
         rule_set_version=book.number,
@@ -217,7 +224,9 @@ def rating_standards() -> RatingStandards:
             for level in STANDARDS_ORDER
         ),
         order=_evaluation_order(),
-        decisions=rules.DECISIONS,
+        # Worded with the numbers of the rule set in force, not the plan's.
+        decisions=book.decisions,
+        report_validity=rules.years_text(book.report_valid_years),
         event_types=tuple(rules.EVENT_TYPES.values()),
         unrated_label=rules.LEVEL_LABELS[rules.UNRATED],
         version=book.rules_version,

@@ -87,3 +87,13 @@ def impact_range_task(range_id: int) -> None:
     from .impact import impact_range_run
 
     impact_range_run(range_id=range_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def impact_rerun_pending_task() -> None:
+    """Re-queue the ranges of impact reports that have made no progress for a while (beat)."""
+    from .impact import impact_rerun_pending
+
+    requeued = impact_rerun_pending()
+    if requeued:
+        logger.info("impact reports: %s unfinished ranges queued again", requeued)

@@ -334,6 +334,7 @@ def _reminder_message(notice: Notice) -> OutgoingMessage:
 def message_values(*, notice: Notice) -> dict[str, str]:
     """The placeholder values of the message templates for one notice."""
     from ratings import consequences, rules
+    from ratings.rulesets import book_of_version
 
     change = notice.rating_change
     if change.level != change.computed_level:
@@ -350,7 +351,9 @@ def message_values(*, notice: Notice) -> dict[str, str]:
         )
     honest_before = consequences.grants(change.previous_level, consequences.GREEN_CHANNEL)
     honest_now = consequences.grants(change.level, consequences.GREEN_CHANNEL)
-    unmet = [rules.CRITERIA_BY_ID[r] for r in change.rules if r in rules.CRITERIA_BY_ID and r.startswith("blue.")]
+    # Worded as the rule set the rating was made under words them (a changed criterion's new text).
+    book = book_of_version(change.rule_set_version)
+    unmet = [book.by_id[r] for r in change.rules if r in book.by_id and r.startswith("blue.")]
     values = {
         "customer_name": notice.customer.name,
         "level_label": rules.LEVEL_LABELS.get(notice.level, notice.level),

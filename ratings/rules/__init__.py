@@ -65,9 +65,11 @@ from .criteria import (
     ReportShowsNoDishonesty,
     Where,
     build_criteria,
+    build_decisions,
     compute_rules_version,
     criteria_for,
     rule_sort_key,
+    years_text,
 )
 from .dates import (
     add_months,
@@ -150,9 +152,11 @@ __all__ = [
     "RULES_VERSION",
     "V1_PARAMETERS",
     "build_criteria",
+    "build_decisions",
     "RuleBook",
     "V1",
     "years_label",
+    "years_text",
     "PARAMETER_LABELS",
     "ParameterError",
     "changed_criteria",

@@ -15,25 +15,25 @@ from typing import Any
 from archives.vocabulary import BLACK, BLUE, EVENT_TYPES, GREEN, RED, YELLOW
 
 from .criteria import (
-    DECISIONS,
     SINCE_OPENED,
     V1_PARAMETERS,
     WINDOW_1Y,
     WINDOW_3Y,
     Criterion,
+    Decision,
     EventCount,
     Where,
     build_criteria,
+    build_decisions,
     compute_rules_version,
+    years_text,
 )
 from .facts import Event
-
-_CHINESE_NUMBERS = dict(enumerate("一两三四五六七八九十", start=1))
 
 
 def years_label(years: int) -> str:
     """``1`` → ``一年内``, ``2`` → ``两年内``; larger numbers in digits."""
-    return f"{_CHINESE_NUMBERS.get(years, str(years))}年内"
+    return f"{years_text(years)}内"
 
 
 class RuleBook:
@@ -50,6 +50,8 @@ class RuleBook:
         self.parameters = parameters
         self.wordings = dict(wordings or {})
         self.criteria: tuple[Criterion, ...] = build_criteria(parameters, self.wordings)
+        #: The documented readings of the plan, worded with this rule set's numbers.
+        self.decisions: tuple[Decision, ...] = build_decisions(parameters)
         windows = parameters["windows"]
         self.short_years: int = windows["short_years"]
         self.long_years: int = windows["long_years"]
@@ -95,14 +97,11 @@ class RuleBook:
             )
         )
         windows_v1 = dict(windows) == dict(V1_PARAMETERS["windows"])
+        table_version = compute_rules_version(self.criteria, self.decisions, EVENT_TYPES)
         self.rules_version: str = (
-            compute_rules_version(self.criteria, DECISIONS, EVENT_TYPES)
+            table_version
             if windows_v1
-            else hashlib.sha256(
-                (
-                    compute_rules_version(self.criteria, DECISIONS, EVENT_TYPES) + json.dumps(windows, sort_keys=True)
-                ).encode()
-            ).hexdigest()[:12]
+            else hashlib.sha256((table_version + json.dumps(windows, sort_keys=True)).encode()).hexdigest()[:12]
         )
         self.compiled: Any = None  # the fast path's closures, built by ``fast.compiled`` on first use
 

@@ -28,51 +28,6 @@ class Decision:
     text: str
 
 
-DECISIONS: tuple[Decision, ...] = (
-    Decision(
-        "unrated",
-        "未定级",
-        "未触发黄色、红色、黑色信用等级评定要素，但未满足蓝色信用等级全部条件的客户（如一年内有"
-        "1次未按期交付电费，或无有效的公共信用信息查询报告）为“未定级”：不享受诚信客户待遇，也不"
-        "发送预警。评定说明列出未满足的蓝色条件，便于告知客户如何改进（最常见的是通过发改委查询渠道"
-        "获取公共信用信息查询报告，见附件1）。",
-    ),
-    Decision(
-        "windows",
-        "统计期",
-        "“一年内”指评定日前一年（不含）至评定日（含），按日历年计算（2月29日减一年为2月28日），"
-        "“三年内”同理。评定方案要求动态分类管理，因此黄色、红色、黑色的全部评定要素（包括原文未写"
-        "统计期的红色第8、9项和黑色第8至11项）均只统计一年内的记录，任何失信行为都不会永久影响"
-        "信用等级。晚于评定日的记录不参与评定。",
-    ),
-    Decision(
-        "red4",
-        "红色第4项",
-        "较重失信行为也是失信行为，因此红色第4项“2次及以上一般失信行为”统计一般和较重两种失信"
-        "行为，即“至少2次、至少为一般程度”。",
-    ),
-    Decision(
-        "green3_blue2",
-        "绿色第3项、蓝色第2项",
-        "窃电是比违约用电更严重的违约行为，因此窃电同样使“无违约用电行为”的条件不成立。",
-    ),
-    Decision(
-        "report_validity",
-        "公共信用报告有效期",
-        "以评定日及之前出具的最近一份江苏省法人公共信用信息查询报告为准，有效期一年（出具日晚于"
-        "评定日前一年）。无有效报告时，绿色第4项、蓝色第3项不满足。同一日出具多份报告的，任一份"
-        "显示失信行为即视为显示失信行为。",
-    ),
-    Decision(
-        "arrears_months",
-        "欠费月数",
-        "欠费月数为自欠费起始日（最早一笔未缴电费的逾期首日）起至评定日已满的整月数，按日历月计算"
-        "（当月无对应日期的取月末，如8月31日加一个月为9月30日）；欠费起始日为空或晚于评定日的视为"
-        "无欠费。",
-    ),
-)
-DECISIONS_BY_ID: dict[str, Decision] = {d.id: d for d in DECISIONS}
-
 # --------------------------------------------------------------------------------------------
 # Clauses: the building blocks of a criterion row
 # --------------------------------------------------------------------------------------------
@@ -569,6 +524,86 @@ def build_criteria(
 #: Every criterion of Annex 3 with the plan's numbers, one row each, in the plan's order within each level.
 CRITERIA: tuple[Criterion, ...] = build_criteria(V1_PARAMETERS)
 CRITERIA_BY_ID: dict[str, Criterion] = {c.id: c for c in CRITERIA}
+
+
+_CHINESE_NUMBERS = dict(enumerate("一两三四五六七八九十", start=1))
+
+
+def years_text(years: int) -> str:
+    """``1`` → ``一年``, ``2`` → ``两年``; larger numbers in digits."""
+    return f"{_CHINESE_NUMBERS.get(years, str(years))}年"
+
+
+def build_decisions(parameters: Mapping[str, Mapping[str, object]]) -> tuple[Decision, ...]:
+    """The documented readings of the plan, every number in them taken from a rule set's parameters.
+
+    With the plan's numbers (``V1_PARAMETERS``) the texts are those published with version 1."""
+    p = parameters
+    windows = p["windows"]
+    short, long_, valid = (
+        years_text(windows["short_years"]),  # type: ignore[arg-type]
+        years_text(windows["long_years"]),  # type: ignore[arg-type]
+        years_text(windows["report_valid_years"]),  # type: ignore[arg-type]
+    )
+    # Late payments within the short window that break blue.1 but are too few for yellow.2.
+    late = p["yellow.2"]["count"] - 1  # type: ignore[operator]
+    if late < 1:
+        unrated_example = "如无有效的公共信用信息查询报告"
+    else:
+        times = "1次" if late == 1 else f"1至{late}次"
+        unrated_example = f"如{short}内有{times}未按期交付电费，或无有效的公共信用信息查询报告"
+    red4 = p["red.4"]["count"]
+    red4_severities = [s for s in _DISHONESTY_LABELS if s in p["red.4"]["severities"]]  # type: ignore[operator]
+    if red4_severities == list(_DISHONESTY_LABELS):
+        red4_text = (
+            f"较重失信行为也是失信行为，因此红色第4项“{red4}次及以上一般失信行为”统计一般和较重两种失信"
+            f"行为，即“至少{red4}次、至少为一般程度”。"
+        )
+    else:
+        chosen = "或".join(_DISHONESTY_LABELS[s] for s in red4_severities)
+        red4_text = f"红色第4项只统计{chosen}失信行为，即“至少{red4}次、程度为{chosen}”。"
+    return (
+        Decision(
+            "unrated",
+            "未定级",
+            f"未触发黄色、红色、黑色信用等级评定要素，但未满足蓝色信用等级全部条件的客户（{unrated_example}）"
+            "为“未定级”：不享受诚信客户待遇，也不发送预警。评定说明列出未满足的蓝色条件，便于告知客户如何改进"
+            "（最常见的是通过发改委查询渠道获取公共信用信息查询报告，见附件1）。",
+        ),
+        Decision(
+            "windows",
+            "统计期",
+            f"“{short}内”指评定日前{short}（不含）至评定日（含），按日历年计算（2月29日减一年为2月28日），"
+            f"“{long_}内”同理。评定方案要求动态分类管理，因此黄色、红色、黑色的全部评定要素（包括原文未写"
+            f"统计期的红色第8、9项和黑色第8至11项）均只统计{short}内的记录，任何失信行为都不会永久影响"
+            "信用等级。晚于评定日的记录不参与评定。",
+        ),
+        Decision("red4", "红色第4项", red4_text),
+        Decision(
+            "green3_blue2",
+            "绿色第3项、蓝色第2项",
+            "窃电是比违约用电更严重的违约行为，因此窃电同样使“无违约用电行为”的条件不成立。",
+        ),
+        Decision(
+            "report_validity",
+            "公共信用报告有效期",
+            f"以评定日及之前出具的最近一份江苏省法人公共信用信息查询报告为准，有效期{valid}（出具日晚于"
+            f"评定日前{valid}）。无有效报告时，绿色第4项、蓝色第3项不满足。同一日出具多份报告的，任一份"
+            "显示失信行为即视为显示失信行为。",
+        ),
+        Decision(
+            "arrears_months",
+            "欠费月数",
+            "欠费月数为自欠费起始日（最早一笔未缴电费的逾期首日）起至评定日已满的整月数，按日历月计算"
+            "（当月无对应日期的取月末，如8月31日加一个月为9月30日）；欠费起始日为空或晚于评定日的视为"
+            "无欠费。",
+        ),
+    )
+
+
+#: The decisions with the plan's numbers (version 1), as published with it.
+DECISIONS: tuple[Decision, ...] = build_decisions(V1_PARAMETERS)
+DECISIONS_BY_ID: dict[str, Decision] = {d.id: d for d in DECISIONS}
 
 
 def criteria_for(level: str) -> tuple[Criterion, ...]:

@@ -126,6 +126,32 @@ def test_a_blue_customer_that_becomes_unrated_is_told_why_and_how_to_renew(time_
 
 
 @pytest.mark.django_db
+def test_the_unmet_blue_condition_is_worded_as_the_rule_set_the_rating_was_made_under(time_machine, supervisor):
+    from ratings.rulesets import ruleset_draft
+
+    time_machine.move_to(TODAY, tick=False)
+    wording = "两年内出具的江苏省法人公共信用信息查询报告显示无失信行为"
+    draft = ruleset_draft(
+        actor=supervisor,
+        parameters={"windows": {"report_valid_years": 2}},
+        wordings={"green.4": wording, "blue.3": wording},
+    )
+    under_v1, under_v2 = CustomerFactory(), CustomerFactory()
+    change_v1 = _change(under_v1, level="unrated", previous="blue", rules_=["blue.3"])
+    change_v2 = _change(under_v2, level="unrated", previous="blue", rules_=["blue.3"])
+    change_v2.rule_set_version = draft.version
+    change_v2.save()
+
+    notices.notices_for_rating_changes(history_rows=[change_v1, change_v2])
+
+    sms_v1 = notice_message(notice=Notice.objects.get(customer=under_v1, channel="sms")).text
+    sms_v2 = notice_message(notice=Notice.objects.get(customer=under_v2, channel="sms")).text
+    assert f"未满足blue.3（{rules.CRITERIA_BY_ID['blue.3'].plan_text}）" in sms_v1
+    assert f"未满足blue.3（{wording}）" in sms_v2
+    assert f"未满足blue.3（{rules.CRITERIA_BY_ID['blue.3'].plan_text}）" not in sms_v2
+
+
+@pytest.mark.django_db
 def test_a_first_rating_of_unrated_and_an_unrated_customer_staying_unrated_send_nothing():
     customer = CustomerFactory()
 

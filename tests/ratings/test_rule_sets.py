@@ -298,3 +298,78 @@ def test_without_a_stored_version_1_the_plan_is_written_again_and_drafts_start_a
     assert draft.version == 2
     plan = RuleSet.objects.get(version=1)
     assert (plan.status, plan.parameters) == (RuleSetStatus.IN_FORCE, rules.V1_PARAMETERS)
+
+
+# --------------------------------------------------------------------------------------------
+# The decisions (认定说明) follow the numbers of the rule set
+# --------------------------------------------------------------------------------------------
+
+CHANGED_NUMBERS = {
+    "yellow.2": {"count": 3},
+    "red.2": {"count": 4},
+    "red.4": {"count": 3},
+    "windows": {"report_valid_years": 2},
+}
+CHANGED_WORDINGS = {
+    "yellow.2": "一年内发生3次未按合同、协议约定的方式和期限交付电费的行为",
+    "red.2": "一年内发生4次未按合同、协议约定的方式和期限交付电费的行为",
+    "red.4": "一年内发生3次及以上一般失信行为",
+    "green.4": "两年内出具的江苏省法人公共信用信息查询报告显示无失信行为",
+    "blue.3": "两年内出具的江苏省法人公共信用信息查询报告显示无失信行为",
+}
+PLAN_DECISION_NUMBERS = (
+    "如一年内有1次未按期交付电费",
+    "“至少2次、至少为一般程度”",
+    "有效期一年（出具日晚于评定日前一年）",
+)
+CHANGED_DECISION_NUMBERS = (
+    "如一年内有1至2次未按期交付电费",
+    "“至少3次、至少为一般程度”",
+    "有效期两年（出具日晚于评定日前两年）",
+)
+
+
+def test_the_decisions_are_worded_with_the_rule_sets_numbers() -> None:
+    plan = "".join(d.text for d in rules.V1.decisions)
+    assert rules.V1.decisions == rules.DECISIONS
+    for words in PLAN_DECISION_NUMBERS:
+        assert words in plan
+    parameters = copy.deepcopy(rules.V1_PARAMETERS)
+    for criterion, fields in CHANGED_NUMBERS.items():
+        parameters[criterion].update(fields)
+    parameters["windows"]["short_years"] = 2
+    parameters["red.4"]["severities"] = ["general"]
+    changed = {d.id: d.text for d in rules.build_decisions(parameters)}
+    assert "如两年内有1至2次未按期交付电费" in changed["unrated"]
+    assert changed["windows"].startswith("“两年内”指评定日前两年（不含）至评定日（含）")
+    assert "均只统计两年内的记录" in changed["windows"]
+    assert changed["red4"] == "红色第4项只统计一般失信行为，即“至少3次、程度为一般”。"
+    assert "有效期两年（出具日晚于评定日前两年）" in changed["report_validity"]
+    parameters["yellow.2"]["count"] = 1  # one late payment is already yellow: no unrated example of it
+    assert "如无有效的公共信用信息查询报告" in rules.build_decisions(parameters)[0].text
+
+
+def test_the_standards_page_words_its_decisions_with_the_numbers_coming_and_then_in_force(
+    client, supervisor, other_supervisor
+) -> None:
+    draft = ruleset_draft(actor=supervisor, parameters=CHANGED_NUMBERS, wordings=CHANGED_WORDINGS, note="测试")
+    ruleset_approve(rule_set=draft, actor=other_supervisor, effective_on=TOMORROW)
+
+    page = client.get("/standards/").content.decode()
+    decisions = page.split('id="decisions"')[1]
+    coming = page.split('id="coming-decisions"')[1].split("</dl>")[0]
+    for now, then in zip(PLAN_DECISION_NUMBERS, CHANGED_DECISION_NUMBERS, strict=True):
+        assert now in decisions and then not in decisions
+        assert now in coming and then in coming
+    assert "以下说明中的次数、期限按现行第1版评定规则集的参数表述" in page
+    assert "核验后计入评定，有效期一年。" in page
+
+    with time_machine.travel(f"{TOMORROW.isoformat()} 01:00 +0800", tick=False):
+        bulk.rerate_all(as_of=TOMORROW)  # puts version 2 in force
+        page = client.get("/standards/").content.decode()
+    decisions = page.split('id="decisions"')[1]
+    for now, then in zip(PLAN_DECISION_NUMBERS, CHANGED_DECISION_NUMBERS, strict=True):
+        assert then in decisions and now not in decisions
+    assert "以下说明中的次数、期限按现行第2版评定规则集的参数表述" in page
+    assert "核验后计入评定，有效期两年。" in page
+    assert 'id="coming-decisions"' not in page
