@@ -102,14 +102,14 @@ def generate(customers: int, events: int, letters: int) -> dict[str, float]:
         # 95 % rated, level and rule ids from the level.
         "ratings": f"""
             INSERT INTO ratings_customerrating (customer_id, level, computed_level, rules, explanation, as_of,
-                                                rules_version, changed_on)
+                                                rules_version, changed_on, rule_set_version)
             SELECT i, l, l,
                    CASE l WHEN 'green' THEN '["green.1", "green.2", "green.3", "green.4"]'::jsonb
                           WHEN 'blue' THEN '["blue.1", "blue.2", "blue.3"]'::jsonb
                           WHEN 'yellow' THEN '["yellow.2"]'::jsonb
                           WHEN 'red' THEN '["red.1", "red.4"]'::jsonb
                           WHEN 'black' THEN '["black.3"]'::jsonb ELSE '[]'::jsonb END,
-                   '', current_date, 'bench', current_date - (random() * 700)::int
+                   '', current_date, 'bench', current_date - (random() * 700)::int, 1
               FROM (SELECT i, (ARRAY['green','blue','blue','unrated','yellow','red','black'])[1 + (random() * 6)::int]
                            AS l
                       FROM generate_series(1, {n}) AS i WHERE random() < 0.95) AS r;
@@ -117,9 +117,10 @@ def generate(customers: int, events: int, letters: int) -> dict[str, float]:
         # 70 % with a verified report, 15 % an older one too.
         "reports": f"""
             INSERT INTO archives_publiccreditreport (customer_id, issued_on, shows_dishonesty, file, status,
-                                                     uploaded_by_id, uploaded_at, verified_by_id, verified_at, note)
+                                                     uploaded_by_id, uploaded_at, verified_by_id, verified_at, note,
+                                                     refusal)
             SELECT c, current_date - 1 - (random() * d)::int, random() < 0.08, 'publiccreditreport/bench.pdf',
-                   'verified', {staff.pk}, now() - interval '2 days', {staff.pk}, now() - interval '1 day', ''
+                   'verified', {staff.pk}, now() - interval '2 days', {staff.pk}, now() - interval '1 day', '', ''
               FROM (SELECT i AS c, 400 AS d FROM generate_series(1, {n}) AS i WHERE random() < 0.7
                     UNION ALL
                     SELECT i, 900 FROM generate_series(1, {n}) AS i WHERE random() < 0.15) AS r;
