@@ -19,6 +19,7 @@ from archives.models import (
 )
 from ratings import consequences, rules
 from ratings.models import CustomerRating
+from ratings.rulesets import rule_book_for
 from ratings.selectors import rating_panel
 
 from .models import (
@@ -96,13 +97,15 @@ def objections_visible_to(user) -> QuerySet[Objection]:
 
 
 def valid_report(customer: Customer, *, today: date) -> PublicCreditReport | None:
-    """The report that counts: the latest verified one issued within one year (RATING_RULES.md).
+    """The report that counts: the latest verified one issued within its validity (RATING_RULES.md: one
+    year in the plan; the rule set in force may say otherwise).
 
     Where several share that latest date, one that shows dishonesty is the one returned.
     """
+    years = rule_book_for(as_of=today).report_valid_years
     return (
         customer.reports.filter(
-            status=ReportStatus.VERIFIED, issued_on__lte=today, issued_on__gt=rules.add_years(today, -1)
+            status=ReportStatus.VERIFIED, issued_on__lte=today, issued_on__gt=rules.add_years(today, -years)
         )
         .order_by("-issued_on", "-shows_dishonesty", "-id")
         .first()
@@ -126,6 +129,7 @@ class NoPropertyDocuments:
     report: PublicCreditReport | None
     letter: CommitmentLetter | None
     level: str = ""
+    report_valid_years: int = 1
 
     @property
     def level_ok(self) -> bool:
@@ -146,7 +150,8 @@ class NoPropertyDocuments:
             )
             missing.append(f"诚信客户信用等级（{honest}），当前信用等级为{label}")
         if self.report is None:
-            missing.append("一份已核验、一年内出具的《江苏省法人公共信用信息查询报告》")
+            within = rules.years_text(self.report_valid_years)
+            missing.append(f"一份已核验、{within}内出具的《江苏省法人公共信用信息查询报告》")
         elif self.report.shows_dishonesty:
             missing.append(
                 f"显示无失信行为的公共信用信息查询报告（{self.report.issued_on:%Y-%m-%d}出具的报告显示失信行为）"
@@ -159,7 +164,10 @@ class NoPropertyDocuments:
 def no_property_documents(customer: Customer, *, today: date) -> NoPropertyDocuments:
     level = CustomerRating.objects.filter(customer=customer).values_list("level", flat=True).first() or ""
     return NoPropertyDocuments(
-        report=valid_report(customer, today=today), letter=usable_letter(customer, today=today), level=level
+        report=valid_report(customer, today=today),
+        letter=usable_letter(customer, today=today),
+        level=level,
+        report_valid_years=rule_book_for(as_of=today).report_valid_years,
     )
 
 

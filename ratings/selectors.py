@@ -278,6 +278,8 @@ class WhatIf:
     facts: rules.Facts
     excluded: tuple[rules.Event, ...]
     added: tuple[rules.Event, ...]
+    #: The rule set both evaluations used: its wording of the criteria, its report validity.
+    book: rules.RuleBook = rules.V1
 
     @property
     def changed(self) -> bool:
@@ -295,11 +297,11 @@ class WhatIf:
     def criteria(self) -> list[tuple[rules.Criterion, rules.Finding]]:
         """The criteria behind the what-if level, with their findings."""
         findings = {finding.rule: finding for finding in self.result.findings}
-        return [(rules.CRITERIA_BY_ID[rule], findings[rule]) for rule in self.result.rules]
+        return [(self.book.by_id[rule], findings[rule]) for rule in self.result.rules]
 
     @property
     def unmet(self) -> list[rules.Criterion]:
-        return [rules.CRITERIA_BY_ID[rule] for rule in self.result.unmet]
+        return [self.book.by_id[rule] for rule in self.result.unmet]
 
     @property
     def events(self) -> list[tuple[rules.Event, str, bool]]:
@@ -318,10 +320,11 @@ class WhatIf:
 
     @property
     def valid_report(self) -> rules.Report | None:
-        """The report that counts on `as_of` (the latest one, if issued within one year)."""
+        """The report that counts on `as_of` (the latest one, if issued within the rule set's validity)."""
         issued = [r for r in self.facts.reports if r.issued_on <= self.facts.as_of]
         latest = max(issued, key=lambda r: (r.issued_on, r.shows_dishonesty), default=None)
-        return latest if latest is not None and rules.within(latest.issued_on, self.facts.as_of, 1) else None
+        valid = latest is not None and rules.within(latest.issued_on, self.facts.as_of, self.book.report_valid_years)
+        return latest if valid else None
 
 
 def event_text(event: rules.Event) -> str:
@@ -367,6 +370,7 @@ def rating_what_if(
         facts=facts,
         excluded=excluded,
         added=tuple(extra_events),
+        book=book,
     )
 
 

@@ -16,6 +16,7 @@ from django.db.models import Exists, OuterRef
 
 from archives.models import PublicCreditReport, ReportStatus
 from ratings import consequences, rules
+from ratings.rulesets import rule_book_for
 
 from .. import texts
 from ..models import Notice, NoticeKind, NoticeStatus
@@ -37,11 +38,14 @@ class RunningOut:
 def reports_running_out(
     *, today: date, within_days: int = consequences.REPORT_REMINDER_DAYS_BEFORE
 ) -> list[RunningOut]:
-    """Honest customers whose counting report reaches one year within `within_days` (or did so lately).
+    """Honest customers whose counting report runs out within `within_days` (or did so lately).
+
+    A report counts for one year in the plan; for as long as the rule set in force says.
 
     The staff worklist, and what the reminders are written from: the latest verified report of each
     customer, showing no dishonesty, that expires between `today − CATCH_UP_DAYS` and `today + within_days`.
     """
+    years = rule_book_for(as_of=today).report_valid_years
     newer = PublicCreditReport.objects.filter(
         customer=OuterRef("customer"), status=ReportStatus.VERIFIED, issued_on__gt=OuterRef("issued_on"),
         issued_on__lte=today,
@@ -50,8 +54,8 @@ def reports_running_out(
         PublicCreditReport.objects.filter(
             status=ReportStatus.VERIFIED,
             shows_dishonesty=False,
-            issued_on__gt=rules.add_years(today - timedelta(days=CATCH_UP_DAYS), -1),
-            issued_on__lte=rules.add_years(today + timedelta(days=within_days), -1),
+            issued_on__gt=rules.add_years(today - timedelta(days=CATCH_UP_DAYS), -years),
+            issued_on__lte=rules.add_years(today + timedelta(days=within_days), -years),
         )
         .exclude(Exists(newer))
         .select_related("customer", "customer__rating")
@@ -59,7 +63,7 @@ def reports_running_out(
     )
     found = []
     for report in candidates:
-        expires_on = rules.add_years(report.issued_on, 1)
+        expires_on = rules.add_years(report.issued_on, years)
         rating = getattr(report.customer, "rating", None)
         level = rating.level if rating else ""
         # Honest now, or honest until the report ran out (rated unrated since then).

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import operator
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from archives.vocabulary import BLACK, BLUE, EVENT_TYPES, GREEN, PAYMENT_METHODS, PREPAID, RED, YELLOW, EventType
 
@@ -83,9 +83,9 @@ class EventCount:
         names = "或".join(EVENT_TYPES[t].short_label for t in self.event_types)
         return names + (f"（{self.where.label}）" if self.where else "")
 
-    def describe(self) -> str:
-        """The condition in Chinese, e.g. ``一年内违约用电3次及以上``."""
-        window = WINDOWS[self.window][0]
+    def describe(self, window_labels: Mapping[str, str] | None = None) -> str:
+        """The condition in Chinese, e.g. ``一年内违约用电3次及以上`` (windows named as the rule set's)."""
+        window = (window_labels or {}).get(self.window) or WINDOWS[self.window][0]
         if self.at_most == 0:
             return f"{window}无{self.subject}行为"
         return f"{window}{self.subject}{_count_bounds(self.at_least, self.at_most)}"
@@ -165,6 +165,9 @@ class Criterion:
     plan_text: str
     any_of: tuple[tuple[Clause, ...], ...]
     decisions: tuple[str, ...] = ()
+    #: (window code, label) as the rule set names its windows, e.g. ("1y", "两年内"); empty: the plan's.
+    #: Left out of repr and comparison, so that the rules version of the plan's table stays what it was.
+    window_labels: tuple[tuple[str, str], ...] = field(default=(), repr=False, compare=False)
 
     @property
     def number(self) -> int:
@@ -194,7 +197,11 @@ class Criterion:
     @property
     def condition(self) -> str:
         """The condition in Chinese, derived from the clauses."""
-        return "；或".join("，且".join(c.describe() for c in alt) for alt in self.any_of)
+        labels = dict(self.window_labels)
+        return "；或".join(
+            "，且".join(c.describe(labels) if isinstance(c, EventCount) else c.describe() for c in alt)
+            for alt in self.any_of
+        )
 
     @property
     def decision_notes(self) -> tuple[Decision, ...]:
@@ -283,6 +290,14 @@ def _severity_where(severities: Sequence[str], labels: Mapping[str, str]) -> Whe
 _DISHONESTY_LABELS = {"general": "一般", "serious": "较重"}
 
 
+_CHINESE_NUMBERS = dict(enumerate("一两三四五六七八九十", start=1))
+
+
+def years_text(years: int) -> str:
+    """``1`` → ``一年``, ``2`` → ``两年``; larger numbers in digits."""
+    return f"{_CHINESE_NUMBERS.get(years, str(years))}年"
+
+
 def build_criteria(
     parameters: Mapping[str, Mapping[str, object]], wordings: Mapping[str, str] | None = None
 ) -> tuple[Criterion, ...]:
@@ -309,8 +324,14 @@ def build_criteria(
     def band(rule: str, graver: str, name: str = "count", graver_name: str | None = None) -> tuple[int, int]:
         return n(rule, name), n(graver, graver_name or name) - 1
 
+    windows = p["windows"]
+    window_labels = (
+        (WINDOW_1Y, f"{years_text(windows['short_years'])}内"),  # type: ignore[arg-type]
+        (WINDOW_3Y, f"{years_text(windows['long_years'])}内"),  # type: ignore[arg-type]
+    )
+
     def row(id_: str, level: str, plan_text: str, any_of, decisions: tuple[str, ...] = ()) -> Criterion:
-        return Criterion(id_, level, wordings.get(id_) or plan_text, any_of, decisions)
+        return Criterion(id_, level, wordings.get(id_) or plan_text, any_of, decisions, window_labels)
 
     return (
         row(
@@ -524,14 +545,6 @@ def build_criteria(
 #: Every criterion of Annex 3 with the plan's numbers, one row each, in the plan's order within each level.
 CRITERIA: tuple[Criterion, ...] = build_criteria(V1_PARAMETERS)
 CRITERIA_BY_ID: dict[str, Criterion] = {c.id: c for c in CRITERIA}
-
-
-_CHINESE_NUMBERS = dict(enumerate("一两三四五六七八九十", start=1))
-
-
-def years_text(years: int) -> str:
-    """``1`` → ``一年``, ``2`` → ``两年``; larger numbers in digits."""
-    return f"{_CHINESE_NUMBERS.get(years, str(years))}年"
 
 
 def build_decisions(parameters: Mapping[str, Mapping[str, object]]) -> tuple[Decision, ...]:

@@ -373,3 +373,55 @@ def test_the_standards_page_words_its_decisions_with_the_numbers_coming_and_then
     assert "以下说明中的次数、期限按现行第2版评定规则集的参数表述" in page
     assert "核验后计入评定，有效期两年。" in page
     assert 'id="coming-decisions"' not in page
+
+
+def test_the_conditions_name_the_rule_sets_windows_and_version_1_keeps_its_rules_version() -> None:
+    parameters = copy.deepcopy(rules.V1_PARAMETERS)
+    parameters["windows"].update(short_years=2, long_years=4)
+    book = rules.RuleBook(number=2, parameters=parameters)
+    assert book.by_id["yellow.2"].condition.startswith("两年内")
+    assert book.by_id["green.2"].condition == "四年内无未按期交付电费行为"
+    assert rules.V1.by_id["yellow.2"].condition.startswith("一年内")
+    # The labels are not part of the table's identity: the plan's rules version is what ratings store.
+    assert (
+        rules.V1.rules_version
+        == rules.RULES_VERSION
+        == rules.compute_rules_version(rules.CRITERIA, rules.DECISIONS, rules.EVENT_TYPES)
+    )
+
+
+def test_the_what_if_bench_words_its_criteria_as_the_rule_set_in_force(supervisor, other_supervisor) -> None:
+    from ratings.selectors import rating_what_if
+
+    customer = _customer("假设测试公司", arrears_since=date(2026, 10, 1))
+    draft = _yellow1_draft(supervisor)
+    ruleset_approve(rule_set=draft, actor=other_supervisor, effective_on=TOMORROW)
+    with time_machine.travel(f"{TOMORROW.isoformat()} 01:00 +0800", tick=False):
+        bulk.rerate_all(as_of=TOMORROW, cause="nightly")
+        what_if = rating_what_if(customer=customer, as_of=TOMORROW)
+    assert what_if.book.number == 2
+    assert [(criterion.id, criterion.plan_text) for criterion, _ in what_if.criteria] == [("yellow.1", YELLOW1_WORDING)]
+
+
+def test_a_longer_report_validity_reaches_the_no_property_route_and_the_expiry_reminders(
+    supervisor, other_supervisor
+) -> None:
+    from commitments.selectors import no_property_documents
+    from notifications.services.reminders import reports_running_out
+
+    customer = _customer("两年报告公司", arrears_since=None)  # report issued 2026-06-01
+    draft = ruleset_draft(
+        actor=supervisor,
+        parameters={"windows": {"report_valid_years": 2}},
+        wordings={"green.4": "两年内公共信用报告无失信记录", "blue.3": "两年内公共信用报告无失信记录"},
+        note="报告两年有效",
+    )
+    ruleset_approve(rule_set=draft, actor=other_supervisor, effective_on=TOMORROW)
+    later = date(2027, 9, 1)  # 15 months after the report: out of the plan's year, within two
+    with time_machine.travel(f"{TOMORROW.isoformat()} 01:00 +0800", tick=False):
+        bulk.rerate_all(as_of=TOMORROW, cause="nightly")
+    documents = no_property_documents(customer, today=later)
+    assert documents.report is not None and documents.report_valid_years == 2
+    assert "两年内出具" in no_property_documents(CustomerFactory(), today=later).missing[1]
+    running_out = reports_running_out(today=date(2028, 5, 20), within_days=30)
+    assert [(r.report.customer_id, r.expires_on) for r in running_out] == [(customer.pk, date(2028, 6, 1))]
