@@ -175,6 +175,31 @@ def test_an_xlsx_file_lists_errors_by_sheet_row(staff):
     assert _errors(job) == [(4, "uscc")]
 
 
+def test_an_xlsx_table_from_column_b_keeps_the_sheets_row_numbers(staff):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet["B1"], sheet["C1"] = "uscc", "name"  # column A left blank
+    sheet["B2"], sheet["C2"] = make_uscc(7), "甲"
+    sheet["B4"], sheet["C4"] = "BAD", "乙"  # after a blank row
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    job = imports.import_preview(
+        kind="customers", upload=SimpleUploadedFile("away.xlsx", buffer.getvalue()), actor=staff
+    )
+
+    assert _errors(job) == [(4, "uscc")]
+
+
+def test_a_damaged_workbook_is_refused_with_a_message_and_nothing_stored(staff):
+    good = _xlsx([["uscc", "name"], [make_uscc(8), "甲"]]).read()
+    damaged = good.replace(b"xl/worksheets/sheet1.xml", b"xl/worksheets/sheetX.xml")
+
+    with pytest.raises(ApplicationError, match="Excel"):
+        imports.import_preview(kind="customers", upload=SimpleUploadedFile("bad.xlsx", damaged), actor=staff)
+    assert not ImportJob.objects.exists()
+
+
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030"])
 def test_csv_in_utf8_with_bom_or_gb18030_with_chinese_headers_imports(staff, encoding):
     uscc = make_uscc(503)
