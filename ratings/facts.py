@@ -55,6 +55,18 @@ def next_dated_facts(*, as_of: date, **scope) -> dict[int, date]:
     return found
 
 
+def _split_at(rows: Iterable[tuple], as_of: date, at: int) -> tuple[list[tuple], list[date]]:
+    """The rows dated on or before ``as_of`` (column ``at``), and the dates of those after it."""
+    counted: list[tuple] = []
+    later: list[date] = []
+    for row in rows:
+        if row[at] <= as_of:
+            counted.append(row)
+        else:
+            later.append(row[at])
+    return counted, later
+
+
 def customer_facts_and_next(*, customer_id: int, as_of: date) -> tuple[rules.Facts, date | None]:
     """One customer's facts as of the date and its first event or report dated after it, in three queries.
 
@@ -62,23 +74,11 @@ def customer_facts_and_next(*, customer_id: int, as_of: date) -> tuple[rules.Fac
     of its in-force events and verified reports once, split here at ``as_of``. For the re-rating of
     one customer inside a staff member's request (``services.rating_refresh``).
     """
-    events: list[tuple] = []
-    reports: list[tuple] = []
-    later: list[date] = []
     in_force = CreditEvent.objects.filter(status=EventStatus.IN_FORCE, customer_id=customer_id)
-    for row in in_force.values_list(*EVENT_COLUMNS):
-        occurred_on = row[2]
-        if occurred_on <= as_of:
-            events.append(row)
-        else:
-            later.append(occurred_on)
     verified = PublicCreditReport.objects.filter(status=ReportStatus.VERIFIED, customer_id=customer_id)
-    for row in verified.values_list(*REPORT_COLUMNS):
-        issued_on = row[1]
-        if issued_on <= as_of:
-            reports.append(row)
-        else:
-            later.append(issued_on)
+    events, later_events = _split_at(in_force.values_list(*EVENT_COLUMNS), as_of, EVENT_COLUMNS.index("occurred_on"))
+    reports, later_reports = _split_at(verified.values_list(*REPORT_COLUMNS), as_of, REPORT_COLUMNS.index("issued_on"))
+    later = later_events + later_reports
     accounts = ElectricityAccount.objects.filter(customer_id=customer_id).values_list(*ACCOUNT_COLUMNS)
     facts = facts_from_rows(as_of=as_of, accounts=accounts, events=events, reports=reports)
     return facts, min(later, default=None)

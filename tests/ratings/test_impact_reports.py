@@ -11,13 +11,12 @@ import time_machine
 
 from ratings.impact import impact_cell, impact_cell_members, impact_start
 from ratings.models import ImpactMove, ImpactReport, ImpactStatus, LevelOverride, OverrideStatus, RuleSet
-from ratings.rulesets import ruleset_draft
-from tests.factories import AccountFactory, CustomerFactory, ReportFactory
+
+from .drafts import YELLOW1_WORDING, customer_with_clean_report, yellow1_draft
 
 pytestmark = pytest.mark.django_db
 
 TODAY = date(2026, 11, 28)
-YELLOW1_WORDING = "拖欠电费1个月及以上3个月以内"
 
 
 @pytest.fixture(autouse=True)
@@ -28,26 +27,12 @@ def _today():
 
 def _customer(name: str, *, payment_method: str = "prepaid", arrears_days: int | None = None):
     """Green when prepaid and paid up, blue when postpaid; 40 days of arrears: blue now, yellow under the draft."""
-    customer = CustomerFactory(name=name)
     arrears_since = TODAY - timedelta(days=arrears_days) if arrears_days is not None else None
-    AccountFactory(customer=customer, payment_method=payment_method, arrears_since=arrears_since)
-    ReportFactory(
-        customer=customer,
-        issued_on=date(2026, 6, 1),
-        shows_dishonesty=False,
-        status="verified",
-        file="publiccreditreport/test.pdf",
-    )
-    return customer
+    return customer_with_clean_report(name, payment_method=payment_method, arrears_since=arrears_since)
 
 
 def _draft(supervisor) -> RuleSet:
-    return ruleset_draft(
-        actor=supervisor,
-        parameters={"yellow.1": {"arrears_months": 1}},
-        wordings={"yellow.1": YELLOW1_WORDING},
-        note="欠费1个月即预警",
-    )
+    return yellow1_draft(supervisor)
 
 
 def _override(customer, *, level: str, ends_on: date, requested_by, decided_by, status=OverrideStatus.ACTIVE):

@@ -22,13 +22,14 @@ from ratings.models import (
     RuleSetStatus,
 )
 from ratings.rulesets import rule_book_for, ruleset_approve, ruleset_draft, ruleset_in_force
-from tests.factories import AccountFactory, CustomerFactory, ReportFactory
+from tests.factories import CustomerFactory
+
+from .drafts import YELLOW1_WORDING, customer_with_clean_report, yellow1_draft
 
 pytestmark = pytest.mark.django_db
 
 TODAY = date(2026, 11, 28)
 TOMORROW = TODAY + timedelta(days=1)
-YELLOW1_WORDING = "拖欠电费1个月及以上3个月以内"
 
 
 @pytest.fixture(autouse=True)
@@ -38,25 +39,11 @@ def _today():
 
 
 def _customer(name: str, arrears_since: date | None) -> object:
-    customer = CustomerFactory(name=name)
-    AccountFactory(customer=customer, payment_method="prepaid", arrears_since=arrears_since)
-    ReportFactory(
-        customer=customer,
-        issued_on=date(2026, 6, 1),
-        shows_dishonesty=False,
-        status="verified",
-        file="publiccreditreport/test.pdf",
-    )
-    return customer
+    return customer_with_clean_report(name, arrears_since=arrears_since)
 
 
 def _yellow1_draft(supervisor) -> RuleSet:
-    return ruleset_draft(
-        actor=supervisor,
-        parameters={"yellow.1": {"arrears_months": 1}},
-        wordings={"yellow.1": YELLOW1_WORDING},
-        note="欠费1个月即预警",
-    )
+    return yellow1_draft(supervisor)
 
 
 def test_version_1_is_the_plan_in_force_and_evaluates_with_the_plans_book() -> None:
