@@ -6,6 +6,8 @@ class CommitmentsConfig(AppConfig):
     verbose_name = "信用承诺与用电申请"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
         from archives.signals import credit_event_changed
         from credit_portal.navigation import register_queue_count
 
@@ -27,3 +29,5 @@ class CommitmentsConfig(AppConfig):
         )
         # The archive announces recorded and revoked events; an accepted letter is breached or restored.
         credit_event_changed.connect(receivers.letters_when_event_changed, dispatch_uid="commitments.breach")
+        # A temporary password from the hall: the session remembers it must be changed first.
+        user_logged_in.connect(receivers.password_change_on_login, dispatch_uid="commitments.password_change")

@@ -40,6 +40,8 @@ class EnterpriseRegistration(models.Model):
     contact_person = models.CharField("联系人", max_length=50)
     phone = models.CharField("手机号", max_length=20)
     created_customer = models.BooleanField("确认时新建档案", default=False)
+    # Set when staff give a temporary password at the hall: the user must choose their own at next sign-in.
+    password_change_required = models.BooleanField("须修改临时密码", default=False)
     status = models.CharField(
         "状态", max_length=10, choices=RegistrationStatus.choices, default=RegistrationStatus.PENDING
     )

@@ -6,3 +6,12 @@ from .services.letters import letters_breach_refresh
 def letters_when_event_changed(*, event, revoked: bool, **kwargs) -> None:
     """An event recorded breaks an accepted letter's promise (违诺); revoked, it no longer does."""
     letters_breach_refresh(customer_id=event.customer_id)
+
+
+def password_change_on_login(*, request, user, **kwargs) -> None:
+    """At sign-in, note in the session whether the user holds a temporary password from the hall."""
+    from .middleware import PASSWORD_CHANGE_SESSION_KEY
+    from .services import password_change_required
+
+    if request is not None and password_change_required(user):
+        request.session[PASSWORD_CHANGE_SESSION_KEY] = True

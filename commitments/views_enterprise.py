@@ -8,7 +8,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -32,12 +32,14 @@ from .forms import (
     ApplicationForm,
     LetterUploadForm,
     ObjectionForm,
+    PasswordChangeForm,
     PasswordCodeRequestForm,
     PasswordCodeResetForm,
     RegistrationForm,
     ReportUploadForm,
     ServiceRequestForm,
 )
+from .middleware import PASSWORD_CHANGE_SESSION_KEY
 
 MODEL_BACKEND = "credit_portal.auth_backends.CachedPermissionsBackend"
 
@@ -222,6 +224,30 @@ def password_code_request(request: HttpRequest) -> HttpResponse:
         messages.success(request, "如该手机号已注册并通过确认，验证码已发送，请在有效期内填写。")
         return redirect(f"{reverse('commitments:password_reset_confirm')}?{urlencode({'phone': phone})}")
     return _form(request, form, "找回密码：获取短信验证码", lead="验证码将发送到企业注册时填写的手机号。")
+
+
+@login_required
+@never_cache
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Any signed-in user changes their password; one given a temporary password at the hall must."""
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and submit_form(
+        form,
+        lambda data: (
+            services.password_change(
+                user=request.user, old_password=data["old_password"], new_password=data["new_password"]
+            )
+            or True
+        ),
+    ):
+        request.user.refresh_from_db(fields=["password"])
+        update_session_auth_hash(request, request.user)  # stay signed in with the new password
+        request.session.pop(PASSWORD_CHANGE_SESSION_KEY, None)
+        messages.success(request, "密码已修改。")
+        return redirect("home")
+    required = bool(request.session.get(PASSWORD_CHANGE_SESSION_KEY))
+    intro = "您正在使用营业厅发放的临时密码，请先设置自己的密码后再继续使用门户。" if required else ""
+    return _form(request, form, "修改密码", intro=intro)
 
 
 @never_cache

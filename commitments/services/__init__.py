@@ -9,7 +9,13 @@ from .objections import (
     objection_review,
     objection_submit,
 )
-from .passwords import password_code_send, password_reset_by_staff, password_reset_with_code
+from .passwords import (
+    password_change,
+    password_change_required,
+    password_code_send,
+    password_reset_by_staff,
+    password_reset_with_code,
+)
 from .registration import enterprise_register, registration_confirm, registration_reject
 from .reports import enterprise_report_upload, officer_credit_report_upload
 
@@ -28,6 +34,8 @@ __all__ = [
     "objection_open_for",
     "objection_reply_due",
     "objection_submit",
+    "password_change",
+    "password_change_required",
     "password_code_send",
     "password_reset_by_staff",
     "password_reset_with_code",

@@ -82,13 +82,36 @@ def password_reset_with_code(*, mobile: str, code: str, password: str) -> None:
     _set_password(registration.user, password)
     latest.used_at = timezone.now()
     latest.save(update_fields=["used_at"])
+    # A password the user chose: a temporary one from the hall, if any, is gone.
+    EnterpriseRegistration.objects.filter(pk=registration.pk).update(password_change_required=False)
 
 
-def _set_password(user, password: str) -> None:
+@transaction.atomic
+def password_change(*, user, old_password: str, new_password: str) -> None:
+    """A signed-in user replaces their password (a temporary one from the hall must be replaced so).
+
+    The current password is checked first; the new one passes the password validators and differs
+    from it. The enterprise's demand to change a temporary password is then lifted.
+    """
+    user = get_user_model().objects.select_for_update().get(pk=user.pk)
+    if not user.check_password(old_password or ""):
+        raise ApplicationError("当前密码不正确", field="old_password")
+    if new_password == old_password:
+        raise ApplicationError("新密码不能与当前密码相同", field="new_password")
+    _set_password(user, new_password, field="new_password")
+    EnterpriseRegistration.objects.filter(user=user).update(password_change_required=False)
+
+
+def password_change_required(user) -> bool:
+    """Whether the user signed in with a temporary password from the hall that is still to be replaced."""
+    return EnterpriseRegistration.objects.filter(user=user, password_change_required=True).exists()
+
+
+def _set_password(user, password: str, *, field: str = "password") -> None:
     try:
         validate_password(password, user=user)
     except ValidationError as error:
-        raise ApplicationError("；".join(error.messages), field="password") from error
+        raise ApplicationError("；".join(error.messages), field=field) from error
     user.set_password(password)
     user.save(update_fields=["password"])
 
@@ -108,6 +131,7 @@ def password_reset_by_staff(*, registration: EnterpriseRegistration, actor) -> s
     temporary = "".join(secrets.choice(alphabet) for _ in range(10))
     user.set_password(temporary)
     user.save(update_fields=["password"])
+    registration.password_change_required = True
     audited_save(registration, actor=actor, reason="营业厅重置企业用户密码")
     enterprise_message.send(
         sender=EnterpriseRegistration,

@@ -110,6 +110,12 @@ PAGES = [
     ),
     Page("commitments:public_letters", _url("commitments:public_letters"), PUBLIC),
     Page("commitments:password_reset", _url("commitments:password_reset"), PUBLIC),
+    # Every signed-in user changes their own password; a visitor is sent to sign in.
+    Page(
+        "commitments:password_change",
+        _url("commitments:password_change"),
+        _access(drc=200, applicant=200, other_applicant=200),
+    ),
     Page("commitments:password_reset_confirm", _url("commitments:password_reset_confirm"), PUBLIC),
     Page(
         "commitments:registration_password_reset",

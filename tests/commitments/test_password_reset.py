@@ -23,6 +23,7 @@ def enterprise_user(staff, other_customer):
         password=PASSWORD, password_again=PASSWORD,
     )  # fmt: skip
     services.registration_confirm(registration=registration, actor=staff)
+    registration.refresh_from_db()
     return registration
 
 
@@ -86,3 +87,85 @@ def test_staff_reset_an_enterprise_users_password_at_the_hall(client, staff, ent
     temporary = re.search(r'id="temporary-password">([^<]+)<', page.content.decode()).group(1)
     assert get_user_model().objects.get(username=PHONE).check_password(temporary)
     assert enterprise_user.history.filter(history_change_reason="营业厅重置企业用户密码").exists()
+
+
+def _sign_in(client, username: str, password: str):
+    return client.post(reverse("login"), {"username": username, "password": password}, follow=True)
+
+
+def test_a_temporary_password_from_the_hall_must_be_changed_before_the_portal_is_used(client, staff, enterprise_user):
+    temporary = services.password_reset_by_staff(registration=enterprise_user, actor=staff)
+    enterprise_user.refresh_from_db()
+    assert enterprise_user.password_change_required
+
+    page = _sign_in(client, PHONE, temporary)
+    assert page.redirect_chain[-1][0] == reverse("commitments:password_change")
+    assert "临时密码" in page.content.decode()
+    for path in (reverse("commitments:enterprise_home"), reverse("home"), "/api/customers/"):
+        answer = client.get(path)
+        assert answer.status_code in (302, 403)
+        if answer.status_code == 302:
+            assert answer["Location"] == reverse("commitments:password_change")
+
+    changed = client.post(
+        reverse("commitments:password_change"),
+        {"old_password": temporary, "new_password": NEW_PASSWORD, "new_password_again": NEW_PASSWORD},
+        follow=True,
+    )
+
+    assert "密码已修改" in changed.content.decode()
+    enterprise_user.refresh_from_db()
+    assert not enterprise_user.password_change_required
+    assert client.get(reverse("commitments:enterprise_home")).status_code == 200  # still signed in
+    client.logout()
+    assert _sign_in(client, PHONE, NEW_PASSWORD).redirect_chain[-1][0] != reverse("commitments:password_change")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "again", "field", "message"),
+    [
+        ("wrong-password", NEW_PASSWORD, NEW_PASSWORD, "old_password", "当前密码不正确"),
+        (PASSWORD, NEW_PASSWORD, "Something-Else-2026", "new_password_again", "两次输入的密码不一致"),
+        (PASSWORD, PASSWORD, PASSWORD, "new_password", "新密码不能与当前密码相同"),
+        (PASSWORD, "123", "123", "new_password", "密码"),
+    ],
+)
+def test_a_password_change_that_fails_says_why_and_changes_nothing(
+    client, enterprise_user, old, new, again, field, message
+):
+    client.force_login(enterprise_user.user)
+
+    page = client.post(
+        reverse("commitments:password_change"), {"old_password": old, "new_password": new, "new_password_again": again}
+    )
+
+    assert page.status_code == 200 and message in page.context["form"].errors[field][0]
+    assert get_user_model().objects.get(username=PHONE).check_password(PASSWORD)
+
+
+def test_staff_change_their_own_password_too(client, staff):
+    staff.set_password(PASSWORD)
+    staff.save()
+    client.force_login(staff)
+
+    client.post(
+        reverse("commitments:password_change"),
+        {"old_password": PASSWORD, "new_password": NEW_PASSWORD, "new_password_again": NEW_PASSWORD},
+    )
+
+    staff.refresh_from_db()
+    assert staff.check_password(NEW_PASSWORD)
+
+
+def test_a_code_reset_lifts_the_demand_to_change_a_temporary_password(
+    staff, enterprise_user, capsys, django_capture_on_commit_callbacks
+):
+    services.password_reset_by_staff(registration=enterprise_user, actor=staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.password_code_send(mobile=PHONE)
+    code = _code_sent(capsys)
+
+    services.password_reset_with_code(mobile=PHONE, code=code, password=NEW_PASSWORD)
+
+    enterprise_user.refresh_from_db()
+    assert not enterprise_user.password_change_required
