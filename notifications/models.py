@@ -26,6 +26,9 @@ class NoticeKind(models.TextChoices):
     LEVEL_CHANGE = "level_change", "信用等级变更"
     REPORT_EXPIRING = "report_expiring", "公共信用报告即将满一年"
     REPORT_EXPIRED = "report_expired", "公共信用报告已满一年"
+    # A letter quoted an event since revoked, and the level it announced still holds: a new letter
+    # states the basis in force now (``services.creation.letter_reissue``).
+    LETTER_REISSUE = "letter_reissue", "告知函重新出具"
 
 
 class NoticeStatus(models.TextChoices):
@@ -124,8 +127,11 @@ class Notice(models.Model):
         ordering = ["-created_at", "-id"]
         permissions = [("work_notices", "处理电话提醒、告知函和发送失败的提醒")]
         constraints = [
+            # One notice per channel for a level change; a reissued letter is keyed by its subject below.
             models.UniqueConstraint(
-                fields=["customer", "rating_change", "channel"], name="one_notice_per_change_and_channel"
+                fields=["customer", "rating_change", "channel"],
+                condition=Q(kind="level_change"),
+                name="one_notice_per_change_and_channel",
             ),
             models.UniqueConstraint(
                 fields=["customer", "kind", "subject_key", "channel"],

@@ -1,6 +1,7 @@
 """What notifications does when ratings announces news; connected in ``NotificationsConfig.ready``."""
 
 from .services import notices_for_rating_changes
+from .services.creation import letter_reissue
 from .services.superseding import letters_supersede_for_revoked_event
 
 
@@ -10,4 +11,8 @@ def notices_when_level_changed(*, history_rows, history_ids, changes=(), **kwarg
 
 def letters_when_event_revoked(*, event, revoked: bool, **kwargs) -> None:
     if revoked:
-        letters_supersede_for_revoked_event(customer_id=event.customer_id, event_id=event.pk, event_label=str(event))
+        label = str(event)
+        if letters_supersede_for_revoked_event(customer_id=event.customer_id, event_id=event.pk, event_label=label):
+            # The re-rating (before this signal) kept the level: no new level change, so no new letter
+            # unless one is issued here.
+            letter_reissue(customer_id=event.customer_id, event_id=event.pk, event_label=label)

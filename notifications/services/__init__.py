@@ -1,6 +1,6 @@
 """Writes of the notifications app (see each module)."""
 
-from .creation import notices_for_rating_changes
+from .creation import letter_reissue, notices_for_rating_changes
 from .letters import letter_compose, letter_pdf, letter_reference, letters_pdf
 from .sending import backoff_seconds, notice_message, notice_send, notices_enqueue, notices_send, notices_sweep
 from .work import (
@@ -22,6 +22,7 @@ __all__ = [
     "letter_delivery_record",
     "letter_pdf",
     "letter_reference",
+    "letter_reissue",
     "letters_pdf",
     "letters_print",
     "letters_to_print",

@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from ratings import consequences
 from ratings.models import RatingHistory
 
-from ..models import Notice, NoticeStatus
+from ..models import Channel, Notice, NoticeKind, NoticeStatus
 from ..texts import KIND_BY_LEVEL, LETTER, REMINDER
 from .sending import notices_enqueue
 from .superseding import notices_supersede_older
@@ -135,3 +135,35 @@ def _enqueue_changes(change_ids: list[int]) -> None:
             ).values_list("pk", flat=True)
         )
     notices_enqueue(notice_ids=sorted(notice_ids))
+
+
+def letter_reissue(*, customer_id: int, event_id: int, event_label: str) -> Notice | None:
+    """A new letter after one quoting a revoked event was superseded while the level it announced holds.
+
+    Call in the revocation's transaction, after the customer was re-rated and the old letter
+    superseded. The letter is composed, when sent, from the rating in force (its rules and date), so
+    the revoked event is no longer in it; it says why it replaces the earlier one. Once per revoked
+    event (its subject key); nothing when the level in force calls for no letter.
+    """
+    from ratings.models import CustomerRating
+
+    from .superseding import latest_changes
+
+    rating = CustomerRating.objects.filter(customer_id=customer_id).first()
+    change = latest_changes([customer_id]).get(customer_id)
+    if rating is None or change is None or KIND_BY_LEVEL.get(rating.level) != LETTER:
+        return None
+    notice, created = Notice.objects.get_or_create(
+        customer_id=customer_id,
+        kind=NoticeKind.LETTER_REISSUE,
+        subject_key=f"revoked-event-{event_id}",
+        channel=Channel.LETTER,
+        defaults={
+            "rating_change": change,
+            "level": rating.level,
+            "payload": {"reissue_reason": f"原告知函所列失信行为记录（{event_label}）已撤销，现依据现有记录重新告知。"},
+        },
+    )
+    if created:
+        transaction.on_commit(lambda: notices_enqueue(notice_ids=[notice.pk]), robust=True)
+    return notice

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from django.conf import settings
 from django.utils import timezone
@@ -11,13 +12,13 @@ from django.utils import timezone
 from credit_portal.pdf import render_pdf
 from credit_portal.pdf_parts import render_pdf_batch_parallel
 from ratings import rules
-from ratings.models import LevelOverride
+from ratings.models import CustomerRating, LevelOverride
 from ratings.rulesets import book_of_version
 from ratings.selectors import LEVEL_CONSEQUENCES, PLAN_NUMBER, PLAN_TITLE
 from ratings.services import customer_facts
 
 from .. import texts
-from ..models import Notice
+from ..models import Notice, NoticeKind
 
 LETTER_TEMPLATE = "notifications/letter.html"
 ISSUER = "国网江苏省电力有限公司淮安供电分公司淮阴供电营业部"
@@ -29,13 +30,43 @@ def letter_reference(*, letter_id: int, created_at: datetime) -> str:
     return f"淮供营信告〔{timezone.localtime(created_at).year}〕{letter_id:06d}号"
 
 
+@dataclass(frozen=True)
+class LetterBasis:
+    """What a letter states: a level, how the rules computed it, from which level, as of when."""
+
+    level: str
+    computed_level: str
+    previous_level: str
+    rules: list[str]
+    as_of: date
+    rule_set_version: int
+
+
+def letter_basis(notice: Notice) -> LetterBasis:
+    """The level change the notice announces; for a reissued letter, the rating in force now (its rules
+    and date: the revoked event no longer counts), from the level the change came from."""
+    change = notice.rating_change
+    rating = None
+    if notice.kind == NoticeKind.LETTER_REISSUE:
+        rating = CustomerRating.objects.filter(customer_id=notice.customer_id).first()
+    source = rating or change
+    return LetterBasis(
+        level=source.level,
+        computed_level=source.computed_level,
+        previous_level=change.previous_level,
+        rules=list(source.rules),
+        as_of=source.as_of,
+        rule_set_version=source.rule_set_version,
+    )
+
+
 def letter_compose(*, notice: Notice) -> dict:
     """The letter's whole content as of the rating change, kept with the notice as it was sent.
 
     The rules are those the change recorded; the events and dates behind them are read from the
     archive as of the rating date.
     """
-    change = notice.rating_change
+    change = letter_basis(notice)
     customer = notice.customer
     # The wording of the rule set the change was rated with.
     book = book_of_version(change.rule_set_version)
@@ -93,6 +124,7 @@ def letter_compose(*, notice: Notice) -> dict:
         "closing": texts.LETTER_CLOSING,
         "plan_title": PLAN_TITLE,
         "plan_number": PLAN_NUMBER,
+        "reissue_reason": (notice.payload or {}).get("reissue_reason", ""),
     }
 
 

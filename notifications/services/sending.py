@@ -26,7 +26,7 @@ from credit_portal.claims import claim, lease_renew
 
 from .. import gateway, texts
 from ..backends import OutgoingMessage, PermanentSendError, SendError, TransientSendError, get_backend
-from ..models import Channel, Notice, NoticeStatus
+from ..models import Channel, Notice, NoticeKind, NoticeStatus
 from .superseding import latest_changes, stale_reason
 
 logger = logging.getLogger(__name__)
@@ -166,7 +166,9 @@ def _letter_references(change_ids: list[int]) -> dict[int, str]:
     """The number of the letter of each rating change (for the SMS announcing it)."""
     from .letters import letter_reference
 
-    rows = Notice.objects.filter(rating_change_id__in=set(change_ids), channel=Channel.LETTER)
+    rows = Notice.objects.filter(
+        rating_change_id__in=set(change_ids), channel=Channel.LETTER, kind=NoticeKind.LEVEL_CHANGE
+    )
     return {
         change_id: letter_reference(letter_id=pk, created_at=created_at)
         for change_id, pk, created_at in rows.values_list("rating_change_id", "pk", "created_at")
@@ -336,7 +338,9 @@ def message_values(*, notice: Notice) -> dict[str, str]:
     from ratings import consequences, rules
     from ratings.rulesets import book_of_version
 
-    change = notice.rating_change
+    from .letters import letter_basis
+
+    change = letter_basis(notice)
     if change.level != change.computed_level:
         rule_text = "人工调整"
     else:

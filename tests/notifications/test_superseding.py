@@ -8,7 +8,7 @@ from django.urls import reverse
 from archives import services as archives
 from archives.models import CreditEvent
 from notifications import services
-from notifications.models import Channel, DeliveryStatus, Notice, NoticeStatus
+from notifications.models import Channel, DeliveryStatus, Notice, NoticeKind, NoticeStatus
 from ratings.models import RatingCause
 from ratings.services import rating_refresh
 from tests.factories import AccountFactory, CustomerFactory
@@ -113,6 +113,44 @@ def test_a_revoked_event_supersedes_the_letter_that_quoted_it_even_when_the_leve
     letter.refresh_from_db()
     assert letter.status == NoticeStatus.SUPERSEDED
     assert "已撤销" in letter.superseded_reason and letter.superseded_level == "black"
+
+
+def test_a_letter_superseded_while_the_level_stays_is_reissued_with_the_basis_in_force(
+    pinned, staff, supervisor, django_capture_on_commit_callbacks
+):
+    customer = _thief()
+    theft, letter = _black_letter(customer, staff)
+    disruption = archives.event_record(
+        customer=customer, type="order_disruption", occurred_on=date(2026, 11, 21), actor=staff
+    )
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        _revoke(theft, staff, supervisor)
+
+    reissued = Notice.objects.get(customer=customer, kind=NoticeKind.LETTER_REISSUE)
+    assert (reissued.channel, reissued.level, reissued.status) == (Channel.LETTER, "black", NoticeStatus.PENDING)
+    assert reissued.rating_change_id == letter.rating_change_id
+    assert callbacks  # queued for the workers once the revocation commits
+    assert services.notice_send(notice_id=reissued.pk) == "sent"
+    reissued.refresh_from_db()
+    content = reissued.payload
+    assert content["event_ids"] == [disruption.pk] and theft.pk not in content["event_ids"]
+    assert content["rules"] and "black.3" not in [rule["id"] for rule in content["rules"]]  # the theft's rule
+    assert "已撤销" in content["reissue_reason"] and content["level"] == "black"
+    assert content["reference"] != letter.payload["reference"]  # a letter of its own number
+    assert services.letter_pdf(notice=reissued).startswith(b"%PDF")
+    # Revoking again (a redelivered signal) issues no second letter for the same event.
+    services.letter_reissue(customer_id=customer.pk, event_id=theft.pk, event_label=str(theft))
+    assert Notice.objects.filter(customer=customer, kind=NoticeKind.LETTER_REISSUE).count() == 1
+
+
+def test_no_letter_is_reissued_when_the_revocation_changes_the_level(pinned, staff, supervisor):
+    customer = _thief()
+    theft, _letter = _black_letter(customer, staff)
+
+    _revoke(theft, staff, supervisor)
+
+    assert not Notice.objects.filter(customer=customer, kind=NoticeKind.LETTER_REISSUE).exists()
 
 
 def test_the_letter_queue_shows_each_customers_current_level(pinned, client, staff, supervisor):
