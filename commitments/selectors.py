@@ -132,6 +132,11 @@ class NoPropertyDocuments:
     report_valid_years: int = 1
 
     @property
+    def report_validity(self) -> str:
+        """``一年内`` in the plan: how recent a report must be, as the rule set in force says."""
+        return f"{rules.years_text(self.report_valid_years)}内"
+
+    @property
     def level_ok(self) -> bool:
         return consequences.grants(self.level, consequences.NO_PROPERTY_ROUTE)
 
@@ -150,8 +155,7 @@ class NoPropertyDocuments:
             )
             missing.append(f"诚信客户信用等级（{honest}），当前信用等级为{label}")
         if self.report is None:
-            within = rules.years_text(self.report_valid_years)
-            missing.append(f"一份已核验、{within}内出具的《江苏省法人公共信用信息查询报告》")
+            missing.append(f"一份已核验、{self.report_validity}出具的《江苏省法人公共信用信息查询报告》")
         elif self.report.shows_dishonesty:
             missing.append(
                 f"显示无失信行为的公共信用信息查询报告（{self.report.issued_on:%Y-%m-%d}出具的报告显示失信行为）"

@@ -125,6 +125,8 @@ def letter_compose(*, notice: Notice) -> dict:
         "plan_title": PLAN_TITLE,
         "plan_number": PLAN_NUMBER,
         "reissue_reason": (notice.payload or {}).get("reissue_reason", ""),
+        # How long a record counts, as the rule set words its short window ("一年" in the plan).
+        "record_years": rules.years_text(book.short_years),
     }
 
 

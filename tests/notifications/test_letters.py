@@ -49,6 +49,7 @@ def test_a_red_letter_names_the_enterprise_the_level_every_rule_and_the_events_b
     assert [e["on"] for e in rule["evidence"]] == ["2026-01-15", "2026-02-15", "2026-03-15"]
     assert "书面告知函" in content["meaning"]
     assert content["improvements"] and "异议" in content["objection"]
+    assert content["record_years"] == "一年"  # the plan's short window; a rule set's own otherwise
     assert letter.recipient.startswith("淮安市淮阴区北京东路8号")
 
 

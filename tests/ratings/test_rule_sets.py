@@ -408,7 +408,7 @@ def test_a_longer_report_validity_reaches_the_no_property_route_and_the_expiry_r
     with time_machine.travel(f"{TOMORROW.isoformat()} 01:00 +0800", tick=False):
         bulk.rerate_all(as_of=TOMORROW, cause="nightly")
     documents = no_property_documents(customer, today=later)
-    assert documents.report is not None and documents.report_valid_years == 2
+    assert documents.report is not None and documents.report_validity == "两年内"
     assert "两年内出具" in no_property_documents(CustomerFactory(), today=later).missing[1]
     running_out = reports_running_out(today=date(2028, 5, 20), within_days=30)
     assert [(r.report.customer_id, r.expires_on) for r in running_out] == [(customer.pk, date(2028, 6, 1))]
