@@ -50,6 +50,7 @@ pdf-font: system-deps $(RUN_STAMP)
 
 run: system-deps migrate pdf-font
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo_commitments
 	$(BIN)/python manage.py serve_demo 127.0.0.1:8000
 
 lint: $(DEV_STAMP)
