@@ -8,10 +8,10 @@ when it is missing.
 
 Invalidation: any change of who holds which permission (a user's groups or permissions, a group's
 permissions, a group, permission or user deleted) moves a generation token, and an entry of another
-generation is not used. If the token itself is missing
-(the cache was emptied or evicted it), a new one is drawn, so no entry written before can be taken
-for current. Entries also expire after ``PERMISSION_CACHE_SECONDS``. The key carries the user's
-``is_superuser`` flag; ``is_active`` needs nothing: it is checked on the user row the request read.
+generation is not used. If the token itself is missing (the cache was emptied or evicted it), a new
+one is drawn, so no entry written before can be taken for current. Entries also expire after
+``PERMISSION_CACHE_SECONDS``. The key carries the user's ``is_superuser`` flag; ``is_active`` needs
+nothing: it is checked on the user row the request read.
 """
 
 from __future__ import annotations
