@@ -110,28 +110,28 @@ TEMPLATES += (
         "sms",
         REPORT_EXPIRING,
         "公共信用报告即将满一年提醒短信",
-        "{sign}{customer_name}：贵单位{issued_on}出具的《江苏省法人公共信用信息查询报告》将于{expires_on}满一年失效，"
+        "{sign}{customer_name}：贵单位{issued_on}出具的《江苏省法人公共信用信息查询报告》将于{expires_on}满{validity}失效，"
         "届时贵单位将不再是诚信客户。" + _RENEW,
     ),
     MessageTemplate(
         "wechat",
         REPORT_EXPIRING,
         "公共信用报告即将满一年提醒微信消息",
-        "{customer_name}：贵单位{issued_on}出具的《江苏省法人公共信用信息查询报告》将于{expires_on}满一年失效，"
+        "{customer_name}：贵单位{issued_on}出具的《江苏省法人公共信用信息查询报告》将于{expires_on}满{validity}失效，"
         "失效后将不再享受绿色通道、增值服务等诚信客户待遇。" + _RENEW,
     ),
     MessageTemplate(
         "sms",
         REPORT_EXPIRED,
         "公共信用报告已满一年提醒短信",
-        "{sign}{customer_name}：贵单位{issued_on}出具的《江苏省法人公共信用信息查询报告》已于{expires_on}满一年失效，"
+        "{sign}{customer_name}：贵单位{issued_on}出具的《江苏省法人公共信用信息查询报告》已于{expires_on}满{validity}失效，"
         "贵单位暂不再是诚信客户。" + _RENEW,
     ),
     MessageTemplate(
         "wechat",
         REPORT_EXPIRED,
         "公共信用报告已满一年提醒微信消息",
-        "{customer_name}：贵单位{issued_on}出具的《江苏省法人公共信用信息查询报告》已于{expires_on}满一年失效，"
+        "{customer_name}：贵单位{issued_on}出具的《江苏省法人公共信用信息查询报告》已于{expires_on}满{validity}失效，"
         "暂不再享受绿色通道、增值服务等诚信客户待遇；取得新报告并经核验后即可恢复。" + _RENEW,
     ),
 )

@@ -40,11 +40,12 @@ def queues(request: HttpRequest) -> HttpResponse:
 @login_required
 @view_required
 def reports_running_out(request: HttpRequest) -> HttpResponse:
-    """Staff worklist: honest customers whose public credit report reaches one year soon (or lately did)."""
+    """Staff worklist: honest customers whose public credit report runs out soon (or lately did)."""
+    today = timezone.localdate()
     return render(
         request,
         "notifications/reports_running_out.html",
-        {"items": selectors.reports_running_out(today=timezone.localdate())},
+        {"items": selectors.reports_running_out(today=today), "validity": selectors.report_validity(today=today)},
     )
 
 

@@ -79,6 +79,7 @@ def reports_running_out(
 def report_expiry_reminders(*, today: date) -> int:
     """Write the due reminders (30 days before, and on the day) and queue them on commit; returns how many new."""
     before = consequences.REPORT_REMINDER_DAYS_BEFORE
+    validity = rules.years_text(rule_book_for(as_of=today).report_valid_years)
     notices = []
     for item in reports_running_out(today=today, within_days=before):
         if item.expires_on <= today:
@@ -87,7 +88,11 @@ def report_expiry_reminders(*, today: date) -> int:
             kind = NoticeKind.REPORT_EXPIRING
         else:
             continue
-        payload = {"issued_on": item.report.issued_on.isoformat(), "expires_on": item.expires_on.isoformat()}
+        payload = {
+            "issued_on": item.report.issued_on.isoformat(),
+            "expires_on": item.expires_on.isoformat(),
+            "validity": validity,  # "一年" in the plan: the rule set's report validity
+        }
         notices += [
             Notice(
                 customer_id=item.report.customer_id,

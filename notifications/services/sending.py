@@ -316,6 +316,7 @@ def _reminder_message(notice: Notice) -> OutgoingMessage:
         "customer_name": notice.customer.name,
         "issued_on": notice.payload.get("issued_on", ""),
         "expires_on": notice.payload.get("expires_on", ""),
+        "validity": notice.payload.get("validity", "一年"),  # reminders written before rule sets said so
         "renewal": consequences.REPORT_RENEWAL,
         "hotline": settings.NOTIFICATION_HOTLINE,
     }

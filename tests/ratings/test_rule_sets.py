@@ -391,10 +391,12 @@ def test_the_what_if_bench_words_its_criteria_as_the_rule_set_in_force(superviso
 
 
 def test_a_longer_report_validity_reaches_the_no_property_route_and_the_expiry_reminders(
-    supervisor, other_supervisor
+    client, staff, supervisor, other_supervisor
 ) -> None:
     from commitments.selectors import no_property_documents
-    from notifications.services.reminders import reports_running_out
+    from notifications.models import Notice
+    from notifications.services.reminders import report_expiry_reminders, reports_running_out
+    from notifications.services.sending import notice_message
 
     customer = _customer("两年报告公司", arrears_since=None)  # report issued 2026-06-01
     draft = ruleset_draft(
@@ -412,3 +414,13 @@ def test_a_longer_report_validity_reaches_the_no_property_route_and_the_expiry_r
     assert "两年内出具" in no_property_documents(CustomerFactory(), today=later).missing[1]
     running_out = reports_running_out(today=date(2028, 5, 20), within_days=30)
     assert [(r.report.customer_id, r.expires_on) for r in running_out] == [(customer.pk, date(2028, 6, 1))]
+    with time_machine.travel("2028-05-20 00:20 +0800", tick=False):
+        assert report_expiry_reminders(today=date(2028, 5, 20)) >= 1
+    sms = Notice.objects.get(customer=customer, kind="report_expiring", channel="sms")
+    customer.contact_phone = customer.contact_phone or "13900000000"
+    customer.save()
+    assert "将于2028-06-01满两年失效" in notice_message(notice=sms).text
+    with time_machine.travel("2028-05-20 09:00 +0800", tick=False):
+        client.force_login(staff)
+        page = client.get("/notifications/reports-running-out/").content.decode()
+    assert "有效期两年" in page and "满两年日期" in page and customer.name in page
