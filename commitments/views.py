@@ -19,6 +19,7 @@ from archives.selectors import customer_for_user
 from archives.validation import normalize_uscc
 from credit_portal.errors import ApplicationError, submit_form
 from credit_portal.files import private_file_response
+from ratings.selectors import report_validity
 
 from . import plan_text, selectors, services
 from .forms import (
@@ -54,7 +55,7 @@ def public_letters(request: HttpRequest) -> HttpResponse:
 
 def report_guide(request: HttpRequest) -> HttpResponse:
     """How to obtain the public credit report from the DRC (plan Annex 1, §二, §三(四))."""
-    return render(request, "commitments/report_guide.html", {"plan": plan_text})
+    return render(request, "commitments/report_guide.html", {"plan": plan_text, "validity": report_validity()})
 
 
 # --------------------------------------------------------------------------------------------

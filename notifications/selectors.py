@@ -152,14 +152,6 @@ def direct_messages_of_enterprise(*, user) -> QuerySet[DirectMessage]:
     ).order_by("-created_at", "-pk")
 
 
-def report_validity(*, today) -> str:
-    """How long a public credit report counts, in words ("一年" in the plan; the rule set in force says)."""
-    from ratings import rules
-    from ratings.rulesets import rule_book_for
-
-    return rules.years_text(rule_book_for(as_of=today).report_valid_years)
-
-
 def reports_running_out(*, today):
     """Honest customers whose public credit report reaches one year within 30 days, or did in the last 30,
     with the reminders they were sent."""

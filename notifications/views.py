@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from archives.services.jobs import file_job_start
 from credit_portal.errors import ApplicationError, submit_form
+from ratings.selectors import report_validity
 
 from . import selectors, services
 from .forms import CallOutcomeForm, DeliveryForm
@@ -45,7 +46,7 @@ def reports_running_out(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "notifications/reports_running_out.html",
-        {"items": selectors.reports_running_out(today=today), "validity": selectors.report_validity(today=today)},
+        {"items": selectors.reports_running_out(today=today), "validity": report_validity(today=today)},
     )
 
 

@@ -246,6 +246,12 @@ class CreditServicesPage:
     terms: tuple[TermsRow, ...]
     optional_measures: tuple[tuple[consequences.Measure, bool], ...]
     report_query_service: tuple[tuple[str, str], ...]
+    report_validity: str = "一年"
+
+
+def report_validity(*, today: date | None = None) -> str:
+    """How long a public credit report counts, in words: "一年" in the plan, else as the rule set in force says."""
+    return rules.years_text(rule_book_for(as_of=today or timezone.localdate()).report_valid_years)
 
 
 def credit_services_page() -> CreditServicesPage:
@@ -260,6 +266,7 @@ def credit_services_page() -> CreditServicesPage:
         terms=standards.terms,
         optional_measures=standards.optional_measures,
         report_query_service=consequences.REPORT_QUERY_SERVICE,
+        report_validity=standards.report_validity,
     )
 
 

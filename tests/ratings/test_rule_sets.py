@@ -423,4 +423,7 @@ def test_a_longer_report_validity_reaches_the_no_property_route_and_the_expiry_r
     with time_machine.travel("2028-05-20 09:00 +0800", tick=False):
         client.force_login(staff)
         page = client.get("/notifications/reports-running-out/").content.decode()
+        services_page = client.get("/credit-services/").content.decode()
+        guide = client.get("/commitments/report-guide/").content.decode()
     assert "有效期两年" in page and "满两年日期" in page and customer.name in page
+    assert "公共信用信息查询报告有效期两年" in services_page and "出具之日起两年内的报告" in guide
