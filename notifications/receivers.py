@@ -5,8 +5,8 @@ from .services.creation import letter_reissue
 from .services.superseding import letters_supersede_for_revoked_event
 
 
-def notices_when_level_changed(*, history_rows, history_ids, changes=(), **kwargs) -> int:
-    return notices_for_rating_changes(history_rows=history_rows, history_ids=history_ids, changes=changes)
+def notices_when_level_changed(*, history_rows=(), changes=(), **kwargs) -> int:
+    return notices_for_rating_changes(history_rows=history_rows, changes=changes)
 
 
 def letters_when_event_revoked(*, event, revoked: bool, **kwargs) -> None:

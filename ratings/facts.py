@@ -19,14 +19,24 @@ EVENT_COLUMNS = ("pk", "type", "occurred_on", "amount_yuan", "voltage_kv", "seve
 REPORT_COLUMNS = ("pk", "issued_on", "shows_dishonesty")
 
 
+def events_in_force() -> QuerySet[CreditEvent]:
+    """The events a rating can read at all: in force (not revoked), whatever their date."""
+    return CreditEvent.objects.filter(status=EventStatus.IN_FORCE)
+
+
+def reports_verified() -> QuerySet[PublicCreditReport]:
+    """The public credit reports a rating can read at all: verified, whatever their date."""
+    return PublicCreditReport.objects.filter(status=ReportStatus.VERIFIED)
+
+
 def counted_events(*, as_of: date) -> QuerySet[CreditEvent]:
     """The events a rating as of the date reads: in force, occurred by then."""
-    return CreditEvent.objects.filter(status=EventStatus.IN_FORCE, occurred_on__lte=as_of)
+    return events_in_force().filter(occurred_on__lte=as_of)
 
 
 def counted_reports(*, as_of: date) -> QuerySet[PublicCreditReport]:
     """The public credit reports a rating as of the date reads: verified, issued by then."""
-    return PublicCreditReport.objects.filter(status=ReportStatus.VERIFIED, issued_on__lte=as_of)
+    return reports_verified().filter(issued_on__lte=as_of)
 
 
 def next_dated_facts(*, as_of: date, **scope) -> dict[int, date]:
@@ -35,14 +45,16 @@ def next_dated_facts(*, as_of: date, **scope) -> dict[int, date]:
     The facts as of a date leave these out; they count from their date on (``rules.stable_until``).
     """
     events = (
-        CreditEvent.objects.filter(status=EventStatus.IN_FORCE, occurred_on__gt=as_of, **scope)
+        events_in_force()
+        .filter(occurred_on__gt=as_of, **scope)
         .values("customer_id")
         .annotate(first=Min("occurred_on"))
         .order_by()
         .values_list("customer_id", "first")
     )
     reports = (
-        PublicCreditReport.objects.filter(status=ReportStatus.VERIFIED, issued_on__gt=as_of, **scope)
+        reports_verified()
+        .filter(issued_on__gt=as_of, **scope)
         .values("customer_id")
         .annotate(first=Min("issued_on"))
         .order_by()
@@ -74,10 +86,10 @@ def customer_facts_and_next(*, customer_id: int, as_of: date) -> tuple[rules.Fac
     of its in-force events and verified reports once, split here at ``as_of``. For the re-rating of
     one customer inside a staff member's request (``services.rating_refresh``).
     """
-    in_force = CreditEvent.objects.filter(status=EventStatus.IN_FORCE, customer_id=customer_id)
-    verified = PublicCreditReport.objects.filter(status=ReportStatus.VERIFIED, customer_id=customer_id)
-    events, later_events = _split_at(in_force.values_list(*EVENT_COLUMNS), as_of, EVENT_COLUMNS.index("occurred_on"))
-    reports, later_reports = _split_at(verified.values_list(*REPORT_COLUMNS), as_of, REPORT_COLUMNS.index("issued_on"))
+    in_force = events_in_force().filter(customer_id=customer_id).values_list(*EVENT_COLUMNS)
+    verified = reports_verified().filter(customer_id=customer_id).values_list(*REPORT_COLUMNS)
+    events, later_events = _split_at(in_force, as_of, EVENT_COLUMNS.index("occurred_on"))
+    reports, later_reports = _split_at(verified, as_of, REPORT_COLUMNS.index("issued_on"))
     later = later_events + later_reports
     accounts = ElectricityAccount.objects.filter(customer_id=customer_id).values_list(*ACCOUNT_COLUMNS)
     facts = facts_from_rows(as_of=as_of, accounts=accounts, events=events, reports=reports)

@@ -7,23 +7,20 @@ from django.dispatch import Signal
 from .models import RatingHistory
 
 #: Sent inside the transaction that recorded level changes, so that what follows (reminders,
-#: letters) is written with them; kwargs ``history_rows`` (RatingHistory objects) or
-#: ``history_ids``. A receiver returns how many rows of its own it wrote (notices), or None.
+#: letters) is written with them; kwargs ``history_rows`` (RatingHistory objects) and ``changes``
+#: (tuples, see below). A receiver returns how many rows of its own it wrote (notices), or None.
 level_changed = Signal()
 
 
 def level_changes_announce(
     *,
     history_rows: Iterable[RatingHistory] = (),
-    history_ids: Iterable[int] = (),
     changes: Iterable[tuple] = (),
 ) -> int:
     """Send ``level_changed`` for recorded changes; returns what the receivers wrote (notices).
 
-    The changes come as model rows, as ids, or as ``(id, customer id, level, previous level, as_of)``
-    tuples (what the nightly run's INSERT … RETURNING gives, without reading the rows back).
+    The changes come as model rows or as ``(id, customer id, level, previous level, as_of)`` tuples
+    (what the nightly run's INSERT … RETURNING gives, without reading the rows back).
     """
-    replies = level_changed.send(
-        sender=RatingHistory, history_rows=history_rows, history_ids=history_ids, changes=changes
-    )
+    replies = level_changed.send(sender=RatingHistory, history_rows=history_rows, changes=changes)
     return sum(reply or 0 for _receiver, reply in replies)

@@ -21,11 +21,10 @@ _CHUNK = 1000
 def notices_for_rating_changes(
     *,
     history_rows: Iterable[RatingHistory] = (),
-    history_ids: Iterable[int] = (),
     changes: Iterable[tuple] = (),
 ) -> int:
-    """Write the notices for level changes (RatingHistory rows, their ids, or ``(id, customer id, level,
-    previous level, as_of)`` tuples) and queue them on commit.
+    """Write the notices for level changes (RatingHistory rows, or ``(id, customer id, level, previous
+    level, as_of)`` tuples) and queue them on commit.
 
     Call inside the transaction that wrote the rows. Idempotent: the unique key (customer, rating
     change, channel) makes a change processed twice still one notice per channel. Returns how many
@@ -33,13 +32,6 @@ def notices_for_rating_changes(
     """
     rows = [(row.pk, row.customer_id, row.level, row.previous_level, row.as_of) for row in history_rows]
     rows.extend(changes)
-    ids = list(history_ids)
-    for start in range(0, len(ids), _CHUNK):
-        rows.extend(
-            RatingHistory.objects.filter(pk__in=ids[start : start + _CHUNK]).values_list(
-                "pk", "customer_id", "level", "previous_level", "as_of"
-            )
-        )
     # A newer level: what the customer was told about an older one and has not received yet is void.
     # A first rating (no previous level) has no older change to supersede: nothing to look for.
     notices_supersede_older(

@@ -79,7 +79,9 @@ def test_the_same_change_processed_twice_makes_one_notice_per_channel(pinned):
     with transaction.atomic():
         services.notices_for_rating_changes(history_rows=[change])
     with transaction.atomic():
-        services.notices_for_rating_changes(history_ids=[change.pk])
+        services.notices_for_rating_changes(
+            changes=[(change.pk, change.customer_id, change.level, change.previous_level, change.as_of)]
+        )
 
     assert Notice.objects.filter(rating_change=change).count() == 3
 
@@ -218,7 +220,7 @@ def test_a_batch_of_changes_written_by_copy_is_the_same_notices_once_and_queued_
     changes = list(RatingHistory.objects.order_by("pk"))
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.notices_for_rating_changes(history_ids=[change.pk for change in changes])
+        services.notices_for_rating_changes(history_rows=changes)
 
     assert _channels(yellow) == {"sms", "wechat", "call"} and _channels(red) == {"letter", "sms"}
     notices = Notice.objects.filter(rating_change__in=changes)
