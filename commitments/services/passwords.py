@@ -62,28 +62,35 @@ def password_code_send(*, mobile: str) -> bool:
     return True
 
 
-@transaction.atomic
 def password_reset_with_code(*, mobile: str, code: str, password: str) -> None:
-    """Set the new password if the latest code for this mobile is right, unused, in time and not over-tried."""
-    registration = _registration_for(mobile)
-    if registration is None:
+    """Set the new password if the latest code for this mobile is right, unused, in time and not over-tried.
+
+    A wrong code counts as a try that is committed before the refusal is raised: were it written in
+    the transaction the refusal rolls back, no code would ever run out of tries.
+    """
+    with transaction.atomic():
+        registration = _registration_for(mobile)
+        if registration is None:
+            raise ApplicationError(CODE_WRONG, field="code")
+        latest = (
+            PasswordResetCode.objects.select_for_update()
+            .filter(user=registration.user, used_at__isnull=True, expires_at__gt=timezone.now())
+            .first()
+        )
+        if latest is None or latest.tries >= settings.PASSWORD_CODE_MAX_TRIES:
+            raise ApplicationError(CODE_WRONG, field="code")
+        right = hmac.compare_digest(latest.code_hash, _digest((code or "").strip()))
+        if right:
+            _set_password(registration.user, password)
+            latest.used_at = timezone.now()
+            latest.save(update_fields=["used_at"])
+            # A password the user chose: a temporary one from the hall, if any, is gone.
+            _password_change_done(registration.user, reason="短信验证码重置密码")
+        else:
+            latest.tries += 1
+            latest.save(update_fields=["tries"])
+    if not right:
         raise ApplicationError(CODE_WRONG, field="code")
-    latest = (
-        PasswordResetCode.objects.select_for_update()
-        .filter(user=registration.user, used_at__isnull=True, expires_at__gt=timezone.now())
-        .first()
-    )
-    if latest is None or latest.tries >= settings.PASSWORD_CODE_MAX_TRIES:
-        raise ApplicationError(CODE_WRONG, field="code")
-    if not hmac.compare_digest(latest.code_hash, _digest((code or "").strip())):
-        latest.tries += 1
-        latest.save(update_fields=["tries"])
-        raise ApplicationError(CODE_WRONG, field="code")
-    _set_password(registration.user, password)
-    latest.used_at = timezone.now()
-    latest.save(update_fields=["used_at"])
-    # A password the user chose: a temporary one from the hall, if any, is gone.
-    EnterpriseRegistration.objects.filter(pk=registration.pk).update(password_change_required=False)
 
 
 @transaction.atomic
@@ -99,7 +106,15 @@ def password_change(*, user, old_password: str, new_password: str) -> None:
     if new_password == old_password:
         raise ApplicationError("新密码不能与当前密码相同", field="new_password")
     _set_password(user, new_password, field="new_password")
-    EnterpriseRegistration.objects.filter(user=user).update(password_change_required=False)
+    _password_change_done(user, reason="用户修改密码")
+
+
+def _password_change_done(user, *, reason: str) -> None:
+    """The user chose a password: lift the demand to replace a temporary one, in the registration's history."""
+    registration = EnterpriseRegistration.objects.filter(user=user, password_change_required=True).first()
+    if registration is not None:
+        registration.password_change_required = False
+        audited_save(registration, actor=user, reason=reason)
 
 
 def password_change_required(user) -> bool:

@@ -9,6 +9,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from commitments import services
+from credit_portal.errors import ApplicationError
 from notifications.models import DirectMessage
 
 pytestmark = pytest.mark.django_db
@@ -169,3 +170,21 @@ def test_a_code_reset_lifts_the_demand_to_change_a_temporary_password(
 
     enterprise_user.refresh_from_db()
     assert not enterprise_user.password_change_required
+
+
+def test_wrong_codes_use_up_the_code_so_it_cannot_be_guessed(
+    enterprise_user, capsys, settings, django_capture_on_commit_callbacks
+):
+    settings.PASSWORD_CODE_MAX_TRIES = 3
+    with django_capture_on_commit_callbacks(execute=True):
+        services.password_code_send(mobile=PHONE)
+    code = _code_sent(capsys)
+    wrong = "000000" if code != "000000" else "111111"
+
+    for _ in range(3):
+        with pytest.raises(ApplicationError, match="验证码"):
+            services.password_reset_with_code(mobile=PHONE, code=wrong, password=NEW_PASSWORD)
+    with pytest.raises(ApplicationError, match="验证码"):  # the right code, but its tries are used up
+        services.password_reset_with_code(mobile=PHONE, code=code, password=NEW_PASSWORD)
+
+    assert get_user_model().objects.get(username=PHONE).check_password(PASSWORD)
