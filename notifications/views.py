@@ -148,7 +148,8 @@ def letter_list(request: HttpRequest) -> HttpResponse:
 def letters_print(request: HttpRequest) -> HttpResponse:
     """Start a print job (the worker renders the PDF): the letters ticked, or every letter waiting to print."""
     everything = request.POST.get("all") == "to_print"
-    ids = [] if everything else [int(value) for value in request.POST.getlist("notice") if value.isdigit()]
+    ticked = request.POST.getlist("notice")
+    ids = [] if everything else [int(value) for value in ticked if value.isascii() and value.isdigit()]
     if not everything and not ids:
         messages.error(request, "请选择要打印的告知函")
         return redirect("notifications:letter_list")

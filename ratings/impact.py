@@ -95,7 +95,9 @@ def impact_start(
 
         group([impact_range_task.s(pk) for pk in ids]).apply_async()
 
-    transaction.on_commit(enqueue)
+    # robust: a broker outage after commit must not turn the saved report into an error page; beat's
+    # impact_rerun_pending queues the ranges of a report that makes no progress.
+    transaction.on_commit(enqueue, robust=True)
     return report
 
 

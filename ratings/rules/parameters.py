@@ -8,6 +8,7 @@ changed without the drafter's new wording.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -115,7 +116,10 @@ def validate_parameters(
                 if (
                     not isinstance(value, list)
                     or not value
-                    or any(isinstance(v, bool) or not isinstance(v, int | float) or v <= 0 for v in value)
+                    or any(
+                        isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or v <= 0
+                        for v in value
+                    )
                 ):
                     add(criterion, field, "应为一个或多个大于0的电压等级")
                 elif len(set(value)) != len(value):

@@ -156,3 +156,14 @@ def test_the_message_templates_page_shows_every_text_with_a_sample(client, staff
     ):
         assert title in page
     assert "淮阴示例电子有限公司" in page
+
+
+def test_printing_with_a_malformed_letter_id_says_so_and_starts_nothing(client, staff):
+    from archives.models import FileJob
+
+    client.force_login(staff)
+
+    response = client.post(reverse("notifications:letters_print"), {"notice": ["²", "x1"]}, follow=True)
+
+    assert response.status_code == 200 and "请选择要打印的告知函" in response.content.decode()
+    assert not FileJob.objects.exists()

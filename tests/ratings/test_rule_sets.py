@@ -88,6 +88,8 @@ def test_a_draft_changes_only_what_the_drafter_changes_and_keeps_the_rest(superv
         ({"black.2": {"count": -1}}, {}, ["black.2", "count"]),
         ({"red.2": {"count": "三"}}, {}, ["red.2", "count", "整数"]),
         ({"black.4": {"severities": ["minor"]}}, {}, ["black.4", "severities"]),
+        ({"black.7": {"medium_voltages_kv": [10, float("nan")]}}, {}, ["black.7", "medium_voltages_kv"]),
+        ({"black.7": {"medium_voltages_kv": [float("inf")]}}, {}, ["black.7", "medium_voltages_kv"]),
         ({"yellow.1": {"arrears_months": 1}}, {}, ["yellow.1", "条款原文"]),
         ({"red.1": {"arrears_months": 4}}, {"red.1": "拖欠电费4个月及以上6个月以内"}, ["yellow.1", "条款原文"]),
     ],
