@@ -96,6 +96,46 @@ def customer_facts_and_next(*, customer_id: int, as_of: date) -> tuple[rules.Fac
     return facts, min(later, default=None)
 
 
+def facts_of_customers(customer_ids: Iterable[int], *, as_of: date) -> dict[int, rules.Facts]:
+    """The facts as of the date of each of several customers, in three queries whatever their number.
+
+    Events and reports come in the models' own order within a customer, as they do when one
+    customer's are read (``services.customer_facts``), so explanations read the same either way.
+    """
+    ids = sorted(set(customer_ids))
+    accounts: dict[int, list[tuple]] = {}
+    events: dict[int, list[tuple]] = {}
+    reports: dict[int, list[tuple]] = {}
+    for found, rows in (
+        (accounts, ElectricityAccount.objects.filter(customer_id__in=ids).values_list("customer_id", *ACCOUNT_COLUMNS)),
+        (
+            events,
+            counted_events(as_of=as_of)
+            .filter(customer_id__in=ids)
+            .order_by("customer_id", *CreditEvent._meta.ordering)
+            .values_list("customer_id", *EVENT_COLUMNS),
+        ),
+        (
+            reports,
+            counted_reports(as_of=as_of)
+            .filter(customer_id__in=ids)
+            .order_by("customer_id", *PublicCreditReport._meta.ordering)
+            .values_list("customer_id", *REPORT_COLUMNS),
+        ),
+    ):
+        for row in rows:
+            found.setdefault(row[0], []).append(row)
+    return {
+        customer_id: facts_from_rows(
+            as_of=as_of,
+            accounts=accounts.get(customer_id, ()),
+            events=events.get(customer_id, ()),
+            reports=reports.get(customer_id, ()),
+        )
+        for customer_id in ids
+    }
+
+
 def facts_from_rows(
     *, as_of: date, accounts: Iterable[tuple], events: Iterable[tuple], reports: Iterable[tuple]
 ) -> rules.Facts:

@@ -33,6 +33,7 @@ from credit_portal.errors import ApplicationError
 
 from . import consequences, rules
 from .bulk import DEFAULT_RANGE_SIZE, facts_stream, plan_ranges
+from .facts import facts_of_customers
 from .models import (
     ImpactMove,
     ImpactRange,
@@ -365,18 +366,17 @@ def impact_cell(report: ImpactReport, *, from_level: str, to_level: str, limit: 
     A moved cell reads its ``ImpactMove`` rows; a diagonal one pages through the ranges' unmoved ids
     in range order, reading the ids of only the ranges the page falls in. Each row says whether the
     customer was under an active override on the report's date."""
-    from .services import customer_facts
-
     count = report.matrix.get(from_level, {}).get(to_level, 0)
     found = impact_cell_members(report, from_level=from_level, to_level=to_level, limit=limit, offset=offset)
     customers = Customer.objects.in_bulk([customer_id for customer_id, _ in found])
+    facts_of = facts_of_customers(customers, as_of=report.as_of)  # the page's facts in three queries
     before_book, after_book = book_of(report.baseline), book_of(report.proposed)
     rows = []
     for customer_id, overridden in found:
         customer = customers.get(customer_id)
         if customer is None:  # deleted since the run
             continue
-        facts = customer_facts(customer=customer, as_of=report.as_of)
+        facts = facts_of[customer_id]
         rows.append(
             {
                 "customer": customer,

@@ -11,15 +11,7 @@ from credit_portal.decisions import two_person_decide
 from credit_portal.errors import ApplicationError
 
 from . import consequences, rules
-from .facts import (
-    ACCOUNT_COLUMNS,
-    EVENT_COLUMNS,
-    REPORT_COLUMNS,
-    counted_events,
-    counted_reports,
-    customer_facts_and_next,
-    facts_from_rows,
-)
+from .facts import customer_facts_and_next, facts_of_customers
 from .models import CustomerRating, LevelOverride, OverrideStatus, RatingCause, RatingHistory
 from .rulesets import rule_book_for
 from .signals import level_changes_announce
@@ -27,12 +19,7 @@ from .signals import level_changes_announce
 
 def customer_facts(*, customer: Customer, as_of: date) -> rules.Facts:
     """The rating facts of one customer from its archive (``ratings.facts``, shared with ``bulk``)."""
-    return facts_from_rows(
-        as_of=as_of,
-        accounts=customer.accounts.values_list(*ACCOUNT_COLUMNS),
-        events=counted_events(as_of=as_of).filter(customer=customer).values_list(*EVENT_COLUMNS),
-        reports=counted_reports(as_of=as_of).filter(customer=customer).values_list(*REPORT_COLUMNS),
-    )
+    return facts_of_customers([customer.pk], as_of=as_of)[customer.pk]
 
 
 def active_override(*, customer_id: int, as_of: date) -> LevelOverride | None:

@@ -378,3 +378,24 @@ def test_the_lost_impact_ranges_are_looked_for_every_five_minutes() -> None:
     entry = settings.CELERY_BEAT_SCHEDULE["impact-rerun-pending"]
     assert entry["task"] == tasks.impact_rerun_pending_task.name
     assert entry["schedule"] == 300.0
+
+
+def test_a_cell_page_reads_its_customers_facts_in_a_fixed_number_of_queries(
+    supervisor, django_capture_on_commit_callbacks
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(6):
+        _customer(f"淮阴欠费{n}号有限公司", payment_method="postpaid", arrears_days=40)
+    report = _run(supervisor, django_capture_on_commit_callbacks, range_size=100)
+    impact_cell(report, from_level="blue", to_level="yellow", limit=1)  # the report's rule sets, read once
+    counts = []
+    for limit in (1, 6):
+        with CaptureQueriesContext(connection) as queries:
+            rows, count = impact_cell(report, from_level="blue", to_level="yellow", limit=limit)
+        assert count == 6 and len(rows) == limit
+        counts.append(len(queries))
+
+    assert counts[0] == counts[1]  # no query per customer
+    assert all(row["before"].level == "blue" and row["after"].level == "yellow" for row in rows)
