@@ -93,11 +93,7 @@ def rule_set_detail(request: HttpRequest, version: int) -> HttpResponse:
     )
     in_force = ruleset_in_force()
     book, base_book = book_of(rule_set), book_of(in_force)
-    changed = [
-        (base_book.by_id[c.id], c)
-        for c in book.criteria
-        if c.plan_text != base_book.by_id[c.id].plan_text or c.condition != base_book.by_id[c.id].condition
-    ]
+    changed = book.reworded_from(base_book)
     tomorrow = timezone.localdate() + timedelta(days=1)
     approve_form = RuleSetApproveForm(initial={"effective_on": tomorrow})
     others = RuleSet.objects.exclude(pk=rule_set.pk).exclude(status=RuleSetStatus.RETIRED)

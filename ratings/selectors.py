@@ -199,11 +199,7 @@ def rating_standards() -> RatingStandards:
         coming = ComingRuleSet(
             version=coming_set.version,
             effective_on=coming_set.effective_on,
-            changed=tuple(
-                (book.by_id[c.id], c)
-                for c in then.criteria
-                if c.plan_text != book.by_id[c.id].plan_text or c.condition != book.by_id[c.id].condition
-            ),
+            changed=then.reworded_from(book),
             changed_decisions=tuple(
                 (now, later) for now, later in zip(book.decisions, then.decisions, strict=True) if now != later
             ),

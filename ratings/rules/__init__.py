@@ -67,7 +67,6 @@ from .criteria import (
     build_criteria,
     build_decisions,
     compute_rules_version,
-    criteria_for,
     rule_sort_key,
     years_text,
 )
@@ -146,7 +145,6 @@ __all__ = [
     "Criterion",
     "CRITERIA",
     "CRITERIA_BY_ID",
-    "criteria_for",
     "rule_sort_key",
     "compute_rules_version",
     "RULES_VERSION",

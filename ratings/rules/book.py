@@ -105,6 +105,14 @@ class RuleBook:
         )
         self.compiled: Any = None  # the fast path's closures, built by ``fast.compiled`` on first use
 
+    def reworded_from(self, other: RuleBook) -> tuple[tuple[Criterion, Criterion], ...]:
+        """(other's criterion, this book's) for every criterion whose wording or condition differs."""
+        return tuple(
+            (other.by_id[c.id], c)
+            for c in self.criteria
+            if c.plan_text != other.by_id[c.id].plan_text or c.condition != other.by_id[c.id].condition
+        )
+
     def criteria_for(self, level: str) -> tuple[Criterion, ...]:
         """The criteria (or conditions) of one level, in the plan's order."""
         return self.by_level[level]

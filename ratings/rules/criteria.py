@@ -619,11 +619,6 @@ DECISIONS: tuple[Decision, ...] = build_decisions(V1_PARAMETERS)
 DECISIONS_BY_ID: dict[str, Decision] = {d.id: d for d in DECISIONS}
 
 
-def criteria_for(level: str) -> tuple[Criterion, ...]:
-    """The criteria (or conditions) of one level, in the plan's order."""
-    return tuple(c for c in CRITERIA if c.level == level)
-
-
 def rule_sort_key(rule_id: str) -> tuple[int, int]:
     """Sort key putting rule ids in table order (``black.2`` before ``black.10``)."""
     level, number = rule_id.split(".")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 
 from .book import V1, RuleBook
-from .criteria import SINCE_OPENED, WINDOW_1Y, WINDOW_3Y, EventCount, Where
+from .criteria import SINCE_OPENED, WINDOW_1Y, WINDOW_3Y, EventCount
 from .dates import add_years, months_in_arrears, window_starts
 from .facts import Event, Evidence, Facts, Report
 
@@ -14,14 +14,8 @@ from .facts import Event, Evidence, Facts, Report
 # Tallying: one pass over the events, shared by both evaluators
 # --------------------------------------------------------------------------------------------
 
-# The plan's book's counters (version 1), kept for readers of the table.
-COUNTERS: tuple[tuple[tuple[str, ...], Where | None], ...] = V1.counters
-N = V1.n
 # Bands: 0 = within the short window, 1 = within the long window but not the short, 2 = older (but ≤ as_of).
 BANDS: dict[str, tuple[int, ...]] = {WINDOW_1Y: (0,), WINDOW_3Y: (0, 1), SINCE_OPENED: (0, 1, 2)}
-ARREARS_BIT = V1.arrears_bit
-ALWAYS_BIT = V1.always_bit
-_COUNTERS_BY_TYPE: dict[str, tuple[tuple[int, Callable[[Event], bool] | None], ...]] = V1.counters_by_type
 
 
 class Tally:
