@@ -84,8 +84,13 @@ def customer_export(request: HttpRequest) -> HttpResponse:
             actor=request.user,
         )
         return redirect("archives:file_job", job_id=job.pk)
-    count = selectors.customer_list(user=request.user, **filters).count()
-    return render(request, "archives/customer_export.html", {"filters": filters, "count": count})
+    # The list's own count: exact up to 10,000, the planner's estimate beyond (no COUNT of a million rows).
+    counter = LargeTablePaginator(selectors.customer_list(user=request.user, **filters), 1)
+    return render(
+        request,
+        "archives/customer_export.html",
+        {"filters": filters, "count": counter.count, "estimated": counter.estimated},
+    )
 
 
 @login_required

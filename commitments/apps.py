@@ -16,7 +16,6 @@ class CommitmentsConfig(AppConfig):
         queues = {
             "registrations": ("commitments.confirm_enterpriseregistration", selectors.pending_registrations),
             "letters": ("commitments.review_commitmentletter", selectors.letters_awaiting_review),
-            "applications": ("commitments.handle_powerapplication", selectors.application_queue),
             "objections": ("commitments.review_objection", selectors.objections_open),
         }
         for key, (permission, queue) in queues.items():

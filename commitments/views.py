@@ -91,11 +91,16 @@ def registration_decide(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "commitments/registration_decide.html", {"form": form, "registration": registration})
 
 
-def _queue_tools(request: HttpRequest, kind: str) -> dict | HttpResponse:
-    """History (?state=closed), search (?q=) and the XLSX export (?export=…) shared by the queues."""
+def _queue_tools(request: HttpRequest, kind: str, *, narrow=None) -> dict | HttpResponse:
+    """History (?state=closed), search (?q=) and the XLSX export (?export=…) shared by the queues.
+
+    ``narrow``: a further filter of the rows (a tab of the queue), applied before the page and the export
+    alike, so that the export is what the tab shows."""
     closed = request.GET.get("state") == "closed"
     search = request.GET.get("q", "").strip()
     rows = queue_rows(kind, closed=closed, search=search)
+    if narrow is not None:
+        rows = narrow(rows)
     if request.GET.get("export"):
         name = f"{kind}-{'closed' if closed else 'open'}-{timezone.localdate():%Y%m%d}.xlsx"
         response = HttpResponse(
@@ -287,13 +292,11 @@ def service_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("commitments.review_objection", raise_exception=True)
 def objection_list(request: HttpRequest) -> HttpResponse:
     """Open objections (overdue first marked), the overdue ones alone, or the closed ones."""
-    tools = _queue_tools(request, "objections")
+    overdue = request.GET.get("state") == "overdue"
+    tools = _queue_tools(request, "objections", narrow=selectors.objections_overdue if overdue else None)
     if isinstance(tools, HttpResponse):
         return tools
-    overdue = request.GET.get("state") == "overdue"
     rows = tools.pop("rows")
-    if overdue:
-        rows = selectors.objections_overdue(rows)
     return render(
         request,
         "commitments/objection_list.html",

@@ -6,7 +6,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 
 from archives.models import EventStatus
 from archives.selectors import customer_for_user
@@ -85,22 +84,10 @@ def what_if(request: HttpRequest, uscc: str) -> HttpResponse:
 @view_all_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """评级概览: customers per level now and the level changes of the last 30 days (cached, age shown)."""
-    board = selectors.rating_dashboard_cached()
-    level_svg = charts.bar_chart(
-        [charts.Bar(row.label, row.count, charts.LEVEL_COLOURS[row.level]) for row in board.level_counts],
-        title="各信用等级用户数",
-    )
-    daily_svg = charts.daily_chart(board.changes_by_day, title=f"近{selectors.CHANGE_WINDOW_DAYS}天每日等级变更次数")
     return render(
         request,
         "ratings/dashboard.html",
-        # The charts escape every text they draw (ratings/charts.py).
-        {
-            "board": board,
-            "level_svg": mark_safe(level_svg),
-            "daily_svg": mark_safe(daily_svg),
-            "refresh_minutes": selectors.DASHBOARD_REFRESH_SECONDS // 60,
-        },
+        {**charts.dashboard_charts(), "refresh_minutes": selectors.DASHBOARD_REFRESH_SECONDS // 60},
     )
 
 

@@ -22,7 +22,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST, require_safe
 
 from archives import selectors as archive_selectors
@@ -33,6 +32,7 @@ from archives.vocabulary import LEVEL_LABELS
 from commitments.models import LetterStatus
 from credit_portal.errors import submit_form
 from credit_portal.pagination import LargeTablePaginator
+from ratings.charts import dashboard_charts
 
 from . import columns
 from . import selectors as report_selectors
@@ -85,26 +85,10 @@ def report_list(request: HttpRequest) -> HttpResponse:
             "sheets": columns.SHEETS,
             "today": timezone.localdate(),
             "today_report": DrcReport.objects.filter(report_date=timezone.localdate()).first(),
-            **_level_charts(),
+            # The dashboard's charts, read-only, from the shared cache (never a whole-archive count per view).
+            **dashboard_charts(),
         },
     )
-
-
-def _level_charts() -> dict:
-    """The dashboard's charts, read-only: customers per level now and the level changes of the last days."""
-    from ratings import charts
-    from ratings import selectors as rating_selectors
-
-    board = rating_selectors.rating_dashboard()
-    level_svg = charts.bar_chart(
-        [charts.Bar(row.label, row.count, charts.LEVEL_COLOURS[row.level]) for row in board.level_counts],
-        title="各信用等级用户数",
-    )
-    daily_svg = charts.daily_chart(
-        board.changes_by_day, title=f"近{rating_selectors.CHANGE_WINDOW_DAYS}天每日等级变更次数"
-    )
-    # The charts escape every text they draw (ratings/charts.py).
-    return {"level_svg": mark_safe(level_svg), "daily_svg": mark_safe(daily_svg), "board": board}
 
 
 @login_required

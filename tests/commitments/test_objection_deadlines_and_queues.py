@@ -66,6 +66,24 @@ def test_staff_and_supervisors_see_the_overdue_objections(client, event, applica
     assert objection.customer.name in page and "已逾期" in page
 
 
+def test_the_overdue_tab_exports_the_overdue_objections_only(
+    client, event, applicant, staff, applicant_customer, time_machine
+):
+    _object(event, applicant)  # submitted 2025-06-16: overdue on 2025-07-02
+    time_machine.move_to(datetime(2025, 7, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)
+    later = EventFactory(customer=applicant_customer, type="late_payment", occurred_on=date(2025, 5, 10))
+    _object(later, applicant)  # submitted today: open, not overdue
+    client.force_login(staff)
+    url = reverse("commitments:objection_list")
+
+    def exported(query: str) -> list:
+        workbook = load_workbook(BytesIO(client.get(url + query).content), read_only=True)
+        return list(workbook.active.iter_rows(values_only=True))[1:]
+
+    assert len(exported("?export=objections")) == 2
+    assert len(exported("?state=overdue&export=objections")) == 1
+
+
 def test_the_decision_is_sent_to_the_enterprise_with_its_reasons(
     client, event, applicant, staff, supervisor, django_capture_on_commit_callbacks
 ):
