@@ -122,11 +122,16 @@ def password_change_required(user) -> bool:
     return EnterpriseRegistration.objects.filter(user=user, password_change_required=True).exists()
 
 
-def _set_password(user, password: str, *, field: str = "password") -> None:
+def password_validated(password: str, *, user, field: str = "password") -> None:
+    """The password validators' verdict (settings.AUTH_PASSWORD_VALIDATORS) as a refusal on the form's field."""
     try:
         validate_password(password, user=user)
     except ValidationError as error:
-        raise ApplicationError("；".join(error.messages), field=field) from error
+        raise ApplicationError("；".join(error.messages), field=field) from None
+
+
+def _set_password(user, password: str, *, field: str = "password") -> None:
+    password_validated(password, user=user, field=field)
     user.set_password(password)
     user.save(update_fields=["password"])
 

@@ -1,8 +1,7 @@
 import re
 
-from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,6 +13,7 @@ from credit_portal import roles
 from credit_portal.errors import ApplicationError
 
 from ..models import EnterpriseRegistration, RegistrationStatus
+from .passwords import password_validated
 
 MOBILE_PHONE = re.compile(r"^1[3-9]\d{9}$")
 PHONE_NOT_AVAILABLE = "无法使用该手机号注册。如您此前已用它注册，请直接登录；否则请核对号码或联系营业厅。"
@@ -39,10 +39,7 @@ def _check_password(*, password: str, password_again: str, user) -> None:
         raise ApplicationError("请设置密码", field="password")
     if password != password_again:
         raise ApplicationError("两次输入的密码不一致", field="password_again")
-    try:
-        password_validation.validate_password(password, user=user)
-    except ValidationError as error:
-        raise ApplicationError("；".join(error.messages), field="password") from None
+    password_validated(password, user=user)
 
 
 @transaction.atomic
