@@ -1,11 +1,17 @@
 """What commitments does when the archive announces news; connected in ``CommitmentsConfig.ready``."""
 
-from .services.letters import letters_breach_refresh
+from .services.letters import letters_breach_refresh, letters_breach_refresh_many
 
 
 def letters_when_event_changed(*, event, revoked: bool, **kwargs) -> None:
     """An event recorded breaks an accepted letter's promise (违诺); revoked, it no longer does."""
     letters_breach_refresh(customer_id=event.customer_id)
+
+
+def letters_when_facts_imported(*, customer_ids, **kwargs) -> None:
+    """Events come from the marketing system's import too: they break (or, revoked, no longer break)
+    accepted letters as an event recorded by hand does."""
+    letters_breach_refresh_many(customer_ids=customer_ids)
 
 
 def password_change_on_login(*, request, user, **kwargs) -> None:

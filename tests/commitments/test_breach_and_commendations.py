@@ -38,6 +38,27 @@ def test_a_letter_under_review_has_no_fulfilment_and_an_accepted_one_is_kept_in_
     assert letter.fulfilment == Fulfilment.FULL
 
 
+def test_an_event_imported_from_the_marketing_system_breaches_the_letter_too(staff, applicant_customer):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from archives.services import imports
+
+    AccountFactory(customer=applicant_customer, opened_on=date(2015, 3, 1))
+    letter = services.letter_decide(
+        letter=CommitmentLetterFactory(customer=applicant_customer), accept=True, actor=staff
+    )
+    upload = SimpleUploadedFile(
+        "events.csv", f"uscc,type,occurred_on\n{applicant_customer.uscc},unauthorized_use,2025-06-10\n".encode()
+    )
+    job = imports.import_preview(kind="events", upload=upload, actor=staff)
+
+    imports.import_run(job_id=job.pk)
+
+    letter.refresh_from_db()
+    assert letter.fulfilment == Fulfilment.PARTIAL and letter.breach_event is not None
+    assert letter.history.filter(history_change_reason__startswith="违诺").exists()
+
+
 def test_an_event_recorded_while_the_letter_is_in_force_breaches_it_and_revoking_it_restores_it(
     client, staff, supervisor, applicant_customer
 ):
