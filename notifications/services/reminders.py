@@ -119,11 +119,13 @@ def report_expiry_reminders(*, today: date) -> int:
 
 
 def _enqueue(keys: set[tuple[int, str, str]]) -> None:
-    ids = [
-        pk
-        for customer_id, kind, subject_key in keys
-        for pk in Notice.objects.filter(
-            customer_id=customer_id, kind=kind, subject_key=subject_key, status=NoticeStatus.PENDING
-        ).values_list("pk", flat=True)
-    ]
-    notices_enqueue(notice_ids=sorted(ids))
+    """After commit: queue the pending reminders of these (customer, kind, subject) keys, read in one query."""
+    if not keys:
+        return
+    candidates = Notice.objects.filter(
+        customer_id__in={k[0] for k in keys},
+        kind__in={k[1] for k in keys},
+        subject_key__in={k[2] for k in keys},
+        status=NoticeStatus.PENDING,
+    ).values_list("pk", "customer_id", "kind", "subject_key")
+    notices_enqueue(notice_ids=sorted(pk for pk, *key in candidates if tuple(key) in keys))
