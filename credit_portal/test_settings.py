@@ -11,9 +11,8 @@ CELERY_BROKER_URL = "memory://"
 PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="credit-portal-test-media-"))
 MEDIA_ROOT = PRIVATE_MEDIA_ROOT
 AXES_FAILURE_LIMIT = 5
-# Each test process has its own cache, so throttles and cached tokens never leak between parallel runs.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "credit-portal-tests"}}
 DEMO_MODE = True
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
-# The throttles' counters: each process its own, cleared between tests (tests/conftest.py).
+# Each test process has its own cache (throttle counters, permission sets, cached figures), cleared
+# between tests (tests/conftest.py), so nothing leaks between parallel runs.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}

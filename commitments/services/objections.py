@@ -27,7 +27,7 @@ def objection_submit(*, event: CreditEvent, actor, reason: str, evidence: Upload
         raise ApplicationError("请填写异议理由", field="reason")
     if event.status == EventStatus.REVOKED:
         raise ApplicationError("该记录已撤销，无需提出异议", field="event")
-    if event.objections.filter(status__in=[ObjectionStatus.SUBMITTED, ObjectionStatus.REVIEWED]).exists():
+    if objection_open_for(event) is not None:
         raise ApplicationError("该记录已有处理中的异议", field="event")
     checked = check_upload(evidence, field="evidence") if evidence is not None else None
     objection = Objection(
