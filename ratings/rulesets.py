@@ -123,10 +123,12 @@ def ruleset_draft(*, actor, parameters: dict | None = None, wordings: dict | Non
             merged[criterion].update(fields)
         else:
             merged[criterion] = fields
-    # The wording of criteria the drafter did not touch is carried over from the base.
-    base_wordings = dict(base.wordings)
-    changed = set(rules.changed_criteria(merged)) if not rules.validate_parameters(merged) else set()
-    carried = {k: v for k, v in base_wordings.items() if k in changed}
+    # The wording of criteria the drafter did not touch is carried over from the base. Which criteria
+    # differ from the plan can be told once the numbers themselves are valid; missing wordings are
+    # what the carried ones (and the drafter's) are for, so they do not count here.
+    numbers_valid = all(error.field == "wording" for error in rules.validate_parameters(merged))
+    changed = set(rules.changed_criteria(merged)) if numbers_valid else set()
+    carried = {k: v for k, v in base.wordings.items() if k in changed}
     final_wordings = _check(merged, {**carried, **(wordings or {})})
     # Versions are numbered in drafting order; the row lock keeps two drafts from sharing a number.
     last = RuleSet.objects.select_for_update().aggregate(v=Max("version"))["v"] or 1

@@ -146,6 +146,17 @@ def test_an_approved_draft_applies_on_its_date_and_the_history_shows_the_version
     assert RuleSet.objects.get(version=1).status == RuleSetStatus.RETIRED
 
 
+def test_a_draft_from_a_version_in_force_other_than_the_plan_keeps_its_wordings(supervisor, other_supervisor) -> None:
+    ruleset_approve(rule_set=_yellow1_draft(supervisor), actor=other_supervisor, effective_on=TOMORROW)
+    with time_machine.travel(f"{TOMORROW.isoformat()} 01:00 +0800", tick=False):
+        bulk.rerate_all(as_of=TOMORROW)  # version 2 in force
+
+        draft = ruleset_draft(actor=supervisor, parameters={}, note="只改说明")
+
+    assert draft.based_on.version == 2
+    assert draft.wordings == {"yellow.1": YELLOW1_WORDING}  # carried over: the drafter changed nothing
+
+
 def test_the_impact_of_a_draft_is_stored_and_nothing_is_rated(supervisor, django_capture_on_commit_callbacks) -> None:
     moved = _customer("欠费一个多月", arrears_since=TODAY - timedelta(days=40))
     _customer("不欠费", arrears_since=None)
