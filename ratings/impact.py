@@ -69,6 +69,9 @@ def impact_start(
         raise ApplicationError("请选择两个不同的规则集进行对比", field="baseline")
     if proposed.status == RuleSetStatus.RETIRED:
         raise ApplicationError("已废止的规则集不能评估", field="proposed")
+    if baseline.status == RuleSetStatus.RETIRED and baseline != (ruleset_for(as_of=as_of) or ruleset_plan()):
+        # The page offers no retired set to compare with, except the one that applied on the date.
+        raise ApplicationError("已废止的规则集不能作为对比基准", field="baseline")
     ranges = plan_ranges(size=range_size)
     report = ImpactReport.objects.create(
         proposed=proposed,

@@ -157,6 +157,19 @@ def test_a_draft_from_a_version_in_force_other_than_the_plan_keeps_its_wordings(
     assert draft.wordings == {"yellow.1": YELLOW1_WORDING}  # carried over: the drafter changed nothing
 
 
+def test_a_retired_rule_set_is_no_baseline_unless_it_applied_on_the_date(supervisor, other_supervisor) -> None:
+    ruleset_approve(rule_set=_yellow1_draft(supervisor), actor=other_supervisor, effective_on=TOMORROW)
+    with time_machine.travel(f"{TOMORROW.isoformat()} 01:00 +0800", tick=False):
+        bulk.rerate_all(as_of=TOMORROW)  # version 2 in force, version 1 retired
+        draft = ruleset_draft(actor=supervisor, parameters={}, note="沿用第2版")  # a draft of version 3
+        plan = RuleSet.objects.get(version=1)
+
+        with pytest.raises(ApplicationError, match="已废止的规则集不能作为对比基准"):
+            impact_start(proposed=draft, baseline=plan, as_of=TOMORROW, actor=supervisor)
+        assert impact_start(proposed=draft, baseline=plan, as_of=TODAY, actor=supervisor).baseline == plan
+        assert impact_start(proposed=draft, as_of=TOMORROW, actor=supervisor).baseline.version == 2
+
+
 def test_the_impact_of_a_draft_is_stored_and_nothing_is_rated(supervisor, django_capture_on_commit_callbacks) -> None:
     moved = _customer("欠费一个多月", arrears_since=TODAY - timedelta(days=40))
     _customer("不欠费", arrears_since=None)
