@@ -134,7 +134,7 @@ class NoPropertyDocuments:
     @property
     def report_validity(self) -> str:
         """``一年内`` in the plan: how recent a report must be, as the rule set in force says."""
-        return f"{rules.years_text(self.report_valid_years)}内"
+        return rules.years_label(self.report_valid_years)
 
     @property
     def level_ok(self) -> bool:

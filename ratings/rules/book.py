@@ -62,6 +62,10 @@ class RuleBook:
             WINDOW_3Y: (years_label(self.long_years), self.long_years),
             SINCE_OPENED: ("自立户起", None),
         }
+        #: The windows' lengths in years, shortest first (the boundaries ``rules.stable_until`` watches).
+        self.event_window_years: tuple[int, ...] = tuple(
+            sorted({years for _, years in self.windows.values() if years is not None})
+        )
         self.by_id: dict[str, Criterion] = {c.id: c for c in self.criteria}
         self.by_level: dict[str, tuple[Criterion, ...]] = {
             level: tuple(c for c in self.criteria if c.level == level) for level in (BLACK, RED, YELLOW, GREEN, BLUE)

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .criteria import V1_PARAMETERS, build_criteria
+from .criteria import CRITERIA_BY_ID, V1_PARAMETERS, build_criteria
 
 #: Field → (Chinese label, lowest allowed, highest allowed).
 _INTEGER_FIELDS: dict[str, tuple[str, int, int]] = {
@@ -147,20 +147,21 @@ def validate_parameters(
     if errors:
         return errors
 
-    for criterion in changed_criteria(parameters):
+    changed = changed_criteria(parameters)
+    for criterion in changed:
         if not (wordings.get(criterion) or "").strip():
             errors.append(
                 ParameterError(criterion, "wording", f"{_name(criterion)}的数值已改变，请填写新的条款原文（wording）")
             )
     for criterion, text in wordings.items():
-        if criterion not in changed_criteria(parameters) and (text or "").strip():
+        if criterion not in changed and (text or "").strip():
             errors.append(ParameterError(criterion, "wording", f"{_name(criterion)}的数值未改变，应沿用方案原文"))
     return errors
 
 
 def changed_criteria(parameters: Mapping[str, Any]) -> tuple[str, ...]:
     """The criteria whose conditions differ from the plan's under these numbers (they need new wording)."""
-    plan = {c.id: c for c in build_criteria(V1_PARAMETERS)}
+    plan = CRITERIA_BY_ID  # the plan's (version 1)
     windows_changed = {
         code
         for code, field in (("1y", "short_years"), ("3y", "long_years"))

@@ -28,7 +28,7 @@ def stable_until(facts: Facts, *, next_dated: date | None = None, book: RuleBook
     leave out (it counts from that date on). ``date.max`` when no date can ever cross a boundary.
     """
     as_of = facts.as_of
-    event_window_years = tuple(sorted({years for _, years in book.windows.values() if years is not None}))
+    event_window_years = book.event_window_years
     report_valid_years = book.report_valid_years
     first = date.max if next_dated is None or next_dated <= as_of else next_dated
 
