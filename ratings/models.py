@@ -158,23 +158,9 @@ class RuleSet(models.Model):
     based_on = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="起草依据"
     )
-    drafted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="起草人",
-    )
+    drafted_by = decider_field("起草人")
     drafted_at = models.DateTimeField("起草时间", auto_now_add=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="批准人",
-    )
+    approved_by = decider_field("批准人")
     approved_at = models.DateTimeField("批准时间", null=True, blank=True)
 
     history = HistoricalRecords()
