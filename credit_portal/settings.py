@@ -288,6 +288,7 @@ SMS_GATEWAY = {
         "honest": env.str("SMS_TEMPLATE_HONEST", default=""),
         "objection": env.str("SMS_TEMPLATE_OBJECTION", default=""),
         "password_code": env.str("SMS_TEMPLATE_PASSWORD_CODE", default=""),
+        "password_reset": env.str("SMS_TEMPLATE_PASSWORD_RESET", default=""),
     },
     "TIMEOUT": env.float("SMS_GATEWAY_TIMEOUT", default=10.0),
 }

@@ -187,6 +187,7 @@ class CallAttempt(models.Model):
 
 class DirectMessageStatus(models.TextChoices):
     PENDING = "pending", "待发送"
+    SENDING = "sending", "发送中"  # claimed by a worker until lease_until
     SENT = "sent", "已发送"
     FAILED = "failed", "发送失败"
 
@@ -194,6 +195,7 @@ class DirectMessageStatus(models.TextChoices):
 class DirectMessageKind(models.TextChoices):
     OBJECTION_DECISION = "objection", "异议处理结果"
     PASSWORD_CODE = "password_code", "密码重置验证码"
+    PASSWORD_RESET = "password_reset", "营业厅重置密码提示"
 
 
 class DirectMessage(models.Model):
@@ -213,6 +215,7 @@ class DirectMessage(models.Model):
     error = models.TextField("错误", blank=True)
     created_at = models.DateTimeField("生成时间", auto_now_add=True)
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    lease_until = models.DateTimeField("发送租约截止", null=True, blank=True)
 
     class Meta:
         verbose_name = "短信告知"

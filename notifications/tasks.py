@@ -61,8 +61,10 @@ def report_expiry_reminders_task() -> None:
 def notices_sweep_task() -> None:
     """Re-queue notices left pending (broker down at commit) or stuck sending (worker killed)."""
     from .services import notices_sweep
+    from .services.direct import direct_messages_sweep
 
     notices_sweep()
+    direct_messages_sweep()
 
 
 from .drc.tasks import drc_report_daily_task, drc_report_push_sweep_task, drc_report_push_task  # noqa: E402,F401
@@ -76,7 +78,7 @@ from .drc.tasks import drc_report_daily_task, drc_report_push_sweep_task, drc_re
     retry_backoff_max=3600,
     max_retries=5,
 )
-def direct_message_send_task(message_id: int, text: str) -> None:
+def direct_message_send_task(message_id: int, text: str | None = None) -> None:
     """Send one enterprise text (objection decision, reset code) by SMS; a missing row is a no-op."""
     from .services.direct import direct_message_send
 

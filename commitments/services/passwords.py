@@ -155,7 +155,7 @@ def password_reset_by_staff(*, registration: EnterpriseRegistration, actor) -> s
     audited_save(registration, actor=actor, reason="营业厅重置企业用户密码")
     enterprise_message.send(
         sender=EnterpriseRegistration,
-        kind="password_code",
+        kind="password_reset",
         recipient=registration.phone,
         text=(
             f"【淮阴供电营业部】您的电力信用门户密码已于营业厅重置（账号 {mask_phone(registration.phone)}）。"

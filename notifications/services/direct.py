@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from ..backends import OutgoingMessage, SendError, TransientSendError, get_backend
-from ..models import DirectMessage, DirectMessageStatus
+from ..models import DirectMessage, DirectMessageKind, DirectMessageStatus
 
 logger = logging.getLogger(__name__)
 
@@ -26,11 +29,22 @@ def direct_message_record(
     return message
 
 
-def direct_message_send(*, message_id: int, text: str) -> str:
-    """Send through the SMS backend; a transient failure is raised for the task to retry."""
-    message = DirectMessage.objects.filter(pk=message_id, status=DirectMessageStatus.PENDING).first()
-    if message is None:
+def direct_message_send(*, message_id: int, text: str | None = None) -> str:
+    """Send through the SMS backend, once: the message is claimed with a conditional update and a lease
+    (as notices are), so a redelivered task, or the sweeper's, finds it taken or sent and sends nothing.
+
+    ``text``: what to send when it is not what is kept (a reset code, kept masked); otherwise the kept
+    text. A transient failure gives the message back (pending) and is raised for the task to retry.
+    """
+    now = timezone.now()
+    lease = now + timedelta(seconds=settings.NOTIFICATION_RETRY["LEASE_SECONDS"])
+    claimable = Q(status=DirectMessageStatus.PENDING) | Q(status=DirectMessageStatus.SENDING, lease_until__lt=now)
+    if not DirectMessage.objects.filter(claimable, pk=message_id).update(
+        status=DirectMessageStatus.SENDING, lease_until=lease
+    ):
         return "skipped"
+    message = DirectMessage.objects.get(pk=message_id)
+    mine = DirectMessage.objects.filter(pk=message.pk, status=DirectMessageStatus.SENDING, lease_until=lease)
     outgoing = OutgoingMessage(
         notice_id=message.pk,
         idempotency_key=str(message.idempotency_key),
@@ -38,15 +52,37 @@ def direct_message_send(*, message_id: int, text: str) -> str:
         kind=message.kind,
         level="",
         recipient=message.recipient,
-        text=text,
+        text=text if text is not None else message.text,
     )
     try:
         get_backend("sms").send(outgoing)
     except TransientSendError:
+        mine.update(status=DirectMessageStatus.PENDING, lease_until=None)
         raise
     except SendError as error:
-        DirectMessage.objects.filter(pk=message.pk).update(status=DirectMessageStatus.FAILED, error=str(error))
+        mine.update(status=DirectMessageStatus.FAILED, error=str(error), lease_until=None)
         logger.warning("SMS %s to %s failed: %s", message.kind, message.recipient, error)
         return "failed"
-    DirectMessage.objects.filter(pk=message.pk).update(status=DirectMessageStatus.SENT, sent_at=timezone.now())
+    mine.update(status=DirectMessageStatus.SENT, sent_at=timezone.now(), lease_until=None)
     return "sent"
+
+
+def direct_messages_sweep(*, now=None) -> int:
+    """Re-queue the enterprise texts nobody is sending: pending since long before, or claimed by a worker
+    whose lease ran out. A reset code is kept only masked and is not re-sent (the enterprise asks for a
+    new one): a stuck one is marked failed. Returns how many were queued again."""
+    from ..tasks import direct_message_send_task
+
+    now = now or timezone.now()
+    settled = now - timedelta(seconds=settings.NOTIFICATION_RETRY["BACKOFF_MAX"])
+    stuck = DirectMessage.objects.filter(
+        Q(status=DirectMessageStatus.PENDING, created_at__lte=settled)
+        | Q(status=DirectMessageStatus.SENDING, lease_until__lt=now)
+    )
+    stuck.filter(kind=DirectMessageKind.PASSWORD_CODE).update(
+        status=DirectMessageStatus.FAILED, error="验证码未能及时发出，已失效", lease_until=None
+    )
+    ids = list(stuck.exclude(kind=DirectMessageKind.PASSWORD_CODE).values_list("pk", flat=True))
+    for pk in ids:
+        direct_message_send_task.delay(pk)
+    return len(ids)

@@ -87,6 +87,7 @@ def test_staff_reset_an_enterprise_users_password_at_the_hall(client, staff, ent
 
     temporary = re.search(r'id="temporary-password">([^<]+)<', page.content.decode()).group(1)
     assert get_user_model().objects.get(username=PHONE).check_password(temporary)
+    assert DirectMessage.objects.filter(kind="password_reset").exists()  # not the code's SMS template
     assert enterprise_user.history.filter(history_change_reason="营业厅重置企业用户密码").exists()
 
 
