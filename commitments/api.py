@@ -24,7 +24,7 @@ from archives.selectors import customer_for_user
 from archives.serializers import ErrorSerializer, ReportSerializer
 from archives.validation import normalize_uscc
 from credit_portal.api_parsers import JSONParser
-from credit_portal.throttling import REGISTRATION_THROTTLED, registration_throttled
+from credit_portal.throttling import registration_throttled
 
 from . import selectors, services
 from .models import EnterpriseRegistration
@@ -114,8 +114,8 @@ class RegistrationListApi(EnterpriseApi, generics.ListAPIView):
     def post(self, request: Request) -> Response:
         # Self-registration needs no login: attempts are limited per client address and per mobile number.
         phone = request.data.get("phone") if hasattr(request.data, "get") else None
-        if registration_throttled(request, mobile=phone if isinstance(phone, str) else ""):
-            raise Throttled(detail=REGISTRATION_THROTTLED)
+        if refusal := registration_throttled(request, mobile=phone if isinstance(phone, str) else ""):
+            raise Throttled(detail=refusal)
         data = _validated(RegistrationCreateSerializer, request, request.data)
         registration = services.enterprise_register(**data)
         return Response(RegistrationSerializer(registration).data, status.HTTP_201_CREATED)

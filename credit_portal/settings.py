@@ -226,7 +226,13 @@ REDIS_URL = env.str("REDIS_URL", default="")
 CACHE_URL = env.str("CACHE_URL", default=REDIS_URL)
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "portal"}
+        # An accelerator, not a dependency: an operation Redis does not answer is a miss (credit_portal.cache).
+        {
+            "BACKEND": "credit_portal.cache.ResilientRedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "portal",
+            "OPTIONS": {"RETRY_SECONDS": env.float("CACHE_RETRY_SECONDS", default=5.0)},
+        }
         if CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "credit-portal"}
     )
@@ -241,6 +247,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A request that queues a task after commit gives up on a dead broker in about a second: the rows it
+# wrote are the outbox, and each kind of job has a sweeper that queues what was never delivered.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2.0
 CELERY_BEAT_SCHEDULE: dict = {
     # Every customer re-rated as of the new day (windows slide, arrears age), in CELERY_TIMEZONE.
     "nightly-rerate": {"task": "ratings.tasks.nightly_rerate_task", "schedule": crontab(hour=0, minute=30)},
