@@ -361,6 +361,10 @@ CELERY_BEAT_SCHEDULE["drc-report-push-sweep"] = {
     "schedule": 600.0,
 }
 
+# The Prometheus scrape (`GET /metrics`, credit_portal.metrics) sends "Authorization: Bearer <token>".
+# No token, no endpoint: /metrics answers 404 to everyone.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+
 REST_FRAMEWORK = {
     # Token first: its challenge makes missing or bad credentials a 401 with WWW-Authenticate, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import metrics, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/", include("credit_portal.api_urls")),
     path("admin/", admin.site.urls),
     path("favicon.ico", views.favicon),
+    path("metrics", metrics.metrics),
 ]
 
 handler403 = "credit_portal.views.permission_denied"
