@@ -1,6 +1,5 @@
 """`/metrics`: operators see trouble first — closed to the public, figures read from the database at scrape time."""
 
-import os
 import socket
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -252,14 +251,12 @@ def test_with_no_report_and_no_nightly_run_the_times_are_zero_so_that_age_alerts
 # The services
 
 
-def test_the_cache_is_reported_down_when_nothing_listens_on_its_redis_port(client, db, token, settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": f"redis://127.0.0.1:{_free_port()}/0",
-        }
-    }
+def test_the_cache_is_reported_up_while_its_redis_answers_and_down_once_it_stops(
+    client, db, token, redis_server, redis_cache
+):
+    assert _value(_scrape(client), "portal_cache_up") == 1
 
+    redis_server.stop()
     samples = _scrape(client)
 
     assert _value(samples, "portal_cache_up") == 0
@@ -268,16 +265,6 @@ def test_the_cache_is_reported_down_when_nothing_listens_on_its_redis_port(clien
 
 
 def test_the_in_process_cache_is_reported_up(client, db, token):
-    assert _value(_scrape(client), "portal_cache_up") == 1
-
-
-@pytest.mark.services
-@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (a real Redis)")
-def test_a_redis_cache_that_answers_is_reported_up(client, db, token, settings):
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
-    }
-
     assert _value(_scrape(client), "portal_cache_up") == 1
 
 
