@@ -258,6 +258,18 @@ CELERY_BEAT_SCHEDULE: dict = {
     "dashboard-refresh": {"task": "ratings.tasks.dashboard_refresh_task", "schedule": 300.0},
     # Impact reports quiet for ten minutes lost a range task: their unfinished ranges are queued again.
     "impact-rerun-pending": {"task": "ratings.tasks.impact_rerun_pending_task", "schedule": 300.0},
+    # File jobs and imports whose worker died (lease run out), and file jobs never delivered (broker
+    # down at the request): queued again (archives.services.jobs.jobs_sweep).
+    "archives-jobs-sweep": {"task": "archives.tasks.jobs_sweep_task", "schedule": 60.0},
+}
+# Background file jobs (letters to print, exports): a build holds a lease its worker renews every third
+# of it (and with each progress report); one whose lease ran out is built again from the start, at most
+# MAX_ATTEMPTS times in all. A job pending (or stalled) for SWEEP_AFTER_SECONDS since it was last queued
+# is queued again.
+FILE_JOB_RETRY = {
+    "LEASE_SECONDS": env.int("FILE_JOB_LEASE_SECONDS", default=120),
+    "MAX_ATTEMPTS": 3,
+    "SWEEP_AFTER_SECONDS": 120,
 }
 
 # Notifications (reminders, SMS, WeChat, notification letters). Channel backends are chosen like
