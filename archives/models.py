@@ -349,6 +349,9 @@ class ImportJob(models.Model):
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
     # The running import's heartbeat: renewed with every batch; once it has run out, the worker is gone.
     lease_until = models.DateTimeField("心跳有效至", null=True, blank=True)
+    # When staff started it (or the sweeper queued it again): a start the broker never delivered is
+    # told apart from a job nobody started, and queued again by the jobs sweeper.
+    queued_at = models.DateTimeField("排队时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "导入任务"

@@ -89,5 +89,7 @@ def redis_stopped(redis_server, redis_cache, settings):
     saved = (celery_app.conf.broker_url, celery_app.conf.task_always_eager)
     celery_app.conf.broker_url = redis_server.url
     celery_app.conf.task_always_eager = False
+    celery_app._pool = celery_app.amqp._producer_pool = None  # no connection kept from another broker
     yield redis_server
     celery_app.conf.broker_url, celery_app.conf.task_always_eager = saved
+    celery_app._pool = celery_app.amqp._producer_pool = None

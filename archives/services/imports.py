@@ -139,6 +139,7 @@ def import_start(*, job: ImportJob, actor) -> None:
     _check_permission(actor)
     if job.status != ImportStatus.READY and not job.stalled:
         raise ApplicationError(f"该导入任务当前状态为“{job.get_status_display()}”，不能开始导入", field="job")
+    ImportJob.objects.filter(pk=job.pk).update(queued_at=timezone.now())
     enqueue_after_commit(lambda: import_run_task.delay(job.pk), what=f"import job {job.pk}")
 
 

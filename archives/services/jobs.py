@@ -181,7 +181,8 @@ def file_job_params_pin(*, job: FileJob, **params) -> None:
 
 def jobs_sweep(*, now: datetime | None = None) -> dict[str, int]:
     """Queue again what no worker is doing: file jobs pending or stalled since they were last queued
-    (``SWEEP_AFTER_SECONDS``), and imports whose worker died; fail a file job that has used all its attempts.
+    (``SWEEP_AFTER_SECONDS``), imports started but never taken (the broker was down) and imports whose
+    worker died; fail a file job that has used all its attempts.
 
     Returns how many of each. A job re-queued once waits another period before the next time.
     """
@@ -202,11 +203,12 @@ def jobs_sweep(*, now: datetime | None = None) -> dict[str, int]:
             file_job_run_task.delay(job_id)
             queued += 1
     imports = 0
-    for job_id in ImportJob.objects.filter(status=ImportStatus.RUNNING, lease_until__lt=now).values_list(
-        "pk", flat=True
-    ):
-        import_run_task.delay(job_id)  # the import's claim takes it over and resumes after the rows written
-        imports += 1
+    started = Q(status=ImportStatus.READY, queued_at__isnull=False) | Q(status=ImportStatus.RUNNING, lease_until__lt=now)
+    quiet_import = quiet | Q(queued_at__isnull=True)  # a stalled import from before queued_at was kept
+    for job_id in ImportJob.objects.filter(started & quiet_import).values_list("pk", flat=True):
+        if ImportJob.objects.filter(Q(pk=job_id) & quiet_import).update(queued_at=now):
+            import_run_task.delay(job_id)  # the import's claim takes it over and resumes after the rows written
+            imports += 1
     return {"file_jobs": queued, "file_jobs_failed": gave_up, "imports": imports}
 
 

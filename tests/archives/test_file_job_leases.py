@@ -6,12 +6,13 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from archives.models import FileJob, FileJobStatus
-from archives.services import jobs
+from archives.models import CreditEvent, FileJob, FileJobStatus, ImportJob, ImportStatus
+from archives.services import imports, jobs
 from archives.services.jobs import file_job_run, jobs_sweep, register_file_job
 from credit_portal.celery import app as celery_app
 from tests.factories import CustomerFactory
@@ -156,6 +157,44 @@ def test_an_export_requested_while_the_broker_is_down_is_stored_and_run_by_the_s
     job.refresh_from_db()
     assert (job.status, job.attempts) == ("done", 1)
     assert _exported_usccs(job) == [customer.uscc]
+
+
+def test_an_import_started_while_the_broker_is_down_is_queued_by_the_sweeper_and_imports_once(
+    client, staff, broker_down, django_capture_on_commit_callbacks
+):
+    customer = CustomerFactory()
+    client.force_login(staff)
+    upload = SimpleUploadedFile(
+        "营销导出.csv", f"uscc,type,occurred_on\n{customer.uscc},late_payment,2026-02-03\n".encode()
+    )
+    client.post(reverse("archives:import_list"), {"kind": "events", "file": upload})
+    job = ImportJob.objects.get()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("archives:import_start", args=[job.pk]))
+
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert job.status == ImportStatus.READY and job.queued_at is not None  # asked for, never delivered
+    assert jobs_sweep()["imports"] == 0  # queued a moment ago: the broker may still deliver it
+
+    celery_app.conf.task_always_eager = True  # the broker is back (the suite's in-process one)
+    assert jobs_sweep(now=timezone.now() + LONG_AGO)["imports"] == 1
+    assert jobs_sweep(now=timezone.now() + LONG_AGO)["imports"] == 0
+
+    job.refresh_from_db()
+    assert job.status == ImportStatus.DONE
+    assert CreditEvent.objects.filter(customer=customer).count() == 1
+
+
+def test_an_import_nobody_started_is_not_swept(staff):
+    customer = CustomerFactory()
+    upload = SimpleUploadedFile("a.csv", f"uscc,type,occurred_on\n{customer.uscc},late_payment,2026-02-03\n".encode())
+    job = imports.import_preview(kind="events", upload=upload, actor=staff)
+
+    assert jobs_sweep(now=timezone.now() + LONG_AGO)["imports"] == 0
+    job.refresh_from_db()
+    assert job.status == ImportStatus.READY
 
 
 def test_the_file_job_page_shows_when_its_worker_was_last_alive(client, staff, time_machine):
