@@ -24,6 +24,7 @@ from archives.selectors import customer_for_user
 from archives.serializers import ErrorSerializer, ReportSerializer
 from archives.validation import normalize_uscc
 from credit_portal.api_parsers import JSONParser
+from credit_portal.idempotency import IdempotentPosts
 from credit_portal.throttling import registration_throttled
 
 from . import selectors, services
@@ -71,7 +72,7 @@ class HasPermission(BasePermission):
         return code is None or request.user.has_perm(code)
 
 
-class EnterpriseApi(APIView):
+class EnterpriseApi(IdempotentPosts, APIView):
     permission_classes = [IsAuthenticated, HasPermission]
     permissions: dict[str, str] = {}
     filter_backends: list = []

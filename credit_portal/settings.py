@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_celery_beat",
+    "credit_portal",
     "archives",
     "ratings",
     "commitments",
@@ -83,6 +84,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # A temporary password given at the hall is replaced before anything else.
     "commitments.middleware.PasswordChangeRequiredMiddleware",
+    # A page form sent twice (a double click, a resend) is handled once: its one-time token is claimed.
+    "credit_portal.idempotency.FormOnceMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -258,6 +261,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "dashboard-refresh": {"task": "ratings.tasks.dashboard_refresh_task", "schedule": 300.0},
     # Impact reports quiet for ten minutes lost a range task: their unfinished ranges are queued again.
     "impact-rerun-pending": {"task": "ratings.tasks.impact_rerun_pending_task", "schedule": 300.0},
+    # Idempotency keys and form tokens are answered for IDEMPOTENCY_KEEP_HOURS, then forgotten.
+    "idempotent-requests-forget": {"task": "credit_portal.tasks.idempotent_requests_forget_task", "schedule": 3600.0},
     # File jobs and imports whose worker died (lease run out), and file jobs never delivered (broker
     # down at the request): queued again (archives.services.jobs.jobs_sweep).
     "archives-jobs-sweep": {"task": "archives.tasks.jobs_sweep_task", "schedule": 60.0},
@@ -271,6 +276,8 @@ FILE_JOB_RETRY = {
     "MAX_ATTEMPTS": 3,
     "SWEEP_AFTER_SECONDS": 120,
 }
+# How long an Idempotency-Key (API) or a form's one-time token is answered with its first result.
+IDEMPOTENCY_KEEP_HOURS = env.int("IDEMPOTENCY_KEEP_HOURS", default=24)
 
 # Notifications (reminders, SMS, WeChat, notification letters). Channel backends are chosen like
 # Django's e-mail backends: console by default; the HTTP SMS gateway and WeChat template messages
@@ -391,7 +398,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "credit_portal.api_schema.PortalAutoSchema",
     "EXCEPTION_HANDLER": "credit_portal.errors.api_exception_handler",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DATE_FORMAT": "%Y-%m-%d",
