@@ -203,7 +203,9 @@ def jobs_sweep(*, now: datetime | None = None) -> dict[str, int]:
             file_job_run_task.delay(job_id)
             queued += 1
     imports = 0
-    started = Q(status=ImportStatus.READY, queued_at__isnull=False) | Q(status=ImportStatus.RUNNING, lease_until__lt=now)
+    started = Q(status=ImportStatus.READY, queued_at__isnull=False) | Q(
+        status=ImportStatus.RUNNING, lease_until__lt=now
+    )
     quiet_import = quiet | Q(queued_at__isnull=True)  # a stalled import from before queued_at was kept
     for job_id in ImportJob.objects.filter(started & quiet_import).values_list("pk", flat=True):
         if ImportJob.objects.filter(Q(pk=job_id) & quiet_import).update(queued_at=now):
