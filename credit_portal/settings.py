@@ -75,6 +75,8 @@ MIDDLEWARE = [
     # First: /healthz answers before host validation and the HTTPS redirect, for the container's probe.
     "credit_portal.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before static files, the session and the login: a NUL or other control character answers 400 here.
+    "credit_portal.input_guard.ControlCharacterMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
