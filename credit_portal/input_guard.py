@@ -1,44 +1,35 @@
 """Control characters are refused at the edge, before any session, query or view sees them.
 
-NUL and the other C0 control codes have no place in an address, a query string or a form field:
-nobody types them, PostgreSQL cannot hold NUL in text (the query fails), and file paths refuse it.
-A form field may hold tab, CR and LF (a textarea's lines); a path and a query string none at all.
-Uploaded files are not read here (their contents are checked where they are used): of a multipart
-body, only the text fields and the file names are.
+The rule is `control_characters`: none in an address or a query string; in a form field none but
+tab, CR and LF. Uploaded files are not read here (their contents are checked where they are used):
+of a multipart body, only the text fields and the file names are. A JSON body is checked by the
+API's parser, which reads it anyway.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from urllib.parse import unquote
 
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 
+from .control_characters import IN_ADDRESS, IN_FIELD, IN_FIELD_MESSAGE, code_of
 from .views import bad_request
-
-_IN_ADDRESS = re.compile(r"[\x00-\x1f\x7f]")
-_IN_FIELD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 IN_PATH = "网址中含有不允许的控制字符（{code}），请检查网址后重试"
 IN_QUERY = "查询条件中含有不允许的控制字符（{code}），请删除后重试"
-IN_FORM = "提交的内容中含有不可见的控制字符（{code}），请删除后重新提交"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 BROKEN_FORM = "提交的表单数据格式不正确，请刷新页面后重新提交"
 
 
-def _code(match: re.Match) -> str:
-    return f"U+{ord(match.group(0)):04X}"
-
-
 def refusal(request: HttpRequest) -> tuple[str, str | None] | None:
     """The message (and the field at fault) of a request holding a control character, else None."""
-    if found := _IN_ADDRESS.search(request.path):
-        return IN_PATH.format(code=_code(found)), None
+    if found := IN_ADDRESS.search(request.path):
+        return IN_PATH.format(code=code_of(found)), None
     query = request.META.get("QUERY_STRING", "")
-    if query and (found := _IN_ADDRESS.search(unquote(query.replace("+", " ")))):
-        return IN_QUERY.format(code=_code(found)), None
+    if query and (found := IN_ADDRESS.search(unquote(query.replace("+", " ")))):
+        return IN_QUERY.format(code=code_of(found)), None
     if request.method == "POST" and request.content_type in FORM_TYPES:
         try:
             fields = list(request.POST.lists())
@@ -46,11 +37,11 @@ def refusal(request: HttpRequest) -> tuple[str, str | None] | None:
         except MultiPartParserError:
             return BROKEN_FORM, None
         for name, values in fields + names:
-            if found := _IN_FIELD.search(name):
-                return IN_FORM.format(code=_code(found)), None
+            if found := IN_FIELD.search(name):
+                return IN_FIELD_MESSAGE.format(code=code_of(found)), None
             for text in values:
-                if found := _IN_FIELD.search(text):
-                    return IN_FORM.format(code=_code(found)), name
+                if found := IN_FIELD.search(text):
+                    return IN_FIELD_MESSAGE.format(code=code_of(found)), name
     return None
 
 

@@ -106,6 +106,32 @@ def test_an_escape_character_in_an_api_form_body_answers_400_and_records_nothing
     assert not CreditEvent.objects.exists()
 
 
+def test_a_control_character_in_a_json_body_answers_400_and_records_nothing(api_client_for, staff):
+    customer = CustomerFactory()
+    body = {"customer": customer.uscc, "type": "late_payment", "occurred_on": "2024-03-01", "description": "逾期\x07"}
+
+    response = api_client_for(staff).post("/api/events/", body, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["message"] == "提交的内容中含有不可见的控制字符（U+0007），请删除后重新提交"
+    assert not CreditEvent.objects.exists()
+
+
+def test_line_breaks_in_a_json_text_are_kept(api_client_for, staff):
+    customer = CustomerFactory()
+    body = {
+        "customer": customer.uscc,
+        "type": "late_payment",
+        "occurred_on": "2024-03-01",
+        "description": "甲\r\n乙\t丙",
+    }
+
+    response = api_client_for(staff).post("/api/events/", body, format="json")
+
+    assert response.status_code == 201, response.json()
+    assert CreditEvent.objects.get().description == "甲\r\n乙\t丙"
+
+
 def test_tab_and_line_breaks_in_a_text_field_and_nul_bytes_in_an_uploaded_file_are_accepted(client, staff):
     customer = AccountFactory(opened_on="2018-01-01").customer
     client.force_login(staff)
