@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from archives.models import CreditEvent, ElectricityAccount, ImportStatus, PublicCreditReport
+from archives.selectors import archive_history
 from archives.services import imports, report_upload
 from credit_portal.errors import ApplicationError
 from tests.factories import PDF_BYTES, AccountFactory, CustomerFactory, EventFactory
@@ -181,3 +182,13 @@ def test_the_api_writes_a_date_of_a_year_before_1000_with_four_digits(api_client
 
     assert response.status_code == 200
     assert [row["occurred_on"] for row in response.json()["results"]] == ["0801-04-11"]
+
+
+def test_the_audit_trail_writes_a_date_of_a_year_before_1000_with_four_digits(staff):
+    account = AccountFactory(opened_on=date(801, 4, 11))
+    account.opened_on = date(2018, 4, 11)
+    account.save()
+
+    changes = [change for entry in archive_history(account.customer, unmasked=True) for change in entry.changes]
+
+    assert ("立户日期", "0801-04-11", "2018-04-11") in changes
