@@ -85,7 +85,9 @@ class RegistrationDecisionSerializer(serializers.Serializer):
 
 
 class LetterUploadSerializer(serializers.Serializer):
-    committed_on = serializers.DateField(help_text="承诺作出日期（承诺书签署日期）YYYY-MM-DD，不能晚于今天")
+    committed_on = serializers.DateField(
+        help_text="承诺作出日期（承诺书签署日期）YYYY-MM-DD，不早于 1990-01-01，不能晚于今天"
+    )
     file = serializers.FileField(help_text="签章后的信用承诺书：PDF、JPEG 或 PNG，按内容识别")
 
 
@@ -168,7 +170,7 @@ class PublicLetterFilterSerializer(serializers.Serializer):
 
 class ReportSubmissionSerializer(serializers.Serializer):
     customer = serializers.CharField(max_length=30, help_text="企业统一社会信用代码（企业用户只能是本企业）")
-    issued_on = serializers.DateField(help_text="报告出具日期 YYYY-MM-DD，不能晚于今天")
+    issued_on = serializers.DateField(help_text="报告出具日期 YYYY-MM-DD，不早于 1990-01-01，不能晚于今天")
     file = serializers.FileField(help_text="《江苏省法人公共信用信息查询报告》：PDF、JPEG 或 PNG")
 
 

@@ -76,6 +76,8 @@ MIDDLEWARE = [
     # First: /healthz answers before host validation and the HTTPS redirect, for the container's probe.
     "credit_portal.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before static files, the session and the login: a NUL or other control character answers 400 here.
+    "credit_portal.input_guard.ControlCharacterMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -401,7 +403,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "credit_portal.api_schema.PortalAutoSchema",
     "EXCEPTION_HANDLER": "credit_portal.errors.api_exception_handler",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DATE_FORMAT": "%Y-%m-%d",
+    # ISO 8601 (date.isoformat): always four-digit years, where strftime("%Y") writes 801 for 0801.
+    "DATE_FORMAT": "iso-8601",
     "DATE_INPUT_FORMATS": ["%Y-%m-%d"],
 }
 SPECTACULAR_SETTINGS = {

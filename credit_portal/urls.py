@@ -19,6 +19,7 @@ urlpatterns = [
     path("metrics", metrics.metrics),
 ]
 
+handler400 = "credit_portal.views.bad_request"
 handler403 = "credit_portal.views.permission_denied"
 handler404 = "credit_portal.views.page_not_found"
 handler500 = "credit_portal.views.server_error"

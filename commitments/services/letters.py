@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from archives.models import CreditEvent, Customer, EventStatus
 from archives.services.common import audited_save
-from archives.validation import check_upload
+from archives.validation import check_date_floor, check_upload
 from credit_portal.errors import ApplicationError
 
 from ..models import CommitmentLetter, Fulfilment, LetterStatus
@@ -22,6 +22,7 @@ def letter_upload(*, customer: Customer, actor, committed_on: date, file: Upload
     require_member(actor=actor, customer=customer)
     if not isinstance(committed_on, date):
         raise ApplicationError("承诺日期格式应为 YYYY-MM-DD", field="committed_on")
+    check_date_floor(committed_on, field="committed_on", label="承诺日期")
     if committed_on > timezone.localdate():
         raise ApplicationError(f"承诺日期 {committed_on} 晚于今天", field="committed_on")
     checked = check_upload(file, field="file")
