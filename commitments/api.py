@@ -42,6 +42,7 @@ from .serializers import (
     PublicLetterSerializer,
     RegistrationCreateSerializer,
     RegistrationDecisionSerializer,
+    RegistrationReceivedSerializer,
     RegistrationSerializer,
     ReportSubmissionSerializer,
     ServiceRequestCreateSerializer,
@@ -108,7 +109,7 @@ class RegistrationListApi(EnterpriseApi, generics.ListAPIView):
 
     @extend_schema(
         request=RegistrationCreateSerializer,
-        responses={201: RegistrationSerializer, **BAD_INPUT, **THROTTLED},
+        responses={201: RegistrationReceivedSerializer, **BAD_INPUT, **THROTTLED},
         auth=[],
     )
     def post(self, request: Request) -> Response:
@@ -118,7 +119,7 @@ class RegistrationListApi(EnterpriseApi, generics.ListAPIView):
             raise Throttled(detail=REGISTRATION_THROTTLED)
         data = _validated(RegistrationCreateSerializer, request, request.data)
         registration = services.enterprise_register(**data)
-        return Response(RegistrationSerializer(registration).data, status.HTTP_201_CREATED)
+        return Response(RegistrationReceivedSerializer(registration).data, status.HTTP_201_CREATED)
 
 
 class RegistrationDecisionApi(EnterpriseApi):

@@ -391,6 +391,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # A registration's status appears in two components (as received, as staff review it): one enum, named.
+    "ENUM_NAME_OVERRIDES": {"RegistrationStatusEnum": "commitments.models.RegistrationStatus"},
 }
 
 # Content-Security-Policy (django-csp): every script, style, font and image is the portal's own; no inline
