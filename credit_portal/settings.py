@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Signed-in pages and API answers are never stored by a cache (answers from the middlewares below too).
+    "credit_portal.no_store.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # A temporary password given at the hall is replaced before anything else.
     "commitments.middleware.PasswordChangeRequiredMiddleware",
