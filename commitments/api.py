@@ -43,6 +43,7 @@ from .serializers import (
     PublicLetterSerializer,
     RegistrationCreateSerializer,
     RegistrationDecisionSerializer,
+    RegistrationReceivedSerializer,
     RegistrationSerializer,
     ReportSubmissionSerializer,
     ServiceRequestCreateSerializer,
@@ -109,7 +110,7 @@ class RegistrationListApi(EnterpriseApi, generics.ListAPIView):
 
     @extend_schema(
         request=RegistrationCreateSerializer,
-        responses={201: RegistrationSerializer, **BAD_INPUT, **THROTTLED},
+        responses={201: RegistrationReceivedSerializer, **BAD_INPUT, **THROTTLED},
         auth=[],
     )
     def post(self, request: Request) -> Response:
@@ -119,7 +120,7 @@ class RegistrationListApi(EnterpriseApi, generics.ListAPIView):
             raise Throttled(detail=refusal)
         data = _validated(RegistrationCreateSerializer, request, request.data)
         registration = services.enterprise_register(**data)
-        return Response(RegistrationSerializer(registration).data, status.HTTP_201_CREATED)
+        return Response(RegistrationReceivedSerializer(registration).data, status.HTTP_201_CREATED)
 
 
 class RegistrationDecisionApi(EnterpriseApi):

@@ -47,7 +47,22 @@ class RegistrationCreateSerializer(serializers.Serializer):
     password_again = serializers.CharField(write_only=True, trim_whitespace=False, style={"input_type": "password"})
 
 
+class RegistrationReceivedSerializer(serializers.ModelSerializer):
+    """What an anonymous caller gets back: only what it entered, the same for a USCC on file and one not
+    (the match with an archive is for staff to see when they review, not for anyone to probe)."""
+
+    customer = serializers.CharField(source="uscc", read_only=True, help_text="填报的统一社会信用代码")
+    username = serializers.CharField(source="user.username", read_only=True)
+
+    class Meta:
+        model = EnterpriseRegistration
+        fields = ["id", "username", "customer", "enterprise_name", "contact_person", "phone", "status", "created_at"]
+        read_only_fields = fields
+
+
 class RegistrationSerializer(serializers.ModelSerializer):
+    """A registration as staff review it: with the archive its USCC matches, if any."""
+
     customer = serializers.CharField(source="uscc", read_only=True, help_text="填报的统一社会信用代码")
     customer_name = serializers.SerializerMethodField(help_text="已有档案的名称；待确认时新建档案的为 null")
     username = serializers.CharField(source="user.username", read_only=True)

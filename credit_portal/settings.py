@@ -5,6 +5,8 @@ tasks in-process, demo mode on. `DJANGO_ENV=production` turns on the deployment 
 requires every secret to be given.
 """
 
+import ipaddress
+import os
 import sys
 from pathlib import Path
 
@@ -83,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Signed-in pages and API answers are never stored by a cache (answers from the middlewares below too).
+    "credit_portal.no_store.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # A temporary password given at the hall is replaced before anything else.
     "commitments.middleware.PasswordChangeRequiredMiddleware",
@@ -154,10 +158,19 @@ CSRF_FAILURE_VIEW = "credit_portal.views.csrf_failure"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# The reverse proxies in front of the portal that append the client's address to X-Forwarded-For:
-# the client is the entry the outermost of them added (credit_portal.client_address). 0, as in
+# The reverse proxies in front of the portal (addresses or networks, e.g. 127.0.0.1,10.0.0.0/8) that
+# append the client's address to X-Forwarded-For: the header is read only on a request one of them
+# passed on, from the right, skipping their own entries (credit_portal.client_address). Empty, as in
 # development, believes only REMOTE_ADDR and never the header.
-TRUSTED_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=1 if PRODUCTION else 0)
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1"] if PRODUCTION else [])
+# Checked here, so that a typo stops start-up instead of every login.
+try:
+    for _proxy in TRUSTED_PROXIES:
+        ipaddress.ip_network(_proxy.strip(), strict=False)
+except ValueError as error:
+    sys.exit(f"TRUSTED_PROXIES refused: {error} (addresses or networks, comma-separated; see README).")
+if "AXES_PROXY_COUNT" in os.environ:
+    sys.exit("AXES_PROXY_COUNT is no longer read: list the proxies' addresses in TRUSTED_PROXIES (see README).")
 
 # Login throttling: repeated failures lock the username, whatever the address they come from, and
 # separately lock an address that tries many usernames. A success does not wipe the failures: with
@@ -416,6 +429,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # A registration's status appears in two components (as received, as staff review it): one enum, named.
+    "ENUM_NAME_OVERRIDES": {"RegistrationStatusEnum": "commitments.models.RegistrationStatus"},
 }
 
 # Content-Security-Policy (django-csp): every script, style, font and image is the portal's own; no inline

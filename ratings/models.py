@@ -22,6 +22,7 @@ class RatingCause(models.TextChoices):
     OVERRIDE = "override", "人工调整"
     IMPORT = "import", "营销系统导入"
     MANUAL = "manual", "手工重新评定"
+    OPENED = "opened", "建档"
 
 
 class CustomerRating(models.Model):

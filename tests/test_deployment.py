@@ -173,3 +173,33 @@ def test_every_django_message_a_user_can_meet_has_a_chinese_translation():
 def test_the_portal_offers_one_language():
     assert settings.LANGUAGES == [("zh-hans", "简体中文")]
     assert "django.middleware.locale.LocaleMiddleware" not in settings.MIDDLEWARE
+
+
+def test_production_trusts_only_the_local_proxy_by_default_and_reads_the_list_from_the_environment():
+    assert _start("print(settings.TRUSTED_PROXIES)").stdout.strip() == "['127.0.0.1']"
+    listed = _start("print(settings.TRUSTED_PROXIES)", TRUSTED_PROXIES="127.0.0.1,10.0.0.0/8")
+    assert listed.stdout.strip() == "['127.0.0.1', '10.0.0.0/8']", listed.stderr
+
+
+@pytest.mark.parametrize(
+    ("changes", "named"),
+    [
+        ({"TRUSTED_PROXIES": "127.0.0.1,proxy.example.cn"}, "TRUSTED_PROXIES refused"),
+        ({"AXES_PROXY_COUNT": "1"}, "AXES_PROXY_COUNT is no longer read"),
+    ],
+)
+def test_a_wrong_proxy_setting_stops_start_up_with_one_line(changes, named):
+    result = _start(**changes)
+
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()], result.stderr
+    assert named in result.stderr
+
+
+def test_gunicorn_listens_on_the_loopback_unless_told_otherwise(monkeypatch):
+    import runpy
+
+    monkeypatch.delenv("GUNICORN_BIND", raising=False)
+    assert runpy.run_path(str(Path(settings.BASE_DIR) / "gunicorn.conf.py"))["bind"] == "127.0.0.1:8000"
+    monkeypatch.setenv("GUNICORN_BIND", "0.0.0.0:8000")
+    assert runpy.run_path(str(Path(settings.BASE_DIR) / "gunicorn.conf.py"))["bind"] == "0.0.0.0:8000"

@@ -44,6 +44,8 @@ def customer_create(*, actor, uscc: str, name: str, **fields: str) -> Customer:
         raise ApplicationError(f"统一社会信用代码 {uscc} 已建档", field="uscc")
     customer = Customer(uscc=uscc, **data)
     audited_save(customer, actor=actor, reason="建档")
+    # Rated at once, with no facts yet: no customer is without a level until the next nightly run.
+    customer_facts_changed(customer_id=customer.pk, cause="opened", ref=uscc)
     transaction.on_commit(industries_forget)
     return customer
 
