@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ratings', '0009_history_customer_index_covered'),
+        ('ratings', '0010_nightly_runs'),
     ]
 
     operations = [
