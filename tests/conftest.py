@@ -25,6 +25,27 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _celery_configured_from_the_test_settings():
+    """Celery reads the Django settings once, on first use: make that happen before any test overrides
+    them (a test that turns eager tasks off in the settings would otherwise leave them off for good)."""
+    from credit_portal.celery import app
+
+    assert app.conf.task_always_eager, "the test settings run tasks in-process"
+
+
+@pytest.fixture(autouse=True)
+def _celery_restored():
+    """Whatever a test did to the Celery app's broker or eagerness, the next starts in-process again."""
+    from credit_portal.celery import app
+
+    saved = (app.conf.broker_url, app.conf.task_always_eager)
+    yield
+    if (app.conf.broker_url, app.conf.task_always_eager) != saved:
+        app.conf.broker_url, app.conf.task_always_eager = saved
+        app._pool = app.amqp._producer_pool = None
+
+
 def _persona(username: str, role: str):
     user = UserFactory(username=username)
     user.groups.add(Group.objects.get(name=role))
