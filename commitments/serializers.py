@@ -158,7 +158,9 @@ class PublicLetterSerializer(serializers.ModelSerializer):
 
 
 class PublicLetterFilterSerializer(serializers.Serializer):
-    q = serializers.CharField(required=False, default="", help_text="企业名称片段、统一社会信用代码或承诺编码前缀")
+    q = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="企业名称片段、统一社会信用代码或承诺编码前缀"
+    )
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,0 +1,71 @@
+"""The error answers every API operation can give, documented once for the whole schema.
+
+drf-spectacular documents what each view declares; the answers that come from the framework around
+the view are added here, so that the schema names every status an operation can answer:
+
+- 400 for every operation: a body, query string or path the portal refuses, named in ``errors``;
+- 401 and 403 for every operation that needs a signed-in user (no or a bad token; a role without the
+  permission);
+- 404 for an operation with a path parameter (no such record, or another enterprise's) and for a
+  paginated list (a page past the end, or no page number);
+- 429 where a throttle applies (documented by the view itself).
+"""
+
+from __future__ import annotations
+
+ERROR_COMPONENT = "Error"
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "错误答复（credit_portal.errors.api_exception_handler）",
+    "properties": {
+        "message": {"type": "string", "description": "给用户看的说明"},
+        "errors": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            "description": "出错的字段及原因；无则为空对象",
+        },
+    },
+    "required": ["message", "errors"],
+}
+DEFAULT_ANSWERS = {
+    "400": "输入有误（errors 指出字段和原因），未写入任何数据",
+    "401": "未登录：缺少或无效的令牌（WWW-Authenticate: Token）",
+    "403": "所属角色无此权限",
+    "404": "没有找到，或无权查看；列表的页码超出末页或不是从 1 起的整数",
+}
+METHODS = ("get", "put", "post", "patch", "delete")
+
+
+def _signed_in(operation: dict, schema: dict) -> bool:
+    security = operation.get("security", schema.get("security"))
+    # drf-spectacular writes `{}` into the list when anonymous callers are allowed too.
+    return bool(security) and {} not in security
+
+
+def _answers(path: str, operation: dict, schema: dict) -> list[str]:
+    answers = ["400"]
+    if _signed_in(operation, schema):
+        answers += ["401", "403"]
+    paginated = any(parameter.get("name") == "page" for parameter in operation.get("parameters", []))
+    if "{" in path or paginated:
+        answers.append("404")
+    return answers
+
+
+def document_error_answers(result: dict, generator, request, public) -> dict:
+    """drf-spectacular postprocessing hook: add the framework's error answers to every operation."""
+    components = result.setdefault("components", {}).setdefault("schemas", {})
+    components.setdefault(ERROR_COMPONENT, ERROR_SCHEMA)
+    reference = {"$ref": f"#/components/schemas/{ERROR_COMPONENT}"}
+    for path, item in result.get("paths", {}).items():
+        for method in METHODS:
+            operation = item.get(method)
+            if operation is None:
+                continue
+            responses = operation.setdefault("responses", {})
+            for status in _answers(path, operation, result):
+                responses.setdefault(
+                    status,
+                    {"content": {"application/json": {"schema": reference}}, "description": DEFAULT_ANSWERS[status]},
+                )
+    return result
