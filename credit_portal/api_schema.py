@@ -8,7 +8,12 @@ the view are added here, so that the schema names every status an operation can 
   permission);
 - 404 for an operation with a path parameter (no such record, or another enterprise's) and for a
   paginated list (a page past the end, or no page number);
+- 409 for every POST: the record's state refuses it (credit_portal.errors.ConflictError), or the
+  request repeats another;
 - 429 where a throttle applies (documented by the view itself).
+
+A file can only be sent as multipart/form-data: a request body with a file is documented as JSON or
+as a URL-encoded form only without its files, and not at all when a file is required.
 """
 
 from __future__ import annotations
@@ -32,7 +37,9 @@ DEFAULT_ANSWERS = {
     "401": "未登录：缺少或无效的令牌（WWW-Authenticate: Token）",
     "403": "所属角色无此权限",
     "404": "没有找到，或无权查看；列表的页码超出末页或不是从 1 起的整数",
+    "409": "与记录的当前状态冲突（如已有待审核的同类申请、已审核），或重复提交",
 }
+MULTIPART = "multipart/form-data"
 METHODS = ("get", "put", "post", "patch", "delete")
 
 
@@ -42,18 +49,47 @@ def _signed_in(operation: dict, schema: dict) -> bool:
     return bool(security) and {} not in security
 
 
-def _answers(path: str, operation: dict, schema: dict) -> list[str]:
+def _answers(path: str, method: str, operation: dict, schema: dict) -> list[str]:
     answers = ["400"]
     if _signed_in(operation, schema):
         answers += ["401", "403"]
     paginated = any(parameter.get("name") == "page" for parameter in operation.get("parameters", []))
     if "{" in path or paginated:
         answers.append("404")
+    if method == "post":
+        answers.append("409")
     return answers
 
 
+def _files_only_in_multipart(operation: dict, components: dict) -> None:
+    content = operation.get("requestBody", {}).get("content", {})
+    if MULTIPART not in content:
+        return
+    reference = content[MULTIPART]["schema"].get("$ref", "")
+    name = reference.rsplit("/", 1)[-1]
+    body = components.get(name)
+    if body is None:
+        return
+    files = {key for key, value in body.get("properties", {}).items() if value.get("format") == "binary"}
+    if not files:
+        return
+    if files & set(body.get("required", [])):
+        for media_type in [media_type for media_type in content if media_type != MULTIPART]:
+            del content[media_type]
+        return
+    fields = f"{name.removesuffix('Request')}FieldsRequest"
+    components.setdefault(
+        fields,
+        {**body, "properties": {key: value for key, value in body["properties"].items() if key not in files}},
+    )
+    for media_type, entry in content.items():
+        if media_type != MULTIPART:
+            entry["schema"] = {"$ref": f"#/components/schemas/{fields}"}
+
+
 def document_error_answers(result: dict, generator, request, public) -> dict:
-    """drf-spectacular postprocessing hook: add the framework's error answers to every operation."""
+    """drf-spectacular postprocessing hook: add the framework's error answers to every operation, and
+    keep files out of the media types that cannot carry them."""
     components = result.setdefault("components", {}).setdefault("schemas", {})
     components.setdefault(ERROR_COMPONENT, ERROR_SCHEMA)
     reference = {"$ref": f"#/components/schemas/{ERROR_COMPONENT}"}
@@ -63,7 +99,8 @@ def document_error_answers(result: dict, generator, request, public) -> dict:
             if operation is None:
                 continue
             responses = operation.setdefault("responses", {})
-            for status in _answers(path, operation, result):
+            _files_only_in_multipart(operation, components)
+            for status in _answers(path, method, operation, result):
                 responses.setdefault(
                     status,
                     {"content": {"application/json": {"schema": reference}}, "description": DEFAULT_ANSWERS[status]},

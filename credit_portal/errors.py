@@ -28,10 +28,16 @@ class ApplicationError(Exception):
         return {self.field or "non_field_errors": [self.message]}
 
 
+class ConflictError(ApplicationError):
+    """An expected failure caused by the record's state, not by the request: the same request may be
+    right another time (a letter already awaiting review, an objection already decided). 409 in the API."""
+
+
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     """Answer every error with `{"message": ..., "errors": {field: [reasons]}}`."""
     if isinstance(exc, ApplicationError):
-        return Response({"message": exc.message, "errors": exc.as_dict(), **exc.extra}, status=400)
+        status = 409 if isinstance(exc, ConflictError) else 400
+        return Response({"message": exc.message, "errors": exc.as_dict(), **exc.extra}, status=status)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     if isinstance(exc, Http404):

@@ -380,6 +380,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The steps of an application and of a service request are two choice sets of fields named "status".
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStatusEnum": "commitments.models.ApplicationStatus",
+        "ServiceRequestStatusEnum": "commitments.models.ServiceStatus",
+    },
     # Every status an operation can answer is documented in one place (credit_portal.api_schema).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

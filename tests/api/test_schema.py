@@ -133,3 +133,13 @@ def _enum(schema: dict, property_schema: dict) -> list:
         elif part is not property_schema:
             values += part.get("enum", [])
     return values
+
+
+@pytest.mark.parametrize("bound", ["since", "until"])
+def test_an_empty_date_bound_of_the_turnaround_is_refused_as_no_date(api_client, staff, bound):
+    api_client.force_authenticate(staff)
+
+    response = api_client.get("/api/applications/turnaround/", {bound: ""})
+
+    assert response.status_code == 400
+    assert bound in response.json()["errors"]
