@@ -8,6 +8,7 @@ RUN apt-get update \
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     DJANGO_ENV=production \
+    GUNICORN_BIND=0.0.0.0:8000 \
     PORTAL_PRIVATE_MEDIA_ROOT=/data/private \
     PORTAL_PDF_FONT_DIR=/data/fonts
 

@@ -7,7 +7,9 @@ timeout only has to cover the slowest page: one letter PDF, an upload of evidenc
 
 import os
 
-bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+# Only the reverse proxy on this host reaches gunicorn; a container, whose port is published to the host
+# alone, sets GUNICORN_BIND=0.0.0.0:8000 (Dockerfile).
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
 threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))

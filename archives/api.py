@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from credit_portal.api_parsers import JSONParser
+from credit_portal.idempotency import IdempotentPosts
 from credit_portal.pagination import LargeTablePagination
 
 from . import selectors, services
@@ -57,7 +58,7 @@ class HasRolePermission(BasePermission):
         return request.user.has_perm(view.write_permission)
 
 
-class ArchiveApi(APIView):
+class ArchiveApi(IdempotentPosts, APIView):
     """Base of the archive endpoints: signed-in users read, `write_permission` holders write."""
 
     permission_classes = [IsAuthenticated, HasRolePermission]

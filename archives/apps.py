@@ -33,6 +33,12 @@ class ArchivesConfig(AppConfig):
 
         register_file_job("customers", permission="archives.view_all_archives", builder=customer_export_build)
 
+        from credit_portal.metrics import register_metrics
+
+        from .metrics import jobs_metrics
+
+        register_metrics("archives_jobs", jobs_metrics)
+
         register_queue_count(
             "reports",
             permission="archives.verify_publiccreditreport",

@@ -10,7 +10,6 @@ import contextlib
 import functools
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 
 from django.db import connection
 from django.db.models import Min
@@ -19,12 +18,12 @@ from archives import vocabulary
 from credit_portal.errors import ApplicationError
 
 from .importing import COLUMNS, column_labels
-from .models import SEVERITY_CHOICES, CreditEvent, Customer, ElectricityAccount, PaymentMethod, VoltageLevel
+from .models import SEVERITY_CHOICES, Customer, ElectricityAccount, PaymentMethod, VoltageLevel
 
 # The rules live in the services; the import reuses them rather than restating them.
 from .services.customers import CUSTOMER_FIELDS, check_account, clean_customer_fields
 from .services.events import check_event_date, event_attributes
-from .validation import normalize_uscc
+from .validation import check_decimal, normalize_uscc
 
 
 def lookup_chunk() -> int:
@@ -87,14 +86,6 @@ def parse_date(text: str, *, field: str, label: str) -> date:
 @functools.cache
 def _column(model, field: str):
     return model._meta.get_field(field)
-
-
-def _fits(value: Decimal, model, field: str, label: str) -> Decimal:
-    """Refuse what the database column cannot hold, so that no write can fail after validation."""
-    column = _column(model, field)
-    if value.quantize(Decimal(1)).adjusted() + 1 > column.max_digits - column.decimal_places:
-        raise ApplicationError(f"{label}数值过大", field=field)
-    return value
 
 
 def _text_fits(value: str, model, field: str, label: str) -> str:
@@ -253,10 +244,12 @@ class AccountChecker(Checker):
             ),
             "payment_method": PAYMENT_METHODS.get(_key(row["payment_method"]), row["payment_method"]),
             "voltage_level": VOLTAGE_LEVELS.get(_key(row["voltage_level"]), row["voltage_level"]),
-            "capacity_kva": self.attempt(line, errors, _number, row["capacity_kva"], "capacity_kva", "容量"),
-        }
+            "capacity_kva": self.attempt(
+                line, errors, check_decimal, row["capacity_kva"], column=_column(ElectricityAccount, "capacity_kva"),
+                label="容量",
+            ),
+        }  # fmt: skip
         if _FAILED not in values.values():
-            self.attempt(line, errors, _fits, values["capacity_kva"], ElectricityAccount, "capacity_kva", "容量")
             self.attempt(line, errors, check_account, today=self.today, **values)
         return AccountRow(line=line, uscc=uscc, number=number, values=values)
 
@@ -302,10 +295,6 @@ class EventChecker(Checker):
             voltage_kv=_strip_unit(row.get("voltage_kv", "")),
             severity=SEVERITIES.get(type_, {}).get(_key(severity), severity),
         )  # fmt: skip
-        if attributes is not _FAILED:
-            for field, label in (("amount_yuan", "窃电金额"), ("voltage_kv", "电压等级")):
-                if attributes[field] is not None:
-                    self.attempt(line, errors, _fits, attributes[field], CreditEvent, field, label)
         occurred_on = self.attempt(line, errors, parse_date, row["occurred_on"], field="occurred_on", label="发生日期")
         return EventRow(
             line=line, uscc=uscc, type=type_, occurred_on=occurred_on, attributes=attributes,
@@ -343,16 +332,6 @@ CHECKERS: dict[str, type[Checker]] = {
     "accounts": AccountChecker,
     "events": EventChecker,
 }
-
-
-def _number(text: str, field: str, label: str) -> Decimal:
-    try:
-        value = Decimal(text.replace(",", ""))
-    except InvalidOperation:
-        raise ApplicationError(f"{label}“{text}”应为数字", field=field) from None
-    if not value.is_finite():
-        raise ApplicationError(f"{label}“{text}”应为数字", field=field)
-    return value
 
 
 def _strip_unit(text: str) -> str:

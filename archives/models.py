@@ -6,6 +6,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from archives import vocabulary
@@ -348,6 +349,9 @@ class ImportJob(models.Model):
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
     # The running import's heartbeat: renewed with every batch; once it has run out, the worker is gone.
     lease_until = models.DateTimeField("心跳有效至", null=True, blank=True)
+    # When staff started it (or the sweeper queued it again): a start the broker never delivered is
+    # told apart from a job nobody started, and queued again by the jobs sweeper.
+    queued_at = models.DateTimeField("排队时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "导入任务"
@@ -395,6 +399,14 @@ class FileJob(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # When its task was last handed to the broker: a pending job quiet for long was never delivered.
+    queued_at = models.DateTimeField("排队时间", default=timezone.now)
+    # The running build's claim (credit_portal.claims): its worker renews the lease while it works and
+    # writes only under its own token; a lease run out means the worker died and the job is taken again.
+    claim_token = models.UUIDField("占用标识", null=True, blank=True)
+    lease_until = models.DateTimeField("心跳有效至", null=True, blank=True)
+    heartbeat_at = models.DateTimeField("最后心跳", null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField("已尝试次数", default=0)
 
     class Meta:
         verbose_name = "后台生成文件"
@@ -413,3 +425,8 @@ class FileJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (FileJobStatus.DONE, FileJobStatus.FAILED)
+
+    @property
+    def stalled(self) -> bool:
+        """Running, but its worker stopped beating (killed): the sweeper hands it to another worker."""
+        return self.status == FileJobStatus.RUNNING and lease_expired(self.lease_until)

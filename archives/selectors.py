@@ -155,7 +155,7 @@ def _display(record, field_name: str, user_names: dict[int, str]) -> str:
     if isinstance(model_field, models.DateTimeField):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(model_field, models.DateField):
-        return value.strftime("%Y-%m-%d")
+        return value.isoformat()
     if model_field.is_relation:
         if model_field.related_model is get_user_model():
             return user_names.get(value, f"#{value}")

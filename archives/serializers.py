@@ -180,7 +180,9 @@ class EventCreateSerializer(serializers.Serializer):
 
     customer = CustomerUsccField()
     type = serializers.ChoiceField(choices=[(code, t.label) for code, t in vocabulary.EVENT_TYPES.items()])
-    occurred_on = serializers.DateField(help_text="发生日期 YYYY-MM-DD，不能晚于今天")
+    occurred_on = serializers.DateField(
+        help_text="发生日期 YYYY-MM-DD，不早于 1990-01-01 和该用户最早立户日期，不能晚于今天"
+    )
     amount_yuan = serializers.DecimalField(
         max_digits=14, decimal_places=2, required=False, allow_null=True, help_text="窃电金额（元），窃电时必填"
     )
@@ -284,7 +286,7 @@ class ReportUploadSerializer(serializers.Serializer):
     """A public credit report file. `shows_dishonesty`, when given by staff, verifies it at once."""
 
     customer = CustomerUsccField()
-    issued_on = serializers.DateField(help_text="报告日期 YYYY-MM-DD，不能晚于今天")
+    issued_on = serializers.DateField(help_text="报告日期 YYYY-MM-DD，不早于 1990-01-01，不能晚于今天")
     file = serializers.FileField(help_text="PDF、JPEG 或 PNG，按内容识别，不超过上传大小上限")
     # allow_null keeps an omitted multipart field as "not stated", not as False.
     shows_dishonesty = serializers.BooleanField(

@@ -9,7 +9,7 @@ the facts; nothing here needs the broker.
 from django.dispatch import Signal
 
 #: Sent inside the transaction that changed one customer's rating facts; kwargs ``customer_id``,
-#: ``cause`` (event, revocation, report, account), ``ref``.
+#: ``cause`` (opened, event, revocation, report, account), ``ref``.
 facts_changed = Signal()
 
 #: Sent by an import job after it wrote the facts of many customers (and committed them);

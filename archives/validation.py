@@ -3,6 +3,8 @@
 import unicodedata
 import warnings
 from dataclasses import dataclass
+from datetime import date
+from decimal import Context, Decimal, InvalidOperation
 
 import filetype
 from django.conf import settings
@@ -47,6 +49,41 @@ def check_plain_text(value: str, *, field: str, label: str) -> str:
         if unicodedata.category(char) in _REFUSED_CATEGORIES:
             raise ApplicationError(f"{label}含有不可见的控制字符（U+{ord(char):04X}），请删除后重新填写", field=field)
     return value
+
+
+# No fact of the archive is older than this: a date before it is a typing error (0801 for 2018, 1899
+# from an empty Excel cell), and a year under 1000 would not even print with four digits.
+EARLIEST_DATE = date(1990, 1, 1)
+
+
+def check_date_floor(value: date, *, field: str, label: str) -> None:
+    """Refuse a date a user entered that lies before 1990-01-01."""
+    if value < EARLIEST_DATE:
+        raise ApplicationError(f"{label} {value.isoformat()} 早于 {EARLIEST_DATE.isoformat()}，请核对", field=field)
+
+
+def check_decimal(value, *, column, label: str) -> Decimal:
+    """A finite number that the DecimalField `column` can hold, rounded to its decimal places.
+
+    Refuses, with the reason in Chinese, what is not a number (NaN, inf, text) and what has more whole
+    digits than the column (1e30): never an InvalidOperation from the arithmetic or the database.
+    """
+    field = column.name
+    try:
+        number = Decimal(str(value).replace(",", "").strip())
+    except (InvalidOperation, ValueError):
+        raise ApplicationError(f"{label}“{value}”应为数字", field=field) from None
+    if not number.is_finite():
+        raise ApplicationError(f"{label}“{value}”应为数字", field=field)
+    whole_digits = column.max_digits - column.decimal_places
+    too_large = f"{label}“{value}”数值过大：整数部分最多{whole_digits}位"
+    if number.adjusted() >= whole_digits:  # adjusted(): the exponent of the leading digit, never raises
+        raise ApplicationError(too_large, field=field)
+    # At most max_digits digits, one more if rounding carries: the context never traps.
+    rounded = number.quantize(Decimal(1).scaleb(-column.decimal_places), context=Context(prec=column.max_digits + 1))
+    if rounded.adjusted() >= whole_digits:  # 99999999.999 rounds to 100000000.00
+        raise ApplicationError(too_large, field=field)
+    return rounded
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """Staff pages of the credit archive. Views parse input, call one service, and render."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -100,7 +101,8 @@ def file_job(request: HttpRequest, job_id: int) -> HttpResponse:
     if job is None:
         raise Http404
     recent = FileJob.objects.filter(created_by=request.user).exclude(pk=job.pk)[:10]
-    return render(request, "archives/file_job.html", {"job": job, "recent": recent})
+    context = {"job": job, "recent": recent, "retry": settings.FILE_JOB_RETRY}
+    return render(request, "archives/file_job.html", context)
 
 
 @login_required

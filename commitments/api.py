@@ -24,7 +24,8 @@ from archives.selectors import customer_for_user
 from archives.serializers import ErrorSerializer, ReportSerializer
 from archives.validation import normalize_uscc
 from credit_portal.api_parsers import JSONParser
-from credit_portal.throttling import REGISTRATION_THROTTLED, registration_throttled
+from credit_portal.idempotency import IdempotentPosts
+from credit_portal.throttling import registration_throttled
 
 from . import selectors, services
 from .models import EnterpriseRegistration
@@ -42,6 +43,7 @@ from .serializers import (
     PublicLetterSerializer,
     RegistrationCreateSerializer,
     RegistrationDecisionSerializer,
+    RegistrationReceivedSerializer,
     RegistrationSerializer,
     ReportSubmissionSerializer,
     ServiceRequestCreateSerializer,
@@ -71,7 +73,7 @@ class HasPermission(BasePermission):
         return code is None or request.user.has_perm(code)
 
 
-class EnterpriseApi(APIView):
+class EnterpriseApi(IdempotentPosts, APIView):
     permission_classes = [IsAuthenticated, HasPermission]
     permissions: dict[str, str] = {}
     filter_backends: list = []
@@ -108,17 +110,17 @@ class RegistrationListApi(EnterpriseApi, generics.ListAPIView):
 
     @extend_schema(
         request=RegistrationCreateSerializer,
-        responses={201: RegistrationSerializer, **BAD_INPUT, **THROTTLED},
+        responses={201: RegistrationReceivedSerializer, **BAD_INPUT, **THROTTLED},
         auth=[],
     )
     def post(self, request: Request) -> Response:
         # Self-registration needs no login: attempts are limited per client address and per mobile number.
         phone = request.data.get("phone") if hasattr(request.data, "get") else None
-        if registration_throttled(request, mobile=phone if isinstance(phone, str) else ""):
-            raise Throttled(detail=REGISTRATION_THROTTLED)
+        if refusal := registration_throttled(request, mobile=phone if isinstance(phone, str) else ""):
+            raise Throttled(detail=refusal)
         data = _validated(RegistrationCreateSerializer, request, request.data)
         registration = services.enterprise_register(**data)
-        return Response(RegistrationSerializer(registration).data, status.HTTP_201_CREATED)
+        return Response(RegistrationReceivedSerializer(registration).data, status.HTTP_201_CREATED)
 
 
 class RegistrationDecisionApi(EnterpriseApi):

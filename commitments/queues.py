@@ -33,7 +33,7 @@ def _when(value: datetime | None) -> str:
 
 
 def _day(value) -> str:
-    return value.strftime("%Y-%m-%d") if value else ""
+    return value.isoformat() if value else ""
 
 
 def _name(user) -> str:

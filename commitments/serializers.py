@@ -49,7 +49,22 @@ class RegistrationCreateSerializer(serializers.Serializer):
     password_again = serializers.CharField(write_only=True, trim_whitespace=False, style={"input_type": "password"})
 
 
+class RegistrationReceivedSerializer(serializers.ModelSerializer):
+    """What an anonymous caller gets back: only what it entered, the same for a USCC on file and one not
+    (the match with an archive is for staff to see when they review, not for anyone to probe)."""
+
+    customer = serializers.CharField(source="uscc", read_only=True, help_text="填报的统一社会信用代码")
+    username = serializers.CharField(source="user.username", read_only=True)
+
+    class Meta:
+        model = EnterpriseRegistration
+        fields = ["id", "username", "customer", "enterprise_name", "contact_person", "phone", "status", "created_at"]
+        read_only_fields = fields
+
+
 class RegistrationSerializer(serializers.ModelSerializer):
+    """A registration as staff review it: with the archive its USCC matches, if any."""
+
     customer = serializers.CharField(source="uscc", read_only=True, help_text="填报的统一社会信用代码")
     customer_name = serializers.SerializerMethodField(help_text="已有档案的名称；待确认时新建档案的为 null")
     username = serializers.CharField(source="user.username", read_only=True)
@@ -87,7 +102,9 @@ class RegistrationDecisionSerializer(serializers.Serializer):
 
 
 class LetterUploadSerializer(serializers.Serializer):
-    committed_on = serializers.DateField(help_text="承诺作出日期（承诺书签署日期）YYYY-MM-DD，不能晚于今天")
+    committed_on = serializers.DateField(
+        help_text="承诺作出日期（承诺书签署日期）YYYY-MM-DD，不早于 1990-01-01，不能晚于今天"
+    )
     file = serializers.FileField(help_text="签章后的信用承诺书：PDF、JPEG 或 PNG，按内容识别")
 
 
@@ -172,7 +189,7 @@ class PublicLetterFilterSerializer(serializers.Serializer):
 
 class ReportSubmissionSerializer(serializers.Serializer):
     customer = serializers.CharField(max_length=30, help_text="企业统一社会信用代码（企业用户只能是本企业）")
-    issued_on = serializers.DateField(help_text="报告出具日期 YYYY-MM-DD，不能晚于今天")
+    issued_on = serializers.DateField(help_text="报告出具日期 YYYY-MM-DD，不早于 1990-01-01，不能晚于今天")
     file = serializers.FileField(help_text="《江苏省法人公共信用信息查询报告》：PDF、JPEG 或 PNG")
 
 

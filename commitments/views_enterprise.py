@@ -20,12 +20,7 @@ from django.views.decorators.cache import never_cache
 from archives.selectors import membership_of
 from credit_portal.errors import submit_form
 from credit_portal.pdf import render_pdf
-from credit_portal.throttling import (
-    PASSWORD_CODE_THROTTLED,
-    REGISTRATION_THROTTLED,
-    password_code_throttled,
-    registration_throttled,
-)
+from credit_portal.throttling import password_code_throttled, registration_throttled
 
 from . import plan_text, selectors, services
 from .forms import (
@@ -66,8 +61,8 @@ def register(request: HttpRequest) -> HttpResponse:
     """Self-registration of an enterprise user; staff confirm the binding before it sees any data."""
     if request.user.is_authenticated:
         return redirect("home")
-    if request.method == "POST" and registration_throttled(request, mobile=request.POST.get("phone", "")):
-        return render(request, "throttled.html", {"message": REGISTRATION_THROTTLED}, status=429)
+    if request.method == "POST" and (refusal := registration_throttled(request, mobile=request.POST.get("phone", ""))):
+        return render(request, "throttled.html", {"message": refusal}, status=429)
     form = RegistrationForm(request.POST or None)
     registration = request.method == "POST" and submit_form(form, lambda data: services.enterprise_register(**data))
     if registration:
@@ -217,8 +212,8 @@ def password_code_request(request: HttpRequest) -> HttpResponse:
     form = PasswordCodeRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         phone = form.cleaned_data["phone"].strip()
-        if password_code_throttled(request, mobile=phone):
-            return render(request, "throttled.html", {"message": PASSWORD_CODE_THROTTLED}, status=429)
+        if refusal := password_code_throttled(request, mobile=phone):
+            return render(request, "throttled.html", {"message": refusal}, status=429)
         services.password_code_send(mobile=phone)
         # The same answer whether or not the number is registered: no probing of who has an account.
         messages.success(request, "如该手机号已注册并通过确认，验证码已发送，请在有效期内填写。")

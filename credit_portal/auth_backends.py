@@ -12,6 +12,11 @@ generation is not used. If the token itself is missing (the cache was emptied or
 one is drawn, so no entry written before can be taken for current. Entries also expire after
 ``PERMISSION_CACHE_SECONDS``. The key carries the user's ``is_superuser`` flag; ``is_active`` needs
 nothing: it is checked on the user row the request read.
+
+Redis is an accelerator here: when the cache does not answer (``credit_portal.cache``), the set is
+computed from the database as Django does. A change of permissions made while the cache could not be
+told is remembered by the process that made it, which moves the generation the next time the cache
+answers and until then believes no cached set.
 """
 
 from __future__ import annotations
@@ -22,7 +27,11 @@ from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 
+from .cache import cache_available
+
 GENERATION_KEY = "auth-perms:generation"
+# A permission change this process could not announce (the cache was down): announce it once it answers.
+_unannounced_change = False
 
 
 def _generation() -> str:
@@ -35,7 +44,16 @@ def _generation() -> str:
 
 def permissions_changed(**kwargs) -> None:
     """Receiver: whatever changed, no cached permission set is current any more."""
+    global _unannounced_change
     cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    _unannounced_change = not cache_available()
+
+
+def _announce_pending_change() -> bool:
+    """Move the generation for a change made during an outage; False while that is still not possible."""
+    if _unannounced_change:
+        permissions_changed()
+    return not _unannounced_change
 
 
 class CachedPermissionsBackend(ModelBackend):
@@ -45,6 +63,8 @@ class CachedPermissionsBackend(ModelBackend):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
         if not hasattr(user_obj, "_perm_cache"):
+            if not _announce_pending_change():
+                return super().get_all_permissions(user_obj)  # the cache cannot be believed yet
             key = f"auth-perms:{user_obj.pk}:{int(user_obj.is_superuser)}"
             found = cache.get_many([key, GENERATION_KEY])
             generation = found.get(GENERATION_KEY) or _generation()

@@ -1,9 +1,14 @@
 """`GET /healthz`: is this process able to serve? For the container's HEALTHCHECK and the compose file.
 
 It answers before any other middleware (no host check, no HTTPS redirect, no session, no login) and
-tells only which of its three checks failed: the database answers a query, the Celery broker accepts a
-connection (or tasks run in-process, without one), and the private storage folder takes a file.
-No data, no versions, no error texts: the reasons go to the log.
+tells only which of its checks failed: the database answers a query, the private storage folder takes
+a file, the Celery broker accepts a connection (or tasks run in-process, without one), and the shared
+cache answers. No data, no versions, no error texts: the reasons go to the log.
+
+The database and the storage are what a page needs: without either the answer is 503 and the
+container is unhealthy. Redis (broker and cache) is an accelerator: pages carry on without it, jobs
+wait in their tables for the sweepers, so its failure answers 200 with ``"status": "degraded"`` —
+restarting the web container would not bring Redis back. /metrics tells the operators.
 """
 
 from __future__ import annotations
@@ -38,6 +43,13 @@ def _broker() -> None:
         conn.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT_SECONDS)
 
 
+def _cache() -> None:
+    from .cache import cache_ping
+
+    if not cache_ping():
+        raise ConnectionError("the shared cache does not answer")
+
+
 def _private_storage() -> None:
     root = Path(settings.PRIVATE_MEDIA_ROOT)
     root.mkdir(parents=True, exist_ok=True)
@@ -46,11 +58,18 @@ def _private_storage() -> None:
         probe.flush()
 
 
-CHECKS: dict[str, Callable[[], None]] = {"database": _database, "broker": _broker, "private_storage": _private_storage}
+CHECKS: dict[str, Callable[[], None]] = {
+    "database": _database,
+    "broker": _broker,
+    "cache": _cache,
+    "private_storage": _private_storage,
+}
+# Failing these leaves the portal serving, with jobs queued later and no cache: degraded, not down.
+DEGRADABLE = frozenset({"broker", "cache"})
 
 
-def health_report() -> tuple[bool, dict[str, str]]:
-    """Run every check; each is "ok" or "fail"."""
+def health_report() -> tuple[str, dict[str, str]]:
+    """Run every check, each "ok" or "fail"; the status is "ok", "degraded" (only Redis failed) or "fail"."""
     results = {}
     for name, check in CHECKS.items():
         try:
@@ -60,7 +79,8 @@ def health_report() -> tuple[bool, dict[str, str]]:
             results[name] = "fail"
         else:
             results[name] = "ok"
-    return all(value == "ok" for value in results.values()), results
+    failed = {name for name, value in results.items() if value != "ok"}
+    return ("ok" if not failed else "degraded" if failed <= DEGRADABLE else "fail"), results
 
 
 class HealthCheckMiddleware:
@@ -72,8 +92,7 @@ class HealthCheckMiddleware:
             return self.get_response(request)
         if request.method not in ("GET", "HEAD"):
             return JsonResponse({"status": "method not allowed"}, status=405, headers={"Allow": "GET, HEAD"})
-        healthy, checks = health_report()
-        body = {"status": "ok" if healthy else "fail", "checks": checks}
-        response = JsonResponse(body, status=200 if healthy else 503)
+        status, checks = health_report()
+        response = JsonResponse({"status": status, "checks": checks}, status=503 if status == "fail" else 200)
         response["Cache-Control"] = "no-store"
         return response

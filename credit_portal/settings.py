@@ -5,6 +5,8 @@ tasks in-process, demo mode on. `DJANGO_ENV=production` turns on the deployment 
 requires every secret to be given.
 """
 
+import ipaddress
+import os
 import sys
 from pathlib import Path
 
@@ -65,6 +67,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_celery_beat",
+    "credit_portal",
     "archives",
     "ratings",
     "commitments",
@@ -75,14 +78,20 @@ MIDDLEWARE = [
     # First: /healthz answers before host validation and the HTTPS redirect, for the container's probe.
     "credit_portal.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before static files, the session and the login: a NUL or other control character answers 400 here.
+    "credit_portal.input_guard.ControlCharacterMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Signed-in pages and API answers are never stored by a cache (answers from the middlewares below too).
+    "credit_portal.no_store.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # A temporary password given at the hall is replaced before anything else.
     "commitments.middleware.PasswordChangeRequiredMiddleware",
+    # A page form sent twice (a double click, a resend) is handled once: its one-time token is claimed.
+    "credit_portal.idempotency.FormOnceMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -149,10 +158,19 @@ CSRF_FAILURE_VIEW = "credit_portal.views.csrf_failure"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# The reverse proxies in front of the portal that append the client's address to X-Forwarded-For:
-# the client is the entry the outermost of them added (credit_portal.client_address). 0, as in
+# The reverse proxies in front of the portal (addresses or networks, e.g. 127.0.0.1,10.0.0.0/8) that
+# append the client's address to X-Forwarded-For: the header is read only on a request one of them
+# passed on, from the right, skipping their own entries (credit_portal.client_address). Empty, as in
 # development, believes only REMOTE_ADDR and never the header.
-TRUSTED_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=1 if PRODUCTION else 0)
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1"] if PRODUCTION else [])
+# Checked here, so that a typo stops start-up instead of every login.
+try:
+    for _proxy in TRUSTED_PROXIES:
+        ipaddress.ip_network(_proxy.strip(), strict=False)
+except ValueError as error:
+    sys.exit(f"TRUSTED_PROXIES refused: {error} (addresses or networks, comma-separated; see README).")
+if "AXES_PROXY_COUNT" in os.environ:
+    sys.exit("AXES_PROXY_COUNT is no longer read: list the proxies' addresses in TRUSTED_PROXIES (see README).")
 
 # Login throttling: repeated failures lock the username, whatever the address they come from, and
 # separately lock an address that tries many usernames. A success does not wipe the failures: with
@@ -226,7 +244,13 @@ REDIS_URL = env.str("REDIS_URL", default="")
 CACHE_URL = env.str("CACHE_URL", default=REDIS_URL)
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "portal"}
+        # An accelerator, not a dependency: an operation Redis does not answer is a miss (credit_portal.cache).
+        {
+            "BACKEND": "credit_portal.cache.ResilientRedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "portal",
+            "OPTIONS": {"RETRY_SECONDS": env.float("CACHE_RETRY_SECONDS", default=5.0)},
+        }
         if CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "credit-portal"}
     )
@@ -241,6 +265,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A request that queues a task after commit gives up on a dead broker in about a second: the rows it
+# wrote are the outbox, and each kind of job has a sweeper that queues what was never delivered.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2.0
 CELERY_BEAT_SCHEDULE: dict = {
     # Every customer re-rated as of the new day (windows slide, arrears age), in CELERY_TIMEZONE.
     "nightly-rerate": {"task": "ratings.tasks.nightly_rerate_task", "schedule": crontab(hour=0, minute=30)},
@@ -248,7 +276,23 @@ CELERY_BEAT_SCHEDULE: dict = {
     "dashboard-refresh": {"task": "ratings.tasks.dashboard_refresh_task", "schedule": 300.0},
     # Impact reports quiet for ten minutes lost a range task: their unfinished ranges are queued again.
     "impact-rerun-pending": {"task": "ratings.tasks.impact_rerun_pending_task", "schedule": 300.0},
+    # Idempotency keys and form tokens are answered for IDEMPOTENCY_KEEP_HOURS, then forgotten.
+    "idempotent-requests-forget": {"task": "credit_portal.tasks.idempotent_requests_forget_task", "schedule": 3600.0},
+    # File jobs and imports whose worker died (lease run out), and file jobs never delivered (broker
+    # down at the request): queued again (archives.services.jobs.jobs_sweep).
+    "archives-jobs-sweep": {"task": "archives.tasks.jobs_sweep_task", "schedule": 60.0},
 }
+# Background file jobs (letters to print, exports): a build holds a lease its worker renews every third
+# of it (and with each progress report); one whose lease ran out is built again from the start, at most
+# MAX_ATTEMPTS times in all. A job pending (or stalled) for SWEEP_AFTER_SECONDS since it was last queued
+# is queued again.
+FILE_JOB_RETRY = {
+    "LEASE_SECONDS": env.int("FILE_JOB_LEASE_SECONDS", default=120),
+    "MAX_ATTEMPTS": 3,
+    "SWEEP_AFTER_SECONDS": 120,
+}
+# How long an Idempotency-Key (API) or a form's one-time token is answered with its first result.
+IDEMPOTENCY_KEEP_HOURS = env.int("IDEMPOTENCY_KEEP_HOURS", default=24)
 
 # Notifications (reminders, SMS, WeChat, notification letters). Channel backends are chosen like
 # Django's e-mail backends: console by default; the HTTP SMS gateway and WeChat template messages
@@ -351,6 +395,10 @@ CELERY_BEAT_SCHEDULE["drc-report-push-sweep"] = {
     "schedule": 600.0,
 }
 
+# The Prometheus scrape (`GET /metrics`, credit_portal.metrics) sends "Authorization: Bearer <token>".
+# No token, no endpoint: /metrics answers 404 to everyone.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+
 REST_FRAMEWORK = {
     # Token first: its challenge makes missing or bad credentials a 401 with WWW-Authenticate, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -365,10 +413,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "credit_portal.pagination.PortalPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "credit_portal.api_schema.PortalAutoSchema",
     "EXCEPTION_HANDLER": "credit_portal.errors.api_exception_handler",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DATE_FORMAT": "%Y-%m-%d",
+    # ISO 8601 (date.isoformat): always four-digit years, where strftime("%Y") writes 801 for 0801.
+    "DATE_FORMAT": "iso-8601",
     "DATE_INPUT_FORMATS": ["%Y-%m-%d"],
 }
 SPECTACULAR_SETTINGS = {
@@ -380,10 +429,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # The steps of an application and of a service request are two choice sets of fields named "status".
+    # Choice sets of fields named "status" in several components: each enum named once.
     "ENUM_NAME_OVERRIDES": {
         "ApplicationStatusEnum": "commitments.models.ApplicationStatus",
         "ServiceRequestStatusEnum": "commitments.models.ServiceStatus",
+        "RegistrationStatusEnum": "commitments.models.RegistrationStatus",
     },
     # Every status an operation can answer is documented in one place (credit_portal.api_schema).
     "POSTPROCESSING_HOOKS": [

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import metrics, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,8 +16,10 @@ urlpatterns = [
     path("api/", include("credit_portal.api_urls")),
     path("admin/", admin.site.urls),
     path("favicon.ico", views.favicon),
+    path("metrics", metrics.metrics),
 ]
 
+handler400 = "credit_portal.views.bad_request"
 handler403 = "credit_portal.views.permission_denied"
 handler404 = "credit_portal.views.page_not_found"
 handler500 = "credit_portal.views.server_error"

@@ -33,6 +33,13 @@ class NotificationsConfig(AppConfig):
             weak=False,
         )
 
+        from credit_portal.metrics import register_metrics
+
+        from .metrics import drc_report_metrics, outbox_metrics
+
+        register_metrics("outbox", outbox_metrics)
+        register_metrics("drc_report", drc_report_metrics)
+
         register_queue_count(
             "calls", permission="notifications.view_notice", count=lambda: selectors.call_queue().count()
         )

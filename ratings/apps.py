@@ -27,6 +27,12 @@ class RatingsConfig(AppConfig):
             count=lambda: LevelOverride.objects.filter(status=OverrideStatus.PENDING).count(),
         )
 
+        from credit_portal.metrics import register_metrics
+
+        from .metrics import ratings_metrics
+
+        register_metrics("ratings", ratings_metrics)
+
     def pdf_texts(self) -> str:
         """The plan's wording of the rules and the level names, printed in letters (for the PDF font cut)."""
         from . import rules

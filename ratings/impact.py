@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from archives.models import Customer
 from credit_portal.errors import ApplicationError
+from credit_portal.queueing import enqueue_after_commit
 
 from . import consequences, rules
 from .bulk import DEFAULT_RANGE_SIZE, facts_stream, plan_ranges
@@ -99,9 +100,9 @@ def impact_start(
 
         group([impact_range_task.s(pk) for pk in ids]).apply_async()
 
-    # robust: a broker outage after commit must not turn the saved report into an error page; beat's
+    # A broker outage after commit must not turn the saved report into an error page; beat's
     # impact_rerun_pending queues the ranges of a report that makes no progress.
-    transaction.on_commit(enqueue, robust=True)
+    enqueue_after_commit(enqueue, what=f"the ranges of impact report {report.pk}")
     return report
 
 

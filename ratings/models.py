@@ -22,6 +22,7 @@ class RatingCause(models.TextChoices):
     OVERRIDE = "override", "人工调整"
     IMPORT = "import", "营销系统导入"
     MANUAL = "manual", "手工重新评定"
+    OPENED = "opened", "建档"
 
 
 class CustomerRating(models.Model):
@@ -260,3 +261,36 @@ class ImpactMove(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {self.from_level} → {self.to_level}"
+
+
+class NightlyRun(models.Model):
+    """One nightly re-rating (每日重新评定): when it started, into how many ranges it was cut, when it finished.
+
+    The operators' record (the metrics endpoint): a night with no row did not run, a row with no
+    ``finished_at`` has ranges still out (or lost with their worker)."""
+
+    as_of = models.DateField("评定日期", unique=True)
+    started_at = models.DateTimeField("开始时间")
+    ranges_total = models.PositiveIntegerField("分段数", default=0)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "每日重新评定"
+        verbose_name_plural = "每日重新评定"
+        ordering = ["-as_of"]
+
+    def __str__(self) -> str:
+        return f"每日重新评定 {self.as_of}"
+
+
+class NightlyRangeDone(models.Model):
+    """A range of a nightly run that finished; unique, so a redelivered range task counts once."""
+
+    run = models.ForeignKey(NightlyRun, on_delete=models.CASCADE, related_name="ranges_done")
+    start_id = models.BigIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "start_id"], name="one_done_range_per_start")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}: [{self.start_id}, …)"

@@ -18,14 +18,24 @@ def rating_refresh_task(customer_id: int, cause: str, ref: str = "") -> None:
 
 @shared_task(acks_late=True, ignore_result=True)
 def rerate_range_task(
-    start_id: int, end_id: int, as_of_iso: str, cause: str = "nightly", skip_stable: bool = True
+    start_id: int,
+    end_id: int,
+    as_of_iso: str,
+    cause: str = "nightly",
+    skip_stable: bool = True,
+    run_id: int | None = None,
 ) -> None:
-    """Re-rate one customer-id range as of a date; idempotent, so a redelivered task is harmless."""
+    """Re-rate one customer-id range as of a date; idempotent, so a redelivered task is harmless.
+
+    With ``run_id`` (a nightly run) the range is recorded done, and the last one finishes the run."""
     from .bulk import rerate_range
+    from .nightly import nightly_range_done
 
     stats = rerate_range(
         start_id=start_id, end_id=end_id, as_of=date.fromisoformat(as_of_iso), cause=cause, skip_stable=skip_stable
     )
+    if run_id is not None:
+        nightly_range_done(run_id=run_id, start_id=start_id)
     logger.info(
         "rerate [%s, %s) as of %s: %s customers, %s written, %s level changes, %.1f s",
         start_id,
@@ -46,10 +56,13 @@ def nightly_rerate_task() -> None:
 
     from .bulk import rerate_all
     from .models import RatingCause
+    from .nightly import nightly_run_finish, nightly_run_start
 
     as_of = timezone.localdate()
     if settings.CELERY_TASK_ALWAYS_EAGER:
+        run = nightly_run_start(as_of=as_of, ranges_total=0)
         stats = rerate_all(as_of=as_of, cause=RatingCause.NIGHTLY)
+        nightly_run_finish(run_id=run.pk)
         dashboard_refresh_task()
         logger.info("nightly rerate as of %s: %s customers, %s written", as_of, stats.customers, stats.written)
     else:
@@ -65,8 +78,12 @@ def dashboard_refresh_task() -> None:
 
 
 def rerate_enqueue(*, as_of: date, cause: str, range_size: int | None = None, skip_stable: bool = True) -> int:
-    """End expired overrides, then fan out one ``rerate_range_task`` per range; returns how many."""
+    """End expired overrides, then fan out one ``rerate_range_task`` per range; returns how many.
+
+    A nightly run is recorded (``ratings.nightly``): its ranges report back as they finish."""
     from .bulk import DEFAULT_RANGE_SIZE, plan_ranges
+    from .models import RatingCause
+    from .nightly import nightly_run_finish, nightly_run_start
     from .rulesets import ruleset_switch
     from .services import override_end_expired
 
@@ -75,8 +92,15 @@ def rerate_enqueue(*, as_of: date, cause: str, range_size: int | None = None, sk
     ruleset_switch(as_of=as_of)
     override_end_expired(as_of=as_of)
     ranges = plan_ranges(size=range_size or DEFAULT_RANGE_SIZE)
-    full = () if skip_stable else (False,)  # the default skips customers whose rating holds
-    signatures = (rerate_range_task.s(start, end, as_of.isoformat(), cause, *full) for start, end in ranges)
+    run_id = None
+    if cause == RatingCause.NIGHTLY:
+        run_id = nightly_run_start(as_of=as_of, ranges_total=len(ranges)).pk
+        if not ranges:
+            nightly_run_finish(run_id=run_id)
+    signatures = (
+        rerate_range_task.s(start, end, as_of.isoformat(), cause, skip_stable=skip_stable, run_id=run_id)
+        for start, end in ranges
+    )
     group(signatures).apply_async()
     return len(ranges)
 

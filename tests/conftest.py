@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 from credit_portal import roles
 
 from .factories import CustomerFactory, MembershipFactory, UserFactory
+from .outage import redis_cache, redis_server, redis_stopped  # noqa: F401 - fixtures: a real Redis that stops
 
 
 @pytest.fixture(autouse=True)

@@ -71,12 +71,12 @@ def test_production_refuses_to_start_half_configured_with_one_line(changes, name
     assert named in lines[0]
 
 
-def test_production_uses_redis_as_the_shared_cache_and_checks_reused_connections():
+def test_production_uses_redis_as_a_shared_cache_that_survives_an_outage_and_checks_reused_connections():
     result = _start(
         "print(settings.CACHES['default']['BACKEND']); print(settings.DATABASES['default']['CONN_HEALTH_CHECKS'])"
     )
 
-    assert result.stdout.split() == ["django.core.cache.backends.redis.RedisCache", "True"], result.stderr
+    assert result.stdout.split() == ["credit_portal.cache.ResilientRedisCache", "True"], result.stderr
 
 
 def test_healthz_answers_without_login_and_without_data(client, db):
@@ -85,7 +85,7 @@ def test_healthz_answers_without_login_and_without_data(client, db):
     assert response.status_code == 200
     assert response.json() == {
         "status": "ok",
-        "checks": {"database": "ok", "broker": "ok", "private_storage": "ok"},
+        "checks": {"database": "ok", "broker": "ok", "cache": "ok", "private_storage": "ok"},
     }
     assert response["Cache-Control"] == "no-store"
 
@@ -105,10 +105,10 @@ def test_healthz_says_which_check_failed_and_answers_503(client, db, settings, t
     response = client.get("/healthz")
 
     assert response.status_code == 503
-    assert response.json()["checks"] == {"database": "ok", "broker": "ok", "private_storage": "fail"}
+    assert response.json()["checks"] == {"database": "ok", "broker": "ok", "cache": "ok", "private_storage": "fail"}
 
 
-def test_healthz_reports_an_unreachable_broker(client, db, settings):
+def test_healthz_reports_an_unreachable_broker_as_degraded_not_down(client, db, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     from credit_portal.celery import app
 
@@ -119,7 +119,9 @@ def test_healthz_reports_an_unreachable_broker(client, db, settings):
     finally:
         app.conf.broker_url = previous
 
-    assert response.status_code == 503
+    # Pages still serve without Redis: the container must not be restarted for it.
+    assert response.status_code == 200
+    assert response.json()["status"] == "degraded"
     assert response.json()["checks"]["broker"] == "fail"
 
 
@@ -127,8 +129,9 @@ def test_healthz_refuses_writes(client, db):
     assert client.post("/healthz").status_code == 405
 
 
-def test_health_checks_are_the_three_the_compose_file_relies_on():
-    assert list(health.CHECKS) == ["database", "broker", "private_storage"]
+def test_health_checks_are_the_ones_the_compose_file_relies_on():
+    assert list(health.CHECKS) == ["database", "broker", "cache", "private_storage"]
+    assert set(health.DEGRADABLE) == {"broker", "cache"}
 
 
 def test_an_english_browser_still_gets_django_messages_in_chinese(client, db):
@@ -170,3 +173,33 @@ def test_every_django_message_a_user_can_meet_has_a_chinese_translation():
 def test_the_portal_offers_one_language():
     assert settings.LANGUAGES == [("zh-hans", "简体中文")]
     assert "django.middleware.locale.LocaleMiddleware" not in settings.MIDDLEWARE
+
+
+def test_production_trusts_only_the_local_proxy_by_default_and_reads_the_list_from_the_environment():
+    assert _start("print(settings.TRUSTED_PROXIES)").stdout.strip() == "['127.0.0.1']"
+    listed = _start("print(settings.TRUSTED_PROXIES)", TRUSTED_PROXIES="127.0.0.1,10.0.0.0/8")
+    assert listed.stdout.strip() == "['127.0.0.1', '10.0.0.0/8']", listed.stderr
+
+
+@pytest.mark.parametrize(
+    ("changes", "named"),
+    [
+        ({"TRUSTED_PROXIES": "127.0.0.1,proxy.example.cn"}, "TRUSTED_PROXIES refused"),
+        ({"AXES_PROXY_COUNT": "1"}, "AXES_PROXY_COUNT is no longer read"),
+    ],
+)
+def test_a_wrong_proxy_setting_stops_start_up_with_one_line(changes, named):
+    result = _start(**changes)
+
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()], result.stderr
+    assert named in result.stderr
+
+
+def test_gunicorn_listens_on_the_loopback_unless_told_otherwise(monkeypatch):
+    import runpy
+
+    monkeypatch.delenv("GUNICORN_BIND", raising=False)
+    assert runpy.run_path(str(Path(settings.BASE_DIR) / "gunicorn.conf.py"))["bind"] == "127.0.0.1:8000"
+    monkeypatch.setenv("GUNICORN_BIND", "0.0.0.0:8000")
+    assert runpy.run_path(str(Path(settings.BASE_DIR) / "gunicorn.conf.py"))["bind"] == "0.0.0.0:8000"

@@ -12,6 +12,7 @@ pytestmark = pytest.mark.django_db
 
 PASSWORD = "right-password-123"
 PROXY = "10.0.0.2"
+TRUSTED = ["127.0.0.1", "10.0.0.0/8"]
 
 
 def _user(username: str):
@@ -63,7 +64,7 @@ def test_one_address_trying_many_usernames_is_locked(client):
 
 
 def test_behind_one_proxy_a_rotating_forged_first_entry_does_not_give_a_fresh_bucket(client, settings):
-    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXIES = TRUSTED
     _user("someone")
     for i in range(settings.AXES_FAILURE_LIMIT):
         forged = f"198.18.0.{i}, 203.0.113.7"  # the client's own entry, then the one the proxy appended
@@ -76,7 +77,7 @@ def test_behind_one_proxy_a_rotating_forged_first_entry_does_not_give_a_fresh_bu
 
 
 def test_behind_one_proxy_two_real_clients_have_their_own_buckets(client, settings):
-    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXIES = TRUSTED
     _user("bob")
     for i in range(settings.AXES_FAILURE_LIMIT):
         _login(client, f"guess{i}", "wrong", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="203.0.113.7")
@@ -86,6 +87,32 @@ def test_behind_one_proxy_two_real_clients_have_their_own_buckets(client, settin
 
     assert locked.status_code == 429
     assert other.status_code == 302
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.7"}
+
+
+def test_a_forged_forwarded_for_header_from_an_untrusted_address_is_ignored_with_proxies_configured(client, settings):
+    settings.TRUSTED_PROXIES = TRUSTED
+    _user("someone")
+    for i in range(settings.AXES_FAILURE_LIMIT):
+        # Straight to gunicorn, past the proxy: the header is the client's own invention.
+        _login(client, f"guess{i}", "wrong", REMOTE_ADDR="192.0.2.77", HTTP_X_FORWARDED_FOR=f"203.0.113.{i}, 10.0.0.3")
+
+    response = _login(client, "someone", PASSWORD, REMOTE_ADDR="192.0.2.77", HTTP_X_FORWARDED_FOR="198.51.100.1")
+
+    assert response.status_code == 429
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"192.0.2.77"}
+
+
+def test_through_two_trusted_proxies_a_forged_left_part_yields_the_entry_the_outer_proxy_wrote(client, settings):
+    settings.TRUSTED_PROXIES = TRUSTED
+    _user("someone")
+    for i in range(settings.AXES_FAILURE_LIMIT):
+        chain = f"198.18.0.{i}, 203.0.113.7, 10.0.0.3"  # forged, the client as the outer proxy saw it, the outer proxy
+        _login(client, f"guess{i}", "wrong", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=chain)
+
+    response = _login(client, "someone", PASSWORD, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="203.0.113.7, 10.0.0.3")
+
+    assert response.status_code == 429
     assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.7"}
 
 

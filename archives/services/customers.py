@@ -8,12 +8,13 @@ from credit_portal.errors import ApplicationError
 
 from ..models import Customer, ElectricityAccount, PaymentMethod, VoltageLevel
 from ..selectors import industries_forget
-from ..validation import check_plain_text, normalize_uscc
+from ..validation import check_date_floor, check_decimal, check_plain_text, normalize_uscc
 from .common import audited_save, customer_facts_changed
 
 # Read once: the import checks these for each of 100,000 rows.
 _PAYMENT_METHODS = frozenset(PaymentMethod.values)
 _VOLTAGE_LEVELS = frozenset(VoltageLevel.values)
+_CAPACITY = ElectricityAccount._meta.get_field("capacity_kva")
 
 CUSTOMER_FIELDS = ("name", "legal_representative", "contact_person", "contact_phone", "address", "industry")
 _LABELS = {"name": "企业名称", "legal_representative": "法定代表人", "contact_person": "联系人", "address": "地址",
@@ -43,6 +44,8 @@ def customer_create(*, actor, uscc: str, name: str, **fields: str) -> Customer:
         raise ApplicationError(f"统一社会信用代码 {uscc} 已建档", field="uscc")
     customer = Customer(uscc=uscc, **data)
     audited_save(customer, actor=actor, reason="建档")
+    # Rated at once, with no facts yet: no customer is without a level until the next nightly run.
+    customer_facts_changed(customer_id=customer.pk, cause="opened", ref=uscc)
     transaction.on_commit(industries_forget)
     return customer
 
@@ -70,13 +73,16 @@ def check_account(
     today: date,
 ) -> None:
     """Refuse account data the archive cannot hold; shared by the account services and the import."""
+    check_date_floor(opened_on, field="opened_on", label="立户日期")
     if opened_on > today:
         raise ApplicationError("立户日期不能晚于今天", field="opened_on")
     if payment_method not in _PAYMENT_METHODS:
         raise ApplicationError(f"未知的交费方式“{payment_method}”", field="payment_method")
     if voltage_level not in _VOLTAGE_LEVELS:
         raise ApplicationError(f"未知的电压等级“{voltage_level}”", field="voltage_level")
-    if capacity_kva is None or capacity_kva < 0:
+    if capacity_kva is None:
+        raise ApplicationError("请填写容量", field="capacity_kva")
+    if check_decimal(capacity_kva, column=_CAPACITY, label="容量") < 0:
         raise ApplicationError("容量不能为负数", field="capacity_kva")
     if arrears_since is not None and arrears_since > today:
         raise ApplicationError("欠费起始日不能晚于今天", field="arrears_since")

@@ -1,5 +1,4 @@
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -7,22 +6,12 @@ from django.utils import timezone
 
 from archives import vocabulary
 from credit_portal.decisions import two_person_decide
-from credit_portal.errors import ApplicationError, ConflictError
+from credit_portal.errors import ApplicationError, Conflict
 
 from ..models import CreditEvent, Customer, EventRevocation, EventSource, EventStatus, RevocationStatus
 from ..signals import credit_event_changed
-from ..validation import check_upload
+from ..validation import check_date_floor, check_decimal, check_upload
 from .common import audited_save, customer_facts_changed
-
-
-def _decimal(value, *, field: str, label: str) -> Decimal:
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        raise ApplicationError(f"{label}应为数字", field=field) from None
-    if not number.is_finite():
-        raise ApplicationError(f"{label}应为数字", field=field)
-    return number
 
 
 def event_attributes(*, type: str, amount_yuan=None, voltage_kv=None, severity: str | None = None) -> dict:
@@ -35,14 +24,14 @@ def event_attributes(*, type: str, amount_yuan=None, voltage_kv=None, severity: 
     if attribute == "amount_yuan":
         if amount_yuan in (None, ""):
             raise ApplicationError("窃电记录须填写窃电金额（元）", field="amount_yuan")
-        amount = _decimal(amount_yuan, field="amount_yuan", label="窃电金额")
+        amount = check_decimal(amount_yuan, column=CreditEvent._meta.get_field("amount_yuan"), label="窃电金额")
         if amount < 0:
             raise ApplicationError("窃电金额不能为负数", field="amount_yuan")
-        attributes["amount_yuan"] = amount.quantize(Decimal("0.01"))
+        attributes["amount_yuan"] = amount
     elif attribute == "voltage_kv":
         if voltage_kv in (None, ""):
             raise ApplicationError("停电事件须填写电压等级（千伏）", field="voltage_kv")
-        voltage = _decimal(voltage_kv, field="voltage_kv", label="电压等级")
+        voltage = check_decimal(voltage_kv, column=CreditEvent._meta.get_field("voltage_kv"), label="电压等级")
         if voltage <= 0:
             raise ApplicationError("电压等级应大于0千伏", field="voltage_kv")
         attributes["voltage_kv"] = voltage
@@ -57,7 +46,8 @@ def event_attributes(*, type: str, amount_yuan=None, voltage_kv=None, severity: 
 
 
 def check_event_date(*, customer_id: int | None, occurred_on: date, today: date, first_opened_on: date | None) -> None:
-    """An event cannot lie in the future nor before the customer's first account was opened."""
+    """An event cannot lie in the future, before 1990, nor before the customer's first account was opened."""
+    check_date_floor(occurred_on, field="occurred_on", label="发生日期")
     if occurred_on > today:
         raise ApplicationError(f"发生日期 {occurred_on} 晚于今天，不能录入", field="occurred_on")
     if first_opened_on is not None and occurred_on < first_opened_on:
@@ -116,7 +106,7 @@ def revocation_request(*, event: CreditEvent, reason: str, actor) -> EventRevoca
     if event.status == EventStatus.REVOKED:
         raise ApplicationError("该记录已撤销", field="event")
     if event.revocations.filter(status=RevocationStatus.PENDING).exists():
-        raise ConflictError("该记录已有待审批的撤销申请", field="event")
+        raise Conflict("该记录已有待审批的撤销申请", field="event")
     revocation = EventRevocation(event=event, reason=reason, requested_by=actor)
     audited_save(revocation, actor=actor, reason="申请撤销")
     return revocation

@@ -26,8 +26,9 @@ How the import pass writes, and why:
 
 A running job beats (`lease_until`, renewed with every checked chunk and written batch, see
 `credit_portal.claims`). A worker killed mid-import (not an exception) stops beating: once its lease
-has run out the job shows as stalled, staff may start it again, and the import is taken over and
-resumes after the rows already written (`processed_rows` commits with each batch).
+has run out the job shows as stalled, the sweeper (`archives.services.jobs.jobs_sweep`) queues it again
+(and staff may start it again), and the import is taken over and resumes after the rows already
+written (`processed_rows` commits with each batch).
 """
 
 import logging
@@ -47,6 +48,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from credit_portal.claims import claim, lease_renew
 from credit_portal.errors import ApplicationError
+from credit_portal.queueing import enqueue_after_commit
 
 from ..import_checks import CHECKERS, AccountRow, CustomerRow, EventRow, lookup_chunk
 from ..importing import COLUMNS, as_csv, open_table
@@ -137,7 +139,8 @@ def import_start(*, job: ImportJob, actor) -> None:
     _check_permission(actor)
     if job.status != ImportStatus.READY and not job.stalled:
         raise ApplicationError(f"该导入任务当前状态为“{job.get_status_display()}”，不能开始导入", field="job")
-    transaction.on_commit(lambda: import_run_task.delay(job.pk))
+    ImportJob.objects.filter(pk=job.pk).update(queued_at=timezone.now())
+    enqueue_after_commit(lambda: import_run_task.delay(job.pk), what=f"import job {job.pk}")
 
 
 def import_run(*, job_id: int) -> ImportJob | None:

@@ -7,6 +7,7 @@ from credit_portal.errors import ApplicationError
 
 from ..models import CreditInformation, CreditInformationKind, Customer
 from ..signals import credit_information_checking
+from ..validation import check_date_floor
 from .common import audited_save
 
 
@@ -36,6 +37,7 @@ def credit_information_record(
     title = (title or "").strip()
     if not title:
         raise ApplicationError("请填写标题", field="title")
+    check_date_floor(occurred_on, field="occurred_on", label="日期")
     if occurred_on > timezone.localdate():
         raise ApplicationError("日期不能晚于今天", field="occurred_on")
     credit_information_checking.send(sender=CreditInformation, customer=customer, kind=kind)

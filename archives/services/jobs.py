@@ -1,31 +1,61 @@
-"""Files built in the background (letters to print, spreadsheet exports): start, run, download.
+"""Files built in the background (letters to print, spreadsheet exports): start, run, sweep, download.
 
-The request records a FileJob and queues its task on commit; the worker claims the job with a
-conditional update (a job never runs twice), calls the builder registered for its kind, and stores
-the file under the private storage root. Upper apps register their builders in AppConfig.ready().
+The request records a FileJob and queues its task after commit (a broker that is down is logged, not
+raised: the pending row is the record and the sweeper queues it later). The worker claims the job
+through `credit_portal.claims` with a token of its own and a lease it renews while it works (with
+every progress report, and from a heartbeat thread while a builder works without reporting, such
+as a PDF rendering); it calls the builder registered for its kind and stores the file under the
+private storage root, writing only while it holds the claim. A worker that dies stops beating: once
+its lease has run out the job is taken again, by a redelivered task or by the sweeper, and built
+from the start (at most ``FILE_JOB_RETRY["MAX_ATTEMPTS"]`` times). Upper apps register their
+builders in AppConfig.ready().
 """
 
 from __future__ import annotations
 
 import logging
 import tempfile
-from collections.abc import Callable
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files import File
-from django.db import transaction
+from django.db import connections, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
+from credit_portal.claims import claim, lease_renew
 from credit_portal.errors import ApplicationError
+from credit_portal.queueing import enqueue_after_commit
 
-from ..models import FileJob, FileJobStatus
+from ..models import FileJob, FileJobStatus, ImportJob, ImportStatus
 
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 # builder(job, path, progress) writes the file at `path`; returns nothing. ApplicationError = a clear failure.
+# A builder may be run again from the start (its worker died): what it covers must not depend on
+# what a previous run changed (see `file_job_params_pin`), and its writes must be safe to repeat.
 Builder = Callable[[FileJob, Path, Progress], None]
 _BUILDERS: dict[str, tuple[str, Builder]] = {}
+
+GAVE_UP = "生成文件的后台进程多次中断，未能完成。请缩小范围后重新生成，或联系技术人员。"
+
+
+class ClaimLost(Exception):
+    """This worker's lease ran out and another worker took the job: stop building, write nothing."""
+
+
+def _retry() -> dict:
+    return settings.FILE_JOB_RETRY
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=_retry()["LEASE_SECONDS"])
 
 
 def register_file_job(kind: str, *, permission: str, builder: Builder) -> None:
@@ -34,9 +64,7 @@ def register_file_job(kind: str, *, permission: str, builder: Builder) -> None:
 
 
 def file_job_start(*, kind: str, title: str, download_name: str, params: dict, actor) -> FileJob:
-    """Record the job and queue its task when the transaction commits."""
-    from ..tasks import file_job_run_task
-
+    """Record the job and queue its task when the transaction commits (the sweeper, should the broker be down)."""
     if kind not in _BUILDERS:
         raise ApplicationError("未知的文件类型")
     permission, _ = _BUILDERS[kind]
@@ -46,43 +74,144 @@ def file_job_start(*, kind: str, title: str, download_name: str, params: dict, a
         job = FileJob.objects.create(
             kind=kind, title=title, download_name=download_name, params=params, created_by=actor
         )
-        transaction.on_commit(lambda: file_job_run_task.delay(job.pk))
+        _enqueue(job.pk)
     return job
 
 
+def _enqueue(job_id: int) -> None:
+    from ..tasks import file_job_run_task
+
+    enqueue_after_commit(lambda: file_job_run_task.delay(job_id), what=f"file job {job_id}")
+
+
 def file_job_run(*, job_id: int) -> str:
-    """Build the file of a pending job; a missing job or one already claimed is a no-op."""
-    claimed = FileJob.objects.filter(pk=job_id, status=FileJobStatus.PENDING).update(status=FileJobStatus.RUNNING)
+    """Build the file of a pending job, or of a running one whose worker died (lease run out).
+
+    A missing job, a finished one or one whose worker is alive is a no-op ("skipped").
+    """
+    token = uuid.uuid4()
+    now = timezone.now()
+    claimed = claim(
+        FileJob.objects.filter(pk=job_id),
+        free=Q(status=FileJobStatus.PENDING),
+        held=Q(status=FileJobStatus.RUNNING, attempts__lt=_retry()["MAX_ATTEMPTS"]),
+        lease=_lease(),
+        now=now,
+        status=FileJobStatus.RUNNING,
+        claim_token=token,
+        heartbeat_at=now,
+        attempts=F("attempts") + 1,
+        done=0,
+    )
     if not claimed:
         return "skipped"
-    job = FileJob.objects.get(pk=job_id)
+    job = FileJob.objects.select_related("created_by").get(pk=job_id)
+    if job.attempts > 1:
+        logger.warning("File job %s (%s): its worker died; built again from the start (attempt %s)",
+                       job_id, job.kind, job.attempts)  # fmt: skip
+    mine = FileJob.objects.filter(pk=job_id, claim_token=token, status=FileJobStatus.RUNNING)
     _, builder = _BUILDERS[job.kind]
 
     def progress(done: int, total: int) -> None:
-        FileJob.objects.filter(pk=job_id).update(done=done, total=total)
+        if not lease_renew(mine, lease=_lease(), done=done, total=total, heartbeat_at=timezone.now()):
+            raise ClaimLost
 
     suffix = Path(job.download_name).suffix
     with tempfile.TemporaryDirectory(prefix="filejob-") as folder:
         path = Path(folder) / f"job{suffix}"
         try:
-            builder(job, path, progress)
+            with _heartbeat(mine):
+                builder(job, path, progress)
+        except ClaimLost:
+            logger.warning("File job %s: another worker took it over; this build stops", job_id)
+            return "lost"
         except ApplicationError as error:
-            _finish(job_id, status=FileJobStatus.FAILED, error=error.message)
-            return "failed"
+            return _finish(mine, status=FileJobStatus.FAILED, error=error.message)
         except Exception:
             logger.exception("File job %s (%s) failed", job_id, job.kind)
-            _finish(job_id, status=FileJobStatus.FAILED, error="生成文件时出错，请稍后重试或联系技术人员。")
-            return "failed"
-        job.refresh_from_db()
+            return _finish(mine, status=FileJobStatus.FAILED, error="生成文件时出错，请稍后重试或联系技术人员。")
         with path.open("rb") as built:
-            job.file.save(f"{job.kind}-{job.pk}{suffix}", File(built), save=False)
-    FileJob.objects.filter(pk=job_id).update(file=job.file.name)
-    _finish(job_id, status=FileJobStatus.DONE, error="")
+            name = job.file.storage.save(
+                job.file.field.generate_filename(job, f"{job.kind}-{job.pk}{suffix}"), File(built)
+            )
+    if _finish(mine, status=FileJobStatus.DONE, error="", file=name) != "done":
+        job.file.storage.delete(name)  # taken over meanwhile: the other worker's file is the job's
+        return "lost"
     return "done"
 
 
-def _finish(job_id: int, *, status: str, error: str) -> None:
-    FileJob.objects.filter(pk=job_id).update(status=status, error=error, finished_at=timezone.now())
+def _finish(mine, *, status: str, error: str, **values) -> str:
+    """Record the outcome, only while this worker holds the claim; returns the status or "lost"."""
+    finished = mine.update(
+        status=status, error=error, finished_at=timezone.now(), lease_until=None, claim_token=None, **values
+    )
+    return status if finished else "lost"
+
+
+@contextmanager
+def _heartbeat(mine) -> Iterator[None]:
+    """Renew the lease every third of it while the builder works, reporting or not (a long PDF render)."""
+    stop = threading.Event()
+    interval = _lease().total_seconds() / 3
+
+    def beat() -> None:
+        try:
+            while not stop.wait(interval):
+                try:
+                    lease_renew(mine, lease=_lease(), heartbeat_at=timezone.now())
+                except Exception:  # noqa: BLE001 - a missed beat is retried at the next; the lease has room
+                    logger.warning("File job heartbeat failed", exc_info=True)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    thread = threading.Thread(target=beat, name="file-job-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def file_job_params_pin(*, job: FileJob, **params) -> None:
+    """Record what a build covers (e.g. the letters chosen by a state), so a build started again covers the same."""
+    job.params = {**job.params, **params}
+    FileJob.objects.filter(pk=job.pk).update(params=job.params)
+
+
+def jobs_sweep(*, now: datetime | None = None) -> dict[str, int]:
+    """Queue again what no worker is doing: file jobs pending or stalled since they were last queued
+    (``SWEEP_AFTER_SECONDS``), imports started but never taken (the broker was down) and imports whose
+    worker died; fail a file job that has used all its attempts.
+
+    Returns how many of each. A job re-queued once waits another period before the next time.
+    """
+    from ..tasks import file_job_run_task, import_run_task
+
+    now = now or timezone.now()
+    config = _retry()
+    stalled = Q(status=FileJobStatus.RUNNING, lease_until__lt=now)
+    gave_up = FileJob.objects.filter(stalled, attempts__gte=config["MAX_ATTEMPTS"]).update(
+        status=FileJobStatus.FAILED, error=GAVE_UP, finished_at=now, lease_until=None, claim_token=None
+    )
+    quiet = Q(queued_at__lt=now - timedelta(seconds=config["SWEEP_AFTER_SECONDS"]))
+    due = FileJob.objects.filter((Q(status=FileJobStatus.PENDING) | stalled) & quiet)
+    queued = 0
+    for job_id in due.values_list("pk", flat=True):
+        # Conditional, so two sweepers (or two beats) queue a job once per period.
+        if FileJob.objects.filter(Q(pk=job_id) & quiet).update(queued_at=now):
+            file_job_run_task.delay(job_id)
+            queued += 1
+    imports = 0
+    started = Q(status=ImportStatus.READY, queued_at__isnull=False) | Q(
+        status=ImportStatus.RUNNING, lease_until__lt=now
+    )
+    quiet_import = quiet | Q(queued_at__isnull=True)  # a stalled import from before queued_at was kept
+    for job_id in ImportJob.objects.filter(started & quiet_import).values_list("pk", flat=True):
+        if ImportJob.objects.filter(Q(pk=job_id) & quiet_import).update(queued_at=now):
+            import_run_task.delay(job_id)  # the import's claim takes it over and resumes after the rows written
+            imports += 1
+    return {"file_jobs": queued, "file_jobs_failed": gave_up, "imports": imports}
 
 
 def file_job_for_user(*, user, job_id: int) -> FileJob | None:

@@ -7,7 +7,7 @@ from django.utils import timezone
 from credit_portal.errors import ApplicationError
 
 from ..models import Customer, PublicCreditReport, ReportRefusal, ReportStatus
-from ..validation import check_upload
+from ..validation import check_date_floor, check_upload
 from .common import audited_save, customer_facts_changed
 
 
@@ -22,6 +22,7 @@ def report_upload(
     """
     if not isinstance(issued_on, date):
         raise ApplicationError("报告日期格式应为 YYYY-MM-DD", field="issued_on")
+    check_date_floor(issued_on, field="issued_on", label="报告日期")
     if issued_on > timezone.localdate():
         raise ApplicationError(f"报告日期 {issued_on} 晚于今天", field="issued_on")
     checked = check_upload(file, field="file")

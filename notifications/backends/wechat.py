@@ -18,6 +18,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 
+from credit_portal.cache import cache_available
+
 from . import BaseBackend, OutgoingMessage, PermanentSendError, TransientSendError
 from .httpjson import request_json
 
@@ -49,6 +51,8 @@ class WeChatTemplateBackend(BaseBackend):
             token = cache.get(self._token_key)
             if token and token != stale:
                 return token
+            if not cache_available():
+                return self._fetch_token()  # no shared lock to wait for: each process fetches its own
             if cache.add(self._fetch_lock_key, "1", timeout=int(self.timeout) + 5):
                 try:
                     token = cache.get(self._token_key)  # replaced while we were waiting for the lock?

@@ -10,6 +10,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from credit_portal.claims import claim
+
 from ..backends import OutgoingMessage, SendError, TransientSendError, get_backend
 from ..models import DirectMessage, DirectMessageKind, DirectMessageStatus
 
@@ -37,10 +39,15 @@ def direct_message_send(*, message_id: int, text: str | None = None) -> str:
     text. A transient failure gives the message back (pending) and is raised for the task to retry.
     """
     now = timezone.now()
-    lease = now + timedelta(seconds=settings.NOTIFICATION_RETRY["LEASE_SECONDS"])
-    claimable = Q(status=DirectMessageStatus.PENDING) | Q(status=DirectMessageStatus.SENDING, lease_until__lt=now)
-    if not DirectMessage.objects.filter(claimable, pk=message_id).update(
-        status=DirectMessageStatus.SENDING, lease_until=lease
+    length = timedelta(seconds=settings.NOTIFICATION_RETRY["LEASE_SECONDS"])
+    lease = now + length  # the lease's end, exact to the microsecond, tells this claim from a later one
+    if not claim(
+        DirectMessage.objects.filter(pk=message_id),
+        free=Q(status=DirectMessageStatus.PENDING),
+        held=Q(status=DirectMessageStatus.SENDING),
+        lease=length,
+        now=now,
+        status=DirectMessageStatus.SENDING,
     ):
         return "skipped"
     message = DirectMessage.objects.get(pk=message_id)

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from archives.services.common import audited_save
+from archives.services.jobs import file_job_params_pin
 from credit_portal.errors import ApplicationError
 from credit_portal.workdays import add_working_days
 
@@ -215,7 +216,14 @@ def letters_print_build(job, path, progress) -> None:
     """
     actor = job.created_by
     _require(actor)
-    ids = letters_to_print(notice_ids=job.params.get("notice_ids", []), state=job.params.get("state", ""))
+    if "notice_ids" in job.params:
+        ids = letters_to_print(notice_ids=job.params["notice_ids"])
+    else:
+        ids = letters_to_print(state=job.params.get("state", ""))
+        # Pinned before anything is marked printed: a build started again (its worker died after the
+        # marking) prints the same letters, not the then empty "to print" queue.
+        if ids:
+            file_job_params_pin(job=job, notice_ids=ids)
     if not ids:
         raise ApplicationError("没有可打印的告知函")
     ids = letters_supersede_stale(ids=ids, actor=actor)

@@ -102,6 +102,8 @@ def test_an_applicant_uploads_its_signed_letter_for_review(applicant, applicant_
     [
         ({"file": fake_pdf()}, "file", "只接受 PDF、JPEG 或 PNG 文件"),
         ({"committed_on": date(2025, 6, 17)}, "committed_on", "晚于今天"),
+        # Its code would lose a digit (801 for 0801): no commitment is older than 1990.
+        ({"committed_on": date(801, 4, 11)}, "committed_on", "承诺日期 0801-04-11 早于 1990-01-01，请核对"),
     ],
 )
 def test_a_bad_letter_upload_is_refused_with_a_message_and_changes_nothing(

@@ -1,7 +1,11 @@
 """Enterprise self-registration and the staff confirmation of the binding."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.urls import reverse
 
 from archives.models import Customer, Membership
@@ -264,3 +268,58 @@ def test_the_other_customer_is_untouched_by_a_registration(other_customer):
     services.enterprise_register(**_form(uscc=other_customer.uscc))
 
     assert Customer.objects.filter(pk=other_customer.pk).values().get() == before
+
+
+# What an anonymous caller learns: nothing about the archive until staff confirm.
+
+MADE_UP_NAME = "随便填写的名称有限公司"
+REAL_NAME = "淮阴档案真名电器有限公司"
+
+
+def _registration_answer(api_client, uscc: str, *, on_file: bool):
+    """POST a registration with a made-up name, with or without an archive for the USCC; rolled back after."""
+    with transaction.atomic():
+        if on_file:
+            CustomerFactory(uscc=uscc, name=REAL_NAME)
+        response = api_client.post("/api/registrations/", _form(uscc=uscc, enterprise_name=MADE_UP_NAME), format="json")
+        transaction.set_rollback(True)
+    return response
+
+
+def test_the_registration_api_answers_a_known_and_an_unknown_uscc_alike(api_client, time_machine):
+    time_machine.move_to(datetime(2025, 6, 16, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)
+    uscc = make_uscc(90_020)
+
+    known = _registration_answer(api_client, uscc, on_file=True)
+    unknown = _registration_answer(api_client, uscc, on_file=False)
+
+    assert known.status_code == unknown.status_code == 201
+    assert REAL_NAME not in known.content.decode()
+    body_known, body_unknown = known.json(), unknown.json()
+    body_known.pop("id"), body_unknown.pop("id")
+    assert body_known == body_unknown
+    assert body_known["enterprise_name"] == MADE_UP_NAME
+    assert not {"customer_name", "created_customer"} & set(body_known)
+
+
+def test_staff_see_the_archive_a_registration_matches_when_they_review(api_client, api_client_for, staff):
+    uscc = make_uscc(90_021)
+    CustomerFactory(uscc=uscc, name=REAL_NAME)
+    api_client.post("/api/registrations/", _form(uscc=uscc, enterprise_name=MADE_UP_NAME), format="json")
+
+    pending = api_client_for(staff).get("/api/registrations/").json()
+
+    rows = pending["results"] if isinstance(pending, dict) else pending
+    assert [(row["customer_name"], row["enterprise_name"]) for row in rows] == [(REAL_NAME, MADE_UP_NAME)]
+
+
+def test_after_registering_on_the_page_the_user_sees_what_it_entered_not_the_archives_name(client):
+    uscc = make_uscc(90_022)
+    CustomerFactory(uscc=uscc, name=REAL_NAME)
+
+    response = client.post(reverse("commitments:register"), _form(uscc=uscc, enterprise_name=MADE_UP_NAME), follow=True)
+
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("home")
+    assert MADE_UP_NAME in page and uscc in page
+    assert REAL_NAME not in page

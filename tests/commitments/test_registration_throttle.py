@@ -73,6 +73,40 @@ def test_a_forged_forwarded_for_header_does_not_escape_the_registration_throttle
     assert response.status_code == 429
 
 
+def test_with_proxies_configured_a_direct_request_cannot_escape_the_throttle_with_a_forged_header(client, settings):
+    settings.TRUSTED_PROXIES = ["127.0.0.1", "10.0.0.0/8"]
+    allowed = _allowed(settings.REGISTRATION_RATE_PER_ADDRESS)
+    for n in range(allowed):
+        forged = f"198.18.0.{n}, 10.0.0.3"  # even an entry that names a trusted proxy
+        client.post(reverse("commitments:register"), _form(n), REMOTE_ADDR="192.0.2.42", HTTP_X_FORWARDED_FOR=forged)
+        client.logout()
+
+    response = client.post(
+        reverse("commitments:register"), _form(99), REMOTE_ADDR="192.0.2.42", HTTP_X_FORWARDED_FOR="198.18.1.1"
+    )
+
+    assert response.status_code == 429
+    assert not get_user_model().objects.filter(username=_form(99)["phone"]).exists()
+
+
+def test_through_a_trusted_proxy_each_client_has_its_own_registration_count(client, settings):
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    allowed = _allowed(settings.REGISTRATION_RATE_PER_ADDRESS)
+    for n in range(allowed):
+        chain = f"198.18.0.{n}, 203.0.113.8"  # a forged part, then the client as the proxy saw it
+        client.post(reverse("commitments:register"), _form(n), REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=chain)
+        client.logout()
+
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    refused = client.post(
+        reverse("commitments:register"), _form(99), **proxy, HTTP_X_FORWARDED_FOR="198.18.1.1, 203.0.113.8"
+    )
+    other = client.post(reverse("commitments:register"), _form(98), **proxy, HTTP_X_FORWARDED_FOR="203.0.113.9")
+
+    assert refused.status_code == 429
+    assert other.status_code == 302
+
+
 def test_the_registration_api_is_throttled_with_the_same_counters(client, api_client):
     allowed = _allowed(settings.REGISTRATION_RATE_PER_ADDRESS)
     for n in range(allowed - 1):

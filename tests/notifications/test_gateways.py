@@ -194,3 +194,13 @@ def test_back_off_doubles_with_jitter_and_is_capped(settings):
     assert all(5 <= d <= 10 for d in delays[1]) and all(10 <= d <= 20 for d in delays[2])
     assert all(20 <= d <= 40 for d in delays[3]) and all(30 <= d <= 60 for d in delays[6])
     assert len(set(delays[2])) > 100  # jittered: workers retrying together spread out
+
+
+def test_with_redis_stopped_the_wechat_backend_fetches_its_own_token_at_once_and_sends(
+    wechat_gateway, redis_server, redis_cache
+):
+    redis_server.stop()  # no shared token and no shared lock: waiting for one would end in an error
+
+    get_backend("wechat").send(_message("wechat", key="k-1"))
+
+    assert wechat_gateway.delivered["k-1"] == 1 and wechat_gateway.tokens_issued == 1

@@ -202,7 +202,7 @@ def test_what_if_later_as_of_lets_events_leave_the_window(client, staff, green_c
         ({"as_of": "2026-02-30"}, "日期格式应为 YYYY-MM-DD"),
         ({"h1_type": "arson", "h1_occurred_on": "2026-05-01"}, "未知的失信行为类型“arson”"),
         ({"h2_type": "theft", "h2_occurred_on": "2026-05-01", "h2_amount_yuan": "-5"}, "窃电金额不能为负数"),
-        ({"h1_type": "theft", "h1_occurred_on": "2026-05-01", "h1_amount_yuan": "abc"}, "窃电金额应为数字"),
+        ({"h1_type": "theft", "h1_occurred_on": "2026-05-01", "h1_amount_yuan": "abc"}, "窃电金额“abc”应为数字"),
         ({"h1_type": "grid_outage", "h1_occurred_on": "2026-05-01", "h1_voltage_kv": "0"}, "电压等级应大于0千伏"),
         ({"h1_type": "facility_damage", "h1_occurred_on": "2026-05-01"}, "须选择情节"),
         ({"h1_type": "theft", "h1_occurred_on": "2026-07-01", "h1_amount_yuan": "1"}, "晚于评定日期"),

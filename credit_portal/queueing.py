@@ -1,0 +1,26 @@
+"""Handing work to the broker after commit, surviving a broker outage.
+
+The committed rows are the record of the work (a pending file job, an impact report's ranges); the
+message only wakes a worker. So a broker that does not answer when the transaction commits is
+logged, never raised into the request that already committed: the work's sweeper (a beat task)
+queues it again once the broker is back, and its claim makes a message delivered twice harmless.
+"""
+
+import logging
+from collections.abc import Callable
+
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue_after_commit(publish: Callable[[], object], *, what: str) -> None:
+    """Call ``publish`` (which queues tasks) once the current transaction commits; a failure is only logged."""
+
+    def run() -> None:
+        try:
+            publish()
+        except Exception:  # noqa: BLE001 - a broker outage must not break the committed caller
+            logger.warning("Could not queue %s; the sweeper will queue it when the broker is back", what, exc_info=True)
+
+    transaction.on_commit(run)
