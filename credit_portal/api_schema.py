@@ -24,6 +24,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
+from .control_characters import FIELD_PATTERN
 from .idempotency import HEADER, KEY_PATTERN, REPLAYED_HEADER
 
 IDEMPOTENCY_KEY = OpenApiParameter(
@@ -141,12 +142,28 @@ def _files_only_in_multipart(operation: dict, components: dict) -> None:
             entry["schema"] = {"$ref": f"#/components/schemas/{fields}"}
 
 
+def _texts_without_control_characters(component: dict) -> None:
+    """A request body's texts, and the values of any property it does not name, hold no control
+    character (the request guard and the JSON parser refuse them): say so, so that a client knows it."""
+    for value in component.get("properties", {}).values():
+        items = value.get("items", {}) if value.get("type") == "array" else value
+        if items.get("type") == "string" and "format" not in items and "enum" not in items:
+            items.setdefault("pattern", FIELD_PATTERN)
+    component.setdefault(
+        "additionalProperties",
+        {"anyOf": [{"type": "string", "pattern": FIELD_PATTERN}, {"type": "number"}, {"type": "boolean"}]},
+    )
+
+
 def document_error_answers(result: dict, generator, request, public) -> dict:
     """drf-spectacular postprocessing hook: add the framework's error answers to every operation, and
     keep files out of the media types that cannot carry them."""
     components = result.setdefault("components", {}).setdefault("schemas", {})
     components.setdefault(ERROR_COMPONENT, ERROR_SCHEMA)
     reference = {"$ref": f"#/components/schemas/{ERROR_COMPONENT}"}
+    for name, component in components.items():
+        if name.endswith("Request") and component.get("type") == "object":
+            _texts_without_control_characters(component)
     for path, item in result.get("paths", {}).items():
         for method in METHODS:
             operation = item.get(method)
