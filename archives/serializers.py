@@ -69,16 +69,26 @@ def _private_file_url(kind: str, instance) -> str | None:
 class CustomerFilterSerializer(serializers.Serializer):
     """Query parameters of the customer list (the same search as the staff pages)."""
 
-    search = serializers.CharField(required=False, default="", help_text="统一社会信用代码前缀或名称片段")
-    level = serializers.ChoiceField(
-        choices=list(vocabulary.LEVEL_LABELS.items()), required=False, default="", help_text="当前信用等级"
+    search = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="统一社会信用代码前缀或名称片段"
     )
-    industry = serializers.CharField(required=False, default="", help_text="行业（完全一致）")
+    level = serializers.ChoiceField(
+        choices=list(vocabulary.LEVEL_LABELS.items()),
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="当前信用等级",
+    )
+    industry = serializers.CharField(required=False, allow_blank=True, default="", help_text="行业（完全一致）")
     payment_method = serializers.ChoiceField(
-        choices=PaymentMethod.choices, required=False, default="", help_text="交费方式"
+        choices=PaymentMethod.choices, required=False, allow_blank=True, default="", help_text="交费方式"
     )
     in_arrears = serializers.ChoiceField(
-        choices=[("yes", "有欠费"), ("no", "无欠费")], required=False, default="", help_text="是否有欠费"
+        choices=[("yes", "有欠费"), ("no", "无欠费")],
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="是否有欠费",
     )
 
 
@@ -268,8 +278,8 @@ class RevocationDecisionSerializer(serializers.Serializer):
 
 
 class ReportFilterSerializer(serializers.Serializer):
-    customer = serializers.CharField(required=False, default="", help_text="统一社会信用代码")
-    status = serializers.ChoiceField(choices=ReportStatus.choices, required=False, default="")
+    customer = serializers.CharField(required=False, allow_blank=True, default="", help_text="统一社会信用代码")
+    status = serializers.ChoiceField(choices=ReportStatus.choices, required=False, allow_blank=True, default="")
 
 
 class ReportUploadSerializer(serializers.Serializer):

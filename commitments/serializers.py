@@ -1,5 +1,7 @@
 """API serializers of the enterprise side: input serializers check shapes, the services check meaning."""
 
+from decimal import Decimal
+
 from django.urls import reverse
 from rest_framework import serializers
 
@@ -175,7 +177,9 @@ class PublicLetterSerializer(serializers.ModelSerializer):
 
 
 class PublicLetterFilterSerializer(serializers.Serializer):
-    q = serializers.CharField(required=False, default="", help_text="企业名称片段、统一社会信用代码或承诺编码前缀")
+    q = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="企业名称片段、统一社会信用代码或承诺编码前缀"
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -207,7 +211,9 @@ class StepSerializer(serializers.Serializer):
 class ApplicationCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ApplicationKind.choices)
     address = serializers.CharField(max_length=255)
-    capacity_kva = serializers.DecimalField(max_digits=10, decimal_places=2, help_text="申请容量（千伏安），大于0")
+    capacity_kva = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=Decimal("0.01"), help_text="申请容量（千伏安），大于0"
+    )
     requested_on = serializers.DateField(help_text="期望接电日期 YYYY-MM-DD，不早于今天")
     route = serializers.ChoiceField(
         choices=ApplicationRoute.choices,
@@ -221,15 +227,20 @@ def _steps_help(choices) -> str:
     return "下一步状态（" + "、".join(f"{value} {label}" for value, label in choices) + "）；rejected 须填原因"
 
 
-# Plain strings, not enums: the service names the steps allowed from the current status, and one
-# choice set in two components would give the OpenAPI enum two names.
+def _step_field(choices) -> serializers.ChoiceField:
+    unknown = f"未知的状态“{{input}}”，应为：{'、'.join(code for code, _ in choices)}"
+    return serializers.ChoiceField(
+        choices=choices, help_text=_steps_help(choices), error_messages={"invalid_choice": unknown}
+    )
+
+
 class StepChangeSerializer(serializers.Serializer):
-    status = serializers.CharField(max_length=20, help_text=_steps_help(ApplicationStatus.choices))
+    status = _step_field(ApplicationStatus.choices)
     reason = serializers.CharField(required=False, allow_blank=True, default="", help_text="退回原因")
 
 
 class ServiceStepChangeSerializer(StepChangeSerializer):
-    status = serializers.CharField(max_length=20, help_text=_steps_help(ServiceStatus.choices))
+    status = _step_field(ServiceStatus.choices)
 
 
 class ApplicationSerializer(serializers.ModelSerializer):
@@ -341,9 +352,17 @@ class TurnaroundSerializer(serializers.Serializer):
     days_saved = serializers.FloatField(allow_null=True)
 
 
+class QueryDateField(serializers.DateField):
+    """A date in a query string: left out, it is no bound; given empty, it is no date (400), as the
+    schema says."""
+
+    def get_value(self, dictionary):
+        return dictionary.get(self.field_name, serializers.empty)
+
+
 class TurnaroundFilterSerializer(serializers.Serializer):
-    since = serializers.DateField(required=False, allow_null=True, default=None, help_text="完成日期起")
-    until = serializers.DateField(required=False, allow_null=True, default=None, help_text="完成日期止")
+    since = QueryDateField(required=False, default=None, help_text="完成日期起")
+    until = QueryDateField(required=False, default=None, help_text="完成日期止")
 
 
 # --------------------------------------------------------------------------------------------

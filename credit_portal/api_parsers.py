@@ -11,7 +11,8 @@ MAX_JSON_DEPTH = 32
 
 
 def _refusal(value, limit: int) -> str | None:
-    """Why the body is refused: nested too deeply, or a text (key or value) holds a control character."""
+    """Why the body is refused: nested too deeply, or a text value holds a control character (a key that
+    holds one names no field the portal reads: it is left unread)."""
     stack = [(value, 1)]
     while stack:
         item, depth = stack.pop()
@@ -20,7 +21,7 @@ def _refusal(value, limit: int) -> str | None:
                 return IN_FIELD_MESSAGE.format(code=code_of(found))
             continue
         if isinstance(item, dict):
-            children = [*item.keys(), *item.values()]
+            children = list(item.values())
         elif isinstance(item, list):
             children = item
         else:

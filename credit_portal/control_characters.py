@@ -15,3 +15,7 @@ IN_FIELD_MESSAGE = "提交的内容中含有不可见的控制字符（{code}）
 def code_of(match: re.Match) -> str:
     """U+0000: how the message names the character found."""
     return f"U+{ord(match.group(0)):04X}"
+
+
+#: The same rule as a JSON Schema pattern, for the API schema's request texts and keys.
+FIELD_PATTERN = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]*$"

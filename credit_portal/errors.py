@@ -33,7 +33,8 @@ class ApplicationError(Exception):
 
 
 class Conflict(ApplicationError):
-    """The request collides with a write already made (a unique rule, a key already used): 409."""
+    """The request collides with the records' state, not a mistake in it: a write already made (a unique
+    rule, a key already used), a letter already awaiting review, an objection already decided. 409."""
 
     status = 409
 

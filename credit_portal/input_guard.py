@@ -36,9 +36,9 @@ def refusal(request: HttpRequest) -> tuple[str, str | None] | None:
             names = [(name, [upload.name or "" for upload in uploads]) for name, uploads in request.FILES.lists()]
         except MultiPartParserError:
             return BROKEN_FORM, None
+        # Only texts are read: a field whose name holds a control character is no field the portal
+        # reads, and stays unread.
         for name, values in fields + names:
-            if found := IN_FIELD.search(name):
-                return IN_FIELD_MESSAGE.format(code=code_of(found)), None
             for text in values:
                 if found := IN_FIELD.search(text):
                     return IN_FIELD_MESSAGE.format(code=code_of(found)), name

@@ -90,7 +90,32 @@ class LargeTablePaginator(Paginator):
             return [row[0] for row in cursor.fetchall()]
 
 
-class LargeTablePagination(PageNumberPagination):
+class PortalPagination(PageNumberPagination):
+    """Page-number pagination as the schema describes it: ``page`` is a whole number from 1.
+
+    A page that is not a whole number from 1, or lies past the end, answers 404 (documented for every
+    paginated operation by ``credit_portal.api_schema``); "last" is not a page number here.
+    """
+
+    last_page_strings = ()
+
+    def get_page_number(self, request, paginator):
+        # An empty ``page=`` is no page number: answered 404 like any other, not read as page 1.
+        return request.query_params.get(self.page_query_param, 1)
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        return [
+            {
+                "name": self.page_query_param,
+                "required": False,
+                "in": "query",
+                "description": "页码，从 1 开始；超出末页时答 404",
+                "schema": {"type": "integer", "minimum": 1},
+            }
+        ]
+
+
+class LargeTablePagination(PortalPagination):
     """The REST API's page-number pagination over ``LargeTablePaginator`` (``count`` may be an estimate)."""
 
     django_paginator_class = LargeTablePaginator

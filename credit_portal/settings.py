@@ -411,7 +411,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "credit_portal.pagination.PortalPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "credit_portal.api_schema.PortalAutoSchema",
     "EXCEPTION_HANDLER": "credit_portal.errors.api_exception_handler",
@@ -429,8 +429,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # A registration's status appears in two components (as received, as staff review it): one enum, named.
-    "ENUM_NAME_OVERRIDES": {"RegistrationStatusEnum": "commitments.models.RegistrationStatus"},
+    # Choice sets of fields named "status" in several components: each enum named once.
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStatusEnum": "commitments.models.ApplicationStatus",
+        "ServiceRequestStatusEnum": "commitments.models.ServiceStatus",
+        "RegistrationStatusEnum": "commitments.models.RegistrationStatus",
+    },
+    # Every status an operation can answer is documented in one place (credit_portal.api_schema).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "credit_portal.api_schema.document_error_answers",
+    ],
 }
 
 # Content-Security-Policy (django-csp): every script, style, font and image is the portal's own; no inline

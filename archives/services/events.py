@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from archives import vocabulary
 from credit_portal.decisions import two_person_decide
-from credit_portal.errors import ApplicationError
+from credit_portal.errors import ApplicationError, Conflict
 
 from ..models import CreditEvent, Customer, EventRevocation, EventSource, EventStatus, RevocationStatus
 from ..signals import credit_event_changed
@@ -106,7 +106,7 @@ def revocation_request(*, event: CreditEvent, reason: str, actor) -> EventRevoca
     if event.status == EventStatus.REVOKED:
         raise ApplicationError("该记录已撤销", field="event")
     if event.revocations.filter(status=RevocationStatus.PENDING).exists():
-        raise ApplicationError("该记录已有待审批的撤销申请", field="event")
+        raise Conflict("该记录已有待审批的撤销申请", field="event")
     revocation = EventRevocation(event=event, reason=reason, requested_by=actor)
     audited_save(revocation, actor=actor, reason="申请撤销")
     return revocation

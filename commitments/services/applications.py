@@ -8,7 +8,7 @@ from django.utils import timezone
 from archives.models import Customer
 from archives.services.common import audited_save
 from archives.validation import check_plain_text, check_upload
-from credit_portal.errors import ApplicationError
+from credit_portal.errors import ApplicationError, Conflict
 from ratings import consequences, rules
 
 from ..models import (
@@ -122,7 +122,7 @@ def _advance(instance, *, steps: dict, status: str, actor, reason: str, labels: 
     allowed = steps.get(instance.status, ())
     if status not in allowed:
         current = labels[instance.status]
-        raise ApplicationError(f"当前状态为“{current}”，不能改为“{labels[status]}”", field="status")
+        raise Conflict(f"当前状态为“{current}”，不能改为“{labels[status]}”", field="status")
     reason = (reason or "").strip()
     now = timezone.now()
     if status == "rejected":
@@ -167,13 +167,13 @@ def service_request_submit(
     level = level_in_force(customer)
     if not consequences.grants(level, consequences.VALUE_ADDED_SERVICES):
         label = rules.LEVEL_LABELS.get(level, "待评定")
-        raise ApplicationError(
+        raise Conflict(
             f"增值服务仅向诚信客户（绿色、蓝色信用等级）提供，贵单位当前信用等级为：{label}", field="service"
         )
     if ValueAddedServiceRequest.objects.filter(
         customer=customer, service=service, status__in=[ServiceStatus.SUBMITTED, ServiceStatus.ACCEPTED]
     ).exists():
-        raise ApplicationError(f"贵单位已有一项办理中的“{ServiceKind(service).label}”申请", field="service")
+        raise Conflict(f"贵单位已有一项办理中的“{ServiceKind(service).label}”申请", field="service")
     request = ValueAddedServiceRequest(
         customer=customer, service=service, description=(description or "").strip(), submitted_by=actor,
         submitted_at=timezone.now(), level_at_submission=level,

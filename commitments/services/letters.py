@@ -7,7 +7,7 @@ from django.utils import timezone
 from archives.models import CreditEvent, Customer, EventStatus
 from archives.services.common import audited_save
 from archives.validation import check_date_floor, check_upload
-from credit_portal.errors import ApplicationError
+from credit_portal.errors import ApplicationError, Conflict
 
 from ..models import CommitmentLetter, Fulfilment, LetterStatus
 from ..plan_text import DIVISION_CODE
@@ -27,7 +27,7 @@ def letter_upload(*, customer: Customer, actor, committed_on: date, file: Upload
         raise ApplicationError(f"承诺日期 {committed_on} 晚于今天", field="committed_on")
     checked = check_upload(file, field="file")
     if CommitmentLetter.objects.filter(customer=customer, status=LetterStatus.PENDING).exists():
-        raise ApplicationError("贵单位已有一份待审核的信用承诺书，请等待审核结果", field="file")
+        raise Conflict("贵单位已有一份待审核的信用承诺书，请等待审核结果", field="file")
     letter = CommitmentLetter(customer=customer, committed_on=committed_on, uploaded_by=actor)
     letter.file.save(f"letter{checked.suffix}", file, save=False)
     audited_save(letter, actor=actor, reason="上传信用承诺书")
@@ -37,7 +37,7 @@ def letter_upload(*, customer: Customer, actor, committed_on: date, file: Upload
 def commitment_code(*, committed_on: date, serial: int) -> str:
     """承诺编码: 320804 (淮阴区) + the 8-digit date of the commitment + a 6-digit serial (DESIGN.md)."""
     if not 0 < serial < 1_000_000:
-        raise ApplicationError("当日承诺编码已用尽", field="code")
+        raise Conflict("当日承诺编码已用尽", field="code")
     return f"{DIVISION_CODE}{committed_on:%Y%m%d}{serial:06d}"
 
 
@@ -63,7 +63,7 @@ def _assign_code(letter: CommitmentLetter, *, actor, reason: str) -> None:
             return
         except IntegrityError:
             continue
-    raise ApplicationError("生成承诺编码冲突，请重试", field="code")
+    raise Conflict("生成承诺编码冲突，请重试", field="code")
 
 
 @transaction.atomic
@@ -75,7 +75,7 @@ def letter_decide(
         raise ApplicationError("只有营业厅工作人员可以审核信用承诺书", field="letter")
     letter = CommitmentLetter.objects.select_for_update().get(pk=letter.pk)
     if letter.status != LetterStatus.PENDING:
-        raise ApplicationError("该承诺书已审核", field="letter")
+        raise Conflict("该承诺书已审核", field="letter")
     note = (note or "").strip()
     if not accept and not note:
         raise ApplicationError("退回时请填写理由", field="note")
@@ -103,7 +103,7 @@ def letter_record_fulfilment(
         raise ApplicationError("只有营业厅工作人员可以登记承诺履行情况", field="letter")
     letter = CommitmentLetter.objects.select_for_update().get(pk=letter.pk)
     if letter.status != LetterStatus.ACCEPTED:
-        raise ApplicationError("只有已受理的承诺书才登记履行情况", field="letter")
+        raise Conflict("只有已受理的承诺书才登记履行情况", field="letter")
     if fulfilment not in Fulfilment.values:
         raise ApplicationError(f"未知的履行状态“{fulfilment}”", field="fulfilment")
     unfulfilled_content = (unfulfilled_content or "").strip()

@@ -9,7 +9,7 @@ from archives.models import CreditEvent, EventStatus, RevocationStatus
 from archives.services import revocation_decide, revocation_request
 from archives.services.common import audited_save
 from archives.validation import check_upload
-from credit_portal.errors import ApplicationError
+from credit_portal.errors import ApplicationError, Conflict
 from credit_portal.signals import enterprise_message
 from credit_portal.workdays import add_working_days
 
@@ -26,9 +26,9 @@ def objection_submit(*, event: CreditEvent, actor, reason: str, evidence: Upload
     if not reason:
         raise ApplicationError("请填写异议理由", field="reason")
     if event.status == EventStatus.REVOKED:
-        raise ApplicationError("该记录已撤销，无需提出异议", field="event")
+        raise Conflict("该记录已撤销，无需提出异议", field="event")
     if objection_open_for(event) is not None:
-        raise ApplicationError("该记录已有处理中的异议", field="event")
+        raise Conflict("该记录已有处理中的异议", field="event")
     checked = check_upload(evidence, field="evidence") if evidence is not None else None
     objection = Objection(
         event=event,
@@ -64,7 +64,7 @@ def objection_review(*, objection: Objection, actor, recommendation: str, note: 
         raise ApplicationError("只有营业厅工作人员可以审查异议", field="objection")
     objection = Objection.objects.select_for_update().select_related("event").get(pk=objection.pk)
     if objection.status != ObjectionStatus.SUBMITTED:
-        raise ApplicationError("该异议已审查", field="objection")
+        raise Conflict("该异议已审查", field="objection")
     if recommendation not in Recommendation.values:
         raise ApplicationError("请选择审查建议", field="recommendation")
     note = (note or "").strip()
@@ -92,9 +92,9 @@ def objection_decide(*, objection: Objection, actor, uphold: bool, note: str = "
         raise ApplicationError("只有班组长可以决定异议", field="objection")
     objection = Objection.objects.select_for_update(of=("self",)).select_related("revocation").get(pk=objection.pk)
     if objection.status != ObjectionStatus.REVIEWED:
-        raise ApplicationError("该异议尚未审查或已决定", field="objection")
+        raise Conflict("该异议尚未审查或已决定", field="objection")
     if objection.revocation.status != RevocationStatus.PENDING:
-        raise ApplicationError("该异议对应的撤销申请已在撤销审批中处理", field="objection")
+        raise Conflict("该异议对应的撤销申请已在撤销审批中处理", field="objection")
     note = (note or "").strip()
     if not uphold and not note:
         raise ApplicationError("异议不成立时请填写理由", field="note")

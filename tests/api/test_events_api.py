@@ -251,13 +251,13 @@ def test_a_revocation_request_needs_a_reason(api_client_for, staff, applicant_cu
     assert not EventRevocation.objects.exists()
 
 
-def test_a_second_pending_revocation_is_refused(api_client_for, staff, applicant_customer):
+def test_a_second_pending_revocation_is_refused_as_a_conflict(api_client_for, staff, applicant_customer):
     event = EventFactory(customer=applicant_customer)
     EventRevocation.objects.create(event=event, reason="误录", requested_by=staff)
 
     response = api_client_for(staff).post(f"/api/events/{event.pk}/revocation/", {"reason": "再申请"}, format="json")
 
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "待审批" in response.json()["errors"]["event"][0]
     assert EventRevocation.objects.count() == 1
 
