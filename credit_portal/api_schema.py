@@ -24,7 +24,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
-from .control_characters import FIELD_PATTERN
+from .control_characters import ADDRESS_PATTERN, FIELD_PATTERN
 from .idempotency import HEADER, KEY_PATTERN, REPLAYED_HEADER
 
 IDEMPOTENCY_KEY = OpenApiParameter(
@@ -170,6 +170,12 @@ def document_error_answers(result: dict, generator, request, public) -> dict:
             if operation is None:
                 continue
             responses = operation.setdefault("responses", {})
+            for parameter in operation.get("parameters", []):
+                # The request guard refuses a control character anywhere in an address or a query.
+                value = parameter.get("schema", {})
+                plain_text = value.get("type") == "string" and "enum" not in value and "format" not in value
+                if parameter.get("in") in ("query", "path") and plain_text:
+                    value.setdefault("pattern", ADDRESS_PATTERN)
             _files_only_in_multipart(operation, components)
             for status in _answers(path, method, operation, result):
                 responses.setdefault(

@@ -17,5 +17,7 @@ def code_of(match: re.Match) -> str:
     return f"U+{ord(match.group(0)):04X}"
 
 
-#: The same rule as a JSON Schema pattern, for the API schema's request texts and keys.
+#: IN_FIELD as a JSON Schema pattern, for the API schema's request texts.
 FIELD_PATTERN = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]*$"
+#: IN_ADDRESS as a JSON Schema pattern, for the API schema's query and path parameters.
+ADDRESS_PATTERN = "^[^\\x00-\\x1f\\x7f]*$"

@@ -17,7 +17,8 @@ from archives.models import Customer, FileJob, FileJobStatus
 from archives.services.jobs import file_job_start, jobs_sweep
 from credit_portal.celery import app as celery_app
 from tests.factories import CustomerFactory
-from tests.notifications.test_reliability import RedisServer, Worker, _wait
+from tests.notifications.test_reliability import Worker
+from tests.outage import RedisServer, wait_until
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -88,7 +89,7 @@ def test_a_file_job_whose_worker_is_killed_mid_job_is_finished_by_another_worker
             running_since = running_since or job.heartbeat_at
             return job.heartbeat_at > running_since  # it beats again while its build waits on the lock
 
-        _wait(
+        wait_until(
             alive_and_beating, timeout=40, what=f"the worker to take the job and beat\n{first.log.read_text()[-2000:]}"
         )
         first.kill()
@@ -98,8 +99,8 @@ def test_a_file_job_whose_worker_is_killed_mid_job_is_finished_by_another_worker
     assert (job.status, job.done, job.attempts) == ("running", 0, 1)  # what the page showed for ever
 
     second = workers()
-    _wait(lambda: jobs_sweep()["file_jobs"] == 1, timeout=30, what="the lease to run out and the sweeper to queue")
-    _wait(
+    wait_until(lambda: jobs_sweep()["file_jobs"] == 1, timeout=30, what="the lease to run out and the sweeper to queue")
+    wait_until(
         lambda: FileJob.objects.filter(pk=job.pk, status=FileJobStatus.DONE).exists(),
         timeout=60,
         what=f"the second worker to finish the job\n{second.log.read_text()[-2000:]}",

@@ -18,10 +18,8 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections import Counter
 from pathlib import Path
@@ -36,6 +34,7 @@ from notifications import services
 from notifications.models import Channel, Notice, NoticeStatus
 from ratings.models import RatingCause, RatingHistory
 from ratings.services import rating_refresh
+from tests.outage import RedisServer, wait_until
 
 from .conftest import AS_OF, late_payer
 from .gateway import Gateway
@@ -56,52 +55,6 @@ def _needs_postgresql_and_redis():
         pytest.skip(reason)
     if shutil.which("redis-server") is None:
         pytest.fail("redis-server is not installed (Debian package redis-server)")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait(predicate, *, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-
-
-class RedisServer:
-    """A redis-server of the test's own, so that stopping it stops nobody else's broker."""
-
-    def __init__(self) -> None:
-        self.port = _free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> RedisServer:
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        _wait(self._answers, timeout=10, what="redis-server")
-        return self
-
-    def _answers(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as s:
-                s.sendall(b"PING\r\n")
-                return s.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(10)
 
 
 class Worker:
@@ -141,7 +94,9 @@ class Worker:
              "--without-heartbeat", "-l", "INFO"],
             cwd=REPO, env=env, stdout=self.log.open("a"), stderr=subprocess.STDOUT,
         )  # fmt: skip
-        _wait(lambda: " ready." in self.log.read_text() or self.process.poll() is not None, timeout=40, what="worker")
+        wait_until(
+            lambda: " ready." in self.log.read_text() or self.process.poll() is not None, timeout=40, what="worker"
+        )
         assert self.process.poll() is None, self.log.read_text()[-3000:]
         return self
 
@@ -250,7 +205,7 @@ def test_notices_of_changes_made_while_redis_was_down_are_each_sent_once_when_it
     own_redis.start()
     assert services.notices_sweep() == 11
 
-    _wait(_all_sent, timeout=40, what="every notice to be sent")
+    wait_until(_all_sent, timeout=40, what="every notice to be sent")
     sms, wechat = _deliveries(tmp_path, "sms"), _deliveries(tmp_path, "wechat")
     assert len(sms) == 4 and set(sms.values()) == {1}
     assert len(wechat) == 3 and set(wechat.values()) == {1}
@@ -264,7 +219,7 @@ def test_a_gateway_failing_twice_then_succeeding_delivers_the_sms_once(tmp_path,
 
     _rate(late_payer(late_payments=2))
 
-    _wait(_all_sent, timeout=30, what="the notices to be sent")
+    wait_until(_all_sent, timeout=30, what="the notices to be sent")
     sms = Notice.objects.get(channel=Channel.SMS)
     assert sms.attempts == 3 and sms.last_error == ""
     assert [r["headers"]["Idempotency-Key"] for r in gateway.sends()] == [str(sms.idempotency_key)] * 3
@@ -285,7 +240,7 @@ def test_the_same_change_processed_twice_is_one_notice_per_channel_sent_once(
         services.notices_for_rating_changes(history_rows=[change])
     services.notices_enqueue(notice_ids=Notice.objects.values_list("pk", flat=True))  # and a sweeper, for luck
 
-    _wait(_all_sent, timeout=30, what="the notices to be sent")
+    wait_until(_all_sent, timeout=30, what="the notices to be sent")
     assert Notice.objects.filter(rating_change=change).count() == 3
     assert len(gateway.sends()) == 1 and sum(gateway.delivered.values()) == 1
     assert list(_deliveries(tmp_path, "wechat").values()) == [1]
@@ -306,7 +261,7 @@ def test_a_notice_whose_worker_was_killed_mid_send_is_sent_after_restart_and_del
     assert sms.status == NoticeStatus.SENDING
 
     worker_factory(broker=SHARED_REDIS, env=env, queue=worker.queue)
-    _wait(lambda: services.notices_sweep() >= 0 and _all_sent(), timeout=30, what="the notices to be sent")
+    wait_until(lambda: services.notices_sweep() >= 0 and _all_sent(), timeout=30, what="the notices to be sent")
 
     sms.refresh_from_db()
     assert sms.attempts == 2
