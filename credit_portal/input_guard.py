@@ -13,6 +13,7 @@ from urllib.parse import unquote
 
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
+from django.utils.cache import add_never_cache_headers
 
 from .control_characters import IN_ADDRESS, IN_FIELD, IN_FIELD_MESSAGE, code_of
 from .views import bad_request
@@ -55,5 +56,8 @@ class ControlCharacterMiddleware:
         refused = refusal(request)
         if refused is not None:
             message, field = refused
-            return bad_request(request, message=message, field=field)
+            # Answered before the session is read: whoever asked, the refusal is never kept by a cache.
+            response = bad_request(request, message=message, field=field)
+            add_never_cache_headers(response)
+            return response
         return self.get_response(request)

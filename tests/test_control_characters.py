@@ -75,6 +75,15 @@ def test_the_public_search_with_a_nul_answers_the_portals_chinese_400_page(clien
     assert "请求无法处理" in page and "查询条件中含有不允许的控制字符（U+0000）" in page and "回到首页" in page
 
 
+def test_a_refusal_for_a_signed_in_user_is_never_stored(client, staff):
+    client.force_login(staff)
+
+    response = client.get(reverse("archives:customer_list") + "?search=%00")
+
+    assert response.status_code == 400
+    assert "no-store" in response["Cache-Control"]
+
+
 def test_the_api_answers_a_nul_with_its_uniform_error_body(api_client_for, staff):
     response = api_client_for(staff).get("/api/customers/?search=%00")
 
