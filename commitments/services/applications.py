@@ -190,6 +190,17 @@ def service_request_advance(
     if not actor.has_perm("commitments.handle_valueaddedservicerequest"):
         raise ApplicationError("只有营业厅工作人员可以办理增值服务申请", field="status")
     service_request = ValueAddedServiceRequest.objects.select_for_update().get(pk=service_request.pk)
+    if status in (ServiceStatus.ACCEPTED, ServiceStatus.DONE):
+        # Checked again at each step, as for applications: the level may have fallen since the request.
+        level = level_in_force(service_request.customer)
+        if not consequences.grants(level, consequences.VALUE_ADDED_SERVICES):
+            label = rules.LEVEL_LABELS.get(level, "待评定")
+            step = "受理" if status == ServiceStatus.ACCEPTED else "办结"
+            raise Conflict(
+                f"该客户当前信用等级为{label}，已不是诚信客户（绿色、蓝色），增值服务不能{step}。"
+                "请退回该申请并注明原因。",
+                field="status",
+            )
     return _advance(
         service_request, steps=SERVICE_STEPS, status=status, actor=actor, reason=reason,
         labels=dict(ServiceStatus.choices), what="增值服务",

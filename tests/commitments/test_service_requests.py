@@ -70,6 +70,7 @@ def test_an_applicant_cannot_request_a_service_for_another_enterprise(applicant,
 
 
 def test_staff_accept_and_complete_a_request_or_reject_it_with_a_reason(staff, applicant_customer):
+    rate(applicant_customer, "green")
     done = ServiceRequestFactory(customer=applicant_customer)
     refused = ServiceRequestFactory(customer=applicant_customer, service="bill_finance")
 
@@ -85,6 +86,30 @@ def test_staff_accept_and_complete_a_request_or_reject_it_with_a_reason(staff, a
 
     assert (done.status, done.accepted_at is not None, done.done_at is not None) == ("done", True, True)
     assert (refused.status, refused.rejection_reason) == ("rejected", "暂未开办")
+
+
+@pytest.mark.parametrize("fallen_to", ["yellow", "black"])
+def test_staff_cannot_accept_or_complete_a_request_once_the_customer_is_no_longer_honest(
+    staff, applicant_customer, fallen_to
+):
+    rate(applicant_customer, "green")
+    waiting = ServiceRequestFactory(customer=applicant_customer)
+    underway = ServiceRequestFactory(customer=applicant_customer, service="bill_finance")
+    services.service_request_advance(service_request=underway, status="accepted", actor=staff)
+    rate(applicant_customer, fallen_to)
+    label = {"yellow": "黄色", "black": "黑色"}[fallen_to]
+    before = database_state()
+
+    with pytest.raises(ApplicationError, match=f"当前信用等级为{label}，已不是诚信客户.*不能受理"):
+        services.service_request_advance(service_request=waiting, status="accepted", actor=staff)
+    with pytest.raises(ApplicationError, match=f"当前信用等级为{label}，已不是诚信客户.*不能办结"):
+        services.service_request_advance(service_request=underway, status="done", actor=staff)
+
+    assert database_state() == before
+    rejected = services.service_request_advance(
+        service_request=underway, status="rejected", actor=staff, reason="客户已列入失信名单"
+    )
+    assert rejected.status == "rejected"
 
 
 def test_the_service_queue_puts_honest_customers_first(db):
