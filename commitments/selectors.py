@@ -112,14 +112,18 @@ def valid_report(customer: Customer, *, today: date) -> PublicCreditReport | Non
     )
 
 
-def usable_letter(customer: Customer, *, today: date) -> CommitmentLetter | None:
-    """The latest accepted commitment letter still in force."""
+def _letters_in_force(customer: Customer, *, today: date) -> QuerySet[CommitmentLetter]:
     return (
         customer.commitment_letters.filter(status=LetterStatus.ACCEPTED)
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
         .order_by("-decided_at", "-id")
-        .first()
     )
+
+
+def usable_letter(customer: Customer, *, today: date) -> CommitmentLetter | None:
+    """The latest accepted commitment letter still in force and kept: a broken promise (违诺) stands in for
+    nothing, whatever the level is since."""
+    return _letters_in_force(customer, today=today).filter(breach_event__isnull=True).first()
 
 
 @dataclass(frozen=True)
@@ -130,6 +134,8 @@ class NoPropertyDocuments:
     letter: CommitmentLetter | None
     level: str = ""
     report_valid_years: int = 1
+    # A letter in force whose promise was broken (违诺): named in the refusal, so the enterprise knows why.
+    breached_letter: CommitmentLetter | None = None
 
     @property
     def report_validity(self) -> str:
@@ -160,18 +166,27 @@ class NoPropertyDocuments:
             missing.append(
                 f"显示无失信行为的公共信用信息查询报告（{self.report.issued_on:%Y-%m-%d}出具的报告显示失信行为）"
             )
-        if self.letter is None:
+        if self.letter is None and self.breached_letter is not None:
+            breached = self.breached_letter
+            missing.append(
+                f"一份已受理且未违诺的《信用承诺书》（承诺编码 {breached.code} 的承诺书已违诺："
+                f"{breached.unfulfilled_content or '发生失信行为'}，请重新签署信用承诺书）"
+            )
+        elif self.letter is None:
             missing.append("一份已受理的《信用承诺书》")
         return missing
 
 
 def no_property_documents(customer: Customer, *, today: date) -> NoPropertyDocuments:
     level = CustomerRating.objects.filter(customer=customer).values_list("level", flat=True).first() or ""
+    letter = usable_letter(customer, today=today)
+    breached = None if letter else _letters_in_force(customer, today=today).filter(breach_event__isnull=False).first()
     return NoPropertyDocuments(
         report=valid_report(customer, today=today),
-        letter=usable_letter(customer, today=today),
+        letter=letter,
         level=level,
         report_valid_years=rule_book_for(as_of=today).report_valid_years,
+        breached_letter=breached,
     )
 
 

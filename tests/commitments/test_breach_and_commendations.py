@@ -94,6 +94,34 @@ def test_an_event_recorded_while_the_letter_is_in_force_breaches_it_and_revoking
     assert letter.liability_pursued == "已约谈法定代表人"
 
 
+def test_a_breached_letter_no_longer_stands_in_for_property_documents_even_once_the_level_recovers(
+    staff, supervisor, applicant_customer
+):
+    from commitments.selectors import no_property_documents
+
+    AccountFactory(customer=applicant_customer, opened_on=date(2015, 3, 1))
+    letter = services.letter_decide(
+        letter=CommitmentLetterFactory(customer=applicant_customer), accept=True, actor=staff
+    )
+    event = archives.event_record(
+        customer=applicant_customer, type="unauthorized_use", occurred_on=date(2025, 6, 10), actor=staff
+    )
+    rate(applicant_customer, "green")  # the level recovered (here: set directly); the promise stays broken
+    today = date(2025, 7, 1)
+
+    documents = no_property_documents(applicant_customer, today=today)
+
+    assert documents.letter is None and documents.breached_letter == letter
+    refusal = "；".join(documents.missing)
+    assert f"承诺编码 {letter.code} 的承诺书已违诺" in refusal and "请重新签署信用承诺书" in refusal
+
+    request = archives.revocation_request(event=event, reason="经核实系误录", actor=staff)
+    archives.revocation_decide(revocation=request, approve=True, actor=supervisor)
+
+    restored = no_property_documents(applicant_customer, today=today)
+    assert restored.letter == letter and restored.breached_letter is None
+
+
 def test_a_commendation_is_refused_for_a_customer_that_is_not_honest(drc, applicant_customer):
     rate(applicant_customer, "black")
 
