@@ -75,6 +75,14 @@ def test_standards_page_is_public_and_lists_every_criterion_and_decision(client)
     assert "诚信客户" in html
 
 
+def test_standards_page_does_not_promise_that_no_record_counts_for_ever_where_green_3_counts_since_opening(client):
+    html = client.get(reverse("ratings:standards")).content.decode()
+
+    assert "任何失信行为都不会永久影响信用等级" not in html
+    assert "任何失信行为都不会使客户永久处于黄色、红色或黑色" in html
+    assert "绿色第3项“自立户起无违约用电行为”" in html and "此后不能评为绿色" in html
+
+
 def test_standards_page_lists_the_levels_in_evaluation_order(client):
     html = client.get(reverse("ratings:standards")).content.decode()
 
