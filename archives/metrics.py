@@ -5,29 +5,16 @@ unfinished rows' statuses.
 """
 
 from collections.abc import Iterable
-from datetime import timedelta
 
-from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Q
 from django.utils import timezone
 from prometheus_client.core import GaugeMetricFamily, Metric
 
 from .models import FileJob, FileJobStatus, ImportJob, ImportStatus
 
-#: A file job without a lease (before file jobs held one) counts as stuck once it has run this long.
-FILE_JOB_STUCK_AFTER = timedelta(hours=1)
-
 
 def _lease_expired(now) -> Q:
     return Q(lease_until__lt=now) | Q(lease_until__isnull=True)
-
-
-def _file_job_stuck(now) -> Q:
-    try:
-        FileJob._meta.get_field("lease_until")
-    except FieldDoesNotExist:
-        return Q(created_at__lt=now - FILE_JOB_STUCK_AFTER)
-    return _lease_expired(now)
 
 
 def jobs_metrics() -> Iterable[Metric]:
@@ -45,7 +32,7 @@ def jobs_metrics() -> Iterable[Metric]:
         .annotate(
             pending=Count("pk", filter=Q(status=FileJobStatus.PENDING)),
             running=Count("pk", filter=Q(status=FileJobStatus.RUNNING)),
-            stuck=Count("pk", filter=Q(status=FileJobStatus.RUNNING) & _file_job_stuck(now)),
+            stuck=Count("pk", filter=Q(status=FileJobStatus.RUNNING) & _lease_expired(now)),
         )
         .order_by("kind")
     )
@@ -53,14 +40,19 @@ def jobs_metrics() -> Iterable[Metric]:
         pending.add_metric(["file", row["kind"]], row["pending"])
         running.add_metric(["file", row["kind"]], row["running"])
         stuck.add_metric(["file", row["kind"]], row["stuck"])
-    # A "ready" import waits for staff to confirm it, not for a worker: not counted as pending.
+    # A "ready" import waits for staff to start it, not for a worker: pending only once started (queued_at).
     imports = (
-        ImportJob.objects.filter(status=ImportStatus.RUNNING)
+        ImportJob.objects.filter(Q(status=ImportStatus.RUNNING) | Q(status=ImportStatus.READY, queued_at__isnull=False))
         .values("kind")
-        .annotate(running=Count("pk"), stuck=Count("pk", filter=_lease_expired(now)))
+        .annotate(
+            pending=Count("pk", filter=Q(status=ImportStatus.READY)),
+            running=Count("pk", filter=Q(status=ImportStatus.RUNNING)),
+            stuck=Count("pk", filter=Q(status=ImportStatus.RUNNING) & _lease_expired(now)),
+        )
         .order_by("kind")
     )
     for row in imports:
+        pending.add_metric(["import", row["kind"]], row["pending"])
         running.add_metric(["import", row["kind"]], row["running"])
         stuck.add_metric(["import", row["kind"]], row["stuck"])
     yield from (pending, running, stuck)

@@ -146,6 +146,9 @@ def test_jobs_report_running_and_stuck_when_their_worker_died(client, token, pin
     ImportJob.objects.create(
         kind="events", original_name="b.csv", status="running", created_by=staff, lease_until=NOW + timedelta(minutes=5)
     )
+    # Started while the broker was down (queued, never taken), and one nobody has started yet.
+    ImportJob.objects.create(kind="events", original_name="c.csv", status="ready", created_by=staff, queued_at=NOW)
+    ImportJob.objects.create(kind="events", original_name="d.csv", status="ready", created_by=staff)
 
     samples = _scrape(client)
 
@@ -155,6 +158,7 @@ def test_jobs_report_running_and_stuck_when_their_worker_died(client, token, pin
     assert _value(samples, "portal_jobs_running", job="file", kind="customers") == 0
     assert _value(samples, "portal_jobs_running", job="import", kind="events") == 2
     assert _value(samples, "portal_jobs_stuck", job="import", kind="events") == 1
+    assert _value(samples, "portal_jobs_pending", job="import", kind="events") == 1
     assert _value(samples, "portal_jobs_running", job="impact", kind="ruleset") == 0
     assert _value(samples, "portal_jobs_running", job="drc_report", kind="build") == 0
 
