@@ -35,8 +35,8 @@ Choices, documented here because pages and reports read what this module writes:
 
 from __future__ import annotations
 
+import dataclasses
 import functools
-import json
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -53,6 +53,7 @@ from django.utils import timezone
 from archives.models import Customer, ElectricityAccount
 
 from . import rules
+from .changes import EXPLAINED_LEVELS, Rated, basis_of, ratings_write
 from .facts import (
     ACCOUNT_COLUMNS,
     EVENT_COLUMNS,
@@ -62,10 +63,9 @@ from .facts import (
     facts_from_rows,
     next_dated_facts,
 )
-from .models import CustomerRating, LevelOverride, OverrideStatus, RatingCause, RatingHistory
+from .models import CustomerRating, LevelOverride, OverrideStatus, RatingCause
 from .rulesets import rule_book_for, ruleset_switch
 from .services import override_end_expired
-from .signals import level_changes_announce
 
 #: Customer ids per range: one Celery task each (≈ 1 s of work on one core at 5 events a customer).
 DEFAULT_RANGE_SIZE = 25_000
@@ -114,21 +114,6 @@ class Stats(RangeStats):
 
     ranges: int = 0
     overrides_ended: int = 0
-
-
-@dataclass(slots=True)
-class _Pending:
-    """A rating to write, and the stored state it replaces (None: first rating)."""
-
-    customer_id: int
-    level: str
-    computed_level: str
-    rules: list[str]
-    explanation: str | None  # None: only stable_until changes (the stored explanation stays)
-    changed_on: date
-    override_id: int | None
-    old: tuple | None  # (level, computed_level, rules, rules_version, override_id, stable_until)
-    stable_until: date
 
 
 # --------------------------------------------------------------------------------------------
@@ -237,11 +222,6 @@ def _rerate_scope(
     # The rule set in force on ``as_of``, resolved once for the whole range.
     book = rule_book_for(as_of=as_of)
     with transaction.atomic():
-        writer = (
-            _PostgresWriter(as_of, cause, cause_ref, book)
-            if connection.vendor == "postgresql"
-            else _OrmWriter(as_of, cause, cause_ref, book)
-        )
         overrides = {
             customer_id: (pk, level)
             for customer_id, pk, level in LevelOverride.objects.filter(
@@ -256,7 +236,8 @@ def _rerate_scope(
         evaluate_level = rules.evaluate_level
         version = book.rules_version
         levels = stats.levels
-        pending: list[_Pending] = []
+        pending: list[Rated] = []
+        write = functools.partial(_write, as_of=as_of, book=book, cause=cause, cause_ref=cause_ref, stats=stats)
         stable_until = rules.stable_until
         for customer_id, facts, own_events, own_reports, stored, next_dated in stream:
             if facts is None:
@@ -276,24 +257,25 @@ def _rerate_scope(
             rule_list = list(rule_ids)
             until = stable_until(facts, next_dated=next_dated, book=book)
             old = None
-            explanation = None
+            explanation, basis = None, {}
             if stored is not None:
                 old = stored[1:7]
                 if old[:5] == (level, computed_level, rule_list, version, override_id):
                     if old[5] == until:
                         continue
                 else:
-                    explanation = _explanation(_facts_key(facts, own_events, own_reports), book)
+                    explanation, basis = _explained(facts, own_events, own_reports, level, computed_level, book)
             else:
-                explanation = _explanation(_facts_key(facts, own_events, own_reports), book)
+                explanation, basis = _explained(facts, own_events, own_reports, level, computed_level, book)
             level_changed = old is None or old[0] != level
             pending.append(
-                _Pending(
+                Rated(
                     customer_id,
                     level,
                     computed_level,
                     rule_list,
                     explanation,
+                    basis,
                     as_of if level_changed else stored[7],
                     override_id,
                     old,
@@ -301,10 +283,10 @@ def _rerate_scope(
                 )
             )
             if len(pending) >= WRITE_BATCH:
-                writer.write(pending, stats)
+                write(pending)
                 pending = []
         if pending:
-            writer.write(pending, stats)
+            write(pending)
     stats.seconds = time.perf_counter() - started
     return stats
 
@@ -429,6 +411,41 @@ def facts_stream(
         yield customer_id, facts, own_events, own_reports, stored, next_dated.get(customer_id)
 
 
+def _write(batch: list[Rated], *, as_of: date, book: rules.RuleBook, cause: str, cause_ref: str, stats: RangeStats):
+    """Hand a batch to the one writer (``changes.ratings_write``) and count what it applied."""
+    done = ratings_write(batch, as_of=as_of, book=book, cause=cause, cause_ref=cause_ref)
+    stats.written += done.written
+    stats.created += done.created
+    stats.extended += done.extended
+    stats.skipped += done.skipped
+    stats.level_changes += done.level_changes
+    stats.notices += done.notices
+
+
+def _explained(
+    facts: rules.Facts,
+    event_rows: list[tuple],
+    report_rows: list[tuple],
+    level: str,
+    computed_level: str,
+    book: rules.RuleBook,
+) -> tuple[str, dict]:
+    """The explanation of a rating to write and, for a level a reminder or letter follows, its basis.
+
+    Most customers are honest: their explanation comes from the memo, and nothing quotes their
+    findings. The others get the full evaluation, on their facts in the portal's order (newest first,
+    as ``customer_facts`` reads them), so the explanation reads as one customer's re-rating writes it."""
+    if level not in EXPLAINED_LEVELS and computed_level not in EXPLAINED_LEVELS:
+        return _explanation(_facts_key(facts, event_rows, report_rows), book), {}
+    ordered = dataclasses.replace(
+        facts,
+        events=tuple(sorted(facts.events, key=lambda e: (e.occurred_on, e.ref), reverse=True)),
+        reports=tuple(sorted(facts.reports, key=lambda r: (r.issued_on, r.ref), reverse=True)),
+    )
+    result = rules.evaluate(ordered, book)
+    return result.explanation, basis_of(result, level=level)
+
+
 def _facts_key(facts: rules.Facts, event_rows: list[tuple], report_rows: list[tuple]) -> tuple:
     """The facts without record ids, in the portal's order: what an explanation depends on.
 
@@ -460,220 +477,3 @@ def _explanation(key: tuple, book: rules.RuleBook = rules.V1) -> str:
         events=tuple(rules.Event(*event) for event in events),
     )
     return rules.explain(facts, book)[2]
-
-
-# --------------------------------------------------------------------------------------------
-# Writers
-# --------------------------------------------------------------------------------------------
-
-
-class _OrmWriter:
-    """Portable writes (SQLite, the embedded default): re-read, compare, bulk insert and update."""
-
-    fields = (
-        "level",
-        "computed_level",
-        "rules",
-        "explanation",
-        "as_of",
-        "rules_version",
-        "rule_set_version",
-        "changed_on",
-        "override_id",
-        "stable_until",
-    )
-
-    def __init__(self, as_of: date, cause: str, cause_ref: str, book: rules.RuleBook) -> None:
-        self.as_of, self.cause, self.cause_ref, self.book = as_of, cause, cause_ref, book
-
-    def write(self, pending: list[_Pending], stats: RangeStats) -> None:
-        current = {
-            row[0]: row[1:]
-            for row in CustomerRating.objects.filter(customer_id__in=[p.customer_id for p in pending]).values_list(
-                "customer_id", "level", "computed_level", "rules", "rules_version", "override_id", "stable_until"
-            )
-        }
-        new, changed, extended, history = [], [], [], []
-        for p in pending:
-            if current.get(p.customer_id) != p.old:
-                stats.skipped += 1  # rated meanwhile: that evaluation is fresher than this one
-                continue
-            if p.explanation is None:
-                extended.append(CustomerRating(customer_id=p.customer_id, stable_until=p.stable_until))
-                continue
-            rating = CustomerRating(
-                customer_id=p.customer_id,
-                level=p.level,
-                computed_level=p.computed_level,
-                rules=p.rules,
-                explanation=p.explanation,
-                as_of=self.as_of,
-                rules_version=self.book.rules_version,
-                rule_set_version=self.book.number,
-                changed_on=p.changed_on,
-                override_id=p.override_id,
-                stable_until=p.stable_until,
-            )
-            (new if p.old is None else changed).append(rating)
-            if p.old is None or p.old[0] != p.level:
-                history.append(self._history(p))
-        CustomerRating.objects.bulk_create(new, batch_size=500)
-        CustomerRating.objects.bulk_update(changed, self.fields, batch_size=500)
-        CustomerRating.objects.bulk_update(extended, ["stable_until"], batch_size=500)
-        stats.extended += len(extended)
-        RatingHistory.objects.bulk_create(history, batch_size=500)
-        if history:
-            stats.notices += level_changes_announce(history_rows=history)
-        stats.written += len(new) + len(changed)
-        stats.created += len(new)
-        stats.level_changes += len(history)
-
-    def _history(self, p: _Pending) -> RatingHistory:
-        return RatingHistory(
-            customer_id=p.customer_id,
-            level=p.level,
-            previous_level=p.old[0] if p.old else "",
-            computed_level=p.computed_level,
-            rules=p.rules,
-            explanation=p.explanation,
-            as_of=self.as_of,
-            rules_version=self.book.rules_version,
-            rule_set_version=self.book.number,
-            cause=self.cause,
-            cause_ref=self.cause_ref,
-        )
-
-
-class _PostgresWriter:
-    """PostgreSQL writes: COPY the batch into a temporary table, then one statement applies it.
-
-    The statement updates the ratings that still hold what was read, inserts the first ratings
-    (a concurrent first rating wins: ON CONFLICT DO NOTHING), and appends a history row for each
-    applied level change — no per-row round trips and none of bulk_update's CASE expressions. The
-    notices for those history rows follow in the same transaction.
-    """
-
-    stage = "rerate_stage_v2"
-    columns = (
-        "customer_id",
-        "level",
-        "computed_level",
-        "rules",
-        "explanation",
-        "changed_on",
-        "override_id",
-        "stable_until",
-        "old_level",
-        "old_computed_level",
-        "old_rules",
-        "old_rules_version",
-        "old_override_id",
-        "old_stable_until",
-    )
-
-    def __init__(self, as_of: date, cause: str, cause_ref: str, book: rules.RuleBook) -> None:
-        self.as_of, self.cause, self.cause_ref, self.book = as_of, cause, cause_ref, book
-        self.ratings = CustomerRating._meta.db_table
-        self.history = RatingHistory._meta.db_table
-        with connection.cursor() as cursor:
-            # Lives for the session, emptied at commit; reused by the next range of a worker.
-            cursor.execute(
-                f"""CREATE TEMPORARY TABLE IF NOT EXISTS {self.stage} (
-                    customer_id bigint NOT NULL, level varchar(10) NOT NULL, computed_level varchar(10) NOT NULL,
-                    rules jsonb NOT NULL, explanation text, changed_on date NOT NULL, override_id bigint,
-                    stable_until date NOT NULL, old_level varchar(10), old_computed_level varchar(10),
-                    old_rules jsonb, old_rules_version varchar(16), old_override_id bigint, old_stable_until date
-                ) ON COMMIT DELETE ROWS"""
-            )
-
-    def write(self, pending: list[_Pending], stats: RangeStats) -> None:
-        no_old = (None, None, None, None, None, None)
-        dumps = json.dumps
-        with connection.cursor() as cursor:
-            cursor.execute(f"TRUNCATE {self.stage}")
-            # psycopg's C row writer escapes and formats every field (dates, None as NULL).
-            with cursor.copy(f"COPY {self.stage} ({', '.join(self.columns)}) FROM STDIN") as copy:
-                write_row = copy.write_row
-                for p in pending:
-                    old = p.old or no_old
-                    write_row(
-                        (
-                            p.customer_id,
-                            p.level,
-                            p.computed_level,
-                            dumps(p.rules),
-                            p.explanation,
-                            p.changed_on,
-                            p.override_id,
-                            p.stable_until,
-                            old[0],
-                            old[1],
-                            None if old[2] is None else dumps(old[2]),
-                            old[3],
-                            old[4],
-                            old[5],
-                        )
-                    )
-            # Row estimates for the join below; without them the planner may scan all ratings.
-            cursor.execute(f"ANALYZE {self.stage}")
-            cursor.execute(
-                f"""
-                WITH updated AS (
-                    UPDATE {self.ratings} AS r
-                       SET level = s.level, computed_level = s.computed_level, rules = s.rules,
-                           explanation = COALESCE(s.explanation, r.explanation),
-                           as_of = CASE WHEN s.explanation IS NULL THEN r.as_of ELSE %(as_of)s END,
-                           rules_version = %(version)s, rule_set_version = %(rule_set)s,
-                           changed_on = s.changed_on, override_id = s.override_id,
-                           stable_until = s.stable_until
-                      FROM {self.stage} AS s
-                     WHERE s.old_level IS NOT NULL AND r.customer_id = s.customer_id
-                       AND r.level = s.old_level AND r.computed_level = s.old_computed_level
-                       AND r.rules = s.old_rules AND r.rules_version = s.old_rules_version
-                       AND r.override_id IS NOT DISTINCT FROM s.old_override_id
-                       AND r.stable_until IS NOT DISTINCT FROM s.old_stable_until
-                    RETURNING r.customer_id, s.explanation IS NULL AS extended
-                ), created AS (
-                    INSERT INTO {self.ratings} (customer_id, level, computed_level, rules, explanation, as_of,
-                                                rules_version, rule_set_version, changed_on, override_id,
-                                                stable_until)
-                    SELECT customer_id, level, computed_level, rules, explanation, %(as_of)s, %(version)s,
-                           %(rule_set)s, changed_on, override_id, stable_until
-                      FROM {self.stage} WHERE old_level IS NULL
-                    ON CONFLICT (customer_id) DO NOTHING
-                    RETURNING customer_id
-                ), applied AS (
-                    SELECT customer_id FROM updated UNION ALL SELECT customer_id FROM created
-                ), recorded AS (
-                    INSERT INTO {self.history} (customer_id, level, previous_level, computed_level, rules,
-                                                explanation, as_of, rules_version, rule_set_version, cause,
-                                                cause_ref, created_at)
-                    SELECT s.customer_id, s.level, COALESCE(s.old_level, ''), s.computed_level, s.rules,
-                           s.explanation, %(as_of)s, %(version)s, %(rule_set)s, %(cause)s, %(cause_ref)s, now()
-                      FROM {self.stage} AS s JOIN applied USING (customer_id)
-                     WHERE s.level IS DISTINCT FROM s.old_level
-                    RETURNING id, customer_id, level, previous_level, as_of
-                )
-                SELECT (SELECT count(*) FILTER (WHERE NOT extended) FROM updated),
-                       (SELECT count(*) FILTER (WHERE extended) FROM updated), (SELECT count(*) FROM created),
-                       (SELECT coalesce(json_agg(json_build_array(id, customer_id, level, previous_level, as_of)),
-                                        '[]') FROM recorded)
-                """,
-                {
-                    "as_of": self.as_of,
-                    "version": self.book.rules_version,
-                    "rule_set": self.book.number,
-                    "cause": self.cause,
-                    "cause_ref": self.cause_ref,
-                },
-            )
-            updated, extended, created, recorded = cursor.fetchone()
-        if recorded:
-            # The changes as RETURNING gave them: notifications need not read them back.
-            changes = [(pk, customer, level, was, date.fromisoformat(on)) for pk, customer, level, was, on in recorded]
-            stats.notices += level_changes_announce(changes=changes)
-        stats.written += updated + created
-        stats.created += created
-        stats.extended += extended
-        stats.level_changes += len(recorded)
-        stats.skipped += len(pending) - updated - extended - created

@@ -25,20 +25,41 @@ class RatingCause(models.TextChoices):
     OPENED = "opened", "建档"
 
 
-class CustomerRating(models.Model):
-    """The customer's rating now: the level in force (override included) and the computed one."""
+class RatingRecord(models.Model):
+    """The columns a rating and a history row share: what an evaluation said, and under which rules.
 
-    customer = models.OneToOneField(
-        "archives.Customer", on_delete=models.CASCADE, primary_key=True, related_name="rating", verbose_name="用户"
-    )
+    ``basis`` keeps what a notice or letter quotes, so that nothing downstream evaluates again:
+    ``{"findings": {rule id: {"text": …, "evidence": [{"kind", "ref", "on", "text"}]}}, "improvements": […]}``
+    for the rules of a level that calls for a reminder or a letter (``changes.basis_of``); empty for the others.
+    """
+
     level = models.CharField("信用等级", max_length=10, choices=LEVEL_CHOICES)
     computed_level = models.CharField("评定等级", max_length=10, choices=LEVEL_CHOICES)
     rules = models.JSONField("依据条款", default=list)
     explanation = models.TextField("说明", blank=True)
+    basis = models.JSONField("依据详情", default=dict, blank=True)
     as_of = models.DateField("评定日期")
     rules_version = models.CharField("规则版本", max_length=16)
     rule_set_version = models.PositiveIntegerField("规则集版本", default=1)
+
+    class Meta:
+        abstract = True
+
+
+class CustomerRating(RatingRecord):
+    """The customer's rating now: the level in force (override included) and the computed one.
+
+    Written only by ``ratings.changes``; read through ``selectors.levels_in_force`` for the level in
+    force and ``change`` (the history row that announced it) for what the customer was told."""
+
+    customer = models.OneToOneField(
+        "archives.Customer", on_delete=models.CASCADE, primary_key=True, related_name="rating", verbose_name="用户"
+    )
     changed_on = models.DateField("最近变更日期")
+    # The history row of the latest level change: the change in force (a notice about another is stale).
+    change = models.ForeignKey(
+        "RatingHistory", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="现行变更记录"
+    )
     override = models.ForeignKey(
         "LevelOverride", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="人工调整"
     )
@@ -60,8 +81,8 @@ class CustomerRating(models.Model):
         return self.level in rules.HONEST_LEVELS
 
 
-class RatingHistory(models.Model):
-    """One row per level change (or first rating); never updated or deleted."""
+class RatingHistory(RatingRecord):
+    """One row per level change (or first rating); never updated or deleted. Written only by ``ratings.changes``."""
 
     # No index of its own: the (customer, -created_at) index leads with it (one index fewer to write
     # per level change: a million rows at go-live, bench/rerate.py run A).
@@ -72,14 +93,7 @@ class RatingHistory(models.Model):
         verbose_name="用户",
         db_index=False,
     )
-    level = models.CharField("信用等级", max_length=10, choices=LEVEL_CHOICES)
     previous_level = models.CharField("原等级", max_length=10, choices=LEVEL_CHOICES, blank=True)
-    computed_level = models.CharField("评定等级", max_length=10, choices=LEVEL_CHOICES)
-    rules = models.JSONField("依据条款", default=list)
-    explanation = models.TextField("说明", blank=True)
-    as_of = models.DateField("评定日期")
-    rules_version = models.CharField("规则版本", max_length=16)
-    rule_set_version = models.PositiveIntegerField("规则集版本", default=1)
     cause = models.CharField("原因", max_length=12, choices=RatingCause.choices)
     cause_ref = models.CharField("关联记录", max_length=40, blank=True)
     created_at = models.DateTimeField("记录时间", auto_now_add=True, db_index=True)

@@ -11,10 +11,10 @@ from credit_portal.decisions import two_person_decide
 from credit_portal.errors import ApplicationError
 
 from . import consequences, rules
+from .changes import rating_write
 from .facts import customer_facts_and_next, facts_of_customers
-from .models import CustomerRating, LevelOverride, OverrideStatus, RatingCause, RatingHistory
+from .models import CustomerRating, LevelOverride, OverrideStatus, RatingCause
 from .rulesets import rule_book_for
-from .signals import level_changes_announce
 
 
 def customer_facts(*, customer: Customer, as_of: date) -> rules.Facts:
@@ -36,7 +36,7 @@ def rating_refresh(*, customer: Customer, cause: str, cause_ref: str = "", as_of
 
     It runs inside the staff member's request that changed the facts, so it keeps to few queries:
     the customer row locked with its stored rating read alongside, the facts and the first later fact
-    in three (``customer_facts_and_next``), the rule set, the override, one write.
+    in three (``customer_facts_and_next``), the override, then the one writer (``changes.rating_write``).
     """
     as_of = as_of or timezone.localdate()
     # Lock the customer row so that two refreshes of one customer record one level change, not two.
@@ -45,46 +45,17 @@ def rating_refresh(*, customer: Customer, cause: str, cause_ref: str = "", as_of
     book = rule_book_for(as_of=as_of)
     facts, next_dated = customer_facts_and_next(customer_id=customer.pk, as_of=as_of)
     result = rules.evaluate(facts, book)
-    override = active_override(customer_id=customer.pk, as_of=as_of)
-    level = override.level if override else result.level
-    previous_level = current.level if current else ""
-    values = {
-        "level": level,
-        "computed_level": result.level,
-        "rules": list(result.rules),
-        "explanation": result.explanation,
-        "as_of": as_of,
-        "rules_version": book.rules_version,
-        "rule_set_version": book.number,
-        "override": override,
-        "changed_on": as_of if level != previous_level else current.changed_on,
-        "stable_until": rules.stable_until(facts, next_dated=next_dated, book=book),
-    }
-    if current is None:
-        rating = CustomerRating(customer=customer, **values)
-        rating.save(force_insert=True)
-    else:
-        rating = current
-        for name, value in values.items():
-            setattr(rating, name, value)
-        rating.save(update_fields=list(values))
-    if level != previous_level:
-        change = RatingHistory.objects.create(
-            customer=customer,
-            level=level,
-            previous_level=previous_level,
-            computed_level=result.level,
-            rules=list(result.rules),
-            explanation=result.explanation,
-            as_of=as_of,
-            rules_version=book.rules_version,
-            rule_set_version=book.number,
-            cause=cause,
-            cause_ref=cause_ref,
-        )
-        # The reminders and letters the new level calls for (notifications), in this same transaction.
-        level_changes_announce(history_rows=[change])
-    return rating
+    return rating_write(
+        customer_id=customer.pk,
+        current=current,
+        result=result,
+        override=active_override(customer_id=customer.pk, as_of=as_of),
+        stable_until=rules.stable_until(facts, next_dated=next_dated, book=book),
+        as_of=as_of,
+        book=book,
+        cause=cause,
+        cause_ref=cause_ref,
+    )
 
 
 def rating_refresh_by_id(*, customer_id: int, cause: str, cause_ref: str = "") -> CustomerRating | None:

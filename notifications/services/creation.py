@@ -9,6 +9,7 @@ from django.db import connection, transaction
 
 from ratings import consequences
 from ratings.models import RatingHistory
+from ratings.selectors import change_in_force
 
 from ..models import Channel, Notice, NoticeKind, NoticeStatus
 from ..texts import KIND_BY_LEVEL, LETTER, REMINDER
@@ -137,13 +138,8 @@ def letter_reissue(*, customer_id: int, event_id: int, event_label: str) -> Noti
     the revoked event is no longer in it; it says why it replaces the earlier one. Once per revoked
     event (its subject key); nothing when the level in force calls for no letter.
     """
-    from ratings.models import CustomerRating
-
-    from .superseding import latest_changes
-
-    rating = CustomerRating.objects.filter(customer_id=customer_id).first()
-    change = latest_changes([customer_id]).get(customer_id)
-    if rating is None or change is None or KIND_BY_LEVEL.get(rating.level) != LETTER:
+    change = change_in_force(customer_id)
+    if change is None or change.change_id is None or KIND_BY_LEVEL.get(change.level) != LETTER:
         return None
     notice, created = Notice.objects.get_or_create(
         customer_id=customer_id,
@@ -151,8 +147,8 @@ def letter_reissue(*, customer_id: int, event_id: int, event_label: str) -> Noti
         subject_key=f"revoked-event-{event_id}",
         channel=Channel.LETTER,
         defaults={
-            "rating_change": change,
-            "level": rating.level,
+            "rating_change_id": change.change_id,
+            "level": change.level,
             "payload": {"reissue_reason": f"原告知函所列失信行为记录（{event_label}）已撤销，现依据现有记录重新告知。"},
         },
     )

@@ -15,7 +15,6 @@ from ratings import rules
 from ratings.models import CustomerRating, LevelOverride
 from ratings.rulesets import book_of_version
 from ratings.selectors import LEVEL_CONSEQUENCES, PLAN_NUMBER, PLAN_TITLE
-from ratings.services import customer_facts
 
 from .. import texts
 from ..models import Notice, NoticeKind
@@ -32,7 +31,10 @@ def letter_reference(*, letter_id: int, created_at: datetime) -> str:
 
 @dataclass(frozen=True)
 class LetterBasis:
-    """What a letter states: a level, how the rules computed it, from which level, as of when."""
+    """What a letter states: a level, how the rules computed it, from which level, as of when, and why.
+
+    Everything comes from what the one writer of level changes stored (``ratings.changes``): the
+    history row of the change, or, for a reissued letter, the rating in force. Nothing is evaluated."""
 
     level: str
     computed_level: str
@@ -40,6 +42,7 @@ class LetterBasis:
     rules: list[str]
     as_of: date
     rule_set_version: int
+    basis: dict
 
 
 def letter_basis(notice: Notice) -> LetterBasis:
@@ -57,47 +60,50 @@ def letter_basis(notice: Notice) -> LetterBasis:
         rules=list(source.rules),
         as_of=source.as_of,
         rule_set_version=source.rule_set_version,
+        basis=source.basis or {},
     )
 
 
 def letter_compose(*, notice: Notice) -> dict:
     """The letter's whole content as of the rating change, kept with the notice as it was sent.
 
-    The rules are those the change recorded; the events and dates behind them are read from the
-    archive as of the rating date.
+    The rules, their findings and evidence are those the change recorded (``RatingHistory.basis``).
     """
     change = letter_basis(notice)
     customer = notice.customer
     # The wording of the rule set the change was rated with.
     book = book_of_version(change.rule_set_version)
-    result = rules.evaluate(customer_facts(customer=customer, as_of=change.as_of), book)
-    findings = {finding.rule: finding for finding in result.findings}
+    findings = change.basis.get("findings", {})
     rule_rows = []
     for rule_id in change.rules:
         criterion = book.by_id.get(rule_id)
         if criterion is None or criterion.level != change.level:
             continue
-        finding = findings.get(rule_id)
-        evidence = finding.evidence if finding else ()
+        finding = findings.get(rule_id, {})
         rule_rows.append(
             {
                 "id": rule_id,
                 "plan_text": criterion.plan_text,
                 "condition": criterion.condition,
-                "facts": finding.text if finding else "",
-                "evidence": [{"on": e.on.isoformat() if e.on else "", "text": e.text} for e in evidence],
+                "facts": finding.get("text", ""),
+                "evidence": [{"on": e["on"], "text": e["text"]} for e in finding.get("evidence", ())],
             }
         )
     # The events the letter quotes: revoking one of them supersedes the letter.
     event_ids = sorted(
-        {e.ref for row in change.rules if (f := findings.get(row)) for e in f.evidence if e.kind == "event"}
+        {
+            e["ref"]
+            for rule_id in change.rules
+            for e in findings.get(rule_id, {}).get("evidence", ())
+            if e["kind"] == "event"
+        }
     )
     override_reason = ""
     if change.level != change.computed_level:
         override = LevelOverride.objects.filter(customer=customer, level=change.level).order_by("-decided_at").first()
         override_reason = override.reason if override else "人工调整"
     consequence = LEVEL_CONSEQUENCES.get(change.level)
-    improvements = list(result.improvements) if result.level == change.level else []
+    improvements = list(change.basis.get("improvements", ())) if change.computed_level == change.level else []
     return {
         "reference": letter_reference(letter_id=notice.pk, created_at=notice.created_at),
         "issued_on": timezone.localdate().isoformat(),

@@ -23,11 +23,12 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from credit_portal.claims import claim, lease_renew
+from ratings.selectors import changes_in_force
 
 from .. import gateway, texts
 from ..backends import OutgoingMessage, PermanentSendError, SendError, TransientSendError, get_backend
 from ..models import Channel, Notice, NoticeKind, NoticeStatus
-from .superseding import latest_changes, stale_reason
+from .superseding import stale_reason
 
 logger = logging.getLogger(__name__)
 
@@ -108,7 +109,7 @@ def _notices_send(notice_ids: list[int]) -> dict[int, str]:
         .order_by("pk")
     )
     # About to send: a notice whose level is no longer in force is superseded, not sent.
-    latest = latest_changes(n.customer_id for n in notices)
+    latest = changes_in_force(n.customer_id for n in notices)
     current = []
     for notice in notices:
         stale = stale_reason(notice, latest)
@@ -342,23 +343,17 @@ def message_values(*, notice: Notice) -> dict[str, str]:
     from .letters import letter_basis
 
     change = letter_basis(notice)
+    # Worded as the rule set the rating was made under words them (a changed criterion's new text).
+    book = book_of_version(change.rule_set_version)
+    criteria = [book.by_id[r] for r in change.rules if r in book.by_id]
     if change.level != change.computed_level:
         rule_text = "人工调整"
     else:
         # Plain Chinese for the customer: "黄色等级评定要素第2条", not the rule id "yellow.2".
-        rule_text = (
-            "、".join(
-                f"{rules.LEVEL_LABELS.get(level, level)}等级评定要素第{number}条"
-                for level, _, number in (r.partition(".") for r in change.rules)
-                if level == change.level
-            )
-            or "—"
-        )
+        rule_text = "、".join(c.words for c in criteria if c.level == change.level) or "—"
     honest_before = consequences.grants(change.previous_level, consequences.GREEN_CHANNEL)
     honest_now = consequences.grants(change.level, consequences.GREEN_CHANNEL)
-    # Worded as the rule set the rating was made under words them (a changed criterion's new text).
-    book = book_of_version(change.rule_set_version)
-    unmet = [book.by_id[r] for r in change.rules if r in book.by_id and r.startswith("blue.")]
+    unmet = [c for c in criteria if c.level == rules.BLUE]
     values = {
         "customer_name": notice.customer.name,
         "level_label": rules.LEVEL_LABELS.get(notice.level, notice.level),

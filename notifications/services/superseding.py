@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.utils import timezone
 
-from ratings.models import RatingHistory
 from ratings.rules import LEVEL_LABELS
+from ratings.selectors import ChangeInForce, change_in_force
 
 from ..models import Channel, DeliveryStatus, Notice, NoticeStatus
 
@@ -60,20 +60,14 @@ def notices_supersede_older(*, changes: Iterable[tuple[int, int, str, object]]) 
     return superseded
 
 
-def latest_changes(customer_ids: Iterable[int]) -> dict[int, RatingHistory]:
-    """Each customer's latest level change: the level in force."""
-    ids = set(customer_ids)
-    latest_ids = RatingHistory.objects.filter(customer_id__in=ids).values("customer_id").annotate(latest=Max("id"))
-    rows = RatingHistory.objects.filter(pk__in=[row["latest"] for row in latest_ids])
-    return {row.customer_id: row for row in rows}
+def stale_reason(notice: Notice, latest: dict[int, ChangeInForce]) -> tuple[str, str] | None:
+    """(reason, level now) if the notice's level change is no longer the customer's change in force, else None.
 
-
-def stale_reason(notice: Notice, latest: dict[int, RatingHistory]) -> tuple[str, str] | None:
-    """(reason, level now) if the notice's level change is no longer the customer's latest, else None."""
+    ``latest``: ``ratings.selectors.changes_in_force`` of the notices' customers."""
     change = latest.get(notice.customer_id)
-    if notice.rating_change_id is None or change is None or change.pk == notice.rating_change_id:
+    if notice.rating_change_id is None or change is None or change.change_id == notice.rating_change_id:
         return None
-    return level_changed_reason(level=change.level, as_of=change.as_of), change.level
+    return level_changed_reason(level=change.level, as_of=change.changed_on), change.level
 
 
 def letters_supersede_for_revoked_event(*, customer_id: int, event_id: int, event_label: str) -> int:
@@ -83,7 +77,7 @@ def letters_supersede_for_revoked_event(*, customer_id: int, event_id: int, even
     letters = Notice.objects.filter(OPEN, customer_id=customer_id, channel=Channel.LETTER).select_for_update()
     for letter in letters:
         if event_id in (letter.payload or {}).get("event_ids", []):
-            current = latest_changes([customer_id]).get(customer_id)
+            current = change_in_force(customer_id)
             letter.status = NoticeStatus.SUPERSEDED
             letter.superseded_at = now
             letter.superseded_reason = f"告知函所列失信行为记录（{event_label}）已撤销"

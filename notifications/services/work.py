@@ -16,11 +16,12 @@ from archives.services.common import audited_save
 from archives.services.jobs import file_job_params_pin
 from credit_portal.errors import ApplicationError
 from credit_portal.workdays import add_working_days
+from ratings.selectors import changes_in_force
 
 from ..models import CallAttempt, CallOutcome, Channel, DeliveryStatus, Notice, NoticeStatus
 from .letters import letters_pdf
 from .sending import notices_enqueue
-from .superseding import latest_changes, stale_reason
+from .superseding import stale_reason
 
 
 def _require(actor, *, field: str | None = None) -> None:
@@ -118,7 +119,7 @@ def letter_delivery_record(
         current = DeliveryStatus(notice.delivery_status).label if notice.delivery_status else "未打印"
         raise ApplicationError(f"告知函当前为“{current}”，不能登记为“{DeliveryStatus(status).label}”", field="status")
     if status in (DeliveryStatus.PRINTED, DeliveryStatus.MAILED):
-        stale = stale_reason(notice, latest_changes([notice.customer_id]))
+        stale = stale_reason(notice, changes_in_force([notice.customer_id]))
         if stale is not None:
             # Kept, never mailed: the caller sees the status and says why.
             notice.status = NoticeStatus.SUPERSEDED
@@ -178,7 +179,7 @@ def letters_supersede_stale(*, ids: Sequence[int], actor) -> list[int]:
         .filter(pk__in=list(ids), channel=Channel.LETTER, status=NoticeStatus.SENT)
         .order_by("pk")
     )
-    latest = latest_changes(letter.customer_id for letter in letters)
+    latest = changes_in_force(letter.customer_id for letter in letters)
     printable = []
     for letter in letters:
         stale = stale_reason(letter, latest) if letter.delivery_status in ("", DeliveryStatus.PRINTED) else None

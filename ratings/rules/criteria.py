@@ -10,7 +10,18 @@ import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from archives.vocabulary import BLACK, BLUE, EVENT_TYPES, GREEN, PAYMENT_METHODS, PREPAID, RED, YELLOW, EventType
+from archives.vocabulary import (
+    BLACK,
+    BLUE,
+    EVENT_TYPES,
+    GREEN,
+    LEVEL_LABELS,
+    PAYMENT_METHODS,
+    PREPAID,
+    RED,
+    YELLOW,
+    EventType,
+)
 
 from .facts import Event
 
@@ -173,6 +184,11 @@ class Criterion:
     def number(self) -> int:
         """The plan's own number of the criterion within its level."""
         return int(self.id.split(".")[1])
+
+    @property
+    def words(self) -> str:
+        """The criterion named as a person reads it: "黄色等级评定要素第2条", not "yellow.2"."""
+        return f"{LEVEL_LABELS[self.level]}等级评定要素第{self.number}条"
 
     @property
     def clauses(self) -> tuple[Clause, ...]:

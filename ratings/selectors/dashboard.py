@@ -1,0 +1,120 @@
+"""The dashboard (评级概览): counts per level and the recent changes, cached."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.core.cache import cache
+from django.db.models import Count
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from archives.models import Customer
+
+from .. import rules
+from ..models import CustomerRating, LevelOverride, OverrideStatus, RatingHistory
+
+#: The dashboard's order of the rating states, best first; customers with no rating row come last.
+DASHBOARD_LEVELS: tuple[str, ...] = (*rules.LEVELS, rules.UNRATED)
+NOT_RATED = ""
+CHANGE_WINDOW_DAYS = 30
+
+
+@dataclass(frozen=True)
+class LevelCount:
+    level: str  # NOT_RATED for customers that have no rating yet
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Transition:
+    previous_level: str
+    level: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    today: date
+    since: date
+    total: int
+    level_counts: tuple[LevelCount, ...]
+    overridden: int
+    pending_overrides: int
+    changes_by_day: tuple[tuple[date, int], ...]
+    transitions: tuple[Transition, ...]
+    recent_changes: tuple[RatingHistory, ...]
+    computed_at: datetime | None = None
+
+    @property
+    def changes_total(self) -> int:
+        return sum(n for _, n in self.changes_by_day)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {row.level: row.count for row in self.level_counts}
+
+
+def rating_dashboard(*, today: date | None = None) -> Dashboard:
+    """Customers per level now, and level changes (not first ratings) over the last 30 days."""
+    today = today or timezone.localdate()
+    since = today - timedelta(days=CHANGE_WINDOW_DAYS - 1)
+    per_level = dict(CustomerRating.objects.values_list("level").annotate(n=Count("pk")).order_by())
+    total = Customer.objects.count()
+    rated = sum(per_level.values())
+    level_counts = tuple(
+        LevelCount(level, rules.LEVEL_LABELS[level], per_level.get(level, 0)) for level in DASHBOARD_LEVELS
+    ) + (LevelCount(NOT_RATED, "待评定", max(total - rated, 0)),)
+
+    start = timezone.make_aware(datetime.combine(since, time.min))
+    end = timezone.make_aware(datetime.combine(today + timedelta(days=1), time.min))
+    changes = RatingHistory.objects.exclude(previous_level="").filter(created_at__gte=start, created_at__lt=end)
+    per_day = dict(changes.annotate(day=TruncDate("created_at")).values_list("day").annotate(n=Count("pk")).order_by())
+    transitions = tuple(
+        Transition(previous, level, n)
+        for previous, level, n in changes.values_list("previous_level", "level")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "previous_level", "level")
+    )
+    return Dashboard(
+        today=today,
+        since=since,
+        total=total,
+        level_counts=level_counts,
+        overridden=CustomerRating.objects.filter(override__isnull=False).count(),
+        pending_overrides=LevelOverride.objects.filter(status=OverrideStatus.PENDING).count(),
+        changes_by_day=tuple(
+            (day, per_day.get(day, 0)) for day in (since + timedelta(days=i) for i in range(CHANGE_WINDOW_DAYS))
+        ),
+        transitions=transitions,
+        recent_changes=tuple(changes.select_related("customer")[:20]),
+        computed_at=timezone.now(),
+    )
+
+
+#: The dashboard's aggregates cover the whole archive (seconds at a million customers), so pages read
+#: them from the shared cache, refreshed by the beat this often; the page shows their age.
+DASHBOARD_REFRESH_SECONDS = 300
+#: A figure older than this is not served (the beat stopped): the next view computes it again.
+DASHBOARD_MAX_AGE_SECONDS = 3 * DASHBOARD_REFRESH_SECONDS
+
+
+def _dashboard_key(today: date) -> str:
+    return f"ratings:dashboard:v1:{today.isoformat()}"
+
+
+def rating_dashboard_cached(*, today: date | None = None) -> Dashboard:
+    """The dashboard from the shared cache (``computed_at`` tells its age); computed and stored if missing."""
+    today = today or timezone.localdate()
+    board = cache.get(_dashboard_key(today))
+    return board if board is not None else dashboard_refresh(today=today)
+
+
+def dashboard_refresh(*, today: date | None = None) -> Dashboard:
+    """Compute the dashboard now and store it for the pages (the beat calls this every few minutes)."""
+    today = today or timezone.localdate()
+    board = rating_dashboard(today=today)
+    cache.set(_dashboard_key(today), board, DASHBOARD_MAX_AGE_SECONDS)
+    return board

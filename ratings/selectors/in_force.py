@@ -1,0 +1,43 @@
+"""The level in force, and the change in force: the one answer every reader uses.
+
+The level in force is the stored rating's (override included), written only by ``ratings.changes``;
+the change in force is the history row that announced it (``CustomerRating.change``). A notice or
+letter about any other change is stale. A customer never rated has neither: level ``""``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from ..models import CustomerRating
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeInForce:
+    change_id: int | None
+    level: str
+    changed_on: date
+
+
+def levels_in_force(customer_ids: Iterable[int]) -> dict[int, str]:
+    """The level in force of each rated customer of ``customer_ids`` (unrated ones are absent)."""
+    return dict(CustomerRating.objects.filter(customer_id__in=set(customer_ids)).values_list("customer_id", "level"))
+
+
+def level_in_force(customer_id: int) -> str:
+    """One customer's level in force; ``""`` when it has never been rated."""
+    return CustomerRating.objects.filter(customer_id=customer_id).values_list("level", flat=True).first() or ""
+
+
+def changes_in_force(customer_ids: Iterable[int]) -> dict[int, ChangeInForce]:
+    """Each rated customer's change in force: the history row of its level in force, the level, its date."""
+    rows = CustomerRating.objects.filter(customer_id__in=set(customer_ids)).values_list(
+        "customer_id", "change_id", "level", "changed_on"
+    )
+    return {customer_id: ChangeInForce(change_id, level, on) for customer_id, change_id, level, on in rows}
+
+
+def change_in_force(customer_id: int) -> ChangeInForce | None:
+    return changes_in_force([customer_id]).get(customer_id)
