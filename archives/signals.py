@@ -9,17 +9,11 @@ the facts; nothing here needs the broker.
 from django.dispatch import Signal
 
 #: Sent inside the transaction that changed one customer's rating facts; kwargs ``customer_id``,
-#: ``cause`` (opened, event, revocation, report, account), ``ref``.
+#: ``cause`` (opened, event, revocation, report, account) and ``ref`` (for an event or a revocation:
+#: the event's id). The one message of a change: every receiver reads what it needs from it, so the
+#: order in which they run does not matter (what depends on the re-rating listens to ratings instead).
 facts_changed = Signal()
 
 #: Sent by an import job after it wrote the facts of many customers (and committed them);
 #: kwargs ``customer_ids`` (a set), ``cause`` ("import") and ``ref`` ("import:<job id>").
 facts_imported = Signal()
-
-#: Sent inside the transaction that recorded or revoked an event; kwargs ``event`` (the CreditEvent)
-#: and ``revoked`` (bool).
-credit_event_changed = Signal()
-
-#: Sent before other credit information is recorded; kwargs ``customer`` and ``kind``. A receiver
-#: refuses it by raising ``ApplicationError`` (ratings: a commendation only for an honest customer).
-credit_information_checking = Signal()

@@ -419,7 +419,8 @@ def read_loop(sample: list[int], as_of: date) -> float:
     """Seconds for a read-only loop: each customer's facts loaded with the ORM and evaluated."""
     from archives.models import Customer
     from ratings import rules
-    from ratings.services import active_override, customer_facts
+    from ratings.facts import customer_facts
+    from ratings.selectors import active_override
 
     started = time.perf_counter()
     for customer in Customer.objects.filter(pk__in=sample).order_by("pk").iterator(chunk_size=1000):

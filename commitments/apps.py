@@ -8,7 +8,7 @@ class CommitmentsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
-        from archives.signals import credit_event_changed, facts_imported
+        from archives.signals import facts_changed, facts_imported
         from credit_portal.navigation import register_queue_count
 
         from . import receivers, selectors
@@ -27,7 +27,7 @@ class CommitmentsConfig(AppConfig):
             count=lambda: selectors.application_queue().count() + selectors.service_request_queue().count(),
         )
         # The archive announces recorded and revoked events; an accepted letter is breached or restored.
-        credit_event_changed.connect(receivers.letters_when_event_changed, dispatch_uid="commitments.breach")
+        facts_changed.connect(receivers.letters_when_event_changed, dispatch_uid="commitments.breach")
         facts_imported.connect(receivers.letters_when_facts_imported, dispatch_uid="commitments.breach_imported")
         # A temporary password from the hall: the session remembers it must be changed first.
         user_logged_in.connect(receivers.password_change_on_login, dispatch_uid="commitments.password_change")

@@ -3,9 +3,10 @@
 from .services.letters import letters_breach_refresh, letters_breach_refresh_many
 
 
-def letters_when_event_changed(*, event, revoked: bool, **kwargs) -> None:
+def letters_when_event_changed(*, customer_id: int, cause: str, **kwargs) -> None:
     """An event recorded breaks an accepted letter's promise (违诺); revoked, it no longer does."""
-    letters_breach_refresh(customer_id=event.customer_id)
+    if cause in ("event", "revocation"):
+        letters_breach_refresh(customer_id=customer_id)
 
 
 def letters_when_facts_imported(*, customer_ids, **kwargs) -> None:

@@ -18,9 +18,8 @@ from archives.models import (
     ReportStatus,
 )
 from ratings import consequences, rules
-from ratings.models import CustomerRating
 from ratings.rulesets import rule_book_for
-from ratings.selectors import rating_panel
+from ratings.selectors import level_in_force, rating_panel
 
 from .models import (
     ApplicationStatus,
@@ -178,7 +177,7 @@ class NoPropertyDocuments:
 
 
 def no_property_documents(customer: Customer, *, today: date) -> NoPropertyDocuments:
-    level = CustomerRating.objects.filter(customer=customer).values_list("level", flat=True).first() or ""
+    level = level_in_force(customer.pk)
     letter = usable_letter(customer, today=today)
     breached = None if letter else _letters_in_force(customer, today=today).filter(breach_event__isnull=False).first()
     return NoPropertyDocuments(

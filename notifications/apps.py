@@ -7,13 +7,12 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         # Ratings announces level changes; notifications writes the notices they call for.
-        from archives.signals import credit_event_changed
-        from ratings.signals import level_changed
+        from ratings.signals import customer_rerated, level_changed
 
         from . import receivers
 
         level_changed.connect(receivers.notices_when_level_changed, dispatch_uid="notifications.notices")
-        credit_event_changed.connect(receivers.letters_when_event_revoked, dispatch_uid="notifications.revoked")
+        customer_rerated.connect(receivers.letters_when_event_revoked, dispatch_uid="notifications.revoked")
 
         from archives.services.jobs import register_file_job
         from credit_portal.navigation import register_queue_count

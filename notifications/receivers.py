@@ -1,5 +1,7 @@
 """What notifications does when ratings announces news; connected in ``NotificationsConfig.ready``."""
 
+from archives.models import CreditEvent
+
 from .services import notices_for_rating_changes
 from .services.creation import letter_reissue
 from .services.superseding import letters_supersede_for_revoked_event
@@ -9,10 +11,14 @@ def notices_when_level_changed(*, history_rows=(), changes=(), **kwargs) -> int:
     return notices_for_rating_changes(history_rows=history_rows, changes=changes)
 
 
-def letters_when_event_revoked(*, event, revoked: bool, **kwargs) -> None:
-    if revoked:
-        label = str(event)
-        if letters_supersede_for_revoked_event(customer_id=event.customer_id, event_id=event.pk, event_label=label):
-            # The re-rating (before this signal) kept the level: no new level change, so no new letter
-            # unless one is issued here.
-            letter_reissue(customer_id=event.customer_id, event_id=event.pk, event_label=label)
+def letters_when_event_revoked(*, customer_id: int, cause: str, cause_ref: str, **kwargs) -> None:
+    """The customer was re-rated after an event's revocation: the letters quoting it are superseded and,
+    where the level they announced holds (no new level change, so no new letter), one is reissued."""
+    if cause != "revocation" or not cause_ref.isdigit():
+        return
+    event = CreditEvent.objects.filter(pk=int(cause_ref), customer_id=customer_id).first()
+    if event is None:
+        return
+    label = str(event)
+    if letters_supersede_for_revoked_event(customer_id=customer_id, event_id=event.pk, event_label=label):
+        letter_reissue(customer_id=customer_id, event_id=event.pk, event_label=label)

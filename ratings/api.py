@@ -14,10 +14,11 @@ from archives.selectors import customer_for_user
 from archives.serializers import ErrorSerializer
 
 from . import rules
+from .facts import customer_facts
 from .models import CustomerRating, RatingHistory
 from .rulesets import rule_book_for
+from .selectors import active_override
 from .serializers import RatingHistorySerializer, RatingSerializer
-from .services import active_override, customer_facts
 
 USCC_PATH = OpenApiParameter("uscc", OpenApiTypes.STR, OpenApiParameter.PATH, description="统一社会信用代码")
 ERRORS = {

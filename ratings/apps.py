@@ -7,15 +7,14 @@ class RatingsConfig(AppConfig):
 
     def ready(self) -> None:
         # The archive announces changed facts; ratings re-rates (the archive does not import ratings).
-        from archives.signals import credit_information_checking, facts_changed, facts_imported
+        from archives.hooks import credit_information_allowed
+        from archives.signals import facts_changed, facts_imported
 
         from . import receivers
 
         facts_changed.connect(receivers.refresh_when_facts_changed, dispatch_uid="ratings.refresh")
         facts_imported.connect(receivers.rerate_when_facts_imported, dispatch_uid="ratings.rerate_imported")
-        credit_information_checking.connect(
-            receivers.commendation_only_for_honest_customers, dispatch_uid="ratings.commendation_gate"
-        )
+        credit_information_allowed.register(receivers.commendation_only_for_honest_customers)
 
         from credit_portal.navigation import register_queue_count
 

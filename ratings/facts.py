@@ -1,6 +1,6 @@
 """A customer's rating facts read from the archive (RATING_RULES.md, as the portal reads them).
 
-One definition, used for one customer (``services.customer_facts``) and for ranges streamed by
+One definition, used for one customer (``customer_facts``) and for ranges streamed by
 ``bulk``: which rows count (in-force events, verified reports, up to the date), which columns are
 read, and how the accounts fold into one payment method, arrears date and opening date.
 """
@@ -79,6 +79,11 @@ def _split_at(rows: Iterable[tuple], as_of: date, at: int) -> tuple[list[tuple],
     return counted, later
 
 
+def customer_facts(*, customer, as_of: date) -> rules.Facts:
+    """The rating facts of one customer from its archive (what the pages and the what-if bench show)."""
+    return facts_of_customers([customer.pk], as_of=as_of)[customer.pk]
+
+
 def customer_facts_and_next(*, customer_id: int, as_of: date) -> tuple[rules.Facts, date | None]:
     """One customer's facts as of the date and its first event or report dated after it, in three queries.
 
@@ -100,7 +105,7 @@ def facts_of_customers(customer_ids: Iterable[int], *, as_of: date) -> dict[int,
     """The facts as of the date of each of several customers, in three queries whatever their number.
 
     Events and reports come in the models' own order within a customer, as they do when one
-    customer's are read (``services.customer_facts``), so explanations read the same either way.
+    customer's are read (``customer_facts``), so explanations read the same either way.
     """
     ids = sorted(set(customer_ids))
     accounts: dict[int, list[tuple]] = {}

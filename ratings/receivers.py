@@ -13,6 +13,6 @@ def rerate_when_facts_imported(*, customer_ids: set[int], cause: str, ref: str, 
     rerate_customers(customer_ids=customer_ids, cause=cause, cause_ref=ref)
 
 
-def commendation_only_for_honest_customers(*, customer, kind: str, **kwargs) -> None:
+def commendation_only_for_honest_customers(*, customer, kind: str) -> None:
     """表彰评优 is for honest customers (plan §三(四)): refused for any other level in force now."""
     commendation_check(customer_id=customer.pk, kind=kind)

@@ -12,22 +12,11 @@ from credit_portal.errors import ApplicationError
 
 from . import consequences, rules
 from .changes import rating_write
-from .facts import customer_facts_and_next, facts_of_customers
+from .facts import customer_facts_and_next
 from .models import CustomerRating, LevelOverride, OverrideStatus, RatingCause
 from .rulesets import rule_book_for
-
-
-def customer_facts(*, customer: Customer, as_of: date) -> rules.Facts:
-    """The rating facts of one customer from its archive (``ratings.facts``, shared with ``bulk``)."""
-    return facts_of_customers([customer.pk], as_of=as_of)[customer.pk]
-
-
-def active_override(*, customer_id: int, as_of: date) -> LevelOverride | None:
-    return (
-        LevelOverride.objects.filter(customer_id=customer_id, status=OverrideStatus.ACTIVE, ends_on__gte=as_of)
-        .order_by("-decided_at")
-        .first()
-    )
+from .selectors.in_force import active_override, level_in_force
+from .signals import customer_rerated
 
 
 @transaction.atomic
@@ -42,10 +31,11 @@ def rating_refresh(*, customer: Customer, cause: str, cause_ref: str = "", as_of
     # Lock the customer row so that two refreshes of one customer record one level change, not two.
     locked = Customer.objects.select_for_update(of=("self",)).select_related("rating").filter(pk=customer.pk).first()
     current: CustomerRating | None = getattr(locked, "rating", None)
+    current_change_id = current.change_id if current else None
     book = rule_book_for(as_of=as_of)
     facts, next_dated = customer_facts_and_next(customer_id=customer.pk, as_of=as_of)
     result = rules.evaluate(facts, book)
-    return rating_write(
+    rating = rating_write(
         customer_id=customer.pk,
         current=current,
         result=result,
@@ -56,6 +46,11 @@ def rating_refresh(*, customer: Customer, cause: str, cause_ref: str = "", as_of
         cause=cause,
         cause_ref=cause_ref,
     )
+    change = rating.change if current is None or rating.change_id != current_change_id else None
+    customer_rerated.send(
+        sender=CustomerRating, customer_id=customer.pk, cause=cause, cause_ref=cause_ref, change=change
+    )
+    return rating
 
 
 def rating_refresh_by_id(*, customer_id: int, cause: str, cause_ref: str = "") -> CustomerRating | None:
@@ -70,7 +65,7 @@ def commendation_check(*, customer_id: int, kind: str) -> None:
     """A commendation (表彰评优) may be recorded only for a customer whose level in force brings it."""
     if kind != "commendation":
         return
-    level = CustomerRating.objects.filter(customer_id=customer_id).values_list("level", flat=True).first() or ""
+    level = level_in_force(customer_id)
     if not consequences.grants(level, consequences.COMMENDATION):
         label = rules.LEVEL_LABELS.get(level, "尚未评定")
         raise ApplicationError(f"表彰评优仅限诚信客户（绿色、蓝色信用等级），该企业当前信用等级为{label}", field="kind")

@@ -12,6 +12,7 @@ from archives.selectors import customer_for_user
 from credit_portal.errors import submit_form
 
 from . import charts, selectors, services
+from .facts import customer_facts
 from .forms import OverrideDecisionForm, OverrideEndForm, OverrideRequestForm, WhatIfForm
 from .models import LevelOverride
 
@@ -49,7 +50,7 @@ def what_if(request: HttpRequest, uscc: str) -> HttpResponse:
     customer = customer_for_user(user=request.user, uscc=uscc)
     events = list(customer.events.filter(status=EventStatus.IN_FORCE).order_by("-occurred_on", "-pk"))
     today = timezone.localdate()
-    current = services.customer_facts(customer=customer, as_of=today)
+    current = customer_facts(customer=customer, as_of=today)
     initial = {"as_of": today, "payment_method": current.payment_method, "arrears_since": current.arrears_since}
     submitted = bool(request.GET)
     form = WhatIfForm(request.GET if submitted else None, initial=initial, events=events)

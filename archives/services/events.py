@@ -9,7 +9,6 @@ from credit_portal.decisions import two_person_decide
 from credit_portal.errors import ApplicationError, Conflict
 
 from ..models import CreditEvent, Customer, EventRevocation, EventSource, EventStatus, RevocationStatus
-from ..signals import credit_event_changed
 from ..validation import check_date_floor, check_decimal, check_upload
 from .common import audited_save, customer_facts_changed
 
@@ -92,7 +91,6 @@ def event_record(
         event.evidence.save(f"evidence{checked.suffix}", evidence, save=False)
     audited_save(event, actor=actor, reason="录入失信行为")
     customer_facts_changed(customer_id=customer.pk, cause="event", ref=str(event.pk))
-    credit_event_changed.send(sender=CreditEvent, event=event, revoked=False)
     return event
 
 
@@ -133,5 +131,4 @@ def revocation_decide(*, revocation: EventRevocation, approve: bool, actor, note
         event.status = EventStatus.REVOKED
         audited_save(event, actor=actor, reason=f"撤销：{revocation.reason}")
         customer_facts_changed(customer_id=event.customer_id, cause="revocation", ref=str(event.pk))
-        credit_event_changed.send(sender=CreditEvent, event=event, revoked=True)
     return revocation

@@ -5,8 +5,8 @@ from django.utils import timezone
 
 from credit_portal.errors import ApplicationError
 
+from ..hooks import credit_information_allowed
 from ..models import CreditInformation, CreditInformationKind, Customer
-from ..signals import credit_information_checking
 from ..validation import check_date_floor
 from .common import audited_save
 
@@ -40,7 +40,7 @@ def credit_information_record(
     check_date_floor(occurred_on, field="occurred_on", label="日期")
     if occurred_on > timezone.localdate():
         raise ApplicationError("日期不能晚于今天", field="occurred_on")
-    credit_information_checking.send(sender=CreditInformation, customer=customer, kind=kind)
+    credit_information_allowed(customer=customer, kind=kind)
     information = CreditInformation(
         customer=customer,
         kind=kind,

@@ -2,7 +2,6 @@
 
 from archives.models import Customer, Membership
 from credit_portal.errors import ApplicationError
-from ratings.models import CustomerRating
 
 
 def require_member(*, actor, customer: Customer) -> None:
@@ -10,8 +9,3 @@ def require_member(*, actor, customer: Customer) -> None:
     is_member = Membership.objects.filter(user=actor, customer=customer, confirmed_at__isnull=False).exists()
     if not is_member:
         raise ApplicationError("您的账号不能代表该企业办理此业务", field="customer")
-
-
-def level_in_force(customer: Customer) -> str:
-    """The customer's level in force (override included), or "" when it has not been rated yet."""
-    return CustomerRating.objects.filter(customer=customer).values_list("level", flat=True).first() or ""

@@ -10,6 +10,7 @@ from archives.services.common import audited_save
 from archives.validation import check_plain_text, check_upload
 from credit_portal.errors import ApplicationError, Conflict
 from ratings import consequences, rules
+from ratings.selectors import level_in_force
 
 from ..models import (
     ApplicationKind,
@@ -21,7 +22,7 @@ from ..models import (
     ValueAddedServiceRequest,
 )
 from ..selectors import no_property_documents
-from .access import level_in_force, require_member
+from .access import require_member
 
 MAX_CAPACITY_KVA = Decimal("99999999.99")
 
@@ -87,7 +88,7 @@ def application_submit(
     application = PowerApplication(
         customer=customer, kind=kind, address=address, capacity_kva=capacity, requested_on=requested_on,
         route=route, submitted_by=actor, submitted_at=timezone.now(),
-        level_at_submission=level_in_force(customer),
+        level_at_submission=level_in_force(customer.pk),
     )  # fmt: skip
     uploads = {}
     if route == ApplicationRoute.PROPERTY:
@@ -164,7 +165,7 @@ def service_request_submit(
     require_member(actor=actor, customer=customer)
     if service not in ServiceKind.values:
         raise ApplicationError(f"未知的服务项目“{service}”", field="service")
-    level = level_in_force(customer)
+    level = level_in_force(customer.pk)
     if not consequences.grants(level, consequences.VALUE_ADDED_SERVICES):
         label = rules.LEVEL_LABELS.get(level, "待评定")
         raise Conflict(
@@ -192,7 +193,7 @@ def service_request_advance(
     service_request = ValueAddedServiceRequest.objects.select_for_update().get(pk=service_request.pk)
     if status in (ServiceStatus.ACCEPTED, ServiceStatus.DONE):
         # Checked again at each step, as for applications: the level may have fallen since the request.
-        level = level_in_force(service_request.customer)
+        level = level_in_force(service_request.customer_id)
         if not consequences.grants(level, consequences.VALUE_ADDED_SERVICES):
             label = rules.LEVEL_LABELS.get(level, "待评定")
             step = "受理" if status == ServiceStatus.ACCEPTED else "办结"

@@ -23,6 +23,7 @@ from .dashboard import (
 )
 from .in_force import (
     ChangeInForce,
+    active_override,
     change_in_force,
     changes_in_force,
     level_in_force,
@@ -67,6 +68,7 @@ from .what_if import (
 )
 
 __all__ = [
+    "active_override",
     "CHANGE_WINDOW_DAYS",
     "ChangeInForce",
     "ComingRuleSet",

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from ..models import CustomerRating
+from ..models import CustomerRating, LevelOverride, OverrideStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,3 +41,12 @@ def changes_in_force(customer_ids: Iterable[int]) -> dict[int, ChangeInForce]:
 
 def change_in_force(customer_id: int) -> ChangeInForce | None:
     return changes_in_force([customer_id]).get(customer_id)
+
+
+def active_override(*, customer_id: int, as_of: date) -> LevelOverride | None:
+    """The override in force on the date: what makes the level in force differ from the computed one."""
+    return (
+        LevelOverride.objects.filter(customer_id=customer_id, status=OverrideStatus.ACTIVE, ends_on__gte=as_of)
+        .order_by("-decided_at")
+        .first()
+    )

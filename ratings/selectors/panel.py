@@ -10,9 +10,10 @@ from django.utils import timezone
 from archives.models import CreditEvent, Customer
 
 from .. import rules
+from ..facts import customer_facts
 from ..models import CustomerRating, LevelOverride, RatingHistory
 from ..rulesets import rule_book_for
-from ..services import active_override, customer_facts
+from .in_force import active_override
 from .what_if import rating_what_if
 
 

@@ -9,8 +9,8 @@ from datetime import date
 from archives.models import Customer
 
 from .. import rules
+from ..facts import customer_facts
 from ..rulesets import rule_book_for
-from ..services import customer_facts
 
 _KEEP = object()
 
