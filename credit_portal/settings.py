@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "ratings",
     "commitments",
     "notifications",
+    # The DRC's room (label drc): last, so that the roles are given once every app's permissions exist.
+    "notifications.drc",
 ]
 
 MIDDLEWARE = [

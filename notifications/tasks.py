@@ -67,9 +67,6 @@ def notices_sweep_task() -> None:
     direct_messages_sweep()
 
 
-from .drc.tasks import drc_report_daily_task, drc_report_push_sweep_task, drc_report_push_task  # noqa: E402,F401
-
-
 @shared_task(
     acks_late=True,
     ignore_result=True,

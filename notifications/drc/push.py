@@ -25,8 +25,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from credit_portal.claims import claim
+from credit_portal.gateway import GatewayError, backoff_seconds, client
 
-from ..gateway import GatewayError, backoff_seconds, client
 from .build import report_folder
 from .bundle import write_zip, zip_name
 from .models import DrcReport, DrcReportPush, DrcReportStatus, PushOutcome, PushStatus

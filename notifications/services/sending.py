@@ -22,9 +22,10 @@ from django.db import DatabaseError, connection
 from django.db.models import F, Q
 from django.utils import timezone
 
+from credit_portal import gateway
 from credit_portal.claims import claim, lease_renew
 
-from .. import gateway, texts
+from .. import texts
 from ..backends import OutgoingMessage, PermanentSendError, SendError, TransientSendError, get_backend
 from ..models import Channel, Notice, NoticeKind, NoticeStatus
 from .superseding import latest_changes, stale_reason

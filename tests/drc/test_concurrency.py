@@ -13,7 +13,7 @@ from django.db import connection
 
 from notifications.drc import build
 from notifications.drc.build import drc_report_build, report_folder
-from notifications.models import DrcReport
+from notifications.drc.models import DrcReport
 
 from .conftest import REPORT_DATE
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from notifications.drc.build import report_folder
 from notifications.drc.columns import FILE_NAMES
+from notifications.drc.models import DrcReport, DrcReportPush
 from notifications.drc.push import drc_report_push, drc_report_push_sweep
-from notifications.models import DrcReport, DrcReportPush
 
 from .conftest import NOW, REPORT_DATE, build_report
 from .receiver import Receiver

@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from notifications.drc import build
 from notifications.drc.build import report_folder
+from notifications.drc.models import DrcReport
 from notifications.drc.tasks import drc_report_daily_task
-from notifications.models import DrcReport
 from tests.factories import CustomerFactory, EventFactory
 
 from .conftest import NOW, REPORT_DATE, build_report

@@ -1,4 +1,4 @@
-"""Talking to the outside: the SMS gateway, the WeChat API and the DRC's push target.
+"""Talking to the outside (a helper every app may use): the SMS gateway, the WeChat API, the DRC's push target.
 
 One HTTP client for all three, with connections kept open and reused per thread and host, one
 reading of which failures are worth another try (``is_transient_status``: 408, 429, 5xx; a timeout
