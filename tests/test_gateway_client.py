@@ -5,7 +5,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from credit_portal.gateway import GatewayError, HttpClient, backoff_seconds, is_transient_status
+from credit_portal.gateway import GatewayError, HttpClient, is_transient_status
+from credit_portal.retries import backoff_seconds
 from notifications.backends import PermanentSendError, TransientSendError
 from notifications.backends.httpjson import request_json
 

@@ -36,9 +36,10 @@ from ratings.charts import dashboard_charts
 
 from . import columns
 from . import selectors as report_selectors
-from .build import report_folder
 from .bundle import stream_zip, zip_name
+from .dispatch import drc_report_build_queue
 from .models import DrcReport, DrcReportStatus
+from .storage import report_folder
 
 reports_required = permission_required("drc.view_drcreport", raise_exception=True)
 archives_required = permission_required("archives.view_all_archives", raise_exception=True)
@@ -96,14 +97,12 @@ def report_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def report_build_today(request: HttpRequest) -> HttpResponse:
     """Staff build today's report now: the 01:00 job's task, once per date (a built date is not rebuilt)."""
-    from .tasks import drc_report_daily_task
-
     today = timezone.localdate()
     existing = DrcReport.objects.filter(report_date=today).first()
     if existing is not None and existing.status in (DrcReportStatus.READY, DrcReportStatus.BUILDING):
         messages.info(request, f"{today:%Y-%m-%d} 的报送文件{existing.get_status_display()}，无需重复生成。")
         return redirect("drc:reports")
-    transaction.on_commit(lambda: drc_report_daily_task.delay(today.isoformat()), robust=True)
+    transaction.on_commit(lambda: drc_report_build_queue(today), robust=True)
     messages.success(request, f"已开始生成 {today:%Y-%m-%d} 的报送文件，完成后显示在下表。")
     return redirect("drc:reports")
 

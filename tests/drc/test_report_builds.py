@@ -14,8 +14,8 @@ from django.db import DatabaseError
 from django.utils import timezone
 
 from notifications.drc import build
-from notifications.drc.build import report_folder
 from notifications.drc.models import DrcReport
+from notifications.drc.storage import report_folder
 from notifications.drc.tasks import drc_report_daily_task
 from tests.factories import CustomerFactory, EventFactory
 
