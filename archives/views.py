@@ -1,6 +1,5 @@
 """Staff pages of the credit archive. Views parse input, call one service, and render."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -11,6 +10,7 @@ from archives.vocabulary import LEVEL_LABELS
 from credit_portal.errors import submit_form
 from credit_portal.files import private_file_response
 from credit_portal.pagination import LargeTablePaginator
+from credit_portal.retries import retry_settings
 
 from . import selectors, services
 from .forms import (
@@ -101,7 +101,7 @@ def file_job(request: HttpRequest, job_id: int) -> HttpResponse:
     if job is None:
         raise Http404
     recent = FileJob.objects.filter(created_by=request.user).exclude(pk=job.pk)[:10]
-    context = {"job": job, "recent": recent, "retry": settings.FILE_JOB_RETRY}
+    context = {"job": job, "recent": recent, "retry": retry_settings("file_job")}
     return render(request, "archives/file_job.html", context)
 
 

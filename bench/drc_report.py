@@ -254,7 +254,8 @@ def run_once(dsn: str, report_root: str) -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from notifications.drc.build import drc_report_build, report_folder
+    from notifications.drc.build import drc_report_build
+    from notifications.drc.storage import report_folder
 
     connection.ensure_connection()
     backend_pid = connection.connection.info.backend_pid

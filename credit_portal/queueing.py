@@ -24,3 +24,21 @@ def enqueue_after_commit(publish: Callable[[], object], *, what: str) -> None:
             logger.warning("Could not queue %s; the sweeper will queue it when the broker is back", what, exc_info=True)
 
     transaction.on_commit(run)
+
+
+def task_send(name: str, *args, **options) -> object:
+    """Queue the task registered under `name` with `args` (Celery's apply_async options, and the shared
+    publish policy unless given): how an app's dispatch module queues its own tasks without importing
+    them, so that tasks import services and never the other way.
+
+    The task is looked up by name in this process's registry (so in-process, eager runs still run it);
+    a process that has not loaded the apps' task modules yet loads them first, as a worker does at start.
+    """
+    from celery import current_app
+
+    from .retries import publish_policy
+
+    if name not in current_app.tasks:
+        current_app.loader.import_default_modules()
+    options.setdefault("retry_policy", publish_policy())
+    return current_app.tasks[name].apply_async(args, **options)

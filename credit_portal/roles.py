@@ -52,10 +52,10 @@ _STAFF_PERMISSIONS = [
     "notifications.view_notice",
     "notifications.work_notices",
     # the daily report to the DRC (read), and a commendation recorded as the DRC would
-    "notifications.view_drcreport",
-    "notifications.record_commendation",
+    "drc.view_drcreport",
+    "drc.record_commendation",
     # today's report on demand, through the same once-per-date build as the 01:00 job
-    "notifications.build_drcreport",
+    "drc.build_drcreport",
 ]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     STAFF: _STAFF_PERMISSIONS,
@@ -79,11 +79,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # Rule-set drafts and their impact reports: read only.
         "ratings.view_ruleset",
         "commitments.view_commitmentletter",
-        "notifications.view_drcreport",
+        "drc.view_drcreport",
         # The DRC's only writes (plan §三(四)): a public credit report it issued for an enterprise,
         # and a commendation (表彰评优) added to an archive (never a note: archives.services.information).
         "commitments.upload_report_for_enterprise",
-        "notifications.record_commendation",
+        "drc.record_commendation",
     ],
     # An applicant's rights come from its confirmed Membership (commitments.services.access), not a group.
     APPLICANT: [],

@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "ratings",
     "commitments",
     "notifications",
+    # The DRC's room (label drc): last, so that the roles are given once every app's permissions exist.
+    "notifications.drc",
 ]
 
 MIDDLEWARE = [
@@ -265,9 +267,6 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A request that queues a task after commit gives up on a dead broker in about a second: the rows it
-# wrote are the outbox, and each kind of job has a sweeper that queues what was never delivered.
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2.0
 CELERY_BEAT_SCHEDULE: dict = {
     # Every customer re-rated as of the new day (windows slide, arrears age), in CELERY_TIMEZONE.
@@ -281,15 +280,6 @@ CELERY_BEAT_SCHEDULE: dict = {
     # File jobs and imports whose worker died (lease run out), and file jobs never delivered (broker
     # down at the request): queued again (archives.services.jobs.jobs_sweep).
     "archives-jobs-sweep": {"task": "archives.tasks.jobs_sweep_task", "schedule": 60.0},
-}
-# Background file jobs (letters to print, exports): a build holds a lease its worker renews every third
-# of it (and with each progress report); one whose lease ran out is built again from the start, at most
-# MAX_ATTEMPTS times in all. A job pending (or stalled) for SWEEP_AFTER_SECONDS since it was last queued
-# is queued again.
-FILE_JOB_RETRY = {
-    "LEASE_SECONDS": env.int("FILE_JOB_LEASE_SECONDS", default=120),
-    "MAX_ATTEMPTS": 3,
-    "SWEEP_AFTER_SECONDS": 120,
 }
 # How long an Idempotency-Key (API) or a form's one-time token is answered with its first result.
 IDEMPOTENCY_KEEP_HOURS = env.int("IDEMPOTENCY_KEEP_HOURS", default=24)
@@ -347,17 +337,6 @@ WECHAT_GATEWAY = {
     },
     "TIMEOUT": env.float("WECHAT_API_TIMEOUT", default=10.0),
 }
-# Retries, in one place: attempts per notice, back-off (seconds, doubled per attempt, jittered),
-# the lease a worker holds while sending, and how long a pending notice may wait before the sweeper.
-NOTIFICATION_RETRY = {
-    "MAX_ATTEMPTS": env.int("NOTIFICATION_MAX_ATTEMPTS", default=5),
-    "BACKOFF_BASE": env.float("NOTIFICATION_BACKOFF_BASE", default=30.0),
-    "BACKOFF_MAX": env.float("NOTIFICATION_BACKOFF_MAX", default=3600.0),
-    "LEASE_SECONDS": env.int("NOTIFICATION_LEASE_SECONDS", default=300),
-    "SWEEP_AFTER_SECONDS": env.int("NOTIFICATION_SWEEP_AFTER_SECONDS", default=120),
-}
-# Publishing to a dead broker gives up quickly: the rows are the outbox and the sweeper re-queues.
-NOTIFICATION_PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 # Reminders of public credit reports running out (30 days before, and on the day), before the re-rating.
 CELERY_BEAT_SCHEDULE["notifications-report-expiry"] = {
     "task": "notifications.tasks.report_expiry_reminders_task",
@@ -383,9 +362,6 @@ DRC_ACCEPTING_UNIT_CODE = env.str("DRC_ACCEPTING_UNIT_CODE", default="")
 DRC_PUSH_URL = env.str("DRC_PUSH_URL", default="")
 DRC_PUSH_TOKEN = env.str("DRC_PUSH_TOKEN", default="")
 DRC_PUSH_TIMEOUT = env.float("DRC_PUSH_TIMEOUT", default=120.0)
-DRC_PUSH_MAX_ATTEMPTS = env.int("DRC_PUSH_MAX_ATTEMPTS", default=6)
-DRC_PUSH_BACKOFF_BASE = env.float("DRC_PUSH_BACKOFF_BASE", default=60.0)  # seconds, doubled per attempt
-DRC_PUSH_BACKOFF_MAX = env.float("DRC_PUSH_BACKOFF_MAX", default=3600.0)
 CELERY_BEAT_SCHEDULE["drc-daily-report"] = {
     "task": "notifications.tasks_report.drc_report_daily_task",
     "schedule": crontab(hour=1, minute=0),  # CELERY_TIMEZONE: Asia/Shanghai
@@ -394,6 +370,43 @@ CELERY_BEAT_SCHEDULE["drc-report-push-sweep"] = {
     "task": "notifications.tasks_report.drc_report_push_sweep_task",
     "schedule": 600.0,
 }
+
+# Retries and back-off, in one place for every kind of work (read through credit_portal.retries):
+# MAX_ATTEMPTS counts every try, the first included; the back-off before try n+1 is BACKOFF_BASE·2^(n−1)
+# seconds, capped at BACKOFF_MAX, half of it random (credit_portal.retries.backoff_seconds). A worker
+# holds a lease of LEASE_SECONDS on what it works on; the sweeper takes back what waited SWEEP_AFTER_SECONDS.
+RETRY = {
+    # A notice (SMS, WeChat) whose gateway failed: tried again per notice; a database hiccup re-runs its batch.
+    "notice": {
+        "MAX_ATTEMPTS": env.int("NOTIFICATION_MAX_ATTEMPTS", default=5),
+        "BACKOFF_BASE": env.float("NOTIFICATION_BACKOFF_BASE", default=30.0),
+        "BACKOFF_MAX": env.float("NOTIFICATION_BACKOFF_MAX", default=3600.0),
+        "LEASE_SECONDS": env.int("NOTIFICATION_LEASE_SECONDS", default=300),
+        "SWEEP_AFTER_SECONDS": env.int("NOTIFICATION_SWEEP_AFTER_SECONDS", default=120),
+    },
+    # An enterprise's text outside the notices (an objection's decision, a reset code).
+    "direct_message": {"MAX_ATTEMPTS": 6, "BACKOFF_BASE": 30.0, "BACKOFF_MAX": 3600.0},
+    # Background file jobs (letters to print, exports): a build holds a lease its worker renews every third
+    # of it (and with each progress report); one whose lease ran out is built again from the start. A job
+    # pending (or stalled) for SWEEP_AFTER_SECONDS since it was last queued is queued again.
+    "file_job": {
+        "MAX_ATTEMPTS": 3,
+        "LEASE_SECONDS": env.int("FILE_JOB_LEASE_SECONDS", default=120),
+        "SWEEP_AFTER_SECONDS": 120,
+    },
+    # The DRC report's build (a failed build leaves nothing behind) and its upload to the push target.
+    "drc_report_build": {"MAX_ATTEMPTS": 4, "BACKOFF_BASE": 60.0, "BACKOFF_MAX": 1800.0},
+    "drc_report_push": {
+        "MAX_ATTEMPTS": env.int("DRC_PUSH_MAX_ATTEMPTS", default=6),
+        "BACKOFF_BASE": env.float("DRC_PUSH_BACKOFF_BASE", default=60.0),
+        "BACKOFF_MAX": env.float("DRC_PUSH_BACKOFF_MAX", default=3600.0),
+    },
+    # Publishing a task: a request that queues one after commit gives up on a dead broker in about a
+    # second; the rows it wrote are the outbox, and each kind of job has a sweeper that queues again what
+    # was never delivered (Celery's retry_policy).
+    "publish": {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1},
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = RETRY["publish"]
 
 # The Prometheus scrape (`GET /metrics`, credit_portal.metrics) sends "Authorization: Bearer <token>".
 # No token, no endpoint: /metrics answers 404 to everyone.

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("archives/", include("archives.urls")),
+    path("notifications/drc/", include("notifications.drc.moved_urls")),
     path("notifications/", include("notifications.urls")),
     path("drc/", include("notifications.drc.urls")),
     path("", include("ratings.urls")),

@@ -34,10 +34,9 @@ class NotificationsConfig(AppConfig):
 
         from credit_portal.metrics import register_metrics
 
-        from .metrics import drc_report_metrics, outbox_metrics
+        from .metrics import outbox_metrics
 
         register_metrics("outbox", outbox_metrics)
-        register_metrics("drc_report", drc_report_metrics)
 
         register_queue_count(
             "calls", permission="notifications.view_notice", count=lambda: selectors.call_queue().count()

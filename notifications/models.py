@@ -160,9 +160,6 @@ class Notice(models.Model):
         return LEVEL_LABELS.get(self.superseded_level, self.superseded_level)
 
 
-from .drc.models import DrcReport, DrcReportPush  # noqa: E402,F401
-
-
 class CallAttempt(models.Model):
     """One try at a reminder call, kept whatever came of it: the outcome history of the call."""
 

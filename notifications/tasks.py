@@ -5,9 +5,9 @@ from celery.signals import worker_init, worker_process_init
 from django.conf import settings
 from django.db import DatabaseError
 
-from .backends import TransientSendError
+from credit_portal.retries import task_retry_options
 
-_RETRY = settings.NOTIFICATION_RETRY
+from .backends import TransientSendError
 
 
 @shared_task(
@@ -16,11 +16,7 @@ _RETRY = settings.NOTIFICATION_RETRY
     ignore_result=True,
     # A gateway failure is retried per notice by the service (its attempts are counted in the row);
     # a database hiccup retries the whole batch, which is safe because sending is claimed per notice.
-    autoretry_for=(DatabaseError,),
-    retry_backoff=int(_RETRY["BACKOFF_BASE"]) or 1,
-    retry_backoff_max=int(_RETRY["BACKOFF_MAX"]),
-    retry_jitter=True,
-    max_retries=_RETRY["MAX_ATTEMPTS"],
+    **task_retry_options("notice", autoretry_for=(DatabaseError,)),
 )
 def notices_send_task(notice_ids: list[int]) -> None:
     """Send the notices with these ids; ids already sent, failed or claimed elsewhere are skipped."""
@@ -67,16 +63,10 @@ def notices_sweep_task() -> None:
     direct_messages_sweep()
 
 
-from .drc.tasks import drc_report_daily_task, drc_report_push_sweep_task, drc_report_push_task  # noqa: E402,F401
-
-
 @shared_task(
     acks_late=True,
     ignore_result=True,
-    autoretry_for=(TransientSendError,),
-    retry_backoff=30,
-    retry_backoff_max=3600,
-    max_retries=5,
+    **task_retry_options("direct_message", autoretry_for=(TransientSendError,)),
 )
 def direct_message_send_task(message_id: int, text: str | None = None) -> None:
     """Send one enterprise text (objection decision, reset code) by SMS; a missing row is a no-op."""

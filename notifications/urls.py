@@ -1,7 +1,6 @@
-from django.urls import path, re_path
+from django.urls import path
 
 from . import views
-from .drc import views as drc_views
 
 app_name = "notifications"
 
@@ -18,6 +17,4 @@ urlpatterns = [
     path("templates/", views.message_templates, name="message_templates"),
     path("reports-running-out/", views.reports_running_out, name="reports_running_out"),
     path("mine/", views.my_notices, name="my_notices"),
-    # The DRC officers' pages moved to /drc/ (notifications.drc.urls); old links and bookmarks redirect.
-    re_path(r"^drc/(?P<rest>.*)$", drc_views.moved_to_drc),
 ]

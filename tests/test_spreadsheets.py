@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from archives.models import ImportJob, ImportKind, ImportStatus
 from credit_portal.spreadsheets import FORMULA_PREFIXES, safe_cell
-from notifications.drc.build import report_folder
+from notifications.drc.storage import report_folder
 from tests.drc.conftest import build_report
 from tests.factories import CustomerFactory, make_uscc
 

@@ -50,6 +50,7 @@ from credit_portal.claims import claim, lease_renew
 from credit_portal.errors import ApplicationError
 from credit_portal.queueing import enqueue_after_commit
 
+from ..dispatch import import_run_queue
 from ..import_checks import CHECKERS, AccountRow, CustomerRow, EventRow, lookup_chunk
 from ..importing import COLUMNS, as_csv, open_table
 from ..importing import detect_format as detect_import_format
@@ -134,13 +135,11 @@ def import_preview(*, kind: str, upload: UploadedFile, actor) -> ImportJob:
 
 def import_start(*, job: ImportJob, actor) -> None:
     """Queue the import of a `ready` (or stalled) job once this request's transaction commits."""
-    from ..tasks import import_run_task
-
     _check_permission(actor)
     if job.status != ImportStatus.READY and not job.stalled:
         raise ApplicationError(f"该导入任务当前状态为“{job.get_status_display()}”，不能开始导入", field="job")
     ImportJob.objects.filter(pk=job.pk).update(queued_at=timezone.now())
-    enqueue_after_commit(lambda: import_run_task.delay(job.pk), what=f"import job {job.pk}")
+    enqueue_after_commit(lambda: import_run_queue(job.pk), what=f"import job {job.pk}")
 
 
 def import_run(*, job_id: int) -> ImportJob | None:

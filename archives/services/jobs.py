@@ -7,7 +7,7 @@ every progress report, and from a heartbeat thread while a builder works without
 as a PDF rendering); it calls the builder registered for its kind and stores the file under the
 private storage root, writing only while it holds the claim. A worker that dies stops beating: once
 its lease has run out the job is taken again, by a redelivered task or by the sweeper, and built
-from the start (at most ``FILE_JOB_RETRY["MAX_ATTEMPTS"]`` times). Upper apps register their
+from the start (at most ``RETRY["file_job"]["MAX_ATTEMPTS"]`` times). Upper apps register their
 builders in AppConfig.ready().
 """
 
@@ -22,7 +22,6 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from django.conf import settings
 from django.core.files import File
 from django.db import connections, transaction
 from django.db.models import F, Q
@@ -31,7 +30,9 @@ from django.utils import timezone
 from credit_portal.claims import claim, lease_renew
 from credit_portal.errors import ApplicationError
 from credit_portal.queueing import enqueue_after_commit
+from credit_portal.retries import retry_settings
 
+from ..dispatch import file_job_run_queue, import_run_queue
 from ..models import FileJob, FileJobStatus, ImportJob, ImportStatus
 
 logger = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ class ClaimLost(Exception):
 
 
 def _retry() -> dict:
-    return settings.FILE_JOB_RETRY
+    return retry_settings("file_job")
 
 
 def _lease() -> timedelta:
@@ -79,9 +80,7 @@ def file_job_start(*, kind: str, title: str, download_name: str, params: dict, a
 
 
 def _enqueue(job_id: int) -> None:
-    from ..tasks import file_job_run_task
-
-    enqueue_after_commit(lambda: file_job_run_task.delay(job_id), what=f"file job {job_id}")
+    enqueue_after_commit(lambda: file_job_run_queue(job_id), what=f"file job {job_id}")
 
 
 def file_job_run(*, job_id: int) -> str:
@@ -186,8 +185,6 @@ def jobs_sweep(*, now: datetime | None = None) -> dict[str, int]:
 
     Returns how many of each. A job re-queued once waits another period before the next time.
     """
-    from ..tasks import file_job_run_task, import_run_task
-
     now = now or timezone.now()
     config = _retry()
     stalled = Q(status=FileJobStatus.RUNNING, lease_until__lt=now)
@@ -200,7 +197,7 @@ def jobs_sweep(*, now: datetime | None = None) -> dict[str, int]:
     for job_id in due.values_list("pk", flat=True):
         # Conditional, so two sweepers (or two beats) queue a job once per period.
         if FileJob.objects.filter(Q(pk=job_id) & quiet).update(queued_at=now):
-            file_job_run_task.delay(job_id)
+            file_job_run_queue(job_id)
             queued += 1
     imports = 0
     started = Q(status=ImportStatus.READY, queued_at__isnull=False) | Q(
@@ -209,7 +206,7 @@ def jobs_sweep(*, now: datetime | None = None) -> dict[str, int]:
     quiet_import = quiet | Q(queued_at__isnull=True)  # a stalled import from before queued_at was kept
     for job_id in ImportJob.objects.filter(started & quiet_import).values_list("pk", flat=True):
         if ImportJob.objects.filter(Q(pk=job_id) & quiet_import).update(queued_at=now):
-            import_run_task.delay(job_id)  # the import's claim takes it over and resumes after the rows written
+            import_run_queue(job_id)  # the import's claim takes it over and resumes after the rows written
             imports += 1
     return {"file_jobs": queued, "file_jobs_failed": gave_up, "imports": imports}
 

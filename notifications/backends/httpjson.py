@@ -1,4 +1,4 @@
-"""JSON over HTTP for the gateway backends: the shared client (``notifications.gateway``), with timeouts."""
+"""JSON over HTTP for the gateway backends: the shared client (``credit_portal.gateway``), with timeouts."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import json
 
 from django.conf import settings
 
-from ..gateway import GatewayError, client
+from credit_portal.gateway import GatewayError, client
+
 from . import PermanentSendError, TransientSendError
 
 _MAX_BODY = 64 * 1024

@@ -1,4 +1,5 @@
-"""The DRC side (发改委): the daily report (报送) and the officers' pages, in one package.
+"""The DRC side (发改委): the daily report (报送) and the officers' pages, an app of its own (label ``drc``,
+``apps.DrcConfig``) that imports nothing of the notices around it.
 
 Three things are called "report" in the portal; in code each has its own name:
 
@@ -11,8 +12,8 @@ Three things are called "report" in the portal; in code each has its own name:
 
 Modules:
 
-- `models`: the DRC report row (the claim of its date) and its push attempts (app label
-  ``notifications``, tables unchanged);
+- `models`: the DRC report row (the claim of its date) and its push attempts (app label ``drc``;
+  the tables kept their names, ``notifications_drcreport…``, when the models moved here);
 - `columns`: the column sets of commitments.csv, archives.csv and events.csv, declared once;
 - `build`: claiming a date, streaming the rows into the files, publishing the folder atomically;
 - `xlsx`: the streaming workbook writer; `bundle`: the report as one zip;
@@ -20,5 +21,6 @@ Modules:
 - `tasks`: the Celery tasks (their registered names are the historical
   ``notifications.tasks_report.*``, which beat schedules and queued messages hold);
 - `selectors`: reads for the officers' pages and API;
-- `views` + `urls`: the officers' pages under ``/drc/`` (namespace ``drc``); `api`: ``/api/drc/``.
+- `views` + `urls`: the officers' pages under ``/drc/`` (namespace ``drc``), `moved_urls` their old
+  place; `api`: ``/api/drc/``; `metrics`: the report's gauges for ``/metrics``.
 """

@@ -2,7 +2,7 @@
 
 GET /api/drc/reports/ lists the reports by date with their counts and push status;
 GET /api/drc/reports/{date}/ gives one report with its files (size, SHA-256, download link) and
-its push attempts. Readers need `notifications.view_drcreport` (DRC officers, staff); anything
+its push attempts. Readers need `drc.view_drcreport` (DRC officers, staff); anything
 but GET answers 405 to them and 403 to everyone else.
 """
 
@@ -29,7 +29,7 @@ NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="该日期没有�
 
 class CanViewDrcReports(BasePermission):
     def has_permission(self, request: Request, view: APIView) -> bool:
-        return bool(request.user and request.user.has_perm("notifications.view_drcreport"))
+        return bool(request.user and request.user.has_perm("drc.view_drcreport"))
 
 
 class DrcReportFileSerializer(serializers.Serializer):

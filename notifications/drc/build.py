@@ -50,22 +50,13 @@ from credit_portal.errors import ApplicationError
 
 from . import columns
 from .columns import Sheet
+from .dispatch import drc_report_push_queue
 from .models import DrcReport, DrcReportStatus, PushStatus
+from .push import push_configured, push_grace
+from .storage import report_root
 from .xlsx import XlsxWriter
 
 logger = logging.getLogger(__name__)
-
-
-def report_root() -> Path:
-    """Where report folders live: DRC_REPORT_ROOT, or drc-reports under the private storage root."""
-    return Path(settings.DRC_REPORT_ROOT or Path(settings.PRIVATE_MEDIA_ROOT) / "drc-reports")
-
-
-def report_folder(report: DrcReport) -> Path | None:
-    """The published folder of a ready report (None while there is none)."""
-    if report.status != DrcReportStatus.READY or not report.folder:
-        return None
-    return report_root() / report.folder
 
 
 def cutoff_of(report_date: date) -> datetime:
@@ -376,8 +367,6 @@ def _publish(report_id: int, token: uuid.UUID, staging: Path, files: ReportFiles
         if report.claim_token != token:  # our lease ran out and another build took the date
             shutil.rmtree(final, ignore_errors=True)
             return BuildResult(report, "superseded")
-        from .push import push_configured, push_grace
-
         report.status = DrcReportStatus.READY
         report.folder = f"{report_date.isoformat()}/{token.hex}"
         report.counts = files.counts
@@ -397,9 +386,7 @@ def _publish(report_id: int, token: uuid.UUID, staging: Path, files: ReportFiles
         keep = token.hex
         transaction.on_commit(lambda: _remove_stale(day_folder, keep))
         if report.push_status == PushStatus.PENDING:
-            from .tasks import drc_report_push_task
-
-            transaction.on_commit(lambda: drc_report_push_task.delay(report_id))
+            transaction.on_commit(lambda: drc_report_push_queue(report_id))
     return BuildResult(report, "built")
 
 

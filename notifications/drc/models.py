@@ -50,6 +50,7 @@ class DrcReport(models.Model):
     pushed_at = models.DateTimeField("推送成功时间", null=True, blank=True)
 
     class Meta:
+        db_table = "notifications_drcreport"  # the table it had before the DRC became an app of its own
         verbose_name = "发改委报送文件"
         verbose_name_plural = "发改委报送文件"
         ordering = ["-report_date"]
@@ -91,6 +92,7 @@ class DrcReportPush(models.Model):
     finished_at = models.DateTimeField("结束时间", null=True, blank=True)
 
     class Meta:
+        db_table = "notifications_drcreportpush"
         verbose_name = "报送推送记录"
         verbose_name_plural = "报送推送记录"
         ordering = ["report", "attempt", "id"]

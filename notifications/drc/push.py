@@ -25,11 +25,13 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from credit_portal.claims import claim
+from credit_portal.gateway import GatewayError, client
+from credit_portal.retries import backoff_for, retry_settings
 
-from ..gateway import GatewayError, backoff_seconds, client
-from .build import report_folder
 from .bundle import write_zip, zip_name
+from .dispatch import drc_report_push_queue
 from .models import DrcReport, DrcReportPush, DrcReportStatus, PushOutcome, PushStatus
+from .storage import report_folder
 
 _EXCERPT = 2000
 
@@ -39,8 +41,12 @@ def push_configured() -> bool:
 
 
 def push_backoff(attempt: int) -> float:
-    """Seconds before the next try after `attempt` failed ones (the shared back-off, push settings)."""
-    return backoff_seconds(attempt=attempt, base=settings.DRC_PUSH_BACKOFF_BASE, cap=settings.DRC_PUSH_BACKOFF_MAX)
+    """Seconds before the next try after `attempt` failed ones (the shared back-off, the push's settings)."""
+    return backoff_for("drc_report_push", attempt=attempt)
+
+
+def _max_attempts() -> int:
+    return retry_settings("drc_report_push")["MAX_ATTEMPTS"]
 
 
 def _display_target(url: str) -> str:
@@ -146,10 +152,10 @@ def drc_report_push(*, report_id: int) -> PushResult:
     except (_Transient, _Final) as error:
         error_text, http_status, excerpt = error.args
         outcome = PushOutcome.FAILED
-        final = isinstance(error, _Final) or report.push_attempts >= settings.DRC_PUSH_MAX_ATTEMPTS
+        final = isinstance(error, _Final) or report.push_attempts >= _max_attempts()
     except OSError as error:  # the report's files could not be read: worth another try
         error_text, outcome = f"读取报送文件失败：{error}", PushOutcome.FAILED
-        final = report.push_attempts >= settings.DRC_PUSH_MAX_ATTEMPTS
+        final = report.push_attempts >= _max_attempts()
     with transaction.atomic():
         attempt.outcome = outcome
         attempt.http_status = http_status
@@ -188,8 +194,6 @@ def drc_report_push_sweep() -> list[int]:
     )
     report_ids = list(overdue)
     if report_ids:
-        from .tasks import drc_report_push_task
-
         for report_id in report_ids:
-            drc_report_push_task.delay(report_id)
+            drc_report_push_queue(report_id)
     return report_ids

@@ -12,9 +12,9 @@ from archives.models import Customer, EventStatus, ReportStatus
 from commitments.models import CommitmentLetter, LetterStatus
 from commitments.selectors import letters_search, letters_visible_to
 
-from .build import report_folder
 from .columns import FILE_NAMES
 from .models import DrcReport, DrcReportPush, DrcReportStatus
+from .storage import report_folder
 
 
 def drc_reports() -> QuerySet[DrcReport]:

@@ -10,20 +10,18 @@ from celery import shared_task
 from django.db import DatabaseError
 from django.utils import timezone
 
-_OLD_MODULE = "notifications.tasks_report"
+from credit_portal.retries import task_retry_options
+
+from . import dispatch
 
 
 @shared_task(
-    name=f"{_OLD_MODULE}.drc_report_daily_task",
+    name=dispatch.DAILY,
     acks_late=True,
     reject_on_worker_lost=True,
     ignore_result=True,
     # A failed build leaves nothing behind and releases its date, so trying again is safe.
-    autoretry_for=(DatabaseError, OSError),
-    retry_backoff=60,
-    retry_backoff_max=1800,
-    retry_jitter=True,
-    max_retries=3,
+    **task_retry_options("drc_report_build", autoretry_for=(DatabaseError, OSError)),
 )
 def drc_report_daily_task(report_date: str | None = None) -> None:
     """Build the report of the day (or of `report_date`, ISO); a second run for the same date does nothing."""
@@ -33,7 +31,7 @@ def drc_report_daily_task(report_date: str | None = None) -> None:
 
 
 @shared_task(
-    name=f"{_OLD_MODULE}.drc_report_push_task",
+    name=dispatch.PUSH,
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
@@ -43,7 +41,7 @@ def drc_report_daily_task(report_date: str | None = None) -> None:
 def drc_report_push_task(self, report_id: int):
     """Upload a ready report to the push target; a transient failure is tried again after a back-off.
 
-    The service counts the attempts in the report row and stops at DRC_PUSH_MAX_ATTEMPTS.
+    The service counts the attempts in the report row and stops at RETRY["drc_report_push"]["MAX_ATTEMPTS"].
     """
     from .push import drc_report_push
 
@@ -55,7 +53,7 @@ def drc_report_push_task(self, report_id: int):
     return None
 
 
-@shared_task(name=f"{_OLD_MODULE}.drc_report_push_sweep_task", ignore_result=True)
+@shared_task(name=dispatch.PUSH_SWEEP, ignore_result=True)
 def drc_report_push_sweep_task() -> None:
     """Queue again the pushes left behind by a dead worker or a broker that was down."""
     from .push import drc_report_push_sweep

@@ -36,14 +36,15 @@ from ratings.charts import dashboard_charts
 
 from . import columns
 from . import selectors as report_selectors
-from .build import report_folder
 from .bundle import stream_zip, zip_name
+from .dispatch import drc_report_build_queue
 from .models import DrcReport, DrcReportStatus
+from .storage import report_folder
 
-reports_required = permission_required("notifications.view_drcreport", raise_exception=True)
+reports_required = permission_required("drc.view_drcreport", raise_exception=True)
 archives_required = permission_required("archives.view_all_archives", raise_exception=True)
 letters_required = permission_required("commitments.view_commitmentletter", raise_exception=True)
-commendation_required = permission_required("notifications.record_commendation", raise_exception=True)
+commendation_required = permission_required("drc.record_commendation", raise_exception=True)
 
 #: The issuing body a DRC officer's entry starts with (plan §三(四)).
 DRC_NAME = "淮阴区发展和改革委员会"
@@ -55,7 +56,7 @@ _CONTENT_TYPES = {
 
 
 def moved_to_drc(request: HttpRequest, rest: str) -> HttpResponse:
-    """The pages used to live under /notifications/drc/: send old links there, with their query.
+    """The pages used to live under /drc/: send old links there, with their query.
 
     A permanent redirect that keeps the method (308), so a form left open before the move still posts.
     """
@@ -78,7 +79,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
     rows = [(report, [report.counts.get(sheet.name) for sheet in columns.SHEETS]) for report in page]
     return render(
         request,
-        "notifications/drc/report_list.html",
+        "drc/report_list.html",
         {
             "page": page,
             "rows": rows,
@@ -92,18 +93,16 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@permission_required("notifications.build_drcreport", raise_exception=True)
+@permission_required("drc.build_drcreport", raise_exception=True)
 @require_POST
 def report_build_today(request: HttpRequest) -> HttpResponse:
     """Staff build today's report now: the 01:00 job's task, once per date (a built date is not rebuilt)."""
-    from .tasks import drc_report_daily_task
-
     today = timezone.localdate()
     existing = DrcReport.objects.filter(report_date=today).first()
     if existing is not None and existing.status in (DrcReportStatus.READY, DrcReportStatus.BUILDING):
         messages.info(request, f"{today:%Y-%m-%d} 的报送文件{existing.get_status_display()}，无需重复生成。")
         return redirect("drc:reports")
-    transaction.on_commit(lambda: drc_report_daily_task.delay(today.isoformat()), robust=True)
+    transaction.on_commit(lambda: drc_report_build_queue(today), robust=True)
     messages.success(request, f"已开始生成 {today:%Y-%m-%d} 的报送文件，完成后显示在下表。")
     return redirect("drc:reports")
 
@@ -115,7 +114,7 @@ def report_detail(request: HttpRequest, report_date: str) -> HttpResponse:
     report = report_selectors.drc_report_by_date(report_date)
     return render(
         request,
-        "notifications/drc/report_detail.html",
+        "drc/report_detail.html",
         {
             "report": report,
             "files": report_selectors.report_files(report),
@@ -170,7 +169,7 @@ def archive_search(request: HttpRequest) -> HttpResponse:
     page = LargeTablePaginator(customers, 25).get_page(request.GET.get("page"))
     return render(
         request,
-        "notifications/drc/archive_search.html",
+        "drc/archive_search.html",
         {
             "page": page,
             "rows": report_selectors.drc_archive_rows(list(page)),
@@ -196,7 +195,7 @@ def letter_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(letters, 50).get_page(request.GET.get("page"))
     return render(
         request,
-        "notifications/drc/letter_list.html",
+        "drc/letter_list.html",
         {
             "page": page,
             "status": status if status in LetterStatus.values else "",

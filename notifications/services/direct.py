@@ -5,14 +5,15 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from credit_portal.claims import claim
+from credit_portal.retries import retry_settings
 
 from ..backends import OutgoingMessage, SendError, TransientSendError, get_backend
+from ..dispatch import direct_message_send_queue
 from ..models import DirectMessage, DirectMessageKind, DirectMessageStatus
 
 logger = logging.getLogger(__name__)
@@ -22,12 +23,10 @@ def direct_message_record(
     *, kind: str, recipient: str, text: str, customer_id: int | None = None, stored_text: str | None = None, **_
 ) -> DirectMessage:
     """Keep the message (a code only masked, via stored_text) and send it when the transaction commits."""
-    from ..tasks import direct_message_send_task
-
     message = DirectMessage.objects.create(
         customer_id=customer_id, kind=kind, recipient=recipient, text=stored_text or text
     )
-    transaction.on_commit(lambda: direct_message_send_task.delay(message.pk, text), robust=True)
+    transaction.on_commit(lambda: direct_message_send_queue(message.pk, text), robust=True)
     return message
 
 
@@ -39,7 +38,7 @@ def direct_message_send(*, message_id: int, text: str | None = None) -> str:
     text. A transient failure gives the message back (pending) and is raised for the task to retry.
     """
     now = timezone.now()
-    length = timedelta(seconds=settings.NOTIFICATION_RETRY["LEASE_SECONDS"])
+    length = timedelta(seconds=retry_settings("notice")["LEASE_SECONDS"])
     lease = now + length  # the lease's end, exact to the microsecond, tells this claim from a later one
     if not claim(
         DirectMessage.objects.filter(pk=message_id),
@@ -78,10 +77,8 @@ def direct_messages_sweep(*, now=None) -> int:
     """Re-queue the enterprise texts nobody is sending: pending since long before, or claimed by a worker
     whose lease ran out. A reset code is kept only masked and is not re-sent (the enterprise asks for a
     new one): a stuck one is marked failed. Returns how many were queued again."""
-    from ..tasks import direct_message_send_task
-
     now = now or timezone.now()
-    settled = now - timedelta(seconds=settings.NOTIFICATION_RETRY["BACKOFF_MAX"])
+    settled = now - timedelta(seconds=retry_settings("notice")["BACKOFF_MAX"])
     stuck = DirectMessage.objects.filter(
         Q(status=DirectMessageStatus.PENDING, created_at__lte=settled)
         | Q(status=DirectMessageStatus.SENDING, lease_until__lt=now)
@@ -91,5 +88,5 @@ def direct_messages_sweep(*, now=None) -> int:
     )
     ids = list(stuck.exclude(kind=DirectMessageKind.PASSWORD_CODE).values_list("pk", flat=True))
     for pk in ids:
-        direct_message_send_task.delay(pk)
+        direct_message_send_queue(pk)
     return len(ids)

@@ -23,10 +23,12 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from credit_portal.claims import claim, lease_renew
+from credit_portal.retries import backoff_for, publish_policy, retry_settings
 from ratings.selectors import changes_in_force
 
-from .. import gateway, texts
+from .. import texts
 from ..backends import OutgoingMessage, PermanentSendError, SendError, TransientSendError, get_backend
+from ..dispatch import notices_send_queue
 from ..models import Channel, Notice, NoticeKind, NoticeStatus
 from .superseding import stale_reason
 
@@ -36,13 +38,12 @@ SENT, RETRY, FAILED, SKIPPED, LOST, SUPERSEDED = "sent", "retry", "failed", "ski
 
 
 def _retry_settings() -> dict:
-    return settings.NOTIFICATION_RETRY
+    return retry_settings("notice")
 
 
 def backoff_seconds(*, attempt: int) -> float:
-    """Seconds before a notice's next try (the shared back-off, with the notification settings)."""
-    config = _retry_settings()
-    return gateway.backoff_seconds(attempt=attempt, base=config["BACKOFF_BASE"], cap=config["BACKOFF_MAX"])
+    """Seconds before a notice's next try (the shared back-off, with the notices' retry settings)."""
+    return backoff_for("notice", attempt=attempt)
 
 
 def notices_enqueue(*, notice_ids: Iterable[int], countdown: float | None = None) -> int:
@@ -50,11 +51,9 @@ def notices_enqueue(*, notice_ids: Iterable[int], countdown: float | None = None
 
     Never raises: with the broker down the notices stay pending and the sweeper queues them later.
     """
-    from ..tasks import notices_send_task
-
     ids = list(notice_ids)
     size = settings.NOTIFICATION_BATCH_SIZE
-    options: dict = {"retry": True, "retry_policy": settings.NOTIFICATION_PUBLISH_RETRY}
+    options: dict = {"retry": True, "retry_policy": publish_policy()}
     if settings.NOTIFICATION_QUEUE:
         options["queue"] = settings.NOTIFICATION_QUEUE
     if countdown:
@@ -63,7 +62,7 @@ def notices_enqueue(*, notice_ids: Iterable[int], countdown: float | None = None
     for start in range(0, len(ids), size):
         chunk = ids[start : start + size]
         try:
-            notices_send_task.apply_async((chunk,), **options)
+            notices_send_queue(chunk, **options)
         except Exception:  # noqa: BLE001 - a broker outage must not undo or break the caller
             logger.warning("Could not queue %d notices; the sweeper will queue them", len(ids) - start, exc_info=True)
             break

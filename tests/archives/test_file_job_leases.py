@@ -78,7 +78,7 @@ def test_a_running_file_job_whose_worker_is_alive_is_not_taken(staff):
 
 
 def test_a_file_job_whose_worker_died_every_time_is_failed_with_a_clear_message(staff, settings):
-    job = _left_by_a_dead_worker(staff, attempts=settings.FILE_JOB_RETRY["MAX_ATTEMPTS"])
+    job = _left_by_a_dead_worker(staff, attempts=settings.RETRY["file_job"]["MAX_ATTEMPTS"])
 
     assert file_job_run(job_id=job.pk) == "skipped"
     swept = jobs_sweep()

@@ -71,7 +71,7 @@ def _lock_customers() -> psycopg.Connection:
 def test_a_file_job_whose_worker_is_killed_mid_job_is_finished_by_another_worker_after_its_lease(
     staff, workers, settings
 ):
-    settings.FILE_JOB_RETRY = {**settings.FILE_JOB_RETRY, "SWEEP_AFTER_SECONDS": 0}
+    settings.RETRY = {**settings.RETRY, "file_job": {**settings.RETRY["file_job"], "SWEEP_AFTER_SECONDS": 0}}
     customers = CustomerFactory.create_batch(5)
     first = workers()
     holder = _lock_customers()

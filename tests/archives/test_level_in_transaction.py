@@ -22,7 +22,7 @@ def broker_down(settings):
     saved = (celery_app.conf.broker_url, celery_app.conf.task_always_eager)
     celery_app.conf.broker_url = "redis://127.0.0.1:9/0"  # the discard port: connection refused
     celery_app.conf.task_always_eager = False
-    settings.NOTIFICATION_PUBLISH_RETRY = {"max_retries": 0}
+    settings.RETRY = {**settings.RETRY, "publish": {"max_retries": 0}}
     yield
     celery_app.conf.broker_url, celery_app.conf.task_always_eager = saved
 

@@ -49,7 +49,7 @@ def _green(name: str, *, issued_on: date) -> object:
 def test_a_theft_with_redis_stopped_turns_black_at_once_and_its_revocation_supersedes_the_letter(
     page, chromium, live_server, staff, supervisor, other_supervisor, time_machine, redis_stopped, settings
 ):
-    settings.NOTIFICATION_PUBLISH_RETRY = {"max_retries": 0}
+    settings.RETRY = {**settings.RETRY, "publish": {"max_retries": 0}}
     time_machine.move_to(TODAY, tick=True)
     for user in (staff, other_supervisor):
         user.set_password(PASSWORD)

@@ -11,7 +11,8 @@ from archives.models import CreditInformation
 from commitments import services
 from commitments.models import Fulfilment
 from credit_portal.errors import ApplicationError
-from notifications.drc.build import drc_report_build, report_folder
+from notifications.drc.build import drc_report_build
+from notifications.drc.storage import report_folder
 from tests.factories import AccountFactory, CommitmentLetterFactory, rate
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,9 @@ import pytest
 from django.db import connection
 
 from notifications.drc import build
-from notifications.drc.build import drc_report_build, report_folder
-from notifications.models import DrcReport
+from notifications.drc.build import drc_report_build
+from notifications.drc.models import DrcReport
+from notifications.drc.storage import report_folder
 
 from .conftest import REPORT_DATE
 

@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 
 from archives.models import CreditInformation
-from notifications.drc.build import report_folder
 from notifications.drc.columns import FILE_NAMES
-from notifications.models import DrcReport, DrcReportPush
+from notifications.drc.models import DrcReport, DrcReportPush
+from notifications.drc.storage import report_folder
 
 from .conftest import REPORT_DATE, build_report
 

@@ -10,10 +10,10 @@ import pytest
 from django.conf import settings as django_settings
 from django.utils import timezone
 
-from notifications.drc.build import report_folder
 from notifications.drc.columns import FILE_NAMES
+from notifications.drc.models import DrcReport, DrcReportPush
 from notifications.drc.push import drc_report_push, drc_report_push_sweep
-from notifications.models import DrcReport, DrcReportPush
+from notifications.drc.storage import report_folder
 
 from .conftest import NOW, REPORT_DATE, build_report
 from .receiver import Receiver
@@ -29,8 +29,8 @@ def receiver(settings):
     settings.DRC_PUSH_URL = server.url
     settings.DRC_PUSH_TOKEN = TOKEN
     settings.DRC_PUSH_TIMEOUT = 5
-    settings.DRC_PUSH_MAX_ATTEMPTS = 3
-    settings.DRC_PUSH_BACKOFF_BASE = 0  # eager tasks retry at once; the countdown is the worker's business
+    # Eager tasks retry at once; the countdown is the worker's business.
+    settings.RETRY = {**settings.RETRY, "drc_report_push": {"MAX_ATTEMPTS": 3, "BACKOFF_BASE": 0, "BACKOFF_MAX": 3600}}
     yield server
     server.stop()
 
@@ -107,8 +107,7 @@ def test_an_unreachable_target_is_recorded_as_failed_attempts(dataset, settings)
         port = probe.getsockname()[1]
     settings.DRC_PUSH_URL = f"http://127.0.0.1:{port}/upload"
     settings.DRC_PUSH_TOKEN = TOKEN
-    settings.DRC_PUSH_MAX_ATTEMPTS = 2
-    settings.DRC_PUSH_BACKOFF_BASE = 0
+    settings.RETRY = {**settings.RETRY, "drc_report_push": {"MAX_ATTEMPTS": 2, "BACKOFF_BASE": 0, "BACKOFF_MAX": 3600}}
 
     report = build_report(report_date=REPORT_DATE).report
 

@@ -14,9 +14,9 @@ from django.db import DatabaseError
 from django.utils import timezone
 
 from notifications.drc import build
-from notifications.drc.build import report_folder
+from notifications.drc.models import DrcReport
+from notifications.drc.storage import report_folder
 from notifications.drc.tasks import drc_report_daily_task
-from notifications.models import DrcReport
 from tests.factories import CustomerFactory, EventFactory
 
 from .conftest import NOW, REPORT_DATE, build_report

@@ -9,8 +9,8 @@ from openpyxl import load_workbook
 
 from commitments import plan_text
 from notifications.drc import columns
-from notifications.drc.build import report_folder
-from notifications.models import DrcReport
+from notifications.drc.models import DrcReport
+from notifications.drc.storage import report_folder
 from tests.factories import CustomerFactory, make_uscc
 
 from .conftest import REPORT_DATE, TRICKY_NAME, UNIT, UNIT_CODE, build_report, read_csv

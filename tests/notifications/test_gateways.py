@@ -144,7 +144,10 @@ def test_a_refused_token_is_renewed_once_for_every_worker(wechat_gateway):
 
 
 def test_a_gateway_failing_twice_then_succeeding_sends_the_notice_once(pinned, settings, sms_gateway):
-    settings.NOTIFICATION_RETRY = {**settings.NOTIFICATION_RETRY, "BACKOFF_BASE": 0.01, "BACKOFF_MAX": 0.05}
+    settings.RETRY = {
+        **settings.RETRY,
+        "notice": {**settings.RETRY["notice"], "BACKOFF_BASE": 0.01, "BACKOFF_MAX": 0.05},
+    }
     customer = late_payer(late_payments=2)
     rating_refresh(customer=customer, cause=RatingCause.EVENT, as_of=AS_OF)
     sms = Notice.objects.get(channel=Channel.SMS)
@@ -161,7 +164,7 @@ def test_a_gateway_failing_twice_then_succeeding_sends_the_notice_once(pinned, s
 
 
 def test_after_the_last_attempt_a_notice_is_failed_with_the_gateways_error(pinned, settings, sms_gateway):
-    settings.NOTIFICATION_RETRY = {**settings.NOTIFICATION_RETRY, "MAX_ATTEMPTS": 3, "BACKOFF_BASE": 0.01}
+    settings.RETRY = {**settings.RETRY, "notice": {**settings.RETRY["notice"], "MAX_ATTEMPTS": 3, "BACKOFF_BASE": 0.01}}
     customer = late_payer(late_payments=2)
     rating_refresh(customer=customer, cause=RatingCause.EVENT, as_of=AS_OF)
     sms = Notice.objects.get(channel=Channel.SMS)
@@ -187,7 +190,7 @@ def test_a_rejected_number_fails_at_once_without_retrying(pinned, sms_gateway):
 
 
 def test_back_off_doubles_with_jitter_and_is_capped(settings):
-    settings.NOTIFICATION_RETRY = {**settings.NOTIFICATION_RETRY, "BACKOFF_BASE": 10, "BACKOFF_MAX": 60}
+    settings.RETRY = {**settings.RETRY, "notice": {**settings.RETRY["notice"], "BACKOFF_BASE": 10, "BACKOFF_MAX": 60}}
 
     delays = {attempt: [services.backoff_seconds(attempt=attempt) for _ in range(200)] for attempt in (1, 2, 3, 6)}
 

@@ -165,7 +165,7 @@ def test_a_customer_without_a_phone_number_fails_at_once_and_shows_the_reason(pi
 
 
 def test_the_sweeper_requeues_forgotten_notices_but_not_fresh_or_busy_ones(pinned, settings, monkeypatch):
-    settings.NOTIFICATION_RETRY = {**settings.NOTIFICATION_RETRY, "SWEEP_AFTER_SECONDS": 60}
+    settings.RETRY = {**settings.RETRY, "notice": {**settings.RETRY["notice"], "SWEEP_AFTER_SECONDS": 60}}
     customer = late_payer(late_payments=2)
     _refresh(customer)
     sms, wechat, call = (Notice.objects.get(channel=c) for c in ("sms", "wechat", "call"))

@@ -136,8 +136,11 @@ def publish_to(settings):
         celery_app._pool = None
         celery_app.amqp._producer_pool = None
         settings.NOTIFICATION_QUEUE = queue
-        settings.NOTIFICATION_PUBLISH_RETRY = {"max_retries": 0}
-        settings.NOTIFICATION_RETRY = {**settings.NOTIFICATION_RETRY, "SWEEP_AFTER_SECONDS": 0, "LEASE_SECONDS": 2}
+        settings.RETRY = {
+            **settings.RETRY,
+            "publish": {"max_retries": 0},
+            "notice": {**settings.RETRY["notice"], "SWEEP_AFTER_SECONDS": 0, "LEASE_SECONDS": 2},
+        }
 
     yield point
     celery_app.conf.broker_url, celery_app.conf.task_always_eager = saved

@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 
 from credit_portal.errors import ApplicationError
-from notifications.drc.build import drc_report_build, report_folder
+from notifications.drc.build import drc_report_build
+from notifications.drc.storage import report_folder
 from ratings import services
 from ratings.models import CustomerRating, LevelOverride, OverrideStatus, RatingCause, RatingHistory
 from tests.factories import AccountFactory, CustomerFactory, ReportFactory

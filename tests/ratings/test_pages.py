@@ -40,7 +40,7 @@ def _row_counts() -> dict[str, int]:
     tables = set(connection.introspection.table_names())
     return {
         model._meta.label: model.objects.count()
-        for app in ("archives", "ratings", "commitments", "notifications")
+        for app in ("archives", "ratings", "commitments", "notifications", "drc")
         if apps.is_installed(app)
         for model in apps.get_app_config(app).get_models()
         if model._meta.db_table in tables

@@ -1,14 +1,13 @@
-"""Talking to the outside: the SMS gateway, the WeChat API and the DRC's push target.
+"""Talking to the outside (a helper every app may use): the SMS gateway, the WeChat API, the DRC's push target.
 
 One HTTP client for all three, with connections kept open and reused per thread and host, one
 reading of which failures are worth another try (``is_transient_status``: 408, 429, 5xx; a timeout
-or a connection failure), and one back-off (``backoff_seconds``) for whatever retries them.
+or a connection failure); whatever retries them waits the shared back-off (``credit_portal.retries``).
 """
 
 from __future__ import annotations
 
 import http.client
-import random
 import threading
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -20,15 +19,6 @@ TRANSIENT_STATUSES = frozenset({408, 429})
 
 def is_transient_status(status: int) -> bool:
     return status in TRANSIENT_STATUSES or status >= 500
-
-
-def backoff_seconds(*, attempt: int, base: float, cap: float) -> float:
-    """Seconds to wait after `attempt` failed tries: base·2^(attempt−1), capped; half fixed, half random.
-
-    The jitter spreads the retries of workers that failed together.
-    """
-    ceiling = min(float(cap), float(base) * 2 ** max(0, attempt - 1))
-    return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 - jitter, not security
 
 
 class GatewayError(Exception):

@@ -1,13 +1,14 @@
-"""The one HTTP client of the gateways (notifications.gateway): what is worth a retry, back-off, kept connections."""
+"""The one HTTP client of the gateways (credit_portal.gateway): what is worth a retry, back-off, kept connections."""
 
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from credit_portal.gateway import GatewayError, HttpClient, is_transient_status
+from credit_portal.retries import backoff_seconds
 from notifications.backends import PermanentSendError, TransientSendError
 from notifications.backends.httpjson import request_json
-from notifications.gateway import GatewayError, HttpClient, backoff_seconds, is_transient_status
 
 
 @pytest.fixture

@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from credit_portal.errors import ApplicationError
 from notifications.drc import columns
-from notifications.drc.build import drc_report_build, report_folder
+from notifications.drc.build import drc_report_build
+from notifications.drc.storage import report_folder
 
 
 class Command(BaseCommand):
