@@ -39,13 +39,17 @@ class ArchivesConfig(AppConfig):
 
         register_metrics("archives_jobs", jobs_metrics)
 
+        from .models import EventRevocation, PublicCreditReport
+
         register_queue_count(
             "reports",
             permission="archives.verify_publiccreditreport",
-            count=lambda: selectors.reports_awaiting_verification().count(),
+            queryset=selectors.reports_awaiting_verification,
+            changed_by=[PublicCreditReport],
         )
         register_queue_count(
             "revocations",
             permission="archives.approve_revocation",
-            count=lambda: selectors.pending_revocations().count(),
+            queryset=selectors.pending_revocations,
+            changed_by=[EventRevocation],
         )

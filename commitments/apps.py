@@ -8,24 +8,35 @@ class CommitmentsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from archives.models import EventRevocation
         from archives.signals import facts_changed, facts_imported
         from credit_portal.navigation import register_queue_count
 
         from . import receivers, selectors
+        from .models import (
+            CommitmentLetter,
+            EnterpriseRegistration,
+            Objection,
+            PowerApplication,
+            ValueAddedServiceRequest,
+        )
 
         queues = {
-            "registrations": ("commitments.confirm_enterpriseregistration", selectors.pending_registrations),
-            "letters": ("commitments.review_commitmentletter", selectors.letters_awaiting_review),
-            "objections": ("commitments.review_objection", selectors.objections_open),
-        }
-        for key, (permission, queue) in queues.items():
-            register_queue_count(key, permission=permission, count=lambda queue=queue: queue().count())
-        # One queue page holds the applications and the value-added service requests: one number.
-        register_queue_count(
-            "applications",
-            permission="commitments.handle_powerapplication",
-            count=lambda: selectors.application_queue().count() + selectors.service_request_queue().count(),
-        )
+            "registrations": (
+                "commitments.confirm_enterpriseregistration", selectors.pending_registrations, [EnterpriseRegistration]
+            ),
+            "letters": ("commitments.review_commitmentletter", selectors.letters_awaiting_review, [CommitmentLetter]),
+            # An objection waits for a supervisor while its revocation is pending.
+            "objections": ("commitments.review_objection", selectors.objections_open, [Objection, EventRevocation]),
+            # One queue page holds the applications and the value-added service requests: one number.
+            "applications": (
+                "commitments.handle_powerapplication",
+                lambda: [selectors.applications_open(), selectors.service_requests_open()],
+                [PowerApplication, ValueAddedServiceRequest],
+            ),
+        }  # fmt: skip
+        for key, (permission, queue, models) in queues.items():
+            register_queue_count(key, permission=permission, queryset=queue, changed_by=models)
         # The archive announces recorded and revoked events; an accepted letter is breached or restored.
         facts_changed.connect(receivers.letters_when_event_changed, dispatch_uid="commitments.breach")
         facts_imported.connect(receivers.letters_when_facts_imported, dispatch_uid="commitments.breach_imported")

@@ -57,6 +57,8 @@ class EnterpriseRegistration(models.Model):
         verbose_name_plural = "企业用户注册"
         ordering = ["-created_at", "-id"]
         permissions = [("confirm_enterpriseregistration", "确认企业账号绑定")]
+        # The queue and the navigation's count read only what waits (credit_portal.navigation).
+        indexes = [models.Index(fields=["created_at"], condition=Q(status="pending"), name="registration_pending")]
 
     def __str__(self) -> str:
         return f"{self.enterprise_name}（{self.phone}）"
@@ -128,6 +130,7 @@ class CommitmentLetter(models.Model):
                 condition=~Q(status="accepted") | Q(code__isnull=False), name="accepted_letter_has_code"
             ),
         ]
+        indexes = [models.Index(fields=["uploaded_at"], condition=Q(status="pending"), name="letter_pending")]
 
     def __str__(self) -> str:
         return f"信用承诺书 {self.code or '#' + str(self.pk)}（{self.customer.name}）"
@@ -233,6 +236,11 @@ class PowerApplication(HandledRequest):
         verbose_name_plural = "用电申请"
         ordering = ["-submitted_at", "-id"]
         permissions = [("handle_powerapplication", "受理用电申请")]
+        indexes = [
+            models.Index(
+                fields=["submitted_at"], condition=~Q(status__in=["done", "rejected"]), name="application_open"
+            )
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(capacity_kva__gt=0), name="application_capacity_positive"),
             models.CheckConstraint(
@@ -277,6 +285,9 @@ class ValueAddedServiceRequest(HandledRequest):
         verbose_name_plural = "增值服务申请"
         ordering = ["-submitted_at", "-id"]
         permissions = [("handle_valueaddedservicerequest", "受理增值服务申请")]
+        indexes = [
+            models.Index(fields=["submitted_at"], condition=~Q(status__in=["done", "rejected"]), name="service_open")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_service_display()} #{self.pk}（{self.customer.name}）"

@@ -202,17 +202,24 @@ def _honest_first(queryset: QuerySet) -> QuerySet:
     ).order_by("channel", "submitted_at", "id")
 
 
+def applications_open() -> QuerySet[PowerApplication]:
+    """Applications not yet done or rejected (what the queue holds, and its count: partial index)."""
+    return PowerApplication.objects.exclude(status__in=[ApplicationStatus.DONE, ApplicationStatus.REJECTED])
+
+
+def service_requests_open() -> QuerySet[ValueAddedServiceRequest]:
+    """Value-added service requests not yet done or rejected (partial index)."""
+    return ValueAddedServiceRequest.objects.exclude(status__in=[ServiceStatus.DONE, ServiceStatus.REJECTED])
+
+
 def application_queue(*, include_closed: bool = False) -> QuerySet[PowerApplication]:
     """Open applications, honest customers (green, blue: the green channel 绿色通道) first, then by date."""
-    applications = PowerApplication.objects.select_related("customer", "customer__rating")
-    if not include_closed:
-        applications = applications.exclude(status__in=[ApplicationStatus.DONE, ApplicationStatus.REJECTED])
-    return _honest_first(applications)
+    applications = PowerApplication.objects.all() if include_closed else applications_open()
+    return _honest_first(applications.select_related("customer", "customer__rating"))
 
 
 def service_request_queue() -> QuerySet[ValueAddedServiceRequest]:
-    requests = ValueAddedServiceRequest.objects.select_related("customer", "customer__rating")
-    return _honest_first(requests.exclude(status__in=[ServiceStatus.DONE, ServiceStatus.REJECTED]))
+    return _honest_first(service_requests_open().select_related("customer", "customer__rating"))
 
 
 def pending_registrations() -> QuerySet[EnterpriseRegistration]:

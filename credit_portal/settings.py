@@ -139,6 +139,9 @@ AUTHENTICATION_BACKENDS = [
     "credit_portal.auth_backends.CachedPermissionsBackend",
 ]
 PERMISSION_CACHE_SECONDS = env.int("PERMISSION_CACHE_SECONDS", default=300)
+# The navigation's badge counts, shared by every staff page (credit_portal.navigation): a staff member's
+# own committed change shows at once; the workers' sends and failures within this many seconds.
+NAV_COUNT_SECONDS = env.int("NAV_COUNT_SECONDS", default=30)
 AUTH_PASSWORD_VALIDATORS = [
     # Django's UserAttributeSimilarityValidator, also against the enterprise's USCC, name, contact and mobile.
     {"NAME": "credit_portal.passwords.EnterpriseAttributeSimilarityValidator"},

@@ -38,14 +38,13 @@ class NotificationsConfig(AppConfig):
 
         register_metrics("outbox", outbox_metrics)
 
-        register_queue_count(
-            "calls", permission="notifications.view_notice", count=lambda: selectors.call_queue().count()
-        )
-        register_queue_count(
-            "letters_to_print",
-            permission="notifications.view_notice",
-            count=lambda: selectors.letter_queue(state="to_print").count(),
-        )
-        register_queue_count(
-            "failed", permission="notifications.view_notice", count=lambda: selectors.failed_notices().count()
-        )
+        from .models import Notice
+
+        # Staff's own work on notices (a call recorded, letters printed) is a model save; the workers'
+        # sends are conditional UPDATEs and show within NAV_COUNT_SECONDS.
+        for key, queue in {
+            "calls": selectors.call_queue,
+            "letters_to_print": lambda: selectors.letter_queue(state="to_print"),
+            "failed": selectors.failed_notices,
+        }.items():
+            register_queue_count(key, permission="notifications.view_notice", queryset=queue, changed_by=[Notice])

@@ -146,6 +146,18 @@ class Notice(models.Model):
             models.Index(fields=["status", "next_attempt_at"], name="notice_status_due"),
             models.Index(fields=["channel", "status", "created_at"], name="notice_queue"),
             models.Index(fields=["customer", "-created_at"], name="notice_customer"),
+            # The staff queues and the navigation's counts (credit_portal.navigation) read only what waits.
+            models.Index(
+                fields=["next_call_on", "created_at"],
+                condition=Q(channel="call", status="sent", call_outcome=""),
+                name="notice_calls_waiting",
+            ),
+            models.Index(
+                fields=["created_at"],
+                condition=Q(channel="letter", status="sent", delivery_status=""),
+                name="notice_letters_to_print",
+            ),
+            models.Index(fields=["failed_at"], condition=Q(status="failed"), name="notice_failed"),
         ]
 
     def __str__(self) -> str:

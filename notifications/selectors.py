@@ -8,6 +8,7 @@ from django.db.models import F, QuerySet
 from django.http import Http404
 
 from archives.selectors import membership_of
+from credit_portal.navigation import counts_in_one_query
 
 from . import texts
 from .models import Channel, DeliveryStatus, DirectMessage, DirectMessageKind, Notice, NoticeKind, NoticeStatus
@@ -50,12 +51,15 @@ def letter_queue(*, state: str = "to_print") -> QuerySet[Notice]:
 
 
 def notice_queue_counts() -> dict[str, int]:
-    return {
-        "failed": Notice.objects.filter(status=NoticeStatus.FAILED).count(),
-        "calls": Notice.objects.filter(channel=Channel.CALL, status=NoticeStatus.SENT, call_outcome="").count(),
-        "letters": Notice.objects.filter(channel=Channel.LETTER, status=NoticeStatus.SENT, delivery_status="").count(),
-        "pending": Notice.objects.filter(status__in=[NoticeStatus.PENDING, NoticeStatus.SENDING]).count(),
-    }
+    """What waits in each queue of the notices page, counted in one statement (each on its own index)."""
+    return counts_in_one_query(
+        {
+            "failed": failed_notices(),
+            "calls": call_queue(),
+            "letters": letter_queue(state="to_print"),
+            "pending": Notice.objects.filter(status__in=[NoticeStatus.PENDING, NoticeStatus.SENDING]),
+        }
+    )
 
 
 def notices_of_enterprise(*, user) -> QuerySet[Notice] | None:

@@ -23,7 +23,8 @@ class RatingsConfig(AppConfig):
         register_queue_count(
             "overrides",
             permission="ratings.approve_override",
-            count=lambda: LevelOverride.objects.filter(status=OverrideStatus.PENDING).count(),
+            queryset=lambda: LevelOverride.objects.filter(status=OverrideStatus.PENDING),
+            changed_by=[LevelOverride],
         )
 
         from credit_portal.metrics import register_metrics
