@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('archives', '0009_import_job_queued_at'),
-        ('notifications', '0010_direct_message_claim'),
+        ('notifications', '0011_drc_models_moved_to_drc'),
         ('ratings', '0011_rating_cause_opened'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
