@@ -64,8 +64,7 @@ from .facts import (
     next_dated_facts,
 )
 from .models import CustomerRating, LevelOverride, OverrideStatus, RatingCause
-from .rulesets import rule_book_for, ruleset_switch
-from .services import override_end_expired
+from .rulesets import rule_book_for
 
 #: Customer ids per range: one Celery task each (≈ 1 s of work on one core at 5 events a customer).
 DEFAULT_RANGE_SIZE = 25_000
@@ -106,14 +105,6 @@ class RangeStats:
         self.stable += other.stable
         self.extended += other.extended
         self.seconds += other.seconds
-
-
-@dataclass
-class Stats(RangeStats):
-    """A full re-rating: the ranges' figures plus the overrides ended before it."""
-
-    ranges: int = 0
-    overrides_ended: int = 0
 
 
 # --------------------------------------------------------------------------------------------
@@ -160,26 +151,6 @@ def rerate_customers(
         scope = {"customer_id__in": ids[i : i + ID_CHUNK]}
         # Their facts have just changed: never skipped as stable.
         stats.add(_rerate_scope(scope, as_of=as_of, cause=cause, cause_ref=cause_ref, skip_stable=False))
-    return stats
-
-
-def rerate_all(
-    *,
-    as_of: date,
-    cause: str = RatingCause.NIGHTLY,
-    ranges: Sequence[tuple[int, int]] | None = None,
-    range_size: int = DEFAULT_RANGE_SIZE,
-    skip_stable: bool = True,
-) -> Stats:
-    """Switch rule set if one applies from ``as_of``, end expired overrides, then re-rate every range here."""
-    started = time.perf_counter()
-    # An approved rule set whose date has come is put in force before anyone is rated with it.
-    ruleset_switch(as_of=as_of)
-    stats = Stats(overrides_ended=override_end_expired(as_of=as_of))
-    for start_id, end_id in plan_ranges(size=range_size) if ranges is None else ranges:
-        stats.add(rerate_range(start_id=start_id, end_id=end_id, as_of=as_of, cause=cause, skip_stable=skip_stable))
-        stats.ranges += 1
-    stats.seconds = time.perf_counter() - started
     return stats
 
 

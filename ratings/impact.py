@@ -34,6 +34,7 @@ from credit_portal.queueing import enqueue_after_commit
 
 from . import consequences, rules
 from .bulk import DEFAULT_RANGE_SIZE, facts_stream, plan_ranges
+from .dispatch import impact_ranges_queue
 from .facts import facts_of_customers
 from .models import (
     ImpactMove,
@@ -94,11 +95,7 @@ def impact_start(
             for pk in ids:
                 impact_range_run(range_id=pk)
             return
-        from celery import group
-
-        from .tasks import impact_range_task
-
-        group([impact_range_task.s(pk) for pk in ids]).apply_async()
+        impact_ranges_queue(ids)
 
     # A broker outage after commit must not turn the saved report into an error page; beat's
     # impact_rerun_pending queues the ranges of a report that makes no progress.
@@ -285,8 +282,6 @@ def impact_rerun_pending(*, now: datetime | None = None, quiet_for: timedelta = 
     A report making progress is left alone (its tasks are in flight). Re-queuing moves the report's
     clock with a conditional update, so a report is re-queued once per quiet period, and a range
     delivered twice is claimed once (``impact_range_run``)."""
-    from .tasks import impact_range_task
-
     now = now or timezone.now()
     cutoff = now - quiet_for
     ids: list[int] = []
@@ -300,8 +295,7 @@ def impact_rerun_pending(*, now: datetime | None = None, quiet_for: timedelta = 
                 .order_by("start_id")
                 .values_list("pk", flat=True)
             )
-    for pk in ids:
-        impact_range_task.delay(pk)
+    impact_ranges_queue(ids)
     return len(ids)
 
 

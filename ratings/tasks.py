@@ -3,7 +3,7 @@
 import logging
 from datetime import date
 
-from celery import group, shared_task
+from celery import shared_task
 
 logger = logging.getLogger(__name__)
 
@@ -54,19 +54,13 @@ def nightly_rerate_task() -> None:
     from django.conf import settings
     from django.utils import timezone
 
-    from .bulk import rerate_all
-    from .models import RatingCause
-    from .nightly import nightly_run_finish, nightly_run_start
+    from .nightly import nightly_rerate
 
     as_of = timezone.localdate()
+    done = nightly_rerate(as_of=as_of, in_process=settings.CELERY_TASK_ALWAYS_EAGER)
     if settings.CELERY_TASK_ALWAYS_EAGER:
-        run = nightly_run_start(as_of=as_of, ranges_total=0)
-        stats = rerate_all(as_of=as_of, cause=RatingCause.NIGHTLY)
-        nightly_run_finish(run_id=run.pk)
         dashboard_refresh_task()
-        logger.info("nightly rerate as of %s: %s customers, %s written", as_of, stats.customers, stats.written)
-    else:
-        rerate_enqueue(as_of=as_of, cause=RatingCause.NIGHTLY)
+        logger.info("nightly rerate as of %s: %s customers, %s written", as_of, done.customers, done.written)
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -75,34 +69,6 @@ def dashboard_refresh_task() -> None:
     from .selectors import dashboard_refresh
 
     dashboard_refresh()
-
-
-def rerate_enqueue(*, as_of: date, cause: str, range_size: int | None = None, skip_stable: bool = True) -> int:
-    """End expired overrides, then fan out one ``rerate_range_task`` per range; returns how many.
-
-    A nightly run is recorded (``ratings.nightly``): its ranges report back as they finish."""
-    from .bulk import DEFAULT_RANGE_SIZE, plan_ranges
-    from .models import RatingCause
-    from .nightly import nightly_run_finish, nightly_run_start
-    from .rulesets import ruleset_switch
-    from .services import override_end_expired
-
-    # Before the ranges: a range task must find the rule set of its date in force, and no override
-    # that has just run out.
-    ruleset_switch(as_of=as_of)
-    override_end_expired(as_of=as_of)
-    ranges = plan_ranges(size=range_size or DEFAULT_RANGE_SIZE)
-    run_id = None
-    if cause == RatingCause.NIGHTLY:
-        run_id = nightly_run_start(as_of=as_of, ranges_total=len(ranges)).pk
-        if not ranges:
-            nightly_run_finish(run_id=run_id)
-    signatures = (
-        rerate_range_task.s(start, end, as_of.isoformat(), cause, skip_stable=skip_stable, run_id=run_id)
-        for start, end in ranges
-    )
-    group(signatures).apply_async()
-    return len(ranges)
 
 
 @shared_task(acks_late=True, ignore_result=True)

@@ -11,8 +11,8 @@ from archives.models import FileJob, ImportJob
 from notifications.drc.models import DrcReport
 from notifications.models import Notice
 from ratings.models import NightlyRun, RatingCause
-from ratings.nightly import nightly_range_done, nightly_run_start
-from ratings.tasks import nightly_rerate_task, rerate_enqueue
+from ratings.nightly import nightly_range_done, nightly_run_start, rerate_enqueue
+from ratings.tasks import nightly_rerate_task
 
 from .factories import CustomerFactory
 

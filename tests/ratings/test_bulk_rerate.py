@@ -15,7 +15,7 @@ from django.core.management import call_command
 
 from archives.models import Customer, EventStatus, ReportStatus
 from notifications.models import Notice
-from ratings import bulk, rules, tasks
+from ratings import bulk, nightly, rules, tasks
 from ratings.models import CustomerRating, LevelOverride, OverrideStatus, RatingCause, RatingHistory
 from ratings.services import rating_refresh
 from tests.factories import AccountFactory, CustomerFactory, EventFactory, ReportFactory
@@ -193,7 +193,7 @@ def test_bulk_rerate_gives_every_customer_the_rating_that_rating_refresh_gives(a
     CustomerRating.objects.all().delete()
     RatingHistory.objects.all().delete()
 
-    stats = bulk.rerate_all(as_of=AS_OF, range_size=7)
+    stats = nightly.rerate_all(as_of=AS_OF, range_size=7)
 
     assert _ratings() == expected  # level, computed level, rules, override, explanation, dates
     assert _history() == expected_history
@@ -203,7 +203,7 @@ def test_bulk_rerate_gives_every_customer_the_rating_that_rating_refresh_gives(a
 
 
 def test_bulk_rerate_reads_the_facts_as_the_portal_does(archive):
-    bulk.rerate_all(as_of=AS_OF, range_size=10)
+    nightly.rerate_all(as_of=AS_OF, range_size=10)
 
     assert _level(archive["green"]) == ("green", "green", ["green.1", "green.2", "green.3", "green.4"])
     assert _level(archive["blue_postpaid"])[0] == "blue"
@@ -226,7 +226,7 @@ def test_bulk_rerate_reads_the_facts_as_the_portal_does(archive):
 
 
 def test_an_active_override_keeps_its_level_in_force_and_an_expired_one_ends(archive):
-    stats = bulk.rerate_all(as_of=AS_OF, range_size=10)
+    stats = nightly.rerate_all(as_of=AS_OF, range_size=10)
 
     overridden = CustomerRating.objects.get(customer=archive["overridden"])
     assert (overridden.level, overridden.computed_level, overridden.rules) == ("blue", "black", ["black.11"])
@@ -255,10 +255,10 @@ def test_explanations_do_not_depend_on_the_account_opening_date_which_the_memo_l
 
 
 def test_a_second_run_as_of_the_same_date_writes_nothing(archive):
-    bulk.rerate_all(as_of=AS_OF, range_size=10)
+    nightly.rerate_all(as_of=AS_OF, range_size=10)
     before, history = _ratings(), _history()
 
-    again = bulk.rerate_all(as_of=AS_OF, range_size=10)
+    again = nightly.rerate_all(as_of=AS_OF, range_size=10)
 
     assert (again.written, again.created, again.level_changes, again.skipped) == (0, 0, 0, 0)
     assert again.customers == Customer.objects.count()
@@ -268,7 +268,7 @@ def test_a_second_run_as_of_the_same_date_writes_nothing(archive):
 
 def test_changed_rules_without_a_changed_level_update_the_rating_but_add_no_history(archive):
     customer = archive["yellow_late"]
-    bulk.rerate_all(as_of=AS_OF, range_size=10)
+    nightly.rerate_all(as_of=AS_OF, range_size=10)
     history = RatingHistory.objects.filter(customer=customer).count()
     _event(customer, "meter_fault_refusal", date(2026, 10, 10))
     # The event is written behind the portal's back (no re-rating): only a full pass sees it.
@@ -283,10 +283,10 @@ def test_changed_rules_without_a_changed_level_update_the_rating_but_add_no_hist
 
 def test_a_level_change_adds_one_history_row_with_the_previous_level(archive):
     customer = archive["yellow_late"]
-    bulk.rerate_all(as_of=AS_OF, range_size=10)
+    nightly.rerate_all(as_of=AS_OF, range_size=10)
     _event(customer, "late_payment", date(2026, 10, 10))
     # The event is written behind the portal's back (no re-rating): only a full pass sees it.
-    stats = bulk.rerate_all(as_of=AS_OF, range_size=10, skip_stable=False)
+    stats = nightly.rerate_all(as_of=AS_OF, range_size=10, skip_stable=False)
 
     assert (stats.written, stats.level_changes) == (1, 1)
     row = RatingHistory.objects.filter(customer=customer).order_by("-id").first()
@@ -299,11 +299,11 @@ def test_a_level_change_adds_one_history_row_with_the_previous_level(archive):
 
 def test_windows_slide_when_the_date_advances(archive):
     customer = archive["sliding"]
-    bulk.rerate_all(as_of=AS_OF, range_size=10)
+    nightly.rerate_all(as_of=AS_OF, range_size=10)
     assert _level(customer)[0] == "yellow"
     later = date(2027, 2, 2)  # the meter fault of 2026-02-01 has left the one-year window
 
-    bulk.rerate_all(as_of=later, range_size=10)
+    nightly.rerate_all(as_of=later, range_size=10)
 
     rating = CustomerRating.objects.get(customer=customer)
     assert (rating.level, rating.rules, rating.changed_on, rating.as_of) == (
@@ -318,8 +318,8 @@ def test_windows_slide_when_the_date_advances(archive):
 
 def test_after_the_windows_slide_levels_still_equal_rating_refresh(archive):
     later = date(2027, 5, 20)
-    bulk.rerate_all(as_of=AS_OF, range_size=10)
-    bulk.rerate_all(as_of=later, range_size=10)
+    nightly.rerate_all(as_of=AS_OF, range_size=10)
+    nightly.rerate_all(as_of=later, range_size=10)
     incremental = _ratings("level", "computed_level", "rules", "override_id")
 
     _refresh_all(later)
@@ -329,7 +329,7 @@ def test_after_the_windows_slide_levels_still_equal_rating_refresh(archive):
 
 def test_a_rating_refreshed_while_the_run_was_reading_is_left_to_the_fresher_evaluation(archive, monkeypatch):
     customer = archive["green"]
-    bulk.rerate_all(as_of=AS_OF, range_size=10)
+    nightly.rerate_all(as_of=AS_OF, range_size=10)
     _event(customer, "late_payment", date(2026, 11, 1))  # now unrated (blue.1) as of AS_OF
     evaluate_level = rules.evaluate_level
 
@@ -340,7 +340,7 @@ def test_a_rating_refreshed_while_the_run_was_reading_is_left_to_the_fresher_eva
         return evaluate_level(facts, book)
 
     monkeypatch.setattr(rules, "evaluate_level", refreshed_meanwhile)
-    stats = bulk.rerate_all(as_of=AS_OF, range_size=10, skip_stable=False)  # the event came behind its back
+    stats = nightly.rerate_all(as_of=AS_OF, range_size=10, skip_stable=False)  # the event came behind its back
 
     assert (stats.written, stats.skipped) == (0, 1)
     assert _level(customer)[:2] == ("yellow", "yellow")
@@ -369,7 +369,7 @@ def test_ranges_cover_every_customer_once(archive):
     assert ranges[0][0] == ids[0] and ranges[-1][1] == ids[-1] + 1
     assert all(end == next_start for (_, end), (next_start, _) in zip(ranges, ranges[1:], strict=False))
     assert all(sum(start <= i < end for start, end in ranges) == 1 for i in ids)
-    bulk.rerate_all(as_of=AS_OF, range_size=3)
+    nightly.rerate_all(as_of=AS_OF, range_size=3)
     assert CustomerRating.objects.count() == len(ids)
 
 
@@ -433,29 +433,23 @@ def test_nightly_task_rerates_everyone_as_of_today_in_process_when_eager(archive
 
 
 def test_nightly_task_fans_out_one_range_task_per_range_when_a_broker_is_configured(archive, settings, monkeypatch):
+    from ratings import dispatch
+
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    sent: list[list] = []
-
-    class FakeGroup:
-        def __init__(self, signatures):
-            self.signatures = list(signatures)
-
-        def apply_async(self):
-            sent.append(self.signatures)
-
-    monkeypatch.setattr(tasks, "group", FakeGroup)
-    monkeypatch.setattr(bulk, "DEFAULT_RANGE_SIZE", 10)
+    sent: list[tuple] = []
+    monkeypatch.setattr(dispatch, "task_send", lambda name, *args, **options: sent.append((name, args, options)))
+    monkeypatch.setattr(nightly, "DEFAULT_RANGE_SIZE", 10)
     with time_machine.travel(datetime(2026, 11, 28, 0, 30, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
         tasks.nightly_rerate_task()
 
-    (signatures,) = sent
-    assert [tuple(s.args) for s in signatures] == [
+    assert [args for _name, args, _options in sent] == [
         (start, end, "2026-11-28", "nightly") for start, end in bulk.plan_ranges(size=10)
     ]
-    assert {s.task for s in signatures} == {"ratings.tasks.rerate_range_task"}
+    assert {name for name, _args, _options in sent} == {tasks.rerate_range_task.name}
     assert LevelOverride.objects.get(customer=archive["override_expired"]).status == OverrideStatus.ENDED
-    signatures[0].apply()  # what a worker would do with the first one
-    assert CustomerRating.objects.filter(customer_id__lt=signatures[0].args[1]).exists()
+    _name, args, options = sent[0]
+    tasks.rerate_range_task.apply(args, options["kwargs"])  # what a worker would do with the first one
+    assert CustomerRating.objects.filter(customer_id__lt=args[1]).exists()
 
 
 def test_the_nightly_rerate_is_scheduled_at_half_past_midnight_shanghai_time(db):
@@ -473,7 +467,7 @@ def test_a_customer_whose_rating_holds_is_neither_read_nor_evaluated_until_its_n
     archive, monkeypatch
 ):
     customer = archive["yellow_late"]  # late payments on 2026-03-01 and 2026-08-01
-    bulk.rerate_all(as_of=AS_OF, range_size=10)
+    nightly.rerate_all(as_of=AS_OF, range_size=10)
     rating = CustomerRating.objects.get(customer=customer)
     assert rating.stable_until == date(2027, 2, 28)  # the day before the March event leaves the year
     evaluated: list[rules.Facts] = []
@@ -496,12 +490,12 @@ def test_a_customer_whose_rating_holds_is_neither_read_nor_evaluated_until_its_n
 
 
 def test_a_re_evaluated_rating_that_holds_longer_gets_only_its_new_date(archive):
-    bulk.rerate_all(as_of=AS_OF, range_size=10)
+    nightly.rerate_all(as_of=AS_OF, range_size=10)
     CustomerRating.objects.update(stable_until=AS_OF)  # as if each was rated when a boundary was near
     before = _ratings()
 
-    later = bulk.rerate_all(as_of=AS_OF + timedelta(days=1), range_size=10)
-    again = bulk.rerate_all(as_of=AS_OF + timedelta(days=1), range_size=10)
+    later = nightly.rerate_all(as_of=AS_OF + timedelta(days=1), range_size=10)
+    again = nightly.rerate_all(as_of=AS_OF + timedelta(days=1), range_size=10)
 
     assert later.extended > 0 and later.stable == 0
     assert (again.written, again.extended, again.stable) == (0, 0, again.customers - _with_overrides())

@@ -211,21 +211,25 @@ def test_the_export_marks_the_moves_under_an_override(
 
 @pytest.fixture
 def queued(settings, monkeypatch) -> list:
-    """``impact_start`` takes the broker's branch; the group's signatures are kept instead of sent,
-    for the test to deliver as workers would (in any order, twice, or not at all)."""
-    import celery
+    """``impact_start`` takes the broker's branch; the tasks it queues (``ratings.dispatch``) are kept
+    as signatures instead of sent, for the test to deliver as workers would (in any order, twice, or
+    not at all); once a test sets eagerness back on, they run at once."""
+    from celery import current_app
+
+    from ratings import dispatch
 
     settings.CELERY_TASK_ALWAYS_EAGER = False
     sent: list = []
 
-    class KeptGroup:
-        def __init__(self, signatures) -> None:
-            self.signatures = list(signatures)
+    send = dispatch.task_send
 
-        def apply_async(self) -> None:
-            sent.extend(self.signatures)
+    def keep(name, *args, **options) -> None:
+        if settings.CELERY_TASK_ALWAYS_EAGER:  # a test that turns a worker on: what is queued runs at once
+            send(name, *args, **options)
+        else:
+            sent.append(current_app.tasks[name].s(*args, **options.get("kwargs", {})))
 
-    monkeypatch.setattr(celery, "group", KeptGroup)
+    monkeypatch.setattr(dispatch, "task_send", keep)
     return sent
 
 
@@ -340,7 +344,6 @@ def test_unfinished_ranges_are_queued_again_only_once_a_report_has_been_quiet_fo
 def test_a_report_whose_ranges_are_lost_again_is_queued_again_once_per_quiet_period(
     supervisor, queued, monkeypatch, django_capture_on_commit_callbacks
 ) -> None:
-    from ratings import tasks
     from ratings.impact import impact_rerun_pending
 
     _customer("绿")
@@ -352,22 +355,15 @@ def test_a_report_whose_ranges_are_lost_again_is_queued_again_once_per_quiet_per
     )
     done.ranges.create(start_id=1, end_id=2)  # a finished report's range is never queued again
 
-    lost: list[int] = []
-
-    class LostTask:
-        @staticmethod
-        def delay(range_id: int) -> None:
-            lost.append(range_id)
-
-    monkeypatch.setattr(tasks, "impact_range_task", LostTask)
+    queued.clear()
     start = datetime(2026, 11, 28, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
     pending = sorted(report.ranges.values_list("pk", flat=True))
     assert impact_rerun_pending(now=start + timedelta(minutes=9, seconds=59)) == 0
     assert impact_rerun_pending(now=start + timedelta(minutes=10, seconds=1)) == 2
-    assert sorted(lost) == pending
+    assert sorted(s.args[0] for s in queued) == pending
     assert impact_rerun_pending(now=start + timedelta(minutes=15)) == 0  # re-queued five minutes ago
     assert impact_rerun_pending(now=start + timedelta(minutes=20, seconds=2)) == 2
-    assert lost == pending + pending  # in range order, each time
+    assert [s.args[0] for s in queued] == pending + pending  # in range order, each time
 
 
 def test_the_lost_impact_ranges_are_looked_for_every_five_minutes() -> None:

@@ -10,7 +10,7 @@ import pytest
 import time_machine
 
 from credit_portal.errors import ApplicationError
-from ratings import bulk, rules
+from ratings import nightly, rules
 from ratings.impact import impact_start
 from ratings.models import (
     CustomerRating,
@@ -125,18 +125,18 @@ def test_the_drafter_cannot_approve_and_the_date_is_tomorrow_or_later(supervisor
 
 def test_an_approved_draft_applies_on_its_date_and_the_history_shows_the_version(supervisor, other_supervisor) -> None:
     customer = _customer("欠费一个多月", arrears_since=TODAY - timedelta(days=40))
-    bulk.rerate_all(as_of=TODAY)
+    nightly.rerate_all(as_of=TODAY)
     rating = CustomerRating.objects.get(customer=customer)
     assert (rating.level, rating.rule_set_version) == ("blue", 1)
 
     draft = _yellow1_draft(supervisor)
     ruleset_approve(rule_set=draft, actor=other_supervisor, effective_on=TOMORROW)
-    bulk.rerate_all(as_of=TODAY)  # the day before: still version 1
+    nightly.rerate_all(as_of=TODAY)  # the day before: still version 1
     assert CustomerRating.objects.get(customer=customer).rule_set_version == 1
     assert ruleset_in_force().version == 1
 
     with time_machine.travel(f"{TOMORROW.isoformat()} 01:00 +0800", tick=False):
-        bulk.rerate_all(as_of=TOMORROW)
+        nightly.rerate_all(as_of=TOMORROW)
     rating = CustomerRating.objects.get(customer=customer)
     assert (rating.level, rating.rules, rating.rule_set_version) == ("yellow", ["yellow.1"], 2)
     assert YELLOW1_WORDING in rating.explanation
@@ -149,7 +149,7 @@ def test_an_approved_draft_applies_on_its_date_and_the_history_shows_the_version
 def test_a_draft_from_a_version_in_force_other_than_the_plan_keeps_its_wordings(supervisor, other_supervisor) -> None:
     ruleset_approve(rule_set=_yellow1_draft(supervisor), actor=other_supervisor, effective_on=TOMORROW)
     with time_machine.travel(f"{TOMORROW.isoformat()} 01:00 +0800", tick=False):
-        bulk.rerate_all(as_of=TOMORROW)  # version 2 in force
+        nightly.rerate_all(as_of=TOMORROW)  # version 2 in force
 
         draft = ruleset_draft(actor=supervisor, parameters={}, note="只改说明")
 
@@ -160,7 +160,7 @@ def test_a_draft_from_a_version_in_force_other_than_the_plan_keeps_its_wordings(
 def test_a_retired_rule_set_is_no_baseline_unless_it_applied_on_the_date(supervisor, other_supervisor) -> None:
     ruleset_approve(rule_set=_yellow1_draft(supervisor), actor=other_supervisor, effective_on=TOMORROW)
     with time_machine.travel(f"{TOMORROW.isoformat()} 01:00 +0800", tick=False):
-        bulk.rerate_all(as_of=TOMORROW)  # version 2 in force, version 1 retired
+        nightly.rerate_all(as_of=TOMORROW)  # version 2 in force, version 1 retired
         draft = ruleset_draft(actor=supervisor, parameters={}, note="沿用第2版")  # a draft of version 3
         plan = RuleSet.objects.get(version=1)
 
@@ -378,7 +378,7 @@ def test_the_standards_page_words_its_decisions_with_the_numbers_coming_and_then
     assert "核验后计入评定，有效期一年。" in page
 
     with time_machine.travel(f"{TOMORROW.isoformat()} 01:00 +0800", tick=False):
-        bulk.rerate_all(as_of=TOMORROW)  # puts version 2 in force
+        nightly.rerate_all(as_of=TOMORROW)  # puts version 2 in force
         page = client.get("/standards/").content.decode()
     decisions = page.split('id="decisions"')[1]
     for now, then in zip(PLAN_DECISION_NUMBERS, CHANGED_DECISION_NUMBERS, strict=True):
@@ -410,7 +410,7 @@ def test_the_what_if_bench_words_its_criteria_as_the_rule_set_in_force(superviso
     draft = _yellow1_draft(supervisor)
     ruleset_approve(rule_set=draft, actor=other_supervisor, effective_on=TOMORROW)
     with time_machine.travel(f"{TOMORROW.isoformat()} 01:00 +0800", tick=False):
-        bulk.rerate_all(as_of=TOMORROW, cause="nightly")
+        nightly.rerate_all(as_of=TOMORROW, cause="nightly")
         what_if = rating_what_if(customer=customer, as_of=TOMORROW)
     assert what_if.book.number == 2
     assert [(criterion.id, criterion.plan_text) for criterion, _ in what_if.criteria] == [("yellow.1", YELLOW1_WORDING)]
@@ -434,7 +434,7 @@ def test_a_longer_report_validity_reaches_the_no_property_route_and_the_expiry_r
     ruleset_approve(rule_set=draft, actor=other_supervisor, effective_on=TOMORROW)
     later = date(2027, 9, 1)  # 15 months after the report: out of the plan's year, within two
     with time_machine.travel(f"{TOMORROW.isoformat()} 01:00 +0800", tick=False):
-        bulk.rerate_all(as_of=TOMORROW, cause="nightly")
+        nightly.rerate_all(as_of=TOMORROW, cause="nightly")
     documents = no_property_documents(customer, today=later)
     assert documents.report is not None and documents.report_validity == "两年内"
     assert "两年内出具" in no_property_documents(CustomerFactory(), today=later).missing[1]

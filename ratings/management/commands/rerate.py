@@ -11,8 +11,9 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from ratings import rules
-from ratings.bulk import DEFAULT_RANGE_SIZE, rerate_all
+from ratings.bulk import DEFAULT_RANGE_SIZE
 from ratings.models import RatingCause
+from ratings.nightly import rerate_all
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 #: Rows of the summary, best level first, 未定级 last.
@@ -45,7 +46,7 @@ class Command(BaseCommand):
         day = self._as_of(as_of, today) if as_of is not None else today
         size = self._range_size(range_size)
         if queue:
-            from ratings.tasks import rerate_enqueue
+            from ratings.nightly import rerate_enqueue
 
             count = rerate_enqueue(as_of=day, cause=RatingCause.MANUAL, range_size=size, skip_stable=not full)
             self.stdout.write(f"已派发 dispatched {count} range tasks as of {day.isoformat()} (range size {size})")
