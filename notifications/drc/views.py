@@ -165,7 +165,8 @@ def report_zip(request: HttpRequest, report_date: str) -> StreamingHttpResponse:
 @require_safe
 def archive_search(request: HttpRequest) -> HttpResponse:
     filters = {key: request.GET.get(key, "").strip() for key in ("search", "level")}
-    customers = archive_selectors.customer_list(user=request.user, **filters)
+    # The rating's rule ids are shown too: the whole row, in the same query.
+    customers = archive_selectors.customer_list(user=request.user, **filters).select_related("rating")
     page = LargeTablePaginator(customers, 25).get_page(request.GET.get("page"))
     return render(
         request,
