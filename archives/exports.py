@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from archives.vocabulary import LEVEL_LABELS
 from credit_portal.spreadsheets import safe_row
 
+from .levels import with_level
 from .models import Customer, mask_phone
 
 COLUMNS = ["统一社会信用代码", "名称", "法定代表人", "联系人", "联系电话", "地址", "行业", "信用等级", "户号数"]
@@ -37,6 +38,8 @@ def customers_xlsx_write(
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("电力用户")
     sheet.append(COLUMNS)
+    if "level" not in customers.query.annotations:  # customer_list gives it already
+        customers = with_level(customers)
     rows = customers.annotate(account_count=Count("accounts")).values_list(
         "uscc",
         "name",
@@ -45,7 +48,7 @@ def customers_xlsx_write(
         "contact_phone",
         "address",
         "industry",
-        "rating__level",
+        "level",
         "account_count",
     )
     written = 0

@@ -290,6 +290,8 @@ class CreditInformation(models.Model):
         verbose_name = "其他信用信息"
         verbose_name_plural = "其他信用信息"
         ordering = ["-occurred_on", "-id"]
+        # Who records a commendation without the staff's right to all credit information: the DRC.
+        permissions = [("record_commendation", "录入表彰评优等其他信用信息（发改委）")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}：{self.title}"

@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from .levels import of_level, with_level
 from .models import (
     CreditEvent,
     CreditInformation,
@@ -36,7 +37,7 @@ def customers_visible_to(user) -> QuerySet[Customer]:
 def customer_for_user(*, user, uscc: str, related: tuple[str, ...] = ()) -> Customer:
     """The customer with that USCC if the user may see it; otherwise 404, never 403 (no probing).
 
-    ``related``: one-to-one relations read in the same query (``select_related``), e.g. its rating.
+    ``related``: one-to-one relations read in the same query (``select_related``), named by the caller.
     """
     customers = customers_visible_to(user).filter(uscc=(uscc or "").upper())
     customer = (customers.select_related(*related) if related else customers).order_by().first()
@@ -87,8 +88,8 @@ def customer_list(
         arrears = Exists(ElectricityAccount.objects.filter(customer=OuterRef("pk"), arrears_since__isnull=False))
         customers = customers.filter(arrears if in_arrears == "yes" else ~arrears)
     if level:
-        customers = customers.filter(rating__level=level)
-    return customers.select_related("rating").order_by("name", "id")
+        customers = of_level(customers, level)
+    return with_level(customers).order_by("name", "id")
 
 
 INDUSTRIES_CACHE_KEY = "archives:industries:v1"

@@ -103,7 +103,7 @@ class CustomerCreateSerializer(serializers.Serializer):
 
 
 class RatingSummarySerializer(serializers.Serializer):
-    """The level in force, as shown next to a customer."""
+    """The level in force, as shown next to a customer (read through archives.levels, as annotated)."""
 
     level = serializers.ChoiceField(
         choices=list(vocabulary.LEVEL_LABELS.items()), help_text="当前信用等级（含人工调整）"
@@ -112,8 +112,8 @@ class RatingSummarySerializer(serializers.Serializer):
     as_of = serializers.DateField(help_text="评定日期")
     changed_on = serializers.DateField(help_text="最近变更日期")
 
-    def get_level_label(self, rating) -> str:
-        return vocabulary.LEVEL_LABELS[rating.level]
+    def get_level_label(self, rating: dict) -> str:
+        return vocabulary.LEVEL_LABELS[rating["level"]]
 
 
 class CustomerSerializer(serializers.ModelSerializer):
@@ -146,8 +146,11 @@ class CustomerSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(RatingSummarySerializer(allow_null=True))
     def get_rating(self, customer: Customer) -> dict | None:
-        rating = getattr(customer, "rating", None)
-        return RatingSummarySerializer(rating).data if rating is not None else None
+        level = getattr(customer, "level", None)  # annotated by archives.levels.with_level
+        if level is None:
+            return None
+        summary = {"level": level, "as_of": customer.level_as_of, "changed_on": customer.level_changed_on}
+        return RatingSummarySerializer(summary).data
 
 
 class AccountSerializer(serializers.ModelSerializer):

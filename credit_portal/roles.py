@@ -53,7 +53,7 @@ _STAFF_PERMISSIONS = [
     "notifications.work_notices",
     # the daily report to the DRC (read), and a commendation recorded as the DRC would
     "drc.view_drcreport",
-    "drc.record_commendation",
+    "archives.record_commendation",
     # today's report on demand, through the same once-per-date build as the 01:00 job
     "drc.build_drcreport",
 ]
@@ -83,7 +83,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # The DRC's only writes (plan §三(四)): a public credit report it issued for an enterprise,
         # and a commendation (表彰评优) added to an archive (never a note: archives.services.information).
         "commitments.upload_report_for_enterprise",
-        "drc.record_commendation",
+        "archives.record_commendation",
     ],
     # An applicant's rights come from its confirmed Membership (commitments.services.access), not a group.
     APPLICANT: [],

@@ -5,7 +5,7 @@ from django.urls import include, path
 from . import metrics, views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", include("commitments.home")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("archives/", include("archives.urls")),

@@ -33,6 +33,12 @@ class RatingsConfig(AppConfig):
 
         register_metrics("ratings", ratings_metrics)
 
+        from archives.levels import register_level_source
+
+        from .levels import LEVEL_SOURCE
+
+        register_level_source(LEVEL_SOURCE)
+
     def pdf_texts(self) -> str:
         """The plan's wording of the rules and the level names, printed in letters (for the PDF font cut)."""
         from . import rules

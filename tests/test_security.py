@@ -29,7 +29,7 @@ DRC_WRITES = {
     # The 江苏省法人公共信用信息查询报告 the DRC issues for an enterprise; staff still verify it.
     "commitments.upload_report_for_enterprise",
     # A commendation (表彰评优) added to an archive, audited as the DRC's; never other credit information.
-    "drc.record_commendation",
+    "archives.record_commendation",
 }
 
 

@@ -24,12 +24,12 @@ def credit_information_record(
 ) -> CreditInformation:
     """Add other credit information (a commendation 表彰评优 or a note) to a customer's archive.
 
-    Staff (archives.add_creditinformation) record either; a DRC officer (drc.record_commendation)
+    Staff (archives.add_creditinformation) record either; a DRC officer (archives.record_commendation)
     records commendations only: with the public credit report, the only things the DRC writes."""
     if kind not in CreditInformationKind.values:
         raise ApplicationError(f"未知的信息类别“{kind}”", field="kind")
     if not actor.has_perm("archives.add_creditinformation"):
-        may_commend = actor.has_perm("drc.record_commendation")
+        may_commend = actor.has_perm("archives.record_commendation")
         if not may_commend:
             raise ApplicationError("无权录入信用信息", field="kind")
         if kind != CreditInformationKind.COMMENDATION:

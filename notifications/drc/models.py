@@ -55,7 +55,6 @@ class DrcReport(models.Model):
         verbose_name_plural = "发改委报送文件"
         ordering = ["-report_date"]
         permissions = [
-            ("record_commendation", "录入表彰评优等其他信用信息（发改委）"),
             ("build_drcreport", "立即生成当日报送文件（营业厅）"),
         ]
         constraints = [

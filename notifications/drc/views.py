@@ -44,7 +44,7 @@ from .storage import report_folder
 reports_required = permission_required("drc.view_drcreport", raise_exception=True)
 archives_required = permission_required("archives.view_all_archives", raise_exception=True)
 letters_required = permission_required("commitments.view_commitmentletter", raise_exception=True)
-commendation_required = permission_required("drc.record_commendation", raise_exception=True)
+commendation_required = permission_required("archives.record_commendation", raise_exception=True)
 
 #: The issuing body a DRC officer's entry starts with (plan §三(四)).
 DRC_NAME = "淮阴区发展和改革委员会"
@@ -165,7 +165,8 @@ def report_zip(request: HttpRequest, report_date: str) -> StreamingHttpResponse:
 @require_safe
 def archive_search(request: HttpRequest) -> HttpResponse:
     filters = {key: request.GET.get(key, "").strip() for key in ("search", "level")}
-    customers = archive_selectors.customer_list(user=request.user, **filters)
+    # The rating's rule ids are shown too: the whole row, in the same query.
+    customers = archive_selectors.customer_list(user=request.user, **filters).select_related("rating")
     page = LargeTablePaginator(customers, 25).get_page(request.GET.get("page"))
     return render(
         request,

@@ -1,5 +1,6 @@
 """The DRC is an app of its own (label ``drc``) whose models kept their tables, and whose permission rows
-moved with it: groups, users and their rights are carried over by the migration, nothing is copied."""
+moved with it (the commendation right on to the archive it is about): groups, users and their rights are
+carried over by the migrations, nothing is copied."""
 
 import pytest
 from django.apps import apps
@@ -14,8 +15,12 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-BEFORE = [("notifications", "0010_direct_message_claim"), ("drc", None)]
-AFTER = [("notifications", "0011_drc_models_moved_to_drc"), ("drc", "0001_initial")]
+BEFORE = [("notifications", "0010_direct_message_claim"), ("drc", None), ("archives", "0009_import_job_queued_at")]
+AFTER = [
+    ("notifications", "0011_drc_models_moved_to_drc"),
+    ("drc", "0002_commendation_permission_to_archives"),
+    ("archives", "0010_record_commendation_permission"),
+]
 
 
 def _migrate(targets: list) -> None:
@@ -47,6 +52,7 @@ def test_the_move_carries_the_permission_rows_over_so_every_holder_keeps_its_rig
     watcher.permissions.add(Permission.objects.get(content_type=push_type, codename="view_drcreportpush"))
     officer = UserFactory(username="commending-officer")
     officer.user_permissions.add(Permission.objects.get(codename="record_commendation"))
+    commendation = Permission.objects.get(codename="record_commendation")
     rows = set(Permission.objects.filter(content_type__app_label="drc").values_list("pk", "codename"))
     try:
         _migrate(BEFORE)
@@ -54,15 +60,25 @@ def test_the_move_carries_the_permission_rows_over_so_every_holder_keeps_its_rig
             "notifications"
         }
         assert Permission.objects.filter(content_type__app_label="drc").count() == 0
+        assert Permission.objects.get(pk=commendation.pk).content_type.model == "drcreport"
     finally:
         _migrate(AFTER)
 
     assert set(Permission.objects.filter(content_type__app_label="drc").values_list("pk", "codename")) == rows
+    moved = Permission.objects.get(codename="record_commendation")
+    assert (moved.pk, moved.content_type.app_label, moved.content_type.model) == (
+        commendation.pk,
+        "archives",
+        "creditinformation",
+    )
     assert not ContentType.objects.filter(app_label="notifications", model__startswith="drcreport").exists()
     assert list(watcher.permissions.values_list("content_type__app_label", "codename")) == [
         ("drc", "view_drcreportpush")
     ]
     officer = type(officer).objects.get(pk=officer.pk)  # a fresh user: no permission cache of the old label
-    assert officer.has_perm("drc.record_commendation")
+    assert officer.has_perm("archives.record_commendation")
     assert not officer.has_perm("notifications.record_commendation")
-    assert Group.objects.get(name="drc").permissions.filter(content_type__app_label="drc").count() == 2
+    assert set(Group.objects.get(name="drc").permissions.values_list("content_type__app_label", "codename")) >= {
+        ("drc", "view_drcreport"),
+        ("archives", "record_commendation"),
+    }

@@ -16,6 +16,7 @@ from django.utils import timezone
 from stdnum.cn import uscc as stdnum_uscc
 
 from archives import services, vocabulary
+from archives.levels import with_level
 from archives.models import Customer, Membership
 
 DEMO_USERS = [
@@ -256,8 +257,9 @@ class Command(BaseCommand):
 
     def _print_summary(self) -> None:
         counts = dict.fromkeys(vocabulary.LEVEL_LABELS, 0)
-        for level in Customer.objects.filter(rating__isnull=False).values_list("rating__level", flat=True):
-            counts[level] += 1
+        for level in with_level(Customer.objects.all()).values_list("level", flat=True):
+            if level is not None:
+                counts[level] += 1
         self.stdout.write("信用等级分布：" + "，".join(f"{vocabulary.LEVEL_LABELS[k]} {v}" for k, v in counts.items()))
         applicant = Membership.objects.filter(user__username="applicant").select_related("customer").first()
         self.stdout.write(self.style.SUCCESS("演示账号（仅演示模式）："))
