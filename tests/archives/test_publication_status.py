@@ -146,3 +146,21 @@ def test_the_what_if_bench_follows_a_repair(staff, supervisor, time_machine):
 
     assert rating_what_if(customer=customer, as_of=date(2026, 6, 15)).actual.level == "green"
     assert rating_what_if(customer=customer, as_of=date(2026, 6, 14)).actual.rules == ("red.3",)
+
+
+def test_the_expiry_runs_every_night_before_the_drc_report(settings):
+    from django_celery_beat.models import CrontabSchedule
+
+    entry = settings.CELERY_BEAT_SCHEDULE["archives-publication-expiry"]
+    schedule = CrontabSchedule.from_schedule(entry["schedule"])
+
+    assert entry["task"] == publication_expiry_task.name
+    assert (str(schedule.minute), str(schedule.hour)) == ("25", "0")
+
+
+def test_the_hooks_the_archive_relies_on_are_registered_at_start_up():
+    from archives.publication import class_thresholds, objected_events
+    from archives.vocabulary import PLAN_THRESHOLDS
+
+    assert class_thresholds(on=date(2026, 11, 28)) == PLAN_THRESHOLDS
+    assert "event_id" in str(objected_events().query)

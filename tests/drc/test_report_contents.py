@@ -188,6 +188,7 @@ def test_the_manifest_gives_date_counts_and_the_sha256_of_every_file(built):
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
 
     assert manifest["report_date"] == "2026-11-28"
+    assert manifest["format_version"] == 3  # events.csv: class, periods, repair date, five statuses
     assert manifest["generated_at"] == "2026-11-28T10:00:00+08:00"
     assert manifest["counts"] == {"commitments": 2, "archives": 3, "events": 5, "credit_information": 0}
     assert manifest["reporting_unit"] == {"name": UNIT, "code": UNIT_CODE}
