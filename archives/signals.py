@@ -9,9 +9,10 @@ the facts; nothing here needs the broker.
 from django.dispatch import Signal
 
 #: Sent inside the transaction that changed one customer's rating facts; kwargs ``customer_id``,
-#: ``cause`` (opened, event, revocation, report, account) and ``ref`` (for an event or a revocation:
-#: the event's id). The one message of a change: every receiver reads what it needs from it, so the
-#: order in which they run does not matter (what depends on the re-rating listens to ratings instead).
+#: ``cause`` (opened, event, revocation, repair, report, account) and ``ref`` (for an event,
+#: its revocation or its repair: the event's id). The one message of a change: every receiver reads
+#: what it needs from it, so the order in which they run does not matter (what depends on the
+#: re-rating listens to ratings instead).
 facts_changed = Signal()
 
 #: Sent by an import job after it wrote the facts of many customers (and committed them);

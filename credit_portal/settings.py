@@ -283,6 +283,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     # File jobs and imports whose worker died (lease run out), and file jobs never delivered (broker
     # down at the request): queued again (archives.services.jobs.jobs_sweep).
     "archives-jobs-sweep": {"task": "archives.tasks.jobs_sweep_task", "schedule": 60.0},
+    # Records whose longest publication period has passed (公示期满): each enterprise told once, before
+    # the DRC report of the day (01:00) shares them as such.
+    "archives-publication-expiry": {
+        "task": "archives.tasks.publication_expiry_task",
+        "schedule": crontab(hour=0, minute=25),
+    },
 }
 # How long an Idempotency-Key (API) or a form's one-time token is answered with its first result.
 IDEMPOTENCY_KEEP_HOURS = env.int("IDEMPOTENCY_KEEP_HOURS", default=24)

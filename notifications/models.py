@@ -205,6 +205,7 @@ class DirectMessageKind(models.TextChoices):
     OBJECTION_DECISION = "objection", "异议处理结果"
     PASSWORD_CODE = "password_code", "密码重置验证码"
     PASSWORD_RESET = "password_reset", "营业厅重置密码提示"
+    PUBLICATION_EXPIRED = "publication_expired", "公示期满告知"
 
 
 class DirectMessage(models.Model):

@@ -130,7 +130,7 @@ def _enqueue_changes(change_ids: list[int]) -> None:
     notices_enqueue(notice_ids=sorted(notice_ids))
 
 
-def letter_reissue(*, customer_id: int, event_id: int, event_label: str) -> Notice | None:
+def letter_reissue(*, customer_id: int, event_id: int, event_label: str, ended: str = "已撤销") -> Notice | None:
     """A new letter after one quoting a revoked event was superseded while the level it announced holds.
 
     Call in the revocation's transaction, after the customer was re-rated and the old letter
@@ -149,7 +149,9 @@ def letter_reissue(*, customer_id: int, event_id: int, event_label: str) -> Noti
         defaults={
             "rating_change_id": change.change_id,
             "level": change.level,
-            "payload": {"reissue_reason": f"原告知函所列失信行为记录（{event_label}）已撤销，现依据现有记录重新告知。"},
+            "payload": {
+                "reissue_reason": f"原告知函所列失信行为记录（{event_label}）{ended}，现依据现有记录重新告知。"
+            },
         },
     )
     if created:

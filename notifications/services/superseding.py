@@ -70,8 +70,10 @@ def stale_reason(notice: Notice, latest: dict[int, ChangeInForce]) -> tuple[str,
     return level_changed_reason(level=change.level, as_of=change.changed_on), change.level
 
 
-def letters_supersede_for_revoked_event(*, customer_id: int, event_id: int, event_label: str) -> int:
-    """Supersede the customer's letters not yet mailed that quote this (now revoked) event."""
+def letters_supersede_for_revoked_event(
+    *, customer_id: int, event_id: int, event_label: str, ended: str = "已撤销"
+) -> int:
+    """Supersede the customer's letters not yet mailed that quote this event, now revoked or repaired (``ended``)."""
     now = timezone.now()
     count = 0
     letters = Notice.objects.filter(OPEN, customer_id=customer_id, channel=Channel.LETTER).select_for_update()
@@ -80,7 +82,7 @@ def letters_supersede_for_revoked_event(*, customer_id: int, event_id: int, even
             current = change_in_force(customer_id)
             letter.status = NoticeStatus.SUPERSEDED
             letter.superseded_at = now
-            letter.superseded_reason = f"告知函所列失信行为记录（{event_label}）已撤销"
+            letter.superseded_reason = f"告知函所列失信行为记录（{event_label}）{ended}"
             letter.superseded_level = current.level if current else ""
             letter.save(update_fields=["status", "superseded_at", "superseded_reason", "superseded_level"])
             count += 1
