@@ -20,13 +20,6 @@ class ArchivesConfig(AppConfig):
         # permissions of several apps, which exist only once each app's post_migrate has run.
         post_migrate.connect(ensure_roles, dispatch_uid="archives.ensure_roles")
 
-        from django.core import checks
-
-        from .levels import check_level_source
-
-        # The level shown in the archive's list, export and API is ratings' to give (archives.levels).
-        checks.register(check_level_source)
-
         from credit_portal.auth_backends import connect_invalidation
 
         # Cached permission sets (CachedPermissionsBackend) go stale with any change of who may do what.

@@ -41,8 +41,8 @@ class CommitmentsConfig(AppConfig):
         facts_changed.connect(receivers.letters_when_event_changed, dispatch_uid="commitments.breach")
         facts_imported.connect(receivers.letters_when_facts_imported, dispatch_uid="commitments.breach_imported")
         # An event with an open objection is shown and shared as 异议中 (archives.selectors).
-        from archives.publication import register_objected_events
+        from archives.hooks import objected_events
 
-        register_objected_events(selectors.objected_event_ids)
+        objected_events.register(selectors.objected_event_ids)
         # A temporary password from the hall: the session remembers it must be changed first.
         user_logged_in.connect(receivers.password_change_on_login, dispatch_uid="commitments.password_change")

@@ -17,11 +17,15 @@ class RatingsConfig(AppConfig):
         credit_information_allowed.register(receivers.commendation_only_for_honest_customers)
 
         # A record's class is fixed at its finding with the rule set in force then (black.3's amount).
-        from archives.publication import register_class_thresholds
+        from archives import hooks
 
+        from .levels import customers_of_level, customers_with_level
         from .rulesets import rule_book_for
 
-        register_class_thresholds(lambda on: rule_book_for(as_of=on).class_thresholds)
+        hooks.class_thresholds.register(lambda *, on: rule_book_for(as_of=on).class_thresholds)
+        # The level the archive's list, export and API show is the level in force, read in their query.
+        hooks.customers_with_level.register(customers_with_level)
+        hooks.customers_of_level.register(customers_of_level)
 
         from credit_portal.navigation import register_queue_count
 
@@ -39,12 +43,6 @@ class RatingsConfig(AppConfig):
         from .metrics import ratings_metrics
 
         register_metrics("ratings", ratings_metrics)
-
-        from archives.levels import register_level_source
-
-        from .levels import LEVEL_SOURCE
-
-        register_level_source(LEVEL_SOURCE)
 
     def pdf_texts(self) -> str:
         """The plan's wording of the rules and the level names, printed in letters (for the PDF font cut)."""

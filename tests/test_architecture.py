@@ -101,7 +101,14 @@ def test_the_evaluation_scan_finds_a_call():
 
 def test_every_declared_hook_is_answered_at_start_up():
     hooks.hooks_verify()
-    assert "archives.credit_information_allowed" not in hooks.hooks_unanswered()
+    assert hooks.hooks_unanswered() == []
+    assert {
+        "archives.credit_information_allowed",
+        "archives.customers_with_level",
+        "archives.customers_of_level",
+        "archives.class_thresholds",
+        "archives.objected_events",
+    } <= set(hooks._DECLARED)
 
 
 def test_an_unanswered_hook_fails_start_up_and_refuses_to_pass_silently():

@@ -50,7 +50,11 @@ def test_a_repair_keeps_the_event_in_force_and_the_customer_leaves_red_at_once(t
     rating = CustomerRating.objects.get(customer=theft.customer_id)
     assert rating.level == "green"
     change = RatingHistory.objects.filter(customer=theft.customer_id).latest("pk")
-    assert (change.level, change.cause, change.cause_ref) == ("green", "repair", "修复申请#7")
+    assert (change.level, change.cause, change.cause_ref) == (
+        "green",
+        "repair",
+        str(theft.pk),
+    )  # the event, as for a revocation
     assert change.get_cause_display() == "信用修复"
 
 
