@@ -11,12 +11,13 @@ class CommitmentsConfig(AppConfig):
         from archives.signals import credit_event_changed, facts_imported
         from credit_portal.navigation import register_queue_count
 
-        from . import receivers, selectors
+        from . import receivers, repair_selectors, selectors
 
         queues = {
             "registrations": ("commitments.confirm_enterpriseregistration", selectors.pending_registrations),
             "letters": ("commitments.review_commitmentletter", selectors.letters_awaiting_review),
             "objections": ("commitments.review_objection", selectors.objections_open),
+            "repairs": ("commitments.propose_repair", repair_selectors.repairs_open),
         }
         for key, (permission, queue) in queues.items():
             register_queue_count(key, permission=permission, count=lambda queue=queue: queue().count())

@@ -4,6 +4,8 @@ from archives.models import Customer, Membership
 from credit_portal.errors import ApplicationError
 from ratings.models import CustomerRating
 
+from ..models import EnterpriseRegistration
+
 
 def require_member(*, actor, customer: Customer) -> None:
     """The actor must hold a confirmed membership of this very customer."""
@@ -15,3 +17,10 @@ def require_member(*, actor, customer: Customer) -> None:
 def level_in_force(customer: Customer) -> str:
     """The customer's level in force (override included), or "" when it has not been rated yet."""
     return CustomerRating.objects.filter(customer=customer).values_list("level", flat=True).first() or ""
+
+
+def enterprise_phone(*, customer: Customer, user_id: int | None) -> str:
+    """Where a text about a request goes: the registered mobile of the enterprise user who made it, or the
+    archive's contact number when staff made it for the enterprise at the counter."""
+    registration = EnterpriseRegistration.objects.filter(user_id=user_id).first() if user_id else None
+    return registration.phone if registration else customer.contact_phone
