@@ -40,6 +40,8 @@ EVENT_TYPE_CHOICES = [(code, event_type.label) for code, event_type in vocabular
 # One column holds both severity scales (facility damage: minor/serious; dishonesty: general/serious);
 # each event type admits only its own values (see vocabulary.EVENT_TYPES).
 SEVERITY_CHOICES = [("minor", "情节较轻"), ("general", "一般"), ("serious", "较重")]
+#: 失信信息类别 (信用修复管理办法): declared with their periods in ``vocabulary.PUBLICATION_CLASSES``.
+DISHONESTY_CLASS_CHOICES = list(vocabulary.DISHONESTY_CLASS_LABELS.items())
 
 
 class Customer(models.Model):
@@ -142,6 +144,15 @@ class CreditEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name="录入人"
     )
     recorded_at = models.DateTimeField("认定时间", auto_now_add=True)
+    # Fixed at the finding (认定日期 = recorded_at's local date) with the rule set in force then
+    # (``archives.publication``): a later rule set does not re-class a record.
+    dishonesty_class = models.CharField("失信信息类别", max_length=10, choices=DISHONESTY_CLASS_CHOICES, blank=True)
+    publication_shortest_until = models.DateField("最短公示期至", null=True, blank=True)
+    publication_longest_until = models.DateField("最长公示期至", null=True, blank=True)
+    # An approved credit repair (信用修复): the event stays in force (it was true) and counts in no
+    # rating from this date; ``repair_ref`` names the decision (the commitments app's repair).
+    repaired_on = models.DateField("修复日期", null=True, blank=True)
+    repair_ref = models.CharField("修复决定", max_length=60, blank=True)
 
     history = HistoricalRecords()
 
@@ -162,6 +173,26 @@ class CreditEvent(models.Model):
     @property
     def in_force(self) -> bool:
         return self.status == EventStatus.IN_FORCE
+
+    @property
+    def found_on(self):
+        """认定日期: the day the event was recorded, in the portal's time zone."""
+        return timezone.localdate(self.recorded_at) if self.recorded_at else None
+
+    @property
+    def repaired(self) -> bool:
+        return self.repaired_on is not None
+
+    @property
+    def publication_class(self) -> vocabulary.PublicationClass | None:
+        return vocabulary.PUBLICATION_CLASSES.get(self.dishonesty_class)
+
+    @property
+    def repair_open_on(self):
+        """The first day the portal may repair it (None: repaired at its source, or not classed)."""
+        if not self.dishonesty_class or self.found_on is None:
+            return None
+        return vocabulary.repair_open_on(self.dishonesty_class, self.found_on)
 
     @property
     def attribute_display(self) -> str:

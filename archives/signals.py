@@ -9,15 +9,15 @@ the facts; nothing here needs the broker.
 from django.dispatch import Signal
 
 #: Sent inside the transaction that changed one customer's rating facts; kwargs ``customer_id``,
-#: ``cause`` (opened, event, revocation, report, account), ``ref``.
+#: ``cause`` (opened, event, revocation, repair, report, account), ``ref``.
 facts_changed = Signal()
 
 #: Sent by an import job after it wrote the facts of many customers (and committed them);
 #: kwargs ``customer_ids`` (a set), ``cause`` ("import") and ``ref`` ("import:<job id>").
 facts_imported = Signal()
 
-#: Sent inside the transaction that recorded or revoked an event; kwargs ``event`` (the CreditEvent)
-#: and ``revoked`` (bool).
+#: Sent inside the transaction that recorded, revoked or repaired an event; kwargs ``event`` (the
+#: CreditEvent), ``revoked`` (bool) and, for a credit repair (信用修复), ``repaired=True``.
 credit_event_changed = Signal()
 
 #: Sent before other credit information is recorded; kwargs ``customer`` and ``kind``. A receiver

@@ -17,6 +17,13 @@ class RatingsConfig(AppConfig):
             receivers.commendation_only_for_honest_customers, dispatch_uid="ratings.commendation_gate"
         )
 
+        # A record's class is fixed at its finding with the rule set in force then (black.3's amount).
+        from archives.publication import register_class_thresholds
+
+        from .rulesets import rule_book_for
+
+        register_class_thresholds(lambda on: rule_book_for(as_of=on).class_thresholds)
+
         from credit_portal.navigation import register_queue_count
 
         from .models import LevelOverride, OverrideStatus

@@ -437,8 +437,8 @@ def _facts_key(facts: rules.Facts, event_rows: list[tuple], report_rows: list[tu
     informative only (RATING_RULES.md) and left out, so that clean customers share a key.
     """
     events = tuple(
-        (type_, occurred_on, amount, voltage, severity or None)
-        for _, _, type_, occurred_on, amount, voltage, severity in sorted(
+        (type_, occurred_on, amount, voltage, severity or None, repaired_on)
+        for _, _, type_, occurred_on, amount, voltage, severity, repaired_on in sorted(
             event_rows, key=itemgetter(3, 1), reverse=True
         )
     )

@@ -15,7 +15,8 @@ from archives.models import CreditEvent, ElectricityAccount, EventStatus, Public
 from . import rules
 
 ACCOUNT_COLUMNS = ("payment_method", "arrears_since", "opened_on")
-EVENT_COLUMNS = ("pk", "type", "occurred_on", "amount_yuan", "voltage_kv", "severity")
+# ``repaired_on`` last: the rules drop a repaired event from its repair date on (信用修复).
+EVENT_COLUMNS = ("pk", "type", "occurred_on", "amount_yuan", "voltage_kv", "severity", "repaired_on")
 REPORT_COLUMNS = ("pk", "issued_on", "shows_dishonesty")
 
 
@@ -161,7 +162,7 @@ def facts_from_rows(
         opened_on,
         tuple(rules.Report(issued_on, shows, pk) for *_, pk, issued_on, shows in reports),
         tuple(
-            rules.Event(type_, occurred_on, amount, voltage, severity or None, pk)
-            for *_, pk, type_, occurred_on, amount, voltage, severity in events
+            rules.Event(type_, occurred_on, amount, voltage, severity or None, repaired_on, pk)
+            for *_, pk, type_, occurred_on, amount, voltage, severity, repaired_on in events
         ),
     )

@@ -16,6 +16,7 @@ LEVEL_CHOICES = list(rules.LEVEL_LABELS.items())
 class RatingCause(models.TextChoices):
     EVENT = "event", "录入失信行为"
     REVOCATION = "revocation", "撤销失信行为"
+    REPAIR = "repair", "信用修复"
     REPORT = "report", "核验公共信用报告"
     ACCOUNT = "account", "户号变更"
     NIGHTLY = "nightly", "每日重新评定"

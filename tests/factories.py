@@ -19,6 +19,7 @@ from archives.models import (
     PublicCreditReport,
     VoltageLevel,
 )
+from archives.publication import class_thresholds, publication_fields
 
 # The characters a USCC may use after the region code (GB 32100-2015: no I, O, Z, S, V).
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -94,6 +95,23 @@ class EventFactory(factory.django.DjangoModelFactory):
     occurred_on = date(2024, 3, 1)
     source = EventSource.STAFF
     recorded_by = factory.SubFactory(UserFactory)
+
+    dishonesty_class = factory.LazyAttribute(lambda o: o.publication["dishonesty_class"])
+    publication_shortest_until = factory.LazyAttribute(lambda o: o.publication["publication_shortest_until"])
+    publication_longest_until = factory.LazyAttribute(lambda o: o.publication["publication_longest_until"])
+
+    class Params:
+        # As event_record does: classed at the finding (today) with the rule set in force.
+        publication = factory.LazyAttribute(
+            lambda o: publication_fields(
+                type=o.type,
+                found_on=timezone.localdate(),
+                thresholds=class_thresholds(on=timezone.localdate()),
+                amount_yuan=getattr(o, "amount_yuan", None),
+                voltage_kv=getattr(o, "voltage_kv", None),
+                severity=getattr(o, "severity", None),
+            )
+        )
 
 
 class ReportFactory(factory.django.DjangoModelFactory):

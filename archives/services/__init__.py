@@ -1,7 +1,7 @@
 """Writes to the credit archive. Every service is one transaction, audited, with the acting user."""
 
 from .customers import account_create, account_update, customer_create, customer_update
-from .events import event_record, revocation_decide, revocation_request
+from .events import event_record, event_repair_record, revocation_decide, revocation_request
 from .information import credit_information_record
 from .reports import report_refuse, report_upload, report_verify
 
@@ -12,6 +12,7 @@ __all__ = [
     "customer_create",
     "customer_update",
     "event_record",
+    "event_repair_record",
     "report_refuse",
     "report_upload",
     "report_verify",

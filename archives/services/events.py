@@ -9,6 +9,7 @@ from credit_portal.decisions import two_person_decide
 from credit_portal.errors import ApplicationError, Conflict
 
 from ..models import CreditEvent, Customer, EventRevocation, EventSource, EventStatus, RevocationStatus
+from ..publication import class_thresholds, publication_fields
 from ..signals import credit_event_changed
 from ..validation import check_date_floor, check_decimal, check_upload
 from .common import audited_save, customer_facts_changed
@@ -78,6 +79,7 @@ def event_record(
     )
     if source not in EventSource.values:
         raise ApplicationError(f"未知的来源“{source}”", field="source")
+    found_on = timezone.localdate()
     event = CreditEvent(
         customer=customer,
         type=type,
@@ -86,6 +88,7 @@ def event_record(
         source=source,
         recorded_by=actor,
         **attributes,
+        **publication_fields(type=type, found_on=found_on, thresholds=class_thresholds(on=found_on), **attributes),
     )
     if evidence is not None:
         checked = check_upload(evidence, field="evidence")
@@ -135,3 +138,45 @@ def revocation_decide(*, revocation: EventRevocation, approve: bool, actor, note
         customer_facts_changed(customer_id=event.customer_id, cause="revocation", ref=str(event.pk))
         credit_event_changed.send(sender=CreditEvent, event=event, revoked=True)
     return revocation
+
+
+@transaction.atomic
+def event_repair_record(*, event: CreditEvent, repaired_on: date, actor, ref: str, note: str = "") -> CreditEvent:
+    """Mark an event repaired (已修复, 信用修复) from ``repaired_on``; the customer is re-rated in this transaction.
+
+    The event stays in force (it was true): from its repair date it counts in no rating. ``ref`` names
+    the decision (an approved repair application, or the source's repair of a 来源认定 record).
+    """
+    event = CreditEvent.objects.select_for_update().get(pk=event.pk)
+    if not isinstance(repaired_on, date):
+        raise ApplicationError("修复日期格式应为 YYYY-MM-DD", field="repaired_on")
+    ref = (ref or "").strip()
+    if not ref:
+        raise ApplicationError("请注明修复决定", field="ref")
+    if event.status == EventStatus.REVOKED:
+        raise ApplicationError("该记录已撤销，不能再修复", field="event")
+    if event.repaired_on is not None:
+        raise Conflict(f"该记录已于 {event.repaired_on} 修复，不能重复修复", field="event")
+    if repaired_on > timezone.localdate():
+        raise ApplicationError(f"修复日期 {repaired_on} 晚于今天", field="repaired_on")
+    publication = event.publication_class
+    if publication is not None and not publication.repaired_here:
+        # 谁认定、谁修复: the source repaired it; the portal records the source's date.
+        if repaired_on < event.occurred_on:
+            raise ApplicationError(f"修复日期 {repaired_on} 早于发生日期 {event.occurred_on}", field="repaired_on")
+    else:
+        open_on = event.repair_open_on or event.found_on
+        if repaired_on < open_on:
+            raise ApplicationError(
+                f"该记录最短公示期至 {event.publication_shortest_until}，{open_on} 起方可修复"
+                if event.publication_shortest_until
+                else f"修复日期 {repaired_on} 早于认定日期 {open_on}",
+                field="repaired_on",
+            )
+    event.repaired_on = repaired_on
+    event.repair_ref = ref
+    reason = f"信用修复（{ref}）：自 {repaired_on} 起不再计入信用评定"
+    audited_save(event, actor=actor, reason=f"{reason}。{note.strip()}" if note.strip() else reason)
+    customer_facts_changed(customer_id=event.customer_id, cause="repair", ref=ref)
+    credit_event_changed.send(sender=CreditEvent, event=event, revoked=False, repaired=True)
+    return event

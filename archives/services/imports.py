@@ -62,6 +62,7 @@ from ..models import (
     ImportKind,
     ImportStatus,
 )
+from ..publication import class_thresholds, publication_fields
 from ..selectors import industries_forget
 from ..signals import facts_imported
 
@@ -296,6 +297,8 @@ def _write_accounts(rows: list[AccountRow], *, actor) -> tuple[dict, set[int]]:
 
 
 def _write_events(rows: list[EventRow], *, actor) -> tuple[dict, set[int]]:
+    found_on = timezone.localdate()
+    thresholds = class_thresholds(on=found_on)
     events = [
         CreditEvent(
             customer_id=row.customer_id,
@@ -305,6 +308,7 @@ def _write_events(rows: list[EventRow], *, actor) -> tuple[dict, set[int]]:
             source=EventSource.IMPORT,
             recorded_by=actor,
             **row.attributes,
+            **publication_fields(type=row.type, found_on=found_on, thresholds=thresholds, **row.attributes),
         )  # fmt: skip
         for row in rows
     ]

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from archives.vocabulary import BLACK, BLUE, EVENT_TYPES, GREEN, RED, YELLOW
+from archives.vocabulary import BLACK, BLUE, EVENT_TYPES, GREEN, RED, YELLOW, ClassThresholds
 
 from .criteria import (
     SINCE_OPENED,
@@ -106,6 +106,13 @@ class RuleBook:
             table_version
             if windows_v1
             else hashlib.sha256((table_version + json.dumps(windows, sort_keys=True)).encode()).hexdigest()[:12]
+        )
+        #: The numbers a record's class depends on (``archives.vocabulary.CLASS_TABLE``): black.3's theft
+        #: amount, black.7's voltages.
+        self.class_thresholds = ClassThresholds(
+            theft_amount_yuan=parameters["black.3"]["theft_amount_yuan"],
+            high_voltage_kv=parameters["black.7"]["high_voltage_kv"],
+            medium_voltages_kv=tuple(parameters["black.7"]["medium_voltages_kv"]),
         )
         self.compiled: Any = None  # the fast path's closures, built by ``fast.compiled`` on first use
 

@@ -10,7 +10,19 @@ import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from archives.vocabulary import BLACK, BLUE, EVENT_TYPES, GREEN, PAYMENT_METHODS, PREPAID, RED, YELLOW, EventType
+from archives.vocabulary import (
+    BLACK,
+    BLUE,
+    EVENT_TYPES,
+    GREEN,
+    PAYMENT_METHODS,
+    PREPAID,
+    RED,
+    YELLOW,
+    EventType,
+    number_label,
+    yuan_label,
+)
 
 from .facts import Event
 
@@ -264,19 +276,6 @@ V1_PARAMETERS: dict[str, dict[str, object]] = {
 }
 
 
-def _number_label(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value)
-
-
-def _yuan_label(amount: int) -> str:
-    """``500000`` → ``50万元`` as the plan writes amounts."""
-    if amount >= 10000 and amount % 10000 == 0:
-        return f"{amount // 10000}万元"
-    return f"{amount}元"
-
-
 def _severity_where(severities: Sequence[str], labels: Mapping[str, str]) -> Where | None:
     """A filter on the severities counted (None when every severity counts)."""
     chosen = tuple(s for s in labels if s in severities)
@@ -312,12 +311,12 @@ def build_criteria(
         return p[rule][name]  # type: ignore[return-value]
 
     amount = n("black.3", "theft_amount_yuan")
-    big_theft = Where("amount_yuan", ">=", amount, f"金额{_yuan_label(amount)}及以上")
-    small_theft = Where("amount_yuan", "<", amount, f"金额{_yuan_label(amount)}以下")
+    big_theft = Where("amount_yuan", ">=", amount, f"金额{yuan_label(amount)}及以上")
+    small_theft = Where("amount_yuan", "<", amount, f"金额{yuan_label(amount)}以下")
     high_kv = p["black.7"]["high_voltage_kv"]
     medium_kv = tuple(p["black.7"]["medium_voltages_kv"])  # type: ignore[arg-type]
-    high_voltage = Where("voltage_kv", ">=", high_kv, f"{_number_label(high_kv)}千伏及以上")
-    medium_voltage = Where("voltage_kv", "in", medium_kv, "/".join(f"{_number_label(v)}千伏" for v in medium_kv))
+    high_voltage = Where("voltage_kv", ">=", high_kv, f"{number_label(high_kv)}千伏及以上")
+    medium_voltage = Where("voltage_kv", "in", medium_kv, "/".join(f"{number_label(v)}千伏" for v in medium_kv))
     damage_serious = Where("severity", "==", "serious", "情节较重")
     damage_minor = Where("severity", "==", "minor", "情节较轻")
 

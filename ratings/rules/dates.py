@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import calendar
 import functools
 from datetime import date, timedelta
+
+from archives.vocabulary import add_months
 
 # --------------------------------------------------------------------------------------------
 # Calendar helpers
@@ -17,13 +18,6 @@ def add_years(d: date, years: int) -> date:
         return d.replace(year=d.year + years)
     except ValueError:
         return d.replace(year=d.year + years, day=28)
-
-
-def add_months(d: date, months: int) -> date:
-    """``d`` moved by calendar months, keeping the day or taking the month's last day."""
-    years, month0 = divmod(d.month - 1 + months, 12)
-    year = d.year + years
-    return date(year, month0 + 1, min(d.day, calendar.monthrange(year, month0 + 1)[1]))
 
 
 def months_in_arrears(arrears_since: date | None, as_of: date) -> int:

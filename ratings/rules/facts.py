@@ -13,13 +13,18 @@ from decimal import Decimal
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    """An in-force dishonest act; ``ref`` is the caller's own id for it."""
+    """An in-force dishonest act; ``ref`` is the caller's own id for it.
+
+    ``repaired_on``: the date of an approved credit repair (信用修复); from that date on the event counts
+    in no evaluation (RATING_RULES.md "Decision — what a repair does").
+    """
 
     type: str
     occurred_on: date
     amount_yuan: Decimal | None = None
     voltage_kv: Decimal | None = None
     severity: str | None = None
+    repaired_on: date | None = None
     ref: object = None
 
 

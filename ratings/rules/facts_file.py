@@ -93,7 +93,10 @@ def _parse_event(obj: object, index: int) -> Event:
         else:
             values[attribute.name] = _number(raw, name, attribute.strictly_positive)
     occurred_on = _date(data.get("occurred_on"), f"{field}.occurred_on")
-    return Event(type=code, occurred_on=occurred_on, ref=index, **values)
+    repaired_on = _optional_date(data.get("repaired_on"), f"{field}.repaired_on")
+    if repaired_on is not None and repaired_on < occurred_on:
+        raise FactsError(f"{field}.repaired_on", "must not be before occurred_on")
+    return Event(type=code, occurred_on=occurred_on, repaired_on=repaired_on, ref=index, **values)
 
 
 def _parse_report(obj: object, index: int) -> Report:

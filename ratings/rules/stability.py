@@ -2,10 +2,11 @@
 
 A customer's facts only change in a transaction that re-rates it (the archive announces every
 change), so between two such changes only the date moves: events leave the one- and three-year
-windows, a report stops being valid a year after its issue, arrears age by whole months, and a
-dated fact after the evaluation date enters on its date. ``stable_until`` is the day before the
-first of those boundaries after ``facts.as_of``: any evaluation date up to it gives the same
-level and rule ids, so the nightly run need not read or evaluate the customer until then.
+windows, a report stops being valid a year after its issue, arrears age by whole months, a dated
+fact after the evaluation date enters on its date, and a repaired event leaves on its repair date.
+``stable_until`` is the day before the first of those boundaries after ``facts.as_of``: any
+evaluation date up to it gives the same level and rule ids, so the nightly run need not read or
+evaluate the customer until then.
 """
 
 from __future__ import annotations
@@ -39,6 +40,13 @@ def stable_until(facts: Facts, *, next_dated: date | None = None, book: RuleBook
 
     for event in facts.events:
         occurred_on = event.occurred_on
+        repaired_on = event.repaired_on
+        if repaired_on is not None:
+            if repaired_on <= as_of:
+                continue  # repaired: it counts on no later date, so it holds nothing
+            boundary(repaired_on)  # it stops counting on its repair date
+            if repaired_on <= occurred_on:
+                continue  # repaired before it would count: it never enters
         if occurred_on > as_of:
             boundary(occurred_on)
             continue

@@ -35,6 +35,9 @@ class Tally:
             occurred_on = event.occurred_on
             if occurred_on > as_of:
                 continue
+            repaired_on = event.repaired_on
+            if repaired_on is not None and repaired_on <= as_of:
+                continue  # repaired (信用修复): counts in no evaluation from its repair date
             if occurred_on > one_year:
                 base = 0
             elif occurred_on > three_years:

@@ -1,0 +1,47 @@
+"""Class and publication periods for the events recorded before they existed (信用修复, issue 21).
+
+Fixed with the plan's numbers (black.3's theft amount, black.7's voltages), counted from each
+event's finding: the local date of ``recorded_at``. The class table is ``archives.vocabulary``.
+"""
+
+from django.db import migrations
+from django.utils import timezone
+
+from archives import vocabulary
+
+BATCH = 5000
+
+
+def fill(apps, schema_editor):
+    CreditEvent = apps.get_model("archives", "CreditEvent")
+    pending = CreditEvent.objects.filter(dishonesty_class="").order_by("pk")
+    fields = ["dishonesty_class", "publication_shortest_until", "publication_longest_until"]
+    last = 0
+    while True:
+        batch = list(pending.filter(pk__gt=last)[:BATCH])
+        if not batch:
+            return
+        for event in batch:
+            event.dishonesty_class = vocabulary.dishonesty_class(
+                event.type,
+                amount_yuan=event.amount_yuan,
+                voltage_kv=event.voltage_kv,
+                severity=event.severity or None,
+                thresholds=vocabulary.PLAN_THRESHOLDS,
+            )
+            found_on = timezone.localdate(event.recorded_at)
+            event.publication_shortest_until, event.publication_longest_until = vocabulary.publication_period(
+                event.dishonesty_class, found_on
+            )
+        CreditEvent.objects.bulk_update(batch, fields)
+        last = batch[-1].pk
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("archives", "0010_event_publication_and_repair"),
+    ]
+
+    operations = [
+        migrations.RunPython(fill, migrations.RunPython.noop, elidable=True),
+    ]
