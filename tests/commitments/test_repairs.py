@@ -195,12 +195,12 @@ def test_a_serious_record_needs_a_verified_report_within_its_validity(applicant_
     ("overrides", "field", "message"),
     [
         ({"evidence": None}, "evidence", "请上传纠正失信行为、履行相关义务的证明材料"),
-        ({"evidence": fake_pdf("receipt.pdf")}, "evidence", ""),
+        ({"evidence": fake_pdf("receipt.pdf")}, "evidence", "只接受 PDF、JPEG 或 PNG"),
         ({"commitment_file": None}, "commitment_file", "请上传签章的《信用修复承诺书》"),
-        ({"commitment_file": fake_pdf()}, "commitment_file", ""),
+        ({"commitment_file": fake_pdf()}, "commitment_file", "只接受 PDF、JPEG 或 PNG"),
         ({"committed_on": None}, "committed_on", "请填写承诺书签署日期"),
         ({"committed_on": date(2025, 6, 17)}, "committed_on", "晚于今天"),
-        ({"rectification_report": fake_pdf("report.pdf")}, "rectification_report", ""),
+        ({"rectification_report": fake_pdf("report.pdf")}, "rectification_report", "只接受 PDF、JPEG 或 PNG"),
     ],
 )
 def test_bad_or_missing_documents_are_refused_and_nothing_is_saved(theft, applicant, overrides, field, message):
@@ -282,6 +282,7 @@ def test_the_deadline_counts_working_days_and_overdue_applications_are_listed(
     overdue_url = reverse("commitments:repair_list") + "?state=overdue"
     assert "没有逾期未办结的信用修复申请" in client.get(overdue_url).content.decode()
     time_machine.move_to(datetime(2025, 7, 1, 9, 0, tzinfo=SHANGHAI), tick=False)
+    client.force_login(staff)  # a new day, a new session
     page = client.get(overdue_url).content.decode()
     assert "已逾期" in page and applicant.membership.customer.name in page
     assert repair_counts().overdue == 1
