@@ -437,6 +437,11 @@ SPECTACULAR_SETTINGS = {
         "ApplicationStatusEnum": "commitments.models.ApplicationStatus",
         "ServiceRequestStatusEnum": "commitments.models.ServiceStatus",
         "RegistrationStatusEnum": "commitments.models.RegistrationStatus",
+        # Two choice sets share each field name: each keeps its own name.
+        "RouteEnum": "commitments.models.ApplicationRoute",
+        "RepairRouteEnum": "commitments.models.RepairRoute",
+        "RecommendationEnum": "commitments.models.Recommendation",
+        "RepairRecommendationEnum": "commitments.models.RepairRecommendation",
     },
     # Every status an operation can answer is documented in one place (credit_portal.api_schema).
     "POSTPROCESSING_HOOKS": [

@@ -13,6 +13,8 @@ from commitments.models import (
     EnterpriseRegistration,
     Objection,
     PowerApplication,
+    RepairApplication,
+    RepairProposal,
     ValueAddedServiceRequest,
 )
 from ratings.models import CustomerRating
@@ -56,6 +58,9 @@ def database_state() -> dict:
         "events": list(CreditEvent.objects.order_by("pk").values_list("pk", "status")),
         "revocations": list(EventRevocation.objects.order_by("pk").values_list("pk", "status")),
         "ratings": list(CustomerRating.objects.order_by("customer_id").values_list("customer_id", "level")),
+        "repairs": list(RepairApplication.objects.order_by("pk").values_list("pk", "status", "repaired_on")),
+        "repair_proposals": list(RepairProposal.objects.order_by("pk").values_list("pk", "status")),
+        "repaired_events": list(CreditEvent.objects.order_by("pk").values_list("pk", "repaired_on")),
     }
 
 

@@ -24,6 +24,8 @@ def _samples_for(field: str) -> list:
         "rating__as_of",
         "report_issued_on",
         "rating__changed_on",
+        "repair_application__event__occurred_on",
+        "repair_application__repaired_on",
     ):
         return SAMPLES["date"]
     if field == "rating__override":
@@ -34,7 +36,7 @@ def _samples_for(field: str) -> list:
         return SAMPLES["number"]
     if field in (
         "commitment_type", "fulfilment", "rating__level", "rating__computed_level", "type", "status", "severity",
-        "kind",
+        "kind", "repair_application__event__type",
     ):  # fmt: skip
         return SAMPLES["choice"] + ["minor", "serious", "general"]
     return SAMPLES["text"]
