@@ -153,6 +153,8 @@ class CreditEvent(models.Model):
     # rating from this date; ``repair_ref`` names the decision (the commitments app's repair).
     repaired_on = models.DateField("修复日期", null=True, blank=True)
     repair_ref = models.CharField("修复决定", max_length=60, blank=True)
+    # The day the enterprise was told that the longest period had passed (公示期满): told once.
+    publication_expiry_told_on = models.DateField("公示期满告知日期", null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -186,6 +188,11 @@ class CreditEvent(models.Model):
     @property
     def publication_class(self) -> vocabulary.PublicationClass | None:
         return vocabulary.PUBLICATION_CLASSES.get(self.dishonesty_class)
+
+    @property
+    def publication_status_label(self) -> str:
+        """有效/异议中/已修复/公示期满/已撤销, from ``selectors.events_with_publication_status``'s annotation."""
+        return vocabulary.PUBLICATION_STATUS_LABELS.get(getattr(self, "publication_status", ""), "")
 
     @property
     def repair_open_on(self):

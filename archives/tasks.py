@@ -29,3 +29,13 @@ def jobs_sweep_task() -> None:
     swept = jobs_sweep()
     if any(swept.values()):
         logging.getLogger(__name__).info("background jobs swept: %s", swept)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def publication_expiry_task() -> None:
+    """Nightly: tell each enterprise, once, which of its records' longest publication periods have passed."""
+    from django.utils import timezone
+
+    from .services.events import events_publication_expire
+
+    events_publication_expire(today=timezone.localdate())

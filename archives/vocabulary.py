@@ -332,3 +332,24 @@ def repair_open_on(dishonesty_class: str, found_on: date) -> date | None:
     if not cls.repaired_here:
         return None
     return add_months(found_on, cls.shortest_months) if cls.shortest_months else found_on
+
+
+# --------------------------------------------------------------------------------------------
+# A record's publication status (公示状态), as shown and shared (DRC report format 3)
+# --------------------------------------------------------------------------------------------
+
+IN_FORCE_STATUS, OBJECTED_STATUS, REPAIRED_STATUS, EXPIRED_STATUS, REVOKED_STATUS = (
+    "in_force",
+    "objected",
+    "repaired",
+    "expired",
+    "revoked",
+)
+#: The five statuses; computed in one place, ``archives.selectors.events_with_publication_status``.
+PUBLICATION_STATUS_LABELS: dict[str, str] = {
+    IN_FORCE_STATUS: "有效",
+    OBJECTED_STATUS: "异议中",
+    REPAIRED_STATUS: "已修复",
+    EXPIRED_STATUS: "公示期满",
+    REVOKED_STATUS: "已撤销",
+}

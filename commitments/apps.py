@@ -30,5 +30,9 @@ class CommitmentsConfig(AppConfig):
         # The archive announces recorded and revoked events; an accepted letter is breached or restored.
         credit_event_changed.connect(receivers.letters_when_event_changed, dispatch_uid="commitments.breach")
         facts_imported.connect(receivers.letters_when_facts_imported, dispatch_uid="commitments.breach_imported")
+        # An event with an open objection is shown and shared as 异议中 (archives.selectors).
+        from archives.publication import register_objected_events
+
+        register_objected_events(selectors.objected_event_ids)
         # A temporary password from the hall: the session remembers it must be changed first.
         user_logged_in.connect(receivers.password_change_on_login, dispatch_uid="commitments.password_change")

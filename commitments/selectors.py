@@ -17,6 +17,7 @@ from archives.models import (
     PublicCreditReport,
     ReportStatus,
 )
+from archives.selectors import events_with_publication_status
 from ratings import consequences, rules
 from ratings.models import CustomerRating
 from ratings.rulesets import rule_book_for
@@ -234,6 +235,11 @@ def objections_overdue(objections: QuerySet[Objection] | None = None, *, today: 
     return objections.filter(reply_due_on__lt=today).order_by("reply_due_on", "submitted_at", "id")
 
 
+def objected_event_ids() -> QuerySet[Objection]:
+    """The ids of the events an objection still disputes (submitted or reviewed: not yet decided)."""
+    return Objection.objects.filter(status__in=(ObjectionStatus.SUBMITTED, ObjectionStatus.REVIEWED)).values("event_id")
+
+
 def objections_open() -> QuerySet[Objection]:
     """Objections to review, then those whose revocation awaits a supervisor."""
     return (
@@ -401,8 +407,11 @@ def enterprise_home(customer: Customer, *, today: date | None = None) -> Enterpr
     for objection in objections:
         by_event.setdefault(objection.event_id, []).append(objection)
     events = list(
-        customer.events.prefetch_related(
-            Prefetch("revocations", queryset=EventRevocation.objects.order_by("requested_at"))
+        events_with_publication_status(
+            customer.events.prefetch_related(
+                Prefetch("revocations", queryset=EventRevocation.objects.order_by("requested_at"))
+            ),
+            on=today,
         )
     )
     repairs = list(RepairApplication.objects.filter(customer=customer).select_related("event", "letter", "proposal"))

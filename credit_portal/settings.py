@@ -281,6 +281,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     # File jobs and imports whose worker died (lease run out), and file jobs never delivered (broker
     # down at the request): queued again (archives.services.jobs.jobs_sweep).
     "archives-jobs-sweep": {"task": "archives.tasks.jobs_sweep_task", "schedule": 60.0},
+    # Records whose longest publication period has passed (公示期满): each enterprise told once, before
+    # the DRC report of the day (01:00) shares them as such.
+    "archives-publication-expiry": {
+        "task": "archives.tasks.publication_expiry_task",
+        "schedule": crontab(hour=0, minute=25),
+    },
 }
 # Background file jobs (letters to print, exports): a build holds a lease its worker renews every third
 # of it (and with each progress report); one whose lease ran out is built again from the start, at most

@@ -13,6 +13,7 @@ from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
+from archives import vocabulary
 from archives.models import CreditEvent, Customer, EventRevocation
 
 from . import consequences, rules
@@ -117,6 +118,17 @@ class RatingStandards:
     coming: ComingRuleSet | None = None
     #: How long a public credit report counts, in the words of the rule set in force (``一年``).
     report_validity: str = "一年"
+    #: The class of each record and the periods of each class (信用修复管理办法), from the one table
+    #: ``archives.vocabulary.CLASS_TABLE`` with the thresholds of the rule set in force.
+    classes: tuple[StandardsClassRow, ...] = ()
+    publication_classes: tuple[vocabulary.PublicationClass, ...] = ()
+
+
+@dataclass(frozen=True)
+class StandardsClassRow:
+    event_type: str
+    condition: str
+    dishonesty_class: vocabulary.PublicationClass
 
 
 @dataclass(frozen=True)
@@ -229,6 +241,15 @@ def rating_standards() -> RatingStandards:
         terms=level_terms_table(),
         offers=tuple(consequences.OFFERS.values()),
         optional_measures=optional_measures(),
+        classes=tuple(
+            StandardsClassRow(
+                event_type=rules.EVENT_TYPES[row.event_type].label,
+                condition=row.condition_text(book.class_thresholds),
+                dishonesty_class=vocabulary.PUBLICATION_CLASSES[row.dishonesty_class],
+            )
+            for row in vocabulary.CLASS_TABLE
+        ),
+        publication_classes=tuple(vocabulary.PUBLICATION_CLASSES.values()),
     )
 
 

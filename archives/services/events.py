@@ -7,9 +7,11 @@ from django.utils import timezone
 from archives import vocabulary
 from credit_portal.decisions import two_person_decide
 from credit_portal.errors import ApplicationError, Conflict
+from credit_portal.signals import enterprise_message
 
 from ..models import CreditEvent, Customer, EventRevocation, EventSource, EventStatus, RevocationStatus
 from ..publication import class_thresholds, publication_fields
+from ..selectors import events_with_publication_status
 from ..signals import credit_event_changed
 from ..validation import check_date_floor, check_decimal, check_upload
 from .common import audited_save, customer_facts_changed
@@ -180,3 +182,51 @@ def event_repair_record(*, event: CreditEvent, repaired_on: date, actor, ref: st
     customer_facts_changed(customer_id=event.customer_id, cause="repair", ref=ref)
     credit_event_changed.send(sender=CreditEvent, event=event, revoked=False, repaired=True)
     return event
+
+
+def _expiry_text(customer: Customer, events: list[CreditEvent], today: date) -> str:
+    listed = "、".join(
+        f"{e.occurred_on:%Y-%m-%d}“{e.get_type_display()}”（最长公示期至{e.publication_longest_until:%Y-%m-%d}）"
+        for e in events
+    )
+    return (
+        f"【淮阴供电营业部】{customer.name}：您的失信行为记录{listed}最长公示期已届满，"
+        f"自{today:%Y-%m-%d}起标注为“公示期满”，报送区发改委时一并标注，信用平台不再公示。"
+        "信用等级仍按评定规则的统计期计算；如已纠正失信行为，可申请信用修复。"
+    )
+
+
+@transaction.atomic
+def events_publication_expire(*, today: date) -> int:
+    """Tell each enterprise, once, which of its records became 公示期满 (longest period passed) by ``today``.
+
+    The records are claimed with a conditional update under row locks (``publication_expiry_told_on``),
+    so a second run, or one running beside it, tells nothing twice. Returns how many records were told.
+    """
+    due = (
+        events_with_publication_status(CreditEvent.objects.filter(publication_expiry_told_on__isnull=True), on=today)
+        .filter(publication_status=vocabulary.EXPIRED_STATUS)
+        .values_list("pk", flat=True)
+    )
+    claimed = list(
+        CreditEvent.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(pk__in=list(due), publication_expiry_told_on__isnull=True)
+        .select_related("customer")
+        .order_by("customer_id", "occurred_on", "pk")
+    )
+    if not claimed:
+        return 0
+    CreditEvent.objects.filter(pk__in=[e.pk for e in claimed]).update(publication_expiry_told_on=today)
+    by_customer: dict[int, list[CreditEvent]] = {}
+    for event in claimed:
+        by_customer.setdefault(event.customer_id, []).append(event)
+    for events in by_customer.values():
+        customer = events[0].customer
+        enterprise_message.send(
+            sender=CreditEvent,
+            kind="publication_expired",
+            recipient=customer.contact_phone,
+            text=_expiry_text(customer, events, today),
+            customer_id=customer.pk,
+        )
+    return len(claimed)

@@ -43,6 +43,7 @@ from django.utils import timezone
 
 from archives.models import CreditEvent, CreditInformation, Customer, PublicCreditReport, RevocationStatus
 from archives.models import ReportStatus as PublicReportStatus
+from archives.selectors import events_with_publication_status
 from commitments.models import CommitmentLetter, LetterStatus
 from credit_portal import spreadsheets
 from credit_portal.claims import claim, lease_expired
@@ -104,8 +105,10 @@ def _archive_rows(report_date: date) -> QuerySet:
 
 
 def _event_rows(report_date: date) -> QuerySet:
+    recorded = CreditEvent.objects.filter(recorded_at__lt=cutoff_of(report_date))
     return (
-        CreditEvent.objects.filter(recorded_at__lt=cutoff_of(report_date))
+        # 状态 on the report date (format 3): the one place it is computed.
+        events_with_publication_status(recorded, on=report_date)
         # The approved revocation, joined (a correlated subquery would be costed for every event and
         # steer PostgreSQL to a plan of random reads): revocation_decide approves at most one per
         # event, since a revoked event takes no further revocation request.

@@ -17,7 +17,8 @@ from decimal import Decimal
 
 from django.conf import settings
 
-from archives.models import CreditInformationKind, EventStatus
+from archives import vocabulary
+from archives.models import CreditInformationKind
 from commitments import plan_text, repair_text
 from commitments.models import CommitmentType, Fulfilment
 from credit_portal import spreadsheets
@@ -236,9 +237,16 @@ EVENTS = Sheet(
         col("失信严重程度", "type", "severity", "amount_yuan", "voltage_kv", render=event_severity),
         col("发生日期", "occurred_on", render=iso_date),
         col("认定日期", "recognised_on"),  # the local date of recorded_at, as text (see build.py)
-        col("状态", "status", render=labelled(dict(EventStatus.choices))),
+        # 有效/异议中/已修复/公示期满/已撤销 on the report date (archives.selectors.events_with_publication_status):
+        # the DRC's platform stops showing and sharing a repaired or expired record.
+        col("状态", "publication_status", render=labelled(vocabulary.PUBLICATION_STATUS_LABELS)),
         col("撤销原因", "revocation_reason", render=free_text),
         col("数据来源单位", render=reporting_unit_name),
+        # Format 3 (信用修复管理办法): the record's class and publication periods, fixed at the finding.
+        col("失信信息类别", "dishonesty_class", render=labelled(vocabulary.DISHONESTY_CLASS_LABELS)),
+        col("最短公示期至", "publication_shortest_until", render=iso_date),
+        col("最长公示期至", "publication_longest_until", render=iso_date),
+        col("修复日期", "repaired_on", render=iso_date),
     ),
 )
 
@@ -262,4 +270,7 @@ MANIFEST_NAME = "manifest.json"
 #: Every file of a report folder, in the order they are offered and zipped.
 FILE_NAMES: tuple[str, ...] = (*(sheet.file_name for sheet in SHEETS), XLSX_NAME, MANIFEST_NAME)
 #: 2: archives.csv gained 规则评定等级 and 人工调整; credit_information.csv was added.
-FORMAT_VERSION = 2
+#: 3: events.csv gained 失信信息类别, 最短公示期至, 最长公示期至, 修复日期; its 状态 has five values;
+#:    commitments.csv lists the 信用修复承诺书 of approved repairs (承诺类型 信用修复型, its own 承诺事由,
+#:    承诺内容 and 违诺责任, and in 备注 the record it repaired).
+FORMAT_VERSION = 3

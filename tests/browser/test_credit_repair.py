@@ -147,5 +147,8 @@ def test_an_enterprise_repairs_a_theft_it_has_put_right(
     row = dict(zip(header, next(r for r in rows if r[0] == code), strict=True))
     assert (row["承诺类型"], row["承诺人代码"]) == ("信用修复型", customer.uscc)
     assert row["备注"] == "修复的失信行为：窃电（发生日期 2025-01-08），修复日期 2025-06-16"
+    header, *rows = read_csv(report_folder(report) / "events.csv")
+    shared = dict(zip(header, next(r for r in rows if customer.uscc in r), strict=True))
+    assert (shared["状态"], shared["修复日期"], shared["失信信息类别"]) == ("已修复", "2025-06-16", "一般")
     for context_page in (enterprise, hall, boss):
         context_page.context.close()

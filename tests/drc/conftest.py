@@ -13,7 +13,9 @@ from django.test import TestCase
 from django.utils import timezone
 
 from archives.models import CreditEvent, Customer, EventRevocation, PublicCreditReport
-from commitments.models import CommitmentLetter
+from archives.publication import publication_fields
+from archives.vocabulary import PLAN_THRESHOLDS
+from commitments.models import CommitmentLetter, Objection
 from notifications.drc.build import BuildResult, drc_report_build
 from ratings.models import CustomerRating
 from tests.factories import (
@@ -55,7 +57,16 @@ def at(year: int, month: int, day: int, hour: int = 9) -> datetime:
 
 
 def _recorded(event: CreditEvent, when: datetime) -> CreditEvent:
-    CreditEvent.objects.filter(pk=event.pk).update(recorded_at=when)
+    """As if recorded at ``when``: its class and periods count from that day (认定日期)."""
+    publication = publication_fields(
+        type=event.type,
+        found_on=when.date(),
+        thresholds=PLAN_THRESHOLDS,
+        amount_yuan=event.amount_yuan,
+        voltage_kv=event.voltage_kv,
+        severity=event.severity,
+    )
+    CreditEvent.objects.filter(pk=event.pk).update(recorded_at=when, **publication)
     return event
 
 
@@ -120,6 +131,9 @@ def dataset(db) -> Dataset:
         ),
     ]
     CreditEvent.objects.filter(pk=events[1].pk).update(status="revoked")
+    # The outage repaired (信用修复) on 2026-11-01; the damage disputed by an objection still open.
+    CreditEvent.objects.filter(pk=events[4].pk).update(repaired_on=date(2026, 11, 1), repair_ref="修复申请#1")
+    Objection.objects.create(event=events[2], customer=plain, reason="不是我方所为", submitted_by=clerk)
     EventRevocation.objects.create(
         event=events[1], reason='当事人提供了缴费凭证, "已核实"', status="approved", requested_by=clerk,
         decided_by=boss, decided_at=at(2026, 4, 20),

@@ -24,6 +24,9 @@ def _samples_for(field: str) -> list:
         "rating__as_of",
         "report_issued_on",
         "rating__changed_on",
+        "publication_shortest_until",
+        "publication_longest_until",
+        "repaired_on",
         "repair_application__event__occurred_on",
         "repair_application__repaired_on",
     ):
@@ -36,9 +39,9 @@ def _samples_for(field: str) -> list:
         return SAMPLES["number"]
     if field in (
         "commitment_type", "fulfilment", "rating__level", "rating__computed_level", "type", "status", "severity",
-        "kind", "repair_application__event__type",
+        "kind", "publication_status", "dishonesty_class", "repair_application__event__type",
     ):  # fmt: skip
-        return SAMPLES["choice"] + ["minor", "serious", "general"]
+        return SAMPLES["choice"] + ["minor", "serious", "general", "source", "objected", "repaired", "expired"]
     return SAMPLES["text"]
 
 
@@ -82,4 +85,4 @@ def test_each_file_has_its_declared_headers_in_the_design_order():
         "记录单位",
         "记录日期",
     ]
-    assert len(columns.COMMITMENTS.headers) == 17 and len(columns.EVENTS.headers) == 9
+    assert len(columns.COMMITMENTS.headers) == 17 and len(columns.EVENTS.headers) == 13  # format 3: +4

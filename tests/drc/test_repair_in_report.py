@@ -1,5 +1,6 @@
-"""An approved credit repair in the daily DRC report (format v3): the signed 信用修复承诺书 is a commitment
-of 承诺类型 信用修复型 in commitments.csv, naming the record it repaired."""
+"""An approved credit repair in the daily DRC report (format v3): the repaired event is shared as 已修复
+with its date, and the signed 信用修复承诺书 is a commitment of 承诺类型 信用修复型 in commitments.csv,
+naming the record it repaired."""
 
 from datetime import date
 
@@ -40,6 +41,7 @@ def test_the_report_shares_the_repair_and_lists_the_repair_commitment(time_machi
 
     folder = report_folder(build_report(report_date=REPORT_DATE).report)
     commitments = read_csv(folder / "commitments.csv")
+    events = read_csv(folder / "events.csv")
 
     header, *rows = commitments
     row = dict(zip(header, next(r for r in rows if r[0] == application.letter.code), strict=True))
@@ -47,3 +49,6 @@ def test_the_report_shares_the_repair_and_lists_the_repair_commitment(time_machi
     assert row["承诺事由"] == repair_text.COMMITMENT_REASON and row["承诺内容"] == repair_text.COMMITMENT_CONTENT
     assert row["承诺作出日期"] == "2026-11-27" and (row["承诺受理单位"], row["承诺受理单位代码"]) == (UNIT, UNIT_CODE)
     assert row["备注"] == "修复的失信行为：窃电（发生日期 2026-05-04），修复日期 2026-11-28"
+    header, *rows = events
+    event_row = dict(zip(header, next(r for r in rows if customer.uscc in r), strict=True))
+    assert (event_row["状态"], event_row["修复日期"], event_row["失信信息类别"]) == ("已修复", "2026-11-28", "一般")

@@ -28,7 +28,7 @@ ARCHIVE_HEADERS = [
 ]  # fmt: skip
 EVENT_HEADERS = [
     "主体名称", "统一社会信用代码", "失信行为类型", "失信严重程度", "发生日期", "认定日期", "状态", "撤销原因",
-    "数据来源单位",
+    "数据来源单位", "失信信息类别", "最短公示期至", "最长公示期至", "修复日期",
 ]  # fmt: skip
 
 
@@ -125,13 +125,17 @@ def test_events_csv_has_one_row_per_event_ordered_by_uscc_then_event(built):
 
     assert rows == [
         EVENT_HEADERS,
-        [*plain, "未按合同、协议约定的方式和期限交付电费", "", "2026-03-15", "2026-03-16", "有效", "", UNIT],
+        # A 轻微 record found on 2026-03-16: its longest period (3 months) ended on 2026-06-15.
+        [*plain, "未按合同、协议约定的方式和期限交付电费", "", "2026-03-15", "2026-03-16", "公示期满", "", UNIT,
+         "轻微", "", "2026-06-15", ""],
         [*plain, "窃电", "窃电金额12345.60元", "2026-04-02", "2026-04-03", "已撤销", '当事人提供了缴费凭证, "已核实"',
-         UNIT],
-        [*plain, "故意破坏电力设施", "情节较轻，且能主动赔偿", "2026-06-01", "2026-11-28", "有效", "", UNIT],
-        [*tricky, "失信行为（公共信用信息）", "较重", "2026-02-01", "2026-02-03", "有效", "", UNIT],
+         UNIT, "一般", "2026-07-02", "2027-04-02", ""],
+        [*plain, "故意破坏电力设施", "情节较轻，且能主动赔偿", "2026-06-01", "2026-11-28", "异议中", "", UNIT,
+         "一般", "2027-02-27", "2027-11-27", ""],
+        [*tricky, "失信行为（公共信用信息）", "较重", "2026-02-01", "2026-02-03", "有效", "", UNIT,
+         "来源认定", "", "", ""],
         [*tricky, "因内部故障（不可抗力除外）或违章施工造成公用电网停电", "电压等级10千伏", "2026-07-07",
-         "2026-07-08", "有效", "", UNIT],
+         "2026-07-08", "已修复", "", UNIT, "一般", "2026-10-07", "2027-07-07", "2026-11-01"],
     ]  # fmt: skip
 
 
@@ -184,6 +188,7 @@ def test_the_manifest_gives_date_counts_and_the_sha256_of_every_file(built):
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
 
     assert manifest["report_date"] == "2026-11-28"
+    assert manifest["format_version"] == 3  # events.csv: class, periods, repair date, five statuses
     assert manifest["generated_at"] == "2026-11-28T10:00:00+08:00"
     assert manifest["counts"] == {"commitments": 2, "archives": 3, "events": 5, "credit_information": 0}
     assert manifest["reporting_unit"] == {"name": UNIT, "code": UNIT_CODE}

@@ -144,6 +144,9 @@ def archive(db, staff, supervisor, other_supervisor) -> dict[str, Customer]:
     two_reports = new("two_reports_same_day", "prepaid")
     _report(two_reports, CLEAN_REPORT_ON, True, uploader=staff)
     _event(new("future_event", "prepaid"), "late_payment", date(2026, 12, 15))
+    theft = {"amount_yuan": Decimal("120000")}
+    _event(new("repaired_theft", "prepaid"), "theft", date(2026, 2, 10), repaired_on=date(2026, 9, 1), **theft)
+    _event(new("repaired_later", "prepaid"), "theft", date(2026, 2, 10), repaired_on=date(2026, 12, 10), **theft)
     rng = random.Random(20261128)
     for i in range(40):
         c[f"random{i}"] = _random_customer(rng, staff)
@@ -223,6 +226,10 @@ def test_bulk_rerate_reads_the_facts_as_the_portal_does(archive):
     assert _level(archive["damage_minor"]) == ("red", "red", ["red.8"])
     assert _level(archive["two_reports_same_day"]) == ("unrated", "unrated", ["blue.3"])
     assert _level(archive["future_event"])[0] == "green"
+    assert _level(archive["repaired_theft"])[0] == "green"  # repaired: no longer breaks green.3
+    assert _level(archive["repaired_later"]) == ("red", "red", ["red.3"])  # repaired after AS_OF
+    later = CustomerRating.objects.get(customer=archive["repaired_later"])
+    assert later.stable_until == date(2026, 12, 9)  # the day before its repair
 
 
 def test_an_active_override_keeps_its_level_in_force_and_an_expired_one_ends(archive):

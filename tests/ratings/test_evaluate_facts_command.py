@@ -137,3 +137,16 @@ def test_manage_py_reads_standard_input_and_prints_json(tmp_path: Path) -> None:
     )
     assert completed.returncode == 0, completed.stderr
     assert json.loads(completed.stdout)[0]["level"] == "green"
+
+
+def test_a_repaired_event_no_longer_counts_and_a_bad_repair_date_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    theft = {"type": "theft", "occurred_on": "2026-02-10", "amount_yuan": 120000}
+    repaired = {**CLEAN, "events": [{**theft, "repaired_on": "2026-09-01"}]}
+    call_command("evaluate_facts", _write(tmp_path, [repaired, {**CLEAN, "events": [theft]}]))
+    assert [r["level"] for r in json.loads(capsys.readouterr().out)] == ["green", "red"]
+
+    bad = {**CLEAN, "events": [{**theft, "repaired_on": "2026/09/01"}]}
+    message = _fails(capsys, _write(tmp_path, [CLEAN, bad]))
+    assert message == "[1].events[0].repaired_on: must be a date YYYY-MM-DD"
