@@ -7,6 +7,7 @@ need their role's permission (403 otherwise); an applicant acts only for its con
 Bad input answers 400 with the field and the reason, and changes nothing.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -20,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from archives.models import CreditEvent
 from archives.selectors import customer_for_user
 from archives.serializers import ErrorSerializer, ReportSerializer
 from archives.validation import normalize_uscc
@@ -27,7 +29,7 @@ from credit_portal.api_parsers import JSONParser
 from credit_portal.idempotency import IdempotentPosts
 from credit_portal.throttling import registration_throttled
 
-from . import selectors, services
+from . import repair_selectors, selectors, services
 from .models import EnterpriseRegistration
 from .serializers import (
     ApplicationCreateSerializer,
@@ -45,10 +47,16 @@ from .serializers import (
     RegistrationDecisionSerializer,
     RegistrationReceivedSerializer,
     RegistrationSerializer,
+    RepairCountsSerializer,
+    RepairCreateSerializer,
+    RepairDecisionSerializer,
+    RepairProposalSerializer,
+    RepairSerializer,
     ReportSubmissionSerializer,
     ServiceRequestCreateSerializer,
     ServiceRequestSerializer,
     ServiceStepChangeSerializer,
+    SourceRepairSerializer,
     StepChangeSerializer,
     TurnaroundFilterSerializer,
     TurnaroundSerializer,
@@ -436,3 +444,112 @@ class ObjectionDecisionApi(EnterpriseApi):
         data = _validated(ObjectionDecisionSerializer, request, request.data)
         objection = services.objection_decide(objection=objection, actor=request.user, **data)
         return Response(ObjectionSerializer(objection).data)
+
+
+# --------------------------------------------------------------------------------------------
+# Credit repair (信用修复)
+# --------------------------------------------------------------------------------------------
+
+
+def _repairable_event(request: Request, event_id: int) -> CreditEvent:
+    """The event a repair is asked for: staff may name any (at the counter), an enterprise only its own."""
+    if request.user.has_perm("commitments.propose_repair"):
+        return get_object_or_404(CreditEvent.objects.select_related("customer"), pk=event_id)
+    if not selectors._own_customers(request.user).exists():
+        raise PermissionDenied
+    return get_object_or_404(selectors.enterprise_of(request.user).events.all(), pk=event_id)
+
+
+class RepairListApi(EnterpriseApi, generics.ListAPIView):
+    """Credit-repair applications the user may see; an enterprise applies for a record of its own here
+    (multipart), or staff file one at the counter with the enterprise's scanned paper application."""
+
+    serializer_class = RepairSerializer
+    parser_classes = UPLOAD_PARSERS
+
+    def get_queryset(self) -> QuerySet:
+        return repair_selectors.repairs_visible_to(self.request.user)
+
+    @extend_schema(responses={200: RepairSerializer(many=True), **FORBIDDEN})
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        request=RepairCreateSerializer,
+        responses={201: RepairSerializer, **BAD_INPUT, **FORBIDDEN, **NOT_FOUND},
+    )
+    def post(self, request: Request) -> Response:
+        data = _validated(RepairCreateSerializer, request, request.data)
+        event = _repairable_event(request, data.pop("event"))
+        application = services.repair_apply(event=event, actor=request.user, **data)
+        return Response(RepairSerializer(application).data, status.HTTP_201_CREATED)
+
+
+class RepairAtSourceApi(EnterpriseApi):
+    """Staff record the repair of another authority's record by that authority (谁认定、谁修复)."""
+
+    parser_classes = UPLOAD_PARSERS
+    permissions = {"POST": "commitments.propose_repair"}
+
+    @extend_schema(
+        request=SourceRepairSerializer,
+        responses={201: RepairSerializer, **BAD_INPUT, **FORBIDDEN, **NOT_FOUND},
+    )
+    def post(self, request: Request) -> Response:
+        data = _validated(SourceRepairSerializer, request, request.data)
+        event = get_object_or_404(CreditEvent, pk=data.pop("event"))
+        application = services.repair_record_at_source(event=event, actor=request.user, **data)
+        return Response(RepairSerializer(application).data, status.HTTP_201_CREATED)
+
+
+class RepairCountsApi(EnterpriseApi):
+    """How many applications are in each state, and how many open ones are past their deadline."""
+
+    permissions = {"GET": "commitments.view_repairapplication"}
+
+    @extend_schema(responses={200: RepairCountsSerializer, **FORBIDDEN})
+    def get(self, request: Request) -> Response:
+        return Response(RepairCountsSerializer(repair_selectors.repair_counts()).data)
+
+
+class RepairDetailApi(EnterpriseApi):
+    @extend_schema(parameters=[ID], responses={200: RepairSerializer, **FORBIDDEN, **NOT_FOUND})
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(
+            RepairSerializer(get_object_or_404(repair_selectors.repairs_visible_to(request.user), pk=pk)).data
+        )
+
+
+class RepairProposalApi(EnterpriseApi):
+    """Staff check the correction and propose; a different supervisor decides."""
+
+    permissions = {"POST": "commitments.propose_repair"}
+
+    @extend_schema(
+        parameters=[ID],
+        request=RepairProposalSerializer,
+        responses={200: RepairSerializer, **BAD_INPUT, **FORBIDDEN, **NOT_FOUND},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        application = get_object_or_404(repair_selectors.repairs_visible_to(request.user), pk=pk)
+        data = _validated(RepairProposalSerializer, request, request.data)
+        application = services.repair_propose(application=application, actor=request.user, **data)
+        return Response(RepairSerializer(application).data)
+
+
+class RepairDecisionApi(EnterpriseApi):
+    """A supervisor other than the proposer decides: approved repairs the record at once (re-rating
+    follows in the same transaction) and publishes the commitment; refused says what is missing."""
+
+    permissions = {"POST": "commitments.decide_repair"}
+
+    @extend_schema(
+        parameters=[ID],
+        request=RepairDecisionSerializer,
+        responses={200: RepairSerializer, **BAD_INPUT, **FORBIDDEN, **NOT_FOUND},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        application = get_object_or_404(repair_selectors.repairs_visible_to(request.user), pk=pk)
+        data = _validated(RepairDecisionSerializer, request, request.data)
+        application = services.repair_decide(application=application, actor=request.user, **data)
+        return Response(RepairSerializer(application).data)

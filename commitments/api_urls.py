@@ -23,4 +23,10 @@ urlpatterns = [
     path("objections/<int:pk>/", api.ObjectionDetailApi.as_view(), name="objection-detail"),
     path("objections/<int:pk>/review/", api.ObjectionReviewApi.as_view(), name="objection-review"),
     path("objections/<int:pk>/decision/", api.ObjectionDecisionApi.as_view(), name="objection-decision"),
+    path("repairs/", api.RepairListApi.as_view(), name="repair-list"),
+    path("repairs/at-source/", api.RepairAtSourceApi.as_view(), name="repair-at-source"),
+    path("repairs/counts/", api.RepairCountsApi.as_view(), name="repair-counts"),
+    path("repairs/<int:pk>/", api.RepairDetailApi.as_view(), name="repair-detail"),
+    path("repairs/<int:pk>/proposal/", api.RepairProposalApi.as_view(), name="repair-proposal"),
+    path("repairs/<int:pk>/decision/", api.RepairDecisionApi.as_view(), name="repair-decision"),
 ]

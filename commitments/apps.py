@@ -12,12 +12,13 @@ class CommitmentsConfig(AppConfig):
         from archives.signals import facts_changed, facts_imported
         from credit_portal.navigation import register_queue_count
 
-        from . import receivers, selectors
+        from . import receivers, repair_selectors, selectors
         from .models import (
             CommitmentLetter,
             EnterpriseRegistration,
             Objection,
             PowerApplication,
+            RepairApplication,
             ValueAddedServiceRequest,
         )
 
@@ -28,6 +29,7 @@ class CommitmentsConfig(AppConfig):
             "letters": ("commitments.review_commitmentletter", selectors.letters_awaiting_review, [CommitmentLetter]),
             # An objection waits for a supervisor while its revocation is pending.
             "objections": ("commitments.review_objection", selectors.objections_open, [Objection, EventRevocation]),
+            "repairs": ("commitments.propose_repair", repair_selectors.repairs_open, [RepairApplication]),
             # One queue page holds the applications and the value-added service requests: one number.
             "applications": (
                 "commitments.handle_powerapplication",

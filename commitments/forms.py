@@ -2,7 +2,7 @@
 
 from django import forms
 
-from .models import ApplicationKind, ApplicationRoute, Fulfilment, Recommendation, ServiceKind
+from .models import ApplicationKind, ApplicationRoute, Fulfilment, Recommendation, RepairRecommendation, ServiceKind
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 UPLOAD_HELP = "PDF、JPEG 或 PNG，按文件内容识别"
@@ -109,6 +109,54 @@ class ObjectionDecisionForm(forms.Form):
         label="决定", choices=[("uphold", "异议成立，撤销该记录"), ("refuse", "异议不成立")], widget=forms.RadioSelect
     )
     note = forms.CharField(label="决定意见", widget=forms.Textarea, required=False, help_text="异议不成立时必填")
+
+
+class RepairApplicationForm(forms.Form):
+    # Not required here: the service says which document is missing and what it must show.
+    evidence = forms.FileField(label="整改证明材料（缴费凭证等）", required=False, help_text=UPLOAD_HELP)
+    rectification_report = forms.FileField(label="整改报告（可选）", required=False, help_text=UPLOAD_HELP)
+    committed_on = forms.DateField(
+        label="承诺日期", required=False, widget=DATE_WIDGET, help_text="信用修复承诺书上签署的日期"
+    )
+    commitment_file = forms.FileField(label="签章的信用修复承诺书", required=False, help_text=UPLOAD_HELP)
+    note = forms.CharField(label="情况说明（可选）", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class CounterRepairApplicationForm(RepairApplicationForm):
+    paper_application = forms.FileField(
+        label="企业签章的纸质申请书（扫描件）", required=False, help_text="营业厅代为登记时必传；" + UPLOAD_HELP
+    )
+
+
+class RepairProposalForm(forms.Form):
+    recommendation = forms.ChoiceField(label="审查建议", choices=RepairRecommendation.choices, widget=forms.RadioSelect)
+    correction_confirmed = forms.BooleanField(
+        label="已核实纠正失信行为、履行相关义务",
+        required=False,
+        help_text="欠费、电费类记录以档案中无欠费为准；其他记录请核实整改证明材料后勾选",
+    )
+    note = forms.CharField(label="审查意见", widget=forms.Textarea, help_text="核查了哪些材料、结论如何")
+
+
+class RepairDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="决定", choices=[("approve", "予以信用修复"), ("refuse", "不予信用修复")], widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label="决定意见",
+        widget=forms.Textarea,
+        required=False,
+        help_text="不予修复时必填：写明缺少的材料或未完成的整改",
+    )
+
+
+class SourceRepairForm(forms.Form):
+    source_body = forms.CharField(label="作出修复的认定机关", max_length=100)
+    repaired_on = forms.DateField(label="修复日期", widget=DATE_WIDGET, help_text="认定机关作出修复的日期")
+    evidence = forms.FileField(
+        label="修复证明材料", required=False, help_text="认定机关的修复决定或“信用中国”网站的修复结果；" + UPLOAD_HELP
+    )
+    note = forms.CharField(label="说明（可选）", widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
 class PasswordCodeRequestForm(forms.Form):

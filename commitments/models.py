@@ -12,7 +12,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from archives.models import CreditEvent, Customer, EventRevocation, PublicCreditReport, private_upload_to
-from credit_portal.decisions import decider_field
+from credit_portal.decisions import TwoPersonDecision, decider_field
 from ratings import consequences
 from ratings.models import LEVEL_CHOICES
 
@@ -77,6 +77,8 @@ class LetterStatus(models.TextChoices):
 class CommitmentType(models.TextChoices):
     # A letter that stands in for property documents (DESIGN.md, commitments.csv 承诺类型).
     CERTIFICATION = "certification", "证明事项型"
+    # The 信用修复承诺书 of an approved credit repair, published once the repair is approved (format v3).
+    REPAIR = "repair", "信用修复型"
 
 
 class Fulfilment(models.TextChoices):
@@ -369,6 +371,132 @@ class Objection(models.Model):
     @property
     def effective_status_label(self) -> str:
         return ObjectionStatus(self.effective_status).label
+
+
+class RepairRoute(models.TextChoices):
+    APPLICATION = "application", "企业申请修复"
+    # 谁认定、谁修复: a `dishonesty` event is repaired by the authority that found it; staff record that.
+    SOURCE = "source", "认定单位已修复（登记）"
+
+
+class RepairStatus(models.TextChoices):
+    SUBMITTED = "submitted", "待审查"
+    PROPOSED = "proposed", "已审查，待班组长决定"
+    APPROVED = "approved", "已修复"
+    REFUSED = "refused", "不予修复"
+
+
+class RepairApplication(models.Model):
+    """An application for credit repair (信用修复) of one event, or the record of its repair at the source.
+
+    The enterprise (or staff at the counter, with the paper application) applies with its evidence of
+    correction and a signed 信用修复承诺书; staff check and propose (`RepairProposal`), a different
+    supervisor decides. An approved repair marks the event 已修复 and publishes the commitment
+    (`letter`, 承诺类型 信用修复型).
+    """
+
+    event = models.ForeignKey(
+        CreditEvent, on_delete=models.PROTECT, related_name="repair_applications", verbose_name="失信记录"
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="repair_applications", verbose_name="企业"
+    )
+    route = models.CharField("修复方式", max_length=12, choices=RepairRoute.choices, default=RepairRoute.APPLICATION)
+    status = models.CharField(
+        "状态", max_length=10, choices=RepairStatus.choices, default=RepairStatus.SUBMITTED, db_index=True
+    )
+    note = models.TextField("纠正失信行为、履行义务的情况说明", blank=True)
+    evidence = models.FileField("整改证明材料（缴费凭证等）", upload_to=private_upload_to)
+    rectification_report = models.FileField("整改报告", upload_to=private_upload_to, blank=True)
+    commitment_file = models.FileField("签章的信用修复承诺书", upload_to=private_upload_to, blank=True)
+    committed_on = models.DateField("承诺作出日期", null=True, blank=True)
+    paper_application = models.FileField("纸质申请书（扫描件）", upload_to=private_upload_to, blank=True)
+    # A 严重 record needs a verified public credit report within its validity, taken when it applies.
+    report = models.ForeignKey(
+        PublicCreditReport, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="公共信用信息查询报告",
+    )  # fmt: skip
+    source_body = models.CharField("认定单位", max_length=100, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="提交人"
+    )
+    submitted_at = models.DateTimeField("提交时间", auto_now_add=True)
+    filed_at_counter = models.BooleanField("营业厅代为登记", default=False)
+    # Counted in working days of the official calendar from submission (REPAIR_DECISION_WORKING_DAYS).
+    decision_due_on = models.DateField("办理期限", null=True, blank=True)
+    repaired_on = models.DateField("修复日期", null=True, blank=True)
+    # The signed 信用修复承诺书, published as a 信用修复型 commitment once the repair is approved.
+    letter = models.OneToOneField(
+        CommitmentLetter, on_delete=models.PROTECT, null=True, blank=True, related_name="repair_application",
+        verbose_name="信用修复承诺",
+    )  # fmt: skip
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "信用修复申请"
+        verbose_name_plural = "信用修复申请"
+        ordering = ["-submitted_at", "-id"]
+        permissions = [
+            ("propose_repair", "审查信用修复申请、登记认定单位的修复"),
+            ("decide_repair", "决定信用修复"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event"], condition=Q(status__in=["submitted", "proposed"]), name="one_open_repair_per_event"
+            ),
+            models.UniqueConstraint(fields=["event"], condition=Q(status="approved"), name="one_repair_per_event"),
+            models.CheckConstraint(
+                condition=Q(route="source") | (~Q(commitment_file="") & Q(committed_on__isnull=False)),
+                name="repair_application_has_commitment",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(repaired_on__isnull=False), name="approved_repair_has_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"信用修复 #{self.pk}（{self.customer.name}）"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (RepairStatus.SUBMITTED, RepairStatus.PROPOSED)
+
+
+class RepairRecommendation(models.TextChoices):
+    APPROVE = "approve", "建议予以修复"
+    REFUSE = "refuse", "建议不予修复"
+
+
+class RepairProposalStatus(models.TextChoices):
+    PENDING = "pending", "待班组长决定"
+    APPROVED = "approved", "予以修复"
+    REFUSED = "refused", "不予修复"
+
+
+class RepairProposal(TwoPersonDecision):
+    """Staff's check of a repair application and their proposal; a different supervisor decides it
+    (`credit_portal.decisions.two_person_decide`: the drafter never decides their own proposal)."""
+
+    application = models.OneToOneField(
+        RepairApplication, on_delete=models.PROTECT, related_name="proposal", verbose_name="信用修复申请"
+    )
+    reason = models.TextField("审查意见")
+    recommendation = models.CharField("审查建议", max_length=10, choices=RepairRecommendation.choices)
+    correction_confirmed = models.BooleanField("已核实纠正失信行为、履行相关义务", default=False)
+    status = models.CharField(
+        "状态", max_length=10, choices=RepairProposalStatus.choices, default=RepairProposalStatus.PENDING
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "信用修复审查意见"
+        verbose_name_plural = "信用修复审查意见"
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"信用修复审查意见 #{self.pk}（{self.get_status_display()}）"
 
 
 class PasswordResetCode(models.Model):

@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from credit_portal.spreadsheets import safe_cell
 from ratings.rules import LEVEL_LABELS
 
-from . import selectors
+from . import repair_selectors, selectors
 from .models import (
     ApplicationStatus,
     EnterpriseRegistration,
@@ -38,6 +38,10 @@ def _day(value) -> str:
 
 def _name(user) -> str:
     return (user.get_full_name() or user.username) if user else ""
+
+
+def _proposal(application):
+    return getattr(application, "proposal", None)
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,24 @@ QUEUES: dict[str, Queue] = {
             ("决定人", lambda o: _name(o.decided_by)),
             ("决定时间", lambda o: _when(o.decided_at)),
             ("决定意见", lambda o: o.decision_note),
+        ],
+    ),
+    "repairs": Queue(
+        title="信用修复",
+        open=repair_selectors.repairs_open,
+        closed=repair_selectors.repairs_closed,
+        columns=[
+            ("提交时间", lambda o: _when(o.submitted_at)),
+            ("统一社会信用代码", lambda o: o.customer.uscc),
+            ("企业", lambda o: o.customer.name),
+            ("失信记录", lambda o: f"{o.event.get_type_display()}（{o.event.occurred_on:%Y-%m-%d}）"),
+            ("修复方式", lambda o: o.get_route_display()),
+            ("办理期限", lambda o: _day(o.decision_due_on)),
+            ("状态", lambda o: o.get_status_display()),
+            ("审查建议", lambda o: o.proposal.get_recommendation_display() if _proposal(o) else ""),
+            ("决定人", lambda o: _name(o.proposal.decided_by) if _proposal(o) else ""),
+            ("决定意见", lambda o: o.proposal.decision_note if _proposal(o) else ""),
+            ("修复日期", lambda o: _day(o.repaired_on)),
         ],
     ),
     "registrations": Queue(

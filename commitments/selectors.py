@@ -25,12 +25,14 @@ from ratings.selectors import level_in_force, rating_panel
 from .models import (
     ApplicationStatus,
     CommitmentLetter,
+    CommitmentType,
     EnterpriseRegistration,
     LetterStatus,
     Objection,
     ObjectionStatus,
     PowerApplication,
     RegistrationStatus,
+    RepairApplication,
     ServiceStatus,
     ValueAddedServiceRequest,
 )
@@ -113,8 +115,9 @@ def valid_report(customer: Customer, *, today: date) -> PublicCreditReport | Non
 
 
 def _letters_in_force(customer: Customer, *, today: date) -> QuerySet[CommitmentLetter]:
+    # Only the letter of plan Annex 2 stands in for property documents, not a repair commitment.
     return (
-        customer.commitment_letters.filter(status=LetterStatus.ACCEPTED)
+        customer.commitment_letters.filter(status=LetterStatus.ACCEPTED, commitment_type=CommitmentType.CERTIFICATION)
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
         .order_by("-decided_at", "-id")
     )
@@ -394,6 +397,9 @@ class EnterpriseHome:
     would_gain: tuple = ()
     measures: tuple = ()
     commendations: list = field(default_factory=list)
+    today: date | None = None
+    repairs: list = field(default_factory=list)
+    repairs_by_event: dict = field(default_factory=dict)
 
 
 def enterprise_home(customer: Customer, *, today: date | None = None) -> EnterpriseHome:
@@ -414,6 +420,10 @@ def enterprise_home(customer: Customer, *, today: date | None = None) -> Enterpr
             on=today,
         )
     )
+    repairs = list(RepairApplication.objects.filter(customer=customer).select_related("event", "letter", "proposal"))
+    repairs_by_event: dict[int, list[RepairApplication]] = {}
+    for repair in repairs:
+        repairs_by_event.setdefault(repair.event_id, []).append(repair)
     return EnterpriseHome(
         customer=customer,
         rating=panel,
@@ -430,6 +440,9 @@ def enterprise_home(customer: Customer, *, today: date | None = None) -> Enterpr
         would_gain=consequences.offers_missing(panel.level),
         measures=consequences.measures_for(panel.level, enabled=set(settings.CREDIT_OPTIONAL_MEASURES)),
         commendations=list(customer.credit_information.filter(kind=CreditInformationKind.COMMENDATION)),
+        today=today,
+        repairs=repairs,
+        repairs_by_event=repairs_by_event,
         open_objection_by_event={
             o.event_id: o for o in objections if o.status in (ObjectionStatus.SUBMITTED, ObjectionStatus.REVIEWED)
         },

@@ -7,7 +7,7 @@ Staff, DRC and shared record pages: /commitments/….
 
 from django.urls import path
 
-from . import views, views_enterprise
+from . import views, views_enterprise, views_repairs
 
 app_name = "commitments"
 
@@ -27,6 +27,8 @@ urlpatterns = [
     path("enterprise/applications/new/", views_enterprise.application_create, name="application_create"),
     path("enterprise/services/new/", views_enterprise.service_request_create, name="service_request_create"),
     path("enterprise/events/<int:event_id>/objection/", views_enterprise.objection_create, name="objection_create"),
+    path("enterprise/events/<int:event_id>/repair/", views_repairs.repair_create, name="repair_create"),
+    path("enterprise/events/<int:event_id>/repair-commitment.pdf", views_repairs.repair_pdf, name="repair_pdf"),
     # records (shared by the enterprise and staff) and staff queues
     path("commitments/registrations/", views.registration_list, name="registration_list"),
     path("commitments/registrations/<int:pk>/", views.registration_decide, name="registration_decide"),
@@ -42,6 +44,15 @@ urlpatterns = [
     path("commitments/services/<int:pk>/", views.service_request_detail, name="service_request_detail"),
     path("commitments/objections/", views.objection_list, name="objection_list"),
     path("commitments/objections/<int:pk>/", views.objection_detail, name="objection_detail"),
+    path("commitments/repairs/", views_repairs.repair_list, name="repair_list"),
+    path("commitments/repairs/<int:pk>/", views_repairs.repair_detail, name="repair_detail"),
+    path("commitments/repairs/counter/<int:event_id>/", views_repairs.repair_counter, name="repair_counter"),
+    path(
+        "commitments/repairs/counter/<int:event_id>/commitment.pdf",
+        views_repairs.repair_counter_pdf,
+        name="repair_counter_pdf",
+    ),
+    path("commitments/repairs/source/<int:event_id>/", views_repairs.repair_source, name="repair_source"),
     path("commitments/reports/new/", views.officer_credit_report_upload, name="officer_credit_report_upload"),
     path("commitments/files/<str:kind>/<int:pk>/", views.private_file, name="private_file"),
 ]

@@ -21,7 +21,7 @@ from credit_portal.errors import ApplicationError, submit_form
 from credit_portal.files import private_file_response
 from ratings.selectors import report_validity
 
-from . import plan_text, selectors, services
+from . import plan_text, repair_selectors, selectors, services
 from .forms import (
     FulfilmentForm,
     LetterDecisionForm,
@@ -390,6 +390,10 @@ _FILES = {
     "property": (selectors.applications_visible_to, "property_document"),
     "other": (selectors.applications_visible_to, "other_document"),
     "objection": (selectors.objections_visible_to, "evidence"),
+    "repair-evidence": (repair_selectors.repairs_visible_to, "evidence"),
+    "repair-report": (repair_selectors.repairs_visible_to, "rectification_report"),
+    "repair-commitment": (repair_selectors.repairs_visible_to, "commitment_file"),
+    "repair-paper": (repair_selectors.repairs_visible_to, "paper_application"),
 }
 
 

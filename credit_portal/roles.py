@@ -49,6 +49,10 @@ _STAFF_PERMISSIONS = [
     "commitments.handle_valueaddedservicerequest",
     "commitments.view_objection",
     "commitments.review_objection",
+    # credit repair (信用修复): check an application and propose, file one at the counter, record a
+    # repair made at the source
+    "commitments.view_repairapplication",
+    "commitments.propose_repair",
     "notifications.view_notice",
     "notifications.work_notices",
     # the daily report to the DRC (read), and a commendation recorded as the DRC would
@@ -64,6 +68,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "archives.approve_revocation",
         "ratings.approve_override",
         "commitments.decide_objection",
+        "commitments.decide_repair",
         "ratings.view_ruleset",
         "ratings.draft_ruleset",
         "ratings.approve_ruleset",
@@ -79,6 +84,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # Rule-set drafts and their impact reports: read only.
         "ratings.view_ruleset",
         "commitments.view_commitmentletter",
+        # Credit-repair applications and decisions: read only.
+        "commitments.view_repairapplication",
         "drc.view_drcreport",
         # The DRC's only writes (plan §三(四)): a public credit report it issued for an enterprise,
         # and a commendation (表彰评优) added to an archive (never a note: archives.services.information).

@@ -310,6 +310,8 @@ NOTIFICATION_HTTP_PROXY = env.str("NOTIFICATION_HTTP_PROXY", default="")
 NOTIFICATION_HOTLINE = env.str("NOTIFICATION_HOTLINE", default="95598")
 # An objection (异议) is answered within this many working days of the official calendar (chinesecalendar).
 OBJECTION_REPLY_WORKING_DAYS = env.int("OBJECTION_REPLY_WORKING_DAYS", default=10)
+# A credit-repair application (信用修复) is decided within this many working days of the official calendar.
+REPAIR_DECISION_WORKING_DAYS = env.int("REPAIR_DECISION_WORKING_DAYS", default=10)
 # A reminder call not answered comes back the next working day; after this many tries, a letter or SMS instead.
 NOTIFICATION_CALL_ATTEMPTS = env.int("NOTIFICATION_CALL_ATTEMPTS", default=3)
 # A customer's first rating: "warnings" (yellow/red/black get their reminder or letter; no honest-customer
@@ -330,6 +332,7 @@ SMS_GATEWAY = {
         "letter": env.str("SMS_TEMPLATE_LETTER", default=""),
         "honest": env.str("SMS_TEMPLATE_HONEST", default=""),
         "objection": env.str("SMS_TEMPLATE_OBJECTION", default=""),
+        "repair": env.str("SMS_TEMPLATE_REPAIR", default=""),
         "password_code": env.str("SMS_TEMPLATE_PASSWORD_CODE", default=""),
         "password_reset": env.str("SMS_TEMPLATE_PASSWORD_RESET", default=""),
     },
@@ -456,6 +459,11 @@ SPECTACULAR_SETTINGS = {
         "ApplicationStatusEnum": "commitments.models.ApplicationStatus",
         "ServiceRequestStatusEnum": "commitments.models.ServiceStatus",
         "RegistrationStatusEnum": "commitments.models.RegistrationStatus",
+        # Two choice sets share each field name: each keeps its own name.
+        "RouteEnum": "commitments.models.ApplicationRoute",
+        "RepairRouteEnum": "commitments.models.RepairRoute",
+        "RecommendationEnum": "commitments.models.Recommendation",
+        "RepairRecommendationEnum": "commitments.models.RepairRecommendation",
     },
     # Every status an operation can answer is documented in one place (credit_portal.api_schema).
     "POSTPROCESSING_HOOKS": [

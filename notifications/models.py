@@ -203,6 +203,7 @@ class DirectMessageStatus(models.TextChoices):
 
 class DirectMessageKind(models.TextChoices):
     OBJECTION_DECISION = "objection", "异议处理结果"
+    REPAIR_DECISION = "repair", "信用修复结果"
     PASSWORD_CODE = "password_code", "密码重置验证码"
     PASSWORD_RESET = "password_reset", "营业厅重置密码提示"
     PUBLICATION_EXPIRED = "publication_expired", "公示期满告知"

@@ -17,6 +17,7 @@ from .passwords import (
     password_reset_with_code,
 )
 from .registration import enterprise_register, registration_confirm, registration_reject
+from .repairs import repair_apply, repair_decide, repair_decision_due, repair_propose, repair_record_at_source
 from .reports import enterprise_report_upload, officer_credit_report_upload
 
 __all__ = [
@@ -40,6 +41,11 @@ __all__ = [
     "password_reset_by_staff",
     "password_reset_with_code",
     "registration_confirm",
+    "repair_apply",
+    "repair_decide",
+    "repair_decision_due",
+    "repair_propose",
+    "repair_record_at_source",
     "registration_reject",
     "service_request_advance",
     "service_request_submit",

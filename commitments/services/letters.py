@@ -9,7 +9,8 @@ from archives.services.common import audited_save
 from archives.validation import check_date_floor, check_upload
 from credit_portal.errors import ApplicationError, Conflict
 
-from ..models import CommitmentLetter, Fulfilment, LetterStatus
+from .. import repair_text
+from ..models import CommitmentLetter, CommitmentType, Fulfilment, LetterStatus
 from ..plan_text import DIVISION_CODE
 from .access import require_member
 
@@ -52,7 +53,7 @@ def _next_serial(committed_on: date) -> int:
     return int(last[len(prefix) :]) + 1 if last else 1
 
 
-def _assign_code(letter: CommitmentLetter, *, actor, reason: str) -> None:
+def assign_code(letter: CommitmentLetter, *, actor, reason: str) -> None:
     # Serials are per commitment date; two acceptances at once may pick the same one: the unique
     # index refuses the second, which takes the next serial.
     for _ in range(CODE_ATTEMPTS):
@@ -88,7 +89,7 @@ def letter_decide(
     if accept:
         letter.valid_until = valid_until
         letter.fulfilment = Fulfilment.FULL
-        _assign_code(letter, actor=actor, reason="受理信用承诺书")
+        assign_code(letter, actor=actor, reason="受理信用承诺书")
     else:
         audited_save(letter, actor=actor, reason="退回信用承诺书")
     return letter
@@ -116,8 +117,9 @@ def letter_record_fulfilment(
     return letter
 
 
-#: What an event breaks: clause 三 of the letter (plan Annex 2).
+#: What an event breaks: clause 三 of the letter (plan Annex 2), or the repair commitment's promise.
 BREACHED_CLAUSE = "三、若发生违法失信、违约用电等行为，将依照有关法律、法规规章和政策规定接受处罚，并依法承担相应责任"
+BREACHED_CLAUSES = {CommitmentType.REPAIR: repair_text.CLAUSES[2].rstrip("；")}
 
 
 def letters_breach_refresh_many(*, customer_ids) -> int:
@@ -153,7 +155,8 @@ def letters_breach_refresh(*, customer_id: int) -> int:
             letter.breach_event = event
             letter.fulfilment = Fulfilment.PARTIAL
             letter.unfulfilled_content = (
-                f"{BREACHED_CLAUSE}：{event.occurred_on:%Y-%m-%d}发生“{event.get_type_display()}”"
+                f"{BREACHED_CLAUSES.get(letter.commitment_type, BREACHED_CLAUSE)}："
+                f"{event.occurred_on:%Y-%m-%d}发生“{event.get_type_display()}”"
                 f"（失信行为记录 #{event.pk}）"
             )
             audited_save(letter, actor=None, reason=f"违诺：失信行为记录 #{event.pk}")

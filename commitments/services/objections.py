@@ -13,8 +13,8 @@ from credit_portal.errors import ApplicationError, Conflict
 from credit_portal.signals import enterprise_message
 from credit_portal.workdays import add_working_days
 
-from ..models import EnterpriseRegistration, Objection, ObjectionStatus, Recommendation
-from .access import require_member
+from ..models import Objection, ObjectionStatus, Recommendation
+from .access import enterprise_phone, require_member
 
 
 @transaction.atomic
@@ -111,8 +111,7 @@ def objection_decide(*, objection: Objection, actor, uphold: bool, note: str = "
 def _objection_decision_send(objection: Objection) -> None:
     """The decision, with its reasons, as a text to the enterprise's registered mobile (and on its notices page)."""
     customer = objection.customer
-    registration = EnterpriseRegistration.objects.filter(user_id=objection.submitted_by_id).first()
-    phone = registration.phone if registration else customer.contact_phone
+    phone = enterprise_phone(customer=customer, user_id=objection.submitted_by_id)
     event = objection.event
     outcome = (
         "异议成立，该记录已撤销，信用等级已重新评定"

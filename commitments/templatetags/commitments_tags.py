@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django import template
+from django.utils import timezone
 
 register = template.Library()
 
@@ -20,3 +21,32 @@ def duration_days(value: timedelta | None) -> str:
 def get_item(mapping: dict, key) -> list:
     """`mapping|get_item:key` — a dict lookup in a template; an absent key gives an empty list."""
     return mapping.get(key, [])
+
+
+@register.inclusion_tag("commitments/_repair_panel.html", takes_context=True)
+def repair_panel_of(context, customer) -> dict:
+    """The credit repairs of a customer on its archive page (read by staff and DRC officers), with the
+    counter's actions per record for staff: file an application, or record a repair made at the source.
+    Two queries, whatever the number of records (the archive page's query budget)."""
+    from ..repair_selectors import repairs_visible_to
+
+    user = context["request"].user
+    if not user.has_perm("commitments.view_repairapplication"):
+        return {"visible": False}
+    repairs = list(repairs_visible_to(user).filter(customer=customer))
+    open_by_event = {repair.event_id: repair for repair in repairs if repair.is_open}
+    actions = []
+    if user.has_perm("commitments.propose_repair"):
+        today = timezone.localdate()
+        for event in customer.events.filter(status="in_force", repaired_on__isnull=True).order_by("-occurred_on"):
+            publication = event.publication_class
+            actions.append(
+                {
+                    "event": event,
+                    "at_source": publication is not None and not publication.repaired_here,
+                    "open": open_by_event.get(event.pk),
+                    "opens_on": event.repair_open_on,
+                    "too_early": event.repair_open_on is not None and today < event.repair_open_on,
+                }
+            )
+    return {"visible": True, "repairs": repairs, "actions": actions}

@@ -19,7 +19,7 @@ from django.conf import settings
 
 from archives import vocabulary
 from archives.models import CreditInformationKind
-from commitments import plan_text
+from commitments import plan_text, repair_text
 from commitments.models import CommitmentType, Fulfilment
 from credit_portal import spreadsheets
 from ratings import rules
@@ -97,6 +97,19 @@ def event_severity(event_type: str, severity: str, amount_yuan: Decimal | None, 
     return f"{attribute.label}{shown}{attribute.unit}"
 
 
+def by_commitment_type(letter: str, repair: str) -> Callable[[str | None], str]:
+    """承诺事由/承诺内容/违诺责任: the wording of the commitment's type (the letter's, or the repair's)."""
+    return labelled({CommitmentType.CERTIFICATION: letter, CommitmentType.REPAIR: repair})
+
+
+def repaired_record(event_type: str | None, occurred_on, repaired_on) -> str:
+    """备注 of a 信用修复型 commitment: the record it repaired and the repair date; empty for a letter."""
+    if not event_type:
+        return ""
+    label = rules.EVENT_TYPES[event_type].label if event_type in rules.EVENT_TYPES else event_type
+    return f"修复的失信行为：{label}（发生日期 {iso_date(occurred_on)}），修复日期 {iso_date(repaired_on)}"
+
+
 # --------------------------------------------------------------------------------------------
 # Constants of the report
 # --------------------------------------------------------------------------------------------
@@ -164,9 +177,22 @@ COMMITMENTS = Sheet(
         col("承诺人类别", render=constant(plan_text.COMMITTER_CATEGORY)),
         col("承诺人代码", "customer__uscc"),
         col("承诺类型", "commitment_type", render=labelled(dict(CommitmentType.choices))),
-        col("承诺事由", render=constant(plan_text.COMMITMENT_REASON)),
-        col("承诺内容", render=constant(plan_text.COMMITMENT_CONTENT)),
-        col("违诺责任", render=constant(plan_text.COMMITMENT_LIABILITY)),
+        # The letter of plan Annex 2 (证明事项型) or the 信用修复承诺书 of an approved repair (信用修复型).
+        col(
+            "承诺事由",
+            "commitment_type",
+            render=by_commitment_type(plan_text.COMMITMENT_REASON, repair_text.COMMITMENT_REASON),
+        ),
+        col(
+            "承诺内容",
+            "commitment_type",
+            render=by_commitment_type(plan_text.COMMITMENT_CONTENT, repair_text.COMMITMENT_CONTENT),
+        ),
+        col(
+            "违诺责任",
+            "commitment_type",
+            render=by_commitment_type(plan_text.COMMITMENT_LIABILITY, repair_text.COMMITMENT_LIABILITY),
+        ),
         col("承诺作出日期", "committed_on", render=iso_date),
         col("承诺有效期", "valid_until", render=validity),
         col("承诺履行状态", "fulfilment", render=labelled(dict(Fulfilment.choices))),
@@ -175,7 +201,13 @@ COMMITMENTS = Sheet(
         col("承诺受理单位", render=reporting_unit_name),
         col("承诺受理单位代码", render=reporting_unit_code),
         col("公开类型", render=constant(plan_text.DISCLOSURE)),
-        col("备注", render=constant("")),
+        col(
+            "备注",
+            "repair_application__event__type",
+            "repair_application__event__occurred_on",
+            "repair_application__repaired_on",
+            render=repaired_record,
+        ),
     ),
 )
 
@@ -238,5 +270,7 @@ MANIFEST_NAME = "manifest.json"
 #: Every file of a report folder, in the order they are offered and zipped.
 FILE_NAMES: tuple[str, ...] = (*(sheet.file_name for sheet in SHEETS), XLSX_NAME, MANIFEST_NAME)
 #: 2: archives.csv gained 规则评定等级 and 人工调整; credit_information.csv was added.
-#: 3: events.csv gained 失信信息类别, 最短公示期至, 最长公示期至, 修复日期; its 状态 has five values.
+#: 3: events.csv gained 失信信息类别, 最短公示期至, 最长公示期至, 修复日期; its 状态 has five values;
+#:    commitments.csv lists the 信用修复承诺书 of approved repairs (承诺类型 信用修复型, its own 承诺事由,
+#:    承诺内容 and 违诺责任, and in 备注 the record it repaired).
 FORMAT_VERSION = 3

@@ -19,7 +19,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import CHECKS, is_check_class, load_all_checks
 from schemathesis.core.failures import FailureGroup
 
-from commitments.models import Objection
+from commitments.models import Objection, RepairApplication
 from tests.factories import EventFactory, PowerApplicationFactory
 
 load_all_checks()
@@ -42,6 +42,10 @@ RULES_THE_SCHEMA_CANNOT_STATE = {
     "POST /api/service-requests/{id}/status/": "a reason when the request is sent back",
     "POST /api/objections/": "an event of the applicant's own archive; a real PDF, JPEG or PNG",
     "POST /api/objections/{id}/decision/": "a reason when the objection is refused",
+    "POST /api/repairs/": "an event of the applicant's own archive past its shortest period; real PDFs, JPEGs or PNGs",
+    "POST /api/repairs/at-source/": "another authority's record; a date not after today; a real PDF, JPEG or PNG",
+    "POST /api/repairs/{id}/proposal/": "a payment record's archive free of arrears, or the correction confirmed",
+    "POST /api/repairs/{id}/decision/": "a supervisor other than the proposer; a reason when the repair is refused",
     "POST /api/revocations/{revocation_id}/decision/": "a note when the revocation is refused",
     "POST /api/registrations/{id}/decision/": "a note when the registration is refused",
 }
@@ -57,11 +61,16 @@ def _records(applicant, applicant_customer) -> dict[str, dict[str, object]]:
     objection = Objection.objects.create(
         event=event, customer=applicant_customer, reason="并未逾期", submitted_by=applicant
     )
+    repair = RepairApplication.objects.create(
+        event=event, customer=applicant_customer, evidence="repairapplication/receipt.pdf",
+        commitment_file="repairapplication/commitment.pdf", committed_on=event.occurred_on, submitted_by=applicant,
+    )  # fmt: skip
     return {
         "/api/customers/{uscc}/": {"uscc": applicant_customer.uscc},
         "/api/events/{event_id}/": {"event_id": event.pk},
         "/api/applications/{id}/": {"id": application.pk},
         "/api/objections/{id}/": {"id": objection.pk},
+        "/api/repairs/{id}/": {"id": repair.pk},
     }
 
 

@@ -1,23 +1,27 @@
 """Fixtures of the enterprise-side tests: a pinned today, uploads, and the state of every table they write."""
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from archives.models import CreditEvent, Customer, EventRevocation, Membership, PublicCreditReport
+from archives.services import event_record
 from commitments.models import (
     CommitmentLetter,
     EnterpriseRegistration,
     Objection,
     PowerApplication,
+    RepairApplication,
+    RepairProposal,
     ValueAddedServiceRequest,
 )
 from ratings.models import CustomerRating
-from tests.factories import PDF_BYTES, PNG_BYTES
+from tests.factories import PDF_BYTES, PNG_BYTES, AccountFactory, ReportFactory, UserFactory
 
-TODAY = datetime(2025, 6, 16, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+TODAY = datetime(2025, 6, 16, 10, 0, tzinfo=SHANGHAI)
 # The PNG signature and an IHDR chunk: enough for content sniffing to say image/png.
 
 
@@ -54,4 +58,36 @@ def database_state() -> dict:
         "events": list(CreditEvent.objects.order_by("pk").values_list("pk", "status")),
         "revocations": list(EventRevocation.objects.order_by("pk").values_list("pk", "status")),
         "ratings": list(CustomerRating.objects.order_by("customer_id").values_list("customer_id", "level")),
+        "repairs": list(RepairApplication.objects.order_by("pk").values_list("pk", "status", "repaired_on")),
+        "repair_proposals": list(RepairProposal.objects.order_by("pk").values_list("pk", "status")),
+        "repaired_events": list(CreditEvent.objects.order_by("pk").values_list("pk", "repaired_on")),
     }
+
+
+# --------------------------------------------------------------------------------------------
+# Credit repair: events recorded on a past day (认定日期), and an archive that is otherwise clean
+# --------------------------------------------------------------------------------------------
+
+
+def record(customer, *, found_on: date, time_machine, **fields) -> CreditEvent:
+    """Record an event as staff would have on ``found_on`` (认定日期), then come back to today."""
+    time_machine.move_to(datetime(found_on.year, found_on.month, found_on.day, 9, 0, tzinfo=SHANGHAI), tick=False)
+    event = event_record(customer=customer, actor=UserFactory(), **{"occurred_on": found_on, **fields})
+    time_machine.move_to(TODAY, tick=False)
+    return event
+
+
+@pytest.fixture
+def honest_archive(applicant_customer):
+    """An account with no arrears and a verified clean report: only the events below keep it from blue."""
+    AccountFactory(customer=applicant_customer, opened_on=date(2018, 1, 1), payment_method="prepaid")
+    ReportFactory(customer=applicant_customer, issued_on=date(2025, 6, 1), status="verified", shows_dishonesty=False)
+    return applicant_customer
+
+
+@pytest.fixture
+def theft(honest_archive, time_machine):
+    """A 一般 theft (20,000 yuan, below black.3's amount) found on 2025-01-10: red.3; repairable from 2025-04-10."""
+    return record(
+        honest_archive, found_on=date(2025, 1, 10), type="theft", amount_yuan=20000, time_machine=time_machine
+    )

@@ -48,6 +48,11 @@ LETTER = _access(drc=200, applicant=200, other_applicant=404)
 LETTER_LIST = _access(drc=200)
 OWN_EVENT = _access(staff=404, supervisor=404, drc=404, applicant=200, other_applicant=404)
 DRC_ONLY = _access(staff=403, supervisor=403, drc=200)
+# Credit repair: DRC officers read the applications and decisions (never write).
+REPAIR_RECORD = _access(drc=200, applicant=200, other_applicant=404)
+REPAIR_DOCUMENTS = {
+    "evidence": None, "commitment_file": None, "committed_on": "2025-06-15",
+}  # fmt: skip
 
 
 class World:
@@ -69,6 +74,27 @@ class World:
         self.reviewed = services.objection_review(
             objection=services.objection_submit(event=reviewed_event, actor=applicant, reason="误录"),
             actor=staff, recommendation="uphold", note="属实",
+        )  # fmt: skip
+        # Credit repair: a late payment (轻微, repairable at once) applied for, one proposed by staff, one free;
+        # and another authority's record (来源认定), repaired at its source.
+        found = {"dishonesty_class": "minor", "publication_longest_until": date(2025, 9, 15)}
+        self.repairable = EventFactory(customer=customer, occurred_on=date(2025, 6, 1), **found)
+        self.repair_free = EventFactory(customer=customer, occurred_on=date(2025, 6, 2), **found)
+        self.repair = services.repair_apply(
+            event=self.repairable, actor=applicant, evidence=pdf(), commitment_file=pdf(),
+            committed_on=date(2025, 6, 15), rectification_report=pdf(),
+        )  # fmt: skip
+        proposed_event = EventFactory(customer=customer, occurred_on=date(2025, 6, 3), **found)
+        self.proposed_repair = services.repair_propose(
+            application=services.repair_apply(
+                event=proposed_event, actor=applicant, evidence=pdf(), commitment_file=pdf(),
+                committed_on=date(2025, 6, 15),
+            ),
+            actor=staff, recommendation="refuse", note="缴费凭证不清晰",
+        )  # fmt: skip
+        self.listed = EventFactory(
+            customer=customer, type="dishonesty", severity="general", occurred_on=date(2025, 5, 1),
+            dishonesty_class="source",
         )  # fmt: skip
         self.registration = services.enterprise_register(
             uscc=other_customer.uscc, enterprise_name=other_customer.name, contact_person="钱七", phone="13600000009",
@@ -231,6 +257,73 @@ PAGES = [
         lambda w: {"uscc": w.customer.uscc, "issued_on": "2025-06-10", "file": pdf()},
         ("drc",),
     ),  # fmt: skip
+    Page(
+        "commitments:repair_create",
+        _url("commitments:repair_create", lambda w: w.repair_free.pk),
+        OWN_EVENT,
+        lambda w: {**REPAIR_DOCUMENTS, "evidence": pdf(), "commitment_file": pdf()},
+        ("applicant",),
+    ),
+    Page("commitments:repair_pdf", _url("commitments:repair_pdf", lambda w: w.repair_free.pk), OWN_EVENT),
+    Page("commitments:repair_list", _url("commitments:repair_list"), _access(drc=200)),
+    Page(
+        "commitments:repair_detail",
+        _url("commitments:repair_detail", lambda w: w.repair.pk),
+        REPAIR_RECORD,
+        lambda w: {"recommendation": "refuse", "note": "缴费凭证金额不足"},
+        ("staff", "supervisor"),
+        expected_after={"drc": 403, "applicant": 403},
+        id="repair_proposal",
+    ),
+    Page(
+        "commitments:repair_detail",
+        _url("commitments:repair_detail", lambda w: w.proposed_repair.pk),
+        REPAIR_RECORD,
+        lambda w: {"decision": "refuse", "note": "缺少清晰的缴费凭证"},
+        ("supervisor",),
+        expected_after={"drc": 403, "applicant": 403},
+        id="repair_decision",
+        # staff may open the page but their decision is refused with the reason on the form (200)
+    ),
+    Page(
+        "commitments:repair_counter",
+        _url("commitments:repair_counter", lambda w: w.repair_free.pk),
+        STAFF,
+        lambda w: {**REPAIR_DOCUMENTS, "evidence": pdf(), "commitment_file": pdf(), "paper_application": pdf()},
+        ("staff", "supervisor"),
+    ),
+    Page("commitments:repair_counter_pdf", _url("commitments:repair_counter_pdf", lambda w: w.repair_free.pk), STAFF),
+    Page(
+        "commitments:repair_source",
+        _url("commitments:repair_source", lambda w: w.listed.pk),
+        STAFF,
+        lambda w: {"source_body": "淮安市市场监督管理局", "repaired_on": "2025-06-10", "evidence": pdf()},
+        ("staff", "supervisor"),
+    ),
+    Page(
+        "commitments:private_file",
+        _url("commitments:private_file", "repair-evidence", lambda w: w.repair.pk),
+        REPAIR_RECORD,
+        id="repair_evidence_file",
+    ),
+    Page(
+        "commitments:private_file",
+        _url("commitments:private_file", "repair-commitment", lambda w: w.repair.pk),
+        REPAIR_RECORD,
+        id="repair_commitment_file",
+    ),
+    Page(
+        "commitments:private_file",
+        _url("commitments:private_file", "repair-report", lambda w: w.repair.pk),
+        REPAIR_RECORD,
+        id="repair_report_file",
+    ),
+    Page(
+        "commitments:private_file",
+        _url("commitments:private_file", "repair-paper", lambda w: w.repair.pk),
+        REPAIR_RECORD | {"staff": 404, "supervisor": 404, "drc": 404, "applicant": 404},
+        id="missing_repair_paper_file",
+    ),
     Page(
         "commitments:private_file",
         _url("commitments:private_file", "letter", lambda w: w.letter.pk),

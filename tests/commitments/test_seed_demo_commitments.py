@@ -5,7 +5,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from commitments.models import CommitmentLetter, LetterStatus, PowerApplication
+from commitments.models import CommitmentLetter, LetterStatus, PowerApplication, RepairApplication
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +25,9 @@ def test_the_demo_applicant_gets_an_accepted_letter_and_an_application_once(sett
     if application.route == "no_property":
         assert application.letter == letter and application.report is not None
     assert letter.code in out.getvalue()
+    repair = RepairApplication.objects.get()  # one repairable record, filed at the counter, to check
+    assert (repair.status, repair.filed_at_counter, repair.event.dishonesty_class) == ("submitted", True, "minor")
+    assert repair.customer != letter.customer and "信用修复申请已由营业厅代为登记" in out.getvalue()
 
 
 def test_it_needs_the_demo_logins_and_demo_mode(settings):

@@ -27,6 +27,8 @@ def _samples_for(field: str) -> list:
         "publication_shortest_until",
         "publication_longest_until",
         "repaired_on",
+        "repair_application__event__occurred_on",
+        "repair_application__repaired_on",
     ):
         return SAMPLES["date"]
     if field == "rating__override":
@@ -37,7 +39,7 @@ def _samples_for(field: str) -> list:
         return SAMPLES["number"]
     if field in (
         "commitment_type", "fulfilment", "rating__level", "rating__computed_level", "type", "status", "severity",
-        "kind", "publication_status", "dishonesty_class",
+        "kind", "publication_status", "dishonesty_class", "repair_application__event__type",
     ):  # fmt: skip
         return SAMPLES["choice"] + ["minor", "serious", "general", "source", "objected", "repaired", "expired"]
     return SAMPLES["text"]

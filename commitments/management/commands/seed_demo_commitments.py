@@ -1,7 +1,8 @@
 """Demo data of the enterprise side (`make run`, after `seed_demo`): the demo applicant's enterprise gets an
 accepted credit commitment letter (信用承诺书) and a power application, so that the letter lists, the
-no-property route and the application queue have something to show. Demo mode only; a second run adds
-nothing."""
+no-property route and the application queue have something to show; and one 轻微 record of another
+enterprise, repairable at once, gets a credit-repair application filed at the counter, for staff to
+check and a second supervisor to decide (信用修复). Demo mode only; a second run adds nothing."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -13,9 +14,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from archives import vocabulary
 from archives.management.commands.seed_demo import DEMO_PDF
-from archives.models import Membership
-from commitments import selectors, services
+from archives.models import CreditEvent, EventStatus, Membership
+from commitments import repair_text, selectors, services
 from commitments.models import ApplicationKind, ApplicationRoute, CommitmentLetter
 
 
@@ -62,5 +64,31 @@ class Command(BaseCommand):
                 route=route,
                 property_document=None if qualifies else _pdf("property.pdf"),
             )
+            repair = self._repair_application(staff, exclude=customer)
         way = "暂无产权方式（信用报告＋信用承诺书）" if qualifies else "产权证明方式"
         self.stdout.write(f"{customer.name}：信用承诺书（承诺编码 {letter.code}）已受理；增容申请已按{way}提交。")
+        if repair is not None:
+            self.stdout.write(f"{repair.customer.name}：信用修复申请已由营业厅代为登记，待审查（信用修复）。")
+
+    def _repair_application(self, staff, *, exclude):
+        """A counter-filed repair of the first 轻微 record (repairable at once) of an enterprise without arrears."""
+        event = (
+            CreditEvent.objects.filter(
+                status=EventStatus.IN_FORCE, repaired_on__isnull=True, dishonesty_class=vocabulary.MINOR_CLASS
+            )
+            .exclude(customer=exclude)
+            .exclude(customer__accounts__arrears_since__isnull=False)
+            .order_by("customer__name", "id")
+            .first()
+        )
+        if event is None:
+            return None
+        return services.repair_apply(
+            event=event,
+            actor=staff,
+            evidence=_pdf("receipt.pdf"),
+            commitment_file=_pdf("repair-commitment.pdf"),
+            committed_on=timezone.localdate(),
+            paper_application=_pdf("paper-application.pdf"),
+            note=f"演示数据：{repair_text.OBLIGATIONS[event.type]}，营业厅代为登记",
+        )
