@@ -5,6 +5,8 @@ tasks in-process, demo mode on. `DJANGO_ENV=production` turns on the deployment 
 requires every secret to be given.
 """
 
+import base64
+import binascii
 import ipaddress
 import os
 import sys
@@ -23,15 +25,30 @@ DJANGO_ENV = env.str("DJANGO_ENV", default="development")
 PRODUCTION = DJANGO_ENV == "production"
 
 
+# The published development key: the demo and the tests only, refused in production.
+DEV_PERSONAL_DATA_KEY = "ZGV2LW9ubHktcGVyc29uYWwtZGF0YS1rZXktMDAwMDA="
+
+
+def _is_fernet_key(key: str) -> bool:
+    try:
+        return len(base64.urlsafe_b64decode(key.encode())) == 32
+    except (ValueError, binascii.Error):
+        return False
+
+
 def _refuse_half_configured_production() -> None:
     """Production never falls back to a laptop default: stop start-up with one line naming what is missing."""
-    missing = [name for name in ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "REDIS_URL") if not env.str(name, "")]
+    required = ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "REDIS_URL", "PERSONAL_DATA_KEYS")
+    missing = [name for name in required if not env.str(name, "")]
     database_url = env.str("DATABASE_URL", "")
     if not database_url:
         missing.append("DATABASE_URL")
     problems = [f"{', '.join(missing)} must be set"] if missing else []
     if database_url and not database_url.startswith(("postgres://", "postgresql://", "pgsql://")):
         problems.append(f"DATABASE_URL must name PostgreSQL (postgres://…), not {database_url.split(':', 1)[0]}")
+    keys = env.list("PERSONAL_DATA_KEYS", default=[])
+    if any(not _is_fernet_key(key) or key == DEV_PERSONAL_DATA_KEY for key in keys):
+        problems.append("PERSONAL_DATA_KEYS must list Fernet keys (Fernet.generate_key()), not the development key")
     if problems:
         sys.exit(f"DJANGO_ENV=production refused to start: {'; '.join(problems)} (see README, Configuration).")
 
@@ -48,6 +65,13 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 # Demo data and the printed demo logins exist only in demo mode, never in production.
 DEMO_MODE = env.bool("PORTAL_DEMO_MODE", default=not PRODUCTION)
+
+# Identity numbers are stored encrypted (credit_portal.personal_data): Fernet keys, newest first; an older
+# key stays listed until `manage.py rotate_personal_data_keys` has re-encrypted everything with the newest.
+# Production refuses to start without them; the demo and the tests use the published development key.
+PERSONAL_DATA_KEYS = env.list("PERSONAL_DATA_KEYS", default=[])
+if not PERSONAL_DATA_KEYS and DEMO_MODE and not PRODUCTION:
+    PERSONAL_DATA_KEYS = [DEV_PERSONAL_DATA_KEY]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
