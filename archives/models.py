@@ -98,7 +98,9 @@ def mask_phone(phone: str) -> str:
 class PersonalDataAccess(models.Model):
     """One look at a full identity number (查看完整证件号码): who, when, whose, and why; never the number."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="查看人")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="查看人"
+    )
     at = models.DateTimeField("查看时间", auto_now_add=True, db_index=True)
     customer = models.ForeignKey(
         Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="企业档案"

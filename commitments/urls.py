@@ -14,6 +14,7 @@ app_name = "commitments"
 urlpatterns = [
     # public
     path("register/", views_enterprise.register, name="register"),
+    path("privacy/", views_enterprise.privacy_notice, name="privacy_notice"),
     path("password/change/", views_enterprise.password_change, name="password_change"),
     path("password/reset/", views_enterprise.password_code_request, name="password_reset"),
     path("password/reset/confirm/", views_enterprise.password_reset_confirm, name="password_reset_confirm"),

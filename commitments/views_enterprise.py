@@ -10,11 +10,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header, urlencode
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 
 from archives.selectors import membership_of
@@ -22,7 +23,7 @@ from credit_portal.errors import submit_form
 from credit_portal.pdf import render_pdf
 from credit_portal.throttling import password_code_throttled, registration_throttled
 
-from . import plan_text, selectors, services
+from . import plan_text, privacy, selectors, services
 from .forms import (
     ApplicationForm,
     LetterUploadForm,
@@ -69,7 +70,19 @@ def register(request: HttpRequest) -> HttpResponse:
         login(request, registration.user, backend=MODEL_BACKEND)
         messages.success(request, "注册成功。营业厅工作人员确认您与企业的绑定后，即可查看本企业的信用档案并办理业务。")
         return redirect("home")
-    return render(request, "enterprise/register.html", {"form": form})
+    return render(request, "enterprise/register.html", {"form": form, "notice": mark_safe(privacy.notice_text())})  # noqa: S308 - our template
+
+
+def privacy_notice(request: HttpRequest) -> HttpResponse:
+    """The processing notice in force (public), or an earlier version a consent names (?version=)."""
+    version = request.GET.get("version", privacy.NOTICE_VERSION)
+    if version not in privacy.NOTICE_VERSIONS:
+        raise Http404("没有这一版本的告知书")
+    return render(
+        request,
+        "commitments/privacy_notice.html",
+        {"notice": mark_safe(privacy.notice_text(version)), "current": version == privacy.NOTICE_VERSION},  # noqa: S308
+    )
 
 
 @login_required

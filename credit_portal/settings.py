@@ -315,6 +315,29 @@ FILE_JOB_RETRY = {
     "MAX_ATTEMPTS": 3,
     "SWEEP_AFTER_SECONDS": 120,
 }
+# How long personal information is kept (《个人信息保护法》 §19: no longer than the purpose needs), in days;
+# the nightly job (credit_portal.tasks.personal_data_retention_task, 02:30) removes or anonymises what
+# has expired. Credit records (customers, events, ratings, letters) are the enterprise's and never expire here.
+PERSONAL_DATA_RETENTION_DAYS = {
+    # a registration staff refused: the person's data is anonymised this long after the decision
+    "registration_refused": env.int("RETENTION_REGISTRATION_REFUSED_DAYS", default=180),
+    # a registration nobody confirmed (abandoned): anonymised, and its account closed, this long after it was made
+    "registration_abandoned": env.int("RETENTION_REGISTRATION_ABANDONED_DAYS", default=90),
+    # a closed account: its data is anonymised at once; the audit history's copies this long after
+    "closed_account_history": env.int("RETENTION_CLOSED_ACCOUNT_DAYS", default=1095),
+    # sign-in records (django-axes attempts and logs, expired sessions, password-reset codes): 6 months,
+    # the minimum the Cybersecurity Law (网络安全法 §21) asks of network logs
+    "login_logs": env.int("RETENTION_LOGIN_LOG_DAYS", default=180),
+    # the log of who looked at a full identity number
+    "identity_access_log": env.int("RETENTION_IDENTITY_ACCESS_LOG_DAYS", default=1095),
+    # the mobile number a text (reset code, objection decision) was sent to
+    "message_recipients": env.int("RETENTION_MESSAGE_RECIPIENT_DAYS", default=365),
+}
+CELERY_BEAT_SCHEDULE["personal-data-retention"] = {
+    "task": "credit_portal.tasks.personal_data_retention_task",
+    "schedule": crontab(hour=2, minute=30),
+}
+
 # How long an Idempotency-Key (API) or a form's one-time token is answered with its first result.
 IDEMPOTENCY_KEEP_HOURS = env.int("IDEMPOTENCY_KEEP_HOURS", default=24)
 

@@ -21,6 +21,7 @@ from tests.factories import (
     ServiceRequestFactory,
     make_uscc,
     rate,
+    registrant_consent,
 )
 
 from .conftest import database_state, pdf
@@ -72,7 +73,7 @@ class World:
         )  # fmt: skip
         self.registration = services.enterprise_register(
             uscc=other_customer.uscc, enterprise_name=other_customer.name, contact_person="钱七", phone="13600000009",
-            password="Another-Pass-2025", password_again="Another-Pass-2025",
+            password="Another-Pass-2025", password_again="Another-Pass-2025", **registrant_consent(),
         )  # fmt: skip
 
 
