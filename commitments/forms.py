@@ -36,6 +36,18 @@ class RegistrationForm(forms.Form):
             self.fields[name].widget.attrs["autocomplete"] = "new-password"
 
 
+class AccountCloseForm(forms.Form):
+    password = forms.CharField(label="当前密码", widget=forms.PasswordInput(render_value=False), strip=False)
+    confirm = forms.BooleanField(
+        label="我知道注销后本账号不能再登录，本人的个人信息将被匿名化；企业的信用档案不受影响",
+        error_messages={"required": "请勾选确认后再注销"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].widget.attrs["autocomplete"] = "current-password"
+
+
 class RegistrationDecisionForm(forms.Form):
     # Nothing preselected: above all when the entered name differs from the archive's, staff must choose.
     decision = forms.ChoiceField(

@@ -30,6 +30,7 @@ from .models import (
     Objection,
     ObjectionStatus,
     PowerApplication,
+    PrivacyConsent,
     RegistrationStatus,
     ServiceStatus,
     ValueAddedServiceRequest,
@@ -42,6 +43,22 @@ HONEST = sorted(consequences.levels_granting(consequences.GREEN_CHANNEL))
 # --------------------------------------------------------------------------------------------
 # Who the user acts for
 # --------------------------------------------------------------------------------------------
+
+
+def registration_of(user) -> EnterpriseRegistration:
+    """The signed-in user's own registration (an enterprise user's); 404 for anyone else."""
+    registration = (
+        EnterpriseRegistration.objects.select_related("customer").filter(user=user).first()
+        if user.is_authenticated
+        else None
+    )
+    if registration is None:
+        raise Http404("只有企业用户有注册信息")
+    return registration
+
+
+def consents_of(user) -> QuerySet[PrivacyConsent]:
+    return PrivacyConsent.objects.filter(user=user).order_by("-consented_at", "-id")
 
 
 def enterprise_of(user) -> Customer:

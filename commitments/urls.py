@@ -22,6 +22,8 @@ urlpatterns = [
     path("commitments/report-guide/", views.report_guide, name="report_guide"),
     # the enterprise's own pages
     path("enterprise/", views_enterprise.enterprise_home, name="enterprise_home"),
+    path("enterprise/privacy/", views_enterprise.privacy_home, name="privacy_home"),
+    path("enterprise/privacy/close/", views_enterprise.account_close, name="account_close"),
     path("enterprise/letter.pdf", views_enterprise.letter_pdf, name="letter_pdf"),
     path("enterprise/letters/new/", views_enterprise.letter_upload, name="letter_upload"),
     path("enterprise/reports/new/", views_enterprise.report_upload, name="report_upload"),

@@ -332,6 +332,8 @@ PERSONAL_DATA_RETENTION_DAYS = {
     "identity_access_log": env.int("RETENTION_IDENTITY_ACCESS_LOG_DAYS", default=1095),
     # the mobile number a text (reset code, objection decision) was sent to
     "message_recipients": env.int("RETENTION_MESSAGE_RECIPIENT_DAYS", default=365),
+    # the ZIP of an enterprise's own data (it holds the user's personal data): deleted after a week
+    "data_downloads": env.int("RETENTION_DATA_DOWNLOAD_DAYS", default=7),
 }
 CELERY_BEAT_SCHEDULE["personal-data-retention"] = {
     "task": "credit_portal.tasks.personal_data_retention_task",

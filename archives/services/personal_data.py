@@ -1,6 +1,8 @@
 """Personal information in the archive: the legal representative's identity document, and the one
 way to read a full identity number (logged)."""
 
+from datetime import datetime
+
 from django.db import transaction
 
 from credit_portal.errors import ApplicationError
@@ -43,3 +45,10 @@ def identity_reveal(*, actor, value, subject: str, purpose: str, customer: Custo
         return ""
     PersonalDataAccess.objects.create(user=actor, customer=customer, subject=subject[:200], purpose=purpose[:200])
     return plain
+
+
+def identity_access_log_forget(now: datetime) -> int:
+    """The log of looks at full identity numbers, past its period (retention step)."""
+    from credit_portal.retention import retention_cutoff
+
+    return PersonalDataAccess.objects.filter(at__lt=retention_cutoff("identity_access_log", now=now)).delete()[0]
