@@ -17,6 +17,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+from django.db.models.query_utils import DeferredAttribute
 
 logger = logging.getLogger(__name__)
 
@@ -99,11 +100,27 @@ def rotate(token: str) -> str:
     return cipher().rotate(token.encode()).decode()
 
 
+def protect(value) -> str:
+    """What an `EncryptedTextField` holds for a value: "" for nothing, else a `Protected` string."""
+    if value is None or value == "" or isinstance(value, Protected):
+        return value or ""
+    return Protected(str(value))
+
+
+class _ProtectedAttribute(DeferredAttribute):
+    """Wraps whatever is assigned, so that a number just entered prints masked too, not only one read back."""
+
+    def __set__(self, instance, value) -> None:
+        instance.__dict__[self.field.attname] = protect(value)
+
+
 class EncryptedTextField(models.TextField):
     """A text stored as a Fernet token and read back as a `Protected` value (masked when printed).
 
     Nothing can be looked up by its value (each encryption differs): keep what must be searched elsewhere.
     """
+
+    descriptor_class = _ProtectedAttribute
 
     def from_db_value(self, value, expression, connection):
         if not value:
@@ -116,9 +133,7 @@ class EncryptedTextField(models.TextField):
             return Protected(UNREADABLE)
 
     def to_python(self, value):
-        if value is None or value == "" or isinstance(value, Protected):
-            return value or ""
-        return Protected(str(value))
+        return protect(value)
 
     def get_prep_value(self, value):
         plain = reveal(value)
