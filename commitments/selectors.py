@@ -17,6 +17,7 @@ from archives.models import (
     PublicCreditReport,
     ReportStatus,
 )
+from credit_portal import roles
 from ratings import consequences, rules
 from ratings.models import CustomerRating
 from ratings.rulesets import rule_book_for
@@ -45,16 +46,11 @@ HONEST = sorted(consequences.levels_granting(consequences.GREEN_CHANNEL))
 # --------------------------------------------------------------------------------------------
 
 
-def registration_of(user) -> EnterpriseRegistration:
-    """The signed-in user's own registration (an enterprise user's); 404 for anyone else."""
-    registration = (
-        EnterpriseRegistration.objects.select_related("customer").filter(user=user).first()
-        if user.is_authenticated
-        else None
-    )
-    if registration is None:
-        raise Http404("只有企业用户有注册信息")
-    return registration
+def registration_of(user) -> EnterpriseRegistration | None:
+    """An enterprise user's own registration (None for one the hall opened); 404 for anyone but an enterprise user."""
+    if not user.is_authenticated or not user.groups.filter(name=roles.APPLICANT).exists():
+        raise Http404("只有企业用户可以办理")
+    return EnterpriseRegistration.objects.select_related("customer").filter(user=user).first()
 
 
 def consents_of(user) -> QuerySet[PrivacyConsent]:

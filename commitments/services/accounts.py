@@ -38,6 +38,15 @@ def _user_anonymise(user) -> None:
     file_jobs_forget(FileJob.objects.filter(created_by=user, kind=DATA_EXPORT_KIND))
 
 
+def _account_anonymise(user, *, actor, reason: str) -> None:
+    _user_anonymise(user)
+    membership = Membership.objects.filter(user=user).first()
+    if membership is not None:
+        membership._history_user = actor
+        membership._change_reason = reason
+        membership.delete()  # audited: simple-history records the deletion
+
+
 def registration_anonymise(
     *, registration: EnterpriseRegistration, actor, reason: str, now: datetime, closed: bool = False
 ) -> EnterpriseRegistration:
@@ -47,13 +56,7 @@ def registration_anonymise(
     (`registration_history_forget`)."""
     from archives.services.common import audited_save
 
-    user = registration.user
-    _user_anonymise(user)
-    membership = Membership.objects.filter(user=user).first()
-    if membership is not None:
-        membership._history_user = actor
-        membership._change_reason = reason
-        membership.delete()  # audited: simple-history records the deletion
+    _account_anonymise(registration.user, actor=actor, reason=reason)
     for field, value in PERSONAL_FIELDS.items():
         setattr(registration, field, value)
     registration.anonymised_at = now
@@ -64,7 +67,7 @@ def registration_anonymise(
 
 
 @transaction.atomic
-def account_close(*, user, password: str) -> EnterpriseRegistration:
+def account_close(*, user, password: str) -> EnterpriseRegistration | None:
     """An enterprise user closes its own account, confirming with its password: it can no longer sign in,
     its sessions and tokens end, its personal data is anonymised; its enterprise's archive stays."""
     user = get_user_model().objects.select_for_update().get(pk=user.pk)
@@ -73,8 +76,9 @@ def account_close(*, user, password: str) -> EnterpriseRegistration:
     if not password or not user.check_password(password):
         raise ApplicationError("密码不正确，账号未注销。", field="password")
     registration = EnterpriseRegistration.objects.select_for_update().filter(user=user).first()
-    if registration is None:
-        raise ApplicationError("没有找到本账号的注册信息，请到营业厅办理注销。", field="password")
+    if registration is None:  # an account the hall opened: nothing was registered, the account itself goes
+        _account_anonymise(user, actor=user, reason="用户注销账号")
+        return None
     return registration_anonymise(
         registration=registration, actor=user, reason="用户注销账号", now=timezone.now(), closed=True
     )

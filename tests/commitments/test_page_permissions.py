@@ -99,6 +99,7 @@ def _url(name: str, *args) -> Callable[[World], str]:
 REGISTRATION_FORM = {
     "uscc": make_uscc(91_001), "enterprise_name": "淮阴庚新材料有限公司", "contact_person": "孙八",
     "phone": "13500000008", "password": "Register-Pass-2025", "password_again": "Register-Pass-2025",
+    **registrant_consent(page=True),
 }  # fmt: skip
 
 PAGES = [
@@ -110,6 +111,14 @@ PAGES = [
         ("anonymous",),
     ),
     Page("commitments:public_letters", _url("commitments:public_letters"), PUBLIC),
+    Page("commitments:privacy_notice", _url("commitments:privacy_notice"), PUBLIC),
+    # An enterprise user's own personal information; its download and closing are tested in test_personal_information.
+    Page("commitments:privacy_home", _url("commitments:privacy_home"), OWN),
+    Page(
+        "commitments:account_close",
+        _url("commitments:account_close"),
+        _access(staff=405, supervisor=405, drc=405, applicant=405, other_applicant=405),  # POST only
+    ),
     Page("commitments:password_reset", _url("commitments:password_reset"), PUBLIC),
     # Every signed-in user changes their own password; a visitor is sent to sign in.
     Page(

@@ -237,6 +237,33 @@ def test_closing_an_account_anonymises_the_person_ends_its_sessions_and_keeps_th
     assert "_auth_user_id" not in signing_in.session
 
 
+def test_an_account_the_hall_opened_downloads_its_data_and_closes_without_a_registration(
+    client, applicant, applicant_customer
+):
+    files = _download(client, applicant)
+    client.force_login(applicant)
+
+    client.post(reverse("commitments:account_close"), {"password": "portal-test-password", "confirm": "on"})
+
+    assert json.loads(files["my_data.json"])["registration"] is None
+    assert json.loads(files["enterprise.json"])["customer"]["uscc"] == applicant_customer.uscc
+    applicant.refresh_from_db()
+    assert (applicant.is_active, applicant.username) == (False, f"closed-{applicant.pk}")
+    assert not Membership.objects.filter(user=applicant).exists()
+    assert not FileJob.objects.filter(created_by=applicant).exists()  # the download held its personal data
+
+
+def test_closing_needs_the_box_ticked(client, staff, applicant_customer):
+    registration = _registered(applicant_customer, staff)
+    client.force_login(registration.user)
+
+    response = client.post(reverse("commitments:account_close"), {"password": PASSWORD})
+
+    assert response.status_code == 400 and "请勾选确认后再注销" in response.content.decode()
+    registration.user.refresh_from_db()
+    assert registration.user.is_active
+
+
 def test_staff_cannot_close_their_account_through_the_enterprise_page(client, staff):
     client.force_login(staff)
 
