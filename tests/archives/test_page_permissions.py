@@ -229,7 +229,7 @@ PAGES = [
         lambda a: {"uscc": make_uscc(777_002), "name": "淮阴丁新建有限公司", "contact_phone": "13900000000"},
     ),
     Page("archives:customer_detail", _url("archives:customer_detail", _uscc), ARCHIVE),
-    # The full number on request (staff, logged): a POST answered with the archive page; tested in test_identity_documents.
+    # The full number on request (staff, logged): a POST; tested in test_identity_documents.
     Page(
         "archives:identity_reveal",
         _url("archives:identity_reveal", _uscc),
