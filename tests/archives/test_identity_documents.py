@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 from cryptography.fernet import Fernet
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
@@ -256,3 +257,14 @@ def test_keys_rotate_the_old_key_still_reads_and_the_command_re_encrypts_with_th
         .decode()
         == LEGAL_ID
     )
+
+
+def test_the_admin_shows_the_registrants_number_masked_even_to_a_superuser(client, archive):
+    registration = archive["registration"]
+    client.force_login(get_user_model().objects.create_superuser("root", password="root-password-2026"))
+
+    listing = client.get("/admin/commitments/enterpriseregistration/").content.decode()
+    page = client.get(f"/admin/commitments/enterpriseregistration/{registration.pk}/change/").content.decode()
+
+    assert "钱七" in page and mask_identity(REGISTRANT_ID) in page
+    assert REGISTRANT_ID not in page and REGISTRANT_ID not in listing
