@@ -105,6 +105,12 @@ class MaskedIdentityField(serializers.CharField):
         return str(value) if value else ""
 
 
+def identity_type_field(**kwargs) -> serializers.ChoiceField:
+    """A document type as the API reads it back: one of the types, or "" when none is on file."""
+    kwargs.setdefault("help_text", "证件类型；未登记为空")
+    return serializers.ChoiceField(choices=IDENTITY_TYPE_CHOICES, allow_blank=True, read_only=True, **kwargs)
+
+
 class CustomerCreateSerializer(serializers.Serializer):
     uscc = serializers.CharField(max_length=30, help_text="统一社会信用代码（18位，含校验码）")
     name = serializers.CharField(max_length=200)
@@ -141,6 +147,7 @@ class CustomerSerializer(serializers.ModelSerializer):
 
     contact_phone = serializers.SerializerMethodField(help_text="无查看完整联系方式权限的用户看到脱敏号码")
     rating = serializers.SerializerMethodField(help_text="尚未评级时为 null")
+    legal_representative_id_type = identity_type_field(help_text="法定代表人证件类型；未登记为空")
     legal_representative_id_number = MaskedIdentityField(help_text="法定代表人证件号码（任何角色均隐去中间位）")
 
     class Meta:

@@ -6,7 +6,7 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from archives.models import IDENTITY_TYPE_CHOICES
-from archives.serializers import MaskedIdentityField
+from archives.serializers import MaskedIdentityField, identity_type_field
 from ratings import rules
 
 from . import privacy
@@ -68,6 +68,7 @@ class RegistrationReceivedSerializer(serializers.ModelSerializer):
 
     customer = serializers.CharField(source="uscc", read_only=True, help_text="填报的统一社会信用代码")
     username = serializers.CharField(source="user.username", read_only=True)
+    id_type = identity_type_field()
     id_number = MaskedIdentityField()
 
     class Meta:
@@ -85,6 +86,7 @@ class RegistrationSerializer(serializers.ModelSerializer):
     customer = serializers.CharField(source="uscc", read_only=True, help_text="填报的统一社会信用代码")
     customer_name = serializers.SerializerMethodField(help_text="已有档案的名称；待确认时新建档案的为 null")
     username = serializers.CharField(source="user.username", read_only=True)
+    id_type = identity_type_field()
     id_number = MaskedIdentityField()
 
     class Meta:

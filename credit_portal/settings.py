@@ -483,6 +483,7 @@ SPECTACULAR_SETTINGS = {
         "ApplicationStatusEnum": "commitments.models.ApplicationStatus",
         "ServiceRequestStatusEnum": "commitments.models.ServiceStatus",
         "RegistrationStatusEnum": "commitments.models.RegistrationStatus",
+        "IdentityDocumentTypeEnum": "archives.models.IDENTITY_TYPE_CHOICES",
     },
     # Every status an operation can answer is documented in one place (credit_portal.api_schema).
     "POSTPROCESSING_HOOKS": [
