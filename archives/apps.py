@@ -33,6 +33,12 @@ class ArchivesConfig(AppConfig):
 
         register_file_job("customers", permission="archives.view_all_archives", builder=customer_export_build)
 
+        from credit_portal.retention import register_retention
+
+        from .services.personal_data import identity_access_log_forget
+
+        register_retention("identity_access_log", identity_access_log_forget)
+
         from credit_portal.metrics import register_metrics
 
         from .metrics import jobs_metrics

@@ -14,9 +14,14 @@ from archives.vocabulary import LEVEL_LABELS
 from credit_portal.spreadsheets import safe_row
 
 from .levels import with_level
-from .models import Customer, mask_phone
+from .models import IDENTITY_TYPE_CHOICES, Customer, mask_phone
 
-COLUMNS = ["统一社会信用代码", "名称", "法定代表人", "联系人", "联系电话", "地址", "行业", "信用等级", "户号数"]
+COLUMNS = [
+    "统一社会信用代码", "名称", "法定代表人", "法定代表人证件类型", "法定代表人证件号码", "联系人", "联系电话", "地址",
+    "行业", "信用等级", "户号数",
+]  # fmt: skip
+# An identity number leaves the portal masked in every export, whoever builds it (credit_portal.personal_data).
+_ID_TYPES = dict(IDENTITY_TYPE_CHOICES)
 
 
 def customers_xlsx(customers: QuerySet[Customer], *, unmasked: bool) -> bytes:
@@ -44,6 +49,8 @@ def customers_xlsx_write(
         "uscc",
         "name",
         "legal_representative",
+        "legal_representative_id_type",
+        "legal_representative_id_number",
         "contact_person",
         "contact_phone",
         "address",
@@ -52,13 +59,17 @@ def customers_xlsx_write(
         "account_count",
     )
     written = 0
-    for uscc, name, legal, contact, phone, address, industry, level, account_count in rows.iterator(chunk_size=2000):
+    for uscc, name, legal, id_type, id_number, contact, phone, address, industry, level, account_count in rows.iterator(
+        chunk_size=2000
+    ):
         sheet.append(
             safe_row(
                 [
                     uscc,
                     name,
                     legal,
+                    _ID_TYPES.get(id_type, ""),
+                    str(id_number),
                     contact,
                     phone if unmasked else mask_phone(phone),
                     address,

@@ -4,8 +4,10 @@ from django import forms
 
 from .models import (
     EVENT_TYPE_CHOICES,
+    IDENTITY_TYPE_CHOICES,
     SEVERITY_CHOICES,
     CreditInformationKind,
+    Customer,
     ElectricityAccount,
     PaymentMethod,
     ReportRefusal,
@@ -19,6 +21,12 @@ class CustomerForm(forms.Form):
     uscc = forms.CharField(label="统一社会信用代码", max_length=18, min_length=18)
     name = forms.CharField(label="名称", max_length=200)
     legal_representative = forms.CharField(label="法定代表人", max_length=50, required=False)
+    legal_representative_id_type = forms.ChoiceField(
+        label="法定代表人证件类型", choices=[("", "—"), *IDENTITY_TYPE_CHOICES], required=False
+    )
+    legal_representative_id_number = forms.CharField(
+        label="法定代表人证件号码", max_length=30, required=False, help_text="加密保存，页面上只显示首尾几位"
+    )
     contact_person = forms.CharField(label="联系人", max_length=50, required=False)
     contact_phone = forms.CharField(label="联系电话", max_length=20, required=False)
     address = forms.CharField(label="地址", max_length=255, required=False)
@@ -29,6 +37,14 @@ class CustomerEditForm(CustomerForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["uscc"].disabled = True
+        # Never filled in with the number on file: a page holds the masked form only.
+        self.fields["legal_representative_id_number"].help_text = "留空则保持不变；填写即替换（加密保存）"
+
+    @staticmethod
+    def initial_for(customer: Customer) -> dict:
+        initial = {name: getattr(customer, name) for name in CustomerForm.base_fields}
+        initial["legal_representative_id_number"] = ""
+        return initial
 
 
 class AccountForm(forms.Form):

@@ -9,9 +9,10 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from archives import vocabulary
+from archives import validation, vocabulary
 from credit_portal.claims import lease_expired
 from credit_portal.decisions import TwoPersonDecision, decider_field
+from credit_portal.personal_data import EncryptedTextField
 
 
 def private_upload_to(instance: models.Model, filename: str) -> str:
@@ -42,6 +43,7 @@ EVENT_TYPE_CHOICES = [(code, event_type.label) for code, event_type in vocabular
 SEVERITY_CHOICES = [("minor", "情节较轻"), ("general", "一般"), ("serious", "较重")]
 #: 失信信息类别 (信用修复管理办法): declared with their periods in ``vocabulary.PUBLICATION_CLASSES``.
 DISHONESTY_CLASS_CHOICES = list(vocabulary.DISHONESTY_CLASS_LABELS.items())
+IDENTITY_TYPE_CHOICES = list(validation.IDENTITY_DOCUMENT_TYPES.items())
 
 
 class Customer(models.Model):
@@ -50,6 +52,11 @@ class Customer(models.Model):
     uscc = models.CharField("统一社会信用代码", max_length=18, unique=True)
     name = models.CharField("名称", max_length=200)
     legal_representative = models.CharField("法定代表人", max_length=50, blank=True)
+    # 实名制信息: the legal representative's identity document, the number encrypted and shown masked.
+    legal_representative_id_type = models.CharField(
+        "法定代表人证件类型", max_length=20, choices=IDENTITY_TYPE_CHOICES, blank=True
+    )
+    legal_representative_id_number = EncryptedTextField("法定代表人证件号码", blank=True)
     contact_person = models.CharField("联系人", max_length=50, blank=True)
     contact_phone = models.CharField("联系电话", max_length=20, blank=True)
     address = models.CharField("地址", max_length=255, blank=True)
@@ -71,6 +78,7 @@ class Customer(models.Model):
             ("view_all_archives", "查看全部信用档案"),
             ("manage_archives", "维护信用档案"),
             ("view_contact_details", "查看完整联系方式"),
+            ("view_identity_documents", "查看完整证件号码（留痕）"),
             ("import_archives", "从营销系统导入档案"),
         ]
 
@@ -87,6 +95,28 @@ def mask_phone(phone: str) -> str:
     if len(phone) < 7:
         return "*" * len(phone)
     return f"{phone[:3]}{'*' * (len(phone) - 7)}{phone[-4:]}"
+
+
+class PersonalDataAccess(models.Model):
+    """One look at a full identity number (查看完整证件号码): who, when, whose, and why; never the number."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="查看人"
+    )
+    at = models.DateTimeField("查看时间", auto_now_add=True, db_index=True)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="企业档案"
+    )
+    subject = models.CharField("查看对象", max_length=200)
+    purpose = models.CharField("用途", max_length=200)
+
+    class Meta:
+        verbose_name = "证件号码查看记录"
+        verbose_name_plural = "证件号码查看记录"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} 查看 {self.subject}"
 
 
 class ElectricityAccount(models.Model):

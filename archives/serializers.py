@@ -12,6 +12,7 @@ from rest_framework import serializers
 from archives import vocabulary
 
 from .models import (
+    IDENTITY_TYPE_CHOICES,
     SEVERITY_CHOICES,
     CreditEvent,
     Customer,
@@ -92,10 +93,35 @@ class CustomerFilterSerializer(serializers.Serializer):
     )
 
 
+class MaskedIdentityField(serializers.CharField):
+    """An identity number as every role reads it through the API: masked (320***********123X)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        kwargs.setdefault("help_text", "证件号码（隐去中间位）")
+        super().__init__(**kwargs)
+
+    def to_representation(self, value) -> str:
+        return str(value) if value else ""
+
+
+def identity_type_field(**kwargs) -> serializers.ChoiceField:
+    """A document type as the API reads it back: one of the types, or "" when none is on file."""
+    kwargs.setdefault("help_text", "证件类型；未登记为空")
+    return serializers.ChoiceField(choices=IDENTITY_TYPE_CHOICES, allow_blank=True, read_only=True, **kwargs)
+
+
 class CustomerCreateSerializer(serializers.Serializer):
     uscc = serializers.CharField(max_length=30, help_text="统一社会信用代码（18位，含校验码）")
     name = serializers.CharField(max_length=200)
     legal_representative = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    legal_representative_id_type = serializers.ChoiceField(
+        choices=IDENTITY_TYPE_CHOICES, required=False, allow_blank=True, default="", help_text="法定代表人证件类型"
+    )
+    legal_representative_id_number = serializers.CharField(
+        max_length=30, required=False, allow_blank=True, default="", write_only=True,
+        help_text="法定代表人证件号码（加密保存；读取时隐去中间位）",
+    )  # fmt: skip
     contact_person = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     contact_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     address = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
@@ -121,6 +147,8 @@ class CustomerSerializer(serializers.ModelSerializer):
 
     contact_phone = serializers.SerializerMethodField(help_text="无查看完整联系方式权限的用户看到脱敏号码")
     rating = serializers.SerializerMethodField(help_text="尚未评级时为 null")
+    legal_representative_id_type = identity_type_field(help_text="法定代表人证件类型；未登记为空")
+    legal_representative_id_number = MaskedIdentityField(help_text="法定代表人证件号码（任何角色均隐去中间位）")
 
     class Meta:
         model = Customer
@@ -128,6 +156,8 @@ class CustomerSerializer(serializers.ModelSerializer):
             "uscc",
             "name",
             "legal_representative",
+            "legal_representative_id_type",
+            "legal_representative_id_number",
             "contact_person",
             "contact_phone",
             "address",

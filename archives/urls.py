@@ -10,6 +10,7 @@ urlpatterns = [
     path("customers/new/", views.customer_create, name="customer_create"),
     path("customers/<str:uscc>/", views.customer_detail, name="customer_detail"),
     path("customers/<str:uscc>/edit/", views.customer_edit, name="customer_edit"),
+    path("customers/<str:uscc>/identity/", views.identity_reveal, name="identity_reveal"),
     path("customers/<str:uscc>/accounts/new/", views.account_create, name="account_create"),
     path("customers/<str:uscc>/events/new/", views.event_create, name="event_create"),
     path("customers/<str:uscc>/reports/new/", views.report_upload, name="report_upload"),

@@ -2,12 +2,14 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from archives.vocabulary import LEVEL_LABELS
-from credit_portal.errors import submit_form
+from credit_portal.errors import ApplicationError, submit_form
 from credit_portal.files import private_file_response
 from credit_portal.pagination import LargeTablePaginator
 from credit_portal.retries import retry_settings
@@ -145,15 +147,31 @@ def selectors_archive_context(request: HttpRequest, customer) -> dict:
         "history": selectors.archive_history(customer, unmasked=request.user.has_perm("archives.view_contact_details")),
         "can_manage": request.user.has_perm("archives.manage_archives"),
         "show_contact": request.user.has_perm("archives.view_contact_details"),
+        "may_reveal_identity": request.user.has_perm("archives.view_identity_documents"),
     }
+
+
+@login_required
+@require_POST
+def identity_reveal(request: HttpRequest, uscc: str) -> HttpResponse:
+    """The legal representative's full identity number, for staff who need it; the look is logged."""
+    customer = selectors.customer_for_user(user=request.user, uscc=uscc)
+    context = selectors_archive_context(request, customer)
+    try:
+        context["revealed_identity"] = services.identity_reveal(
+            actor=request.user, value=customer.legal_representative_id_number, customer=customer,
+            subject=f"{customer.name} 法定代表人证件号码", purpose="档案页查看",
+        )  # fmt: skip
+    except ApplicationError as error:
+        raise PermissionDenied(error.message) from None
+    return render(request, "archives/customer_detail.html", context)
 
 
 @login_required
 @manage_required
 def customer_edit(request: HttpRequest, uscc: str) -> HttpResponse:
     customer = selectors.customer_for_user(user=request.user, uscc=uscc)
-    initial = {name: getattr(customer, name) for name in CustomerForm.base_fields}
-    form = CustomerEditForm(request.POST or None, initial=initial)
+    form = CustomerEditForm(request.POST or None, initial=CustomerEditForm.initial_for(customer))
     if request.method == "POST" and submit_form(
         form,
         lambda data: services.customer_update(

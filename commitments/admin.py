@@ -2,7 +2,14 @@
 
 from django.contrib import admin
 
-from .models import CommitmentLetter, EnterpriseRegistration, Objection, PowerApplication, ValueAddedServiceRequest
+from .models import (
+    CommitmentLetter,
+    EnterpriseRegistration,
+    Objection,
+    PowerApplication,
+    PrivacyConsent,
+    ValueAddedServiceRequest,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -20,6 +27,11 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class EnterpriseRegistrationAdmin(ReadOnlyAdmin):
     list_display = ("enterprise_name", "phone", "customer", "status", "created_at")
     list_filter = ("status",)
+
+
+@admin.register(PrivacyConsent)
+class PrivacyConsentAdmin(ReadOnlyAdmin):
+    list_display = ("user", "notice_version", "consented_at")
 
 
 @admin.register(CommitmentLetter)

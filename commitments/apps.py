@@ -48,3 +48,18 @@ class CommitmentsConfig(AppConfig):
         objected_events.register(selectors.objected_event_ids)
         # A temporary password from the hall: the session remembers it must be changed first.
         user_logged_in.connect(receivers.password_change_on_login, dispatch_uid="commitments.password_change")
+
+        from archives.services.jobs import register_file_job
+        from credit_portal.retention import register_retention
+
+        from .data_export import enterprise_data_build
+        from .services import accounts
+
+        # Anyone signed in downloads the data about itself (and, once bound, its enterprise's): only its own.
+        register_file_job(
+            accounts.DATA_EXPORT_KIND, permission=lambda user: user.is_authenticated, builder=enterprise_data_build
+        )
+        register_retention("registrations", accounts.registrations_expire)
+        register_retention("registration_history", accounts.registration_history_forget)
+        register_retention("password_codes", accounts.password_codes_forget)
+        register_retention("data_downloads", accounts.data_exports_forget)

@@ -2,6 +2,9 @@
 
 from django import forms
 
+from archives.models import IDENTITY_TYPE_CHOICES
+
+from . import privacy
 from .models import ApplicationKind, ApplicationRoute, Fulfilment, Recommendation, RepairRecommendation, ServiceKind
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -16,13 +19,33 @@ class RegistrationForm(forms.Form):
     phone = forms.CharField(label="手机号", max_length=20, help_text="登录时用作用户名")
     password = forms.CharField(label="密码", widget=forms.PasswordInput(render_value=False), strip=False)
     password_again = forms.CharField(label="确认密码", widget=forms.PasswordInput(render_value=False), strip=False)
+    id_type = forms.ChoiceField(label="注册人证件类型", choices=IDENTITY_TYPE_CHOICES, initial="resident")
+    id_number = forms.CharField(
+        label="注册人证件号码", max_length=30, help_text="实名制信息，加密保存；页面上只显示首尾几位"
+    )
+    # Not required here: the service refuses a missing consent with the message that says why.
+    consent = forms.BooleanField(label="我已阅读并同意《个人信息处理告知书》", required=False)
+    notice_version = forms.CharField(widget=forms.HiddenInput, initial=privacy.NOTICE_VERSION)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["id_number"].widget.attrs.update({"autocomplete": "off", "autocapitalize": "characters"})
         self.fields["uscc"].widget.attrs.update({"autocomplete": "off", "autocapitalize": "characters"})
         self.fields["phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "tel"})
         for name in ("password", "password_again"):
             self.fields[name].widget.attrs["autocomplete"] = "new-password"
+
+
+class AccountCloseForm(forms.Form):
+    password = forms.CharField(label="当前密码", widget=forms.PasswordInput(render_value=False), strip=False)
+    confirm = forms.BooleanField(
+        label="我知道注销后本账号不能再登录，本人的个人信息将被匿名化；企业的信用档案不受影响",
+        error_messages={"required": "请勾选确认后再注销"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].widget.attrs["autocomplete"] = "current-password"
 
 
 class RegistrationDecisionForm(forms.Form):

@@ -11,8 +11,16 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from archives.models import CreditEvent, Customer, EventRevocation, PublicCreditReport, private_upload_to
+from archives.models import (
+    IDENTITY_TYPE_CHOICES,
+    CreditEvent,
+    Customer,
+    EventRevocation,
+    PublicCreditReport,
+    private_upload_to,
+)
 from credit_portal.decisions import TwoPersonDecision, decider_field
+from credit_portal.personal_data import EncryptedTextField
 from ratings import consequences
 from ratings.models import LEVEL_CHOICES
 
@@ -39,6 +47,9 @@ class EnterpriseRegistration(models.Model):
     enterprise_name = models.CharField("填报的企业名称", max_length=200)
     contact_person = models.CharField("联系人", max_length=50)
     phone = models.CharField("手机号", max_length=20)
+    # 实名制信息 of the person who registered: the number encrypted, shown masked but to staff verifying.
+    id_type = models.CharField("证件类型", max_length=20, choices=IDENTITY_TYPE_CHOICES, blank=True)
+    id_number = EncryptedTextField("证件号码", blank=True)
     created_customer = models.BooleanField("确认时新建档案", default=False)
     # Set when staff give a temporary password at the hall: the user must choose their own at next sign-in.
     password_change_required = models.BooleanField("须修改临时密码", default=False)
@@ -49,6 +60,10 @@ class EnterpriseRegistration(models.Model):
     decided_by = decider_field("确认人")
     decided_at = models.DateTimeField("确认时间", null=True, blank=True)
     decision_note = models.TextField("说明", blank=True)
+    # The user closed its account (注销); its personal data here was anonymised then (or by the nightly
+    # retention job, for a registration refused or abandoned past its retention period).
+    closed_at = models.DateTimeField("注销时间", null=True, blank=True)
+    anonymised_at = models.DateTimeField("个人信息匿名化时间", null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -66,6 +81,29 @@ class EnterpriseRegistration(models.Model):
     @property
     def name_differs(self) -> bool:
         return self.customer is not None and self.enterprise_name.strip() != self.customer.name.strip()
+
+
+class PrivacyConsent(models.Model):
+    """A registrant's consent to the processing notice (个人信息处理告知书): which version, when.
+
+    The text of each version is kept as its template (commitments.privacy); its SHA-256 as shown is here."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="privacy_consents", verbose_name="用户账号"
+    )
+    notice_version = models.CharField("告知书版本", max_length=20)
+    notice_sha256 = models.CharField("告知书摘要（SHA-256）", max_length=64)
+    consented_at = models.DateTimeField("同意时间")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "个人信息处理同意记录"
+        verbose_name_plural = "个人信息处理同意记录"
+        ordering = ["-consented_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"同意告知书第{self.notice_version}版（{self.consented_at:%Y-%m-%d %H:%M}）"
 
 
 class LetterStatus(models.TextChoices):

@@ -149,6 +149,8 @@ QUEUES: dict[str, Queue] = {
             ("档案名称", lambda o: o.customer.name if o.customer else "（尚未建档）"),
             ("联系人", lambda o: o.contact_person),
             ("手机号", lambda o: o.phone),
+            ("证件类型", lambda o: o.get_id_type_display()),
+            ("证件号码", lambda o: str(o.id_number)),  # masked: the full number only on the page, logged
             ("状态", lambda o: o.get_status_display()),
             ("确认人", lambda o: _name(o.decided_by)),
             ("确认时间", lambda o: _when(o.decided_at)),

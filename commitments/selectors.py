@@ -18,6 +18,7 @@ from archives.models import (
     ReportStatus,
 )
 from archives.selectors import events_with_publication_status
+from credit_portal import roles
 from ratings import consequences, rules
 from ratings.rulesets import rule_book_for
 from ratings.selectors import level_in_force, rating_panel
@@ -31,6 +32,7 @@ from .models import (
     Objection,
     ObjectionStatus,
     PowerApplication,
+    PrivacyConsent,
     RegistrationStatus,
     RepairApplication,
     ServiceStatus,
@@ -44,6 +46,17 @@ HONEST = sorted(consequences.levels_granting(consequences.GREEN_CHANNEL))
 # --------------------------------------------------------------------------------------------
 # Who the user acts for
 # --------------------------------------------------------------------------------------------
+
+
+def registration_of(user) -> EnterpriseRegistration | None:
+    """An enterprise user's own registration (None for one the hall opened); 404 for anyone but an enterprise user."""
+    if not user.is_authenticated or not user.groups.filter(name=roles.APPLICANT).exists():
+        raise Http404("只有企业用户可以办理")
+    return EnterpriseRegistration.objects.select_related("customer").filter(user=user).first()
+
+
+def consents_of(user) -> QuerySet[PrivacyConsent]:
+    return PrivacyConsent.objects.filter(user=user).order_by("-consented_at", "-id")
 
 
 def enterprise_of(user) -> Customer:

@@ -5,8 +5,11 @@ from decimal import Decimal
 from django.urls import reverse
 from rest_framework import serializers
 
+from archives.models import IDENTITY_TYPE_CHOICES
+from archives.serializers import MaskedIdentityField, identity_type_field
 from ratings import rules
 
+from . import privacy
 from .models import (
     ApplicationKind,
     ApplicationRoute,
@@ -51,6 +54,16 @@ class RegistrationCreateSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=20, help_text="11位手机号，登录时用作用户名")
     password = serializers.CharField(write_only=True, trim_whitespace=False, style={"input_type": "password"})
     password_again = serializers.CharField(write_only=True, trim_whitespace=False, style={"input_type": "password"})
+    id_type = serializers.ChoiceField(choices=IDENTITY_TYPE_CHOICES, help_text="注册人证件类型")
+    id_number = serializers.CharField(
+        max_length=30, write_only=True, help_text="注册人证件号码（居民身份证核验校验码）"
+    )
+    consent = serializers.BooleanField(
+        required=False, default=False, help_text="已阅读并同意《个人信息处理告知书》（/privacy/）；未同意的注册被拒绝"
+    )
+    notice_version = serializers.CharField(
+        required=False, default=privacy.NOTICE_VERSION, max_length=20, help_text="所同意的告知书版本，缺省为现行版本"
+    )
 
 
 class RegistrationReceivedSerializer(serializers.ModelSerializer):
@@ -59,10 +72,15 @@ class RegistrationReceivedSerializer(serializers.ModelSerializer):
 
     customer = serializers.CharField(source="uscc", read_only=True, help_text="填报的统一社会信用代码")
     username = serializers.CharField(source="user.username", read_only=True)
+    id_type = identity_type_field()
+    id_number = MaskedIdentityField()
 
     class Meta:
         model = EnterpriseRegistration
-        fields = ["id", "username", "customer", "enterprise_name", "contact_person", "phone", "status", "created_at"]
+        fields = [
+            "id", "username", "customer", "enterprise_name", "contact_person", "phone", "id_type", "id_number",
+            "status", "created_at",
+        ]  # fmt: skip
         read_only_fields = fields
 
 
@@ -72,6 +90,8 @@ class RegistrationSerializer(serializers.ModelSerializer):
     customer = serializers.CharField(source="uscc", read_only=True, help_text="填报的统一社会信用代码")
     customer_name = serializers.SerializerMethodField(help_text="已有档案的名称；待确认时新建档案的为 null")
     username = serializers.CharField(source="user.username", read_only=True)
+    id_type = identity_type_field()
+    id_number = MaskedIdentityField()
 
     class Meta:
         model = EnterpriseRegistration
@@ -83,6 +103,8 @@ class RegistrationSerializer(serializers.ModelSerializer):
             "enterprise_name",
             "contact_person",
             "phone",
+            "id_type",
+            "id_number",
             "created_customer",
             "status",
             "created_at",

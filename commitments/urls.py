@@ -14,6 +14,7 @@ app_name = "commitments"
 urlpatterns = [
     # public
     path("register/", views_enterprise.register, name="register"),
+    path("privacy/", views_enterprise.privacy_notice, name="privacy_notice"),
     path("password/change/", views_enterprise.password_change, name="password_change"),
     path("password/reset/", views_enterprise.password_code_request, name="password_reset"),
     path("password/reset/confirm/", views_enterprise.password_reset_confirm, name="password_reset_confirm"),
@@ -21,6 +22,8 @@ urlpatterns = [
     path("commitments/report-guide/", views.report_guide, name="report_guide"),
     # the enterprise's own pages
     path("enterprise/", views_enterprise.enterprise_home, name="enterprise_home"),
+    path("enterprise/privacy/", views_enterprise.privacy_home, name="privacy_home"),
+    path("enterprise/privacy/close/", views_enterprise.account_close, name="account_close"),
     path("enterprise/letter.pdf", views_enterprise.letter_pdf, name="letter_pdf"),
     path("enterprise/letters/new/", views_enterprise.letter_upload, name="letter_upload"),
     path("enterprise/reports/new/", views_enterprise.report_upload, name="report_upload"),

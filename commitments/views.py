@@ -16,6 +16,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from archives.selectors import customer_for_user
+from archives.services.personal_data import IDENTITY_PERMISSION, identity_reveal
 from archives.validation import normalize_uscc
 from credit_portal.errors import ApplicationError, submit_form
 from credit_portal.files import private_file_response
@@ -31,7 +32,14 @@ from .forms import (
     RegistrationDecisionForm,
     StepForm,
 )
-from .models import ApplicationStatus, EnterpriseRegistration, LetterStatus, ObjectionStatus, ServiceStatus
+from .models import (
+    ApplicationStatus,
+    EnterpriseRegistration,
+    LetterStatus,
+    ObjectionStatus,
+    RegistrationStatus,
+    ServiceStatus,
+)
 from .queues import queue_rows, queue_xlsx
 from .services.applications import APPLICATION_STEPS, SERVICE_STEPS
 
@@ -88,7 +96,15 @@ def registration_decide(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and submit_form(form, decide):
         messages.success(request, "已处理企业账号绑定")
         return redirect("commitments:registration_list")
-    return render(request, "commitments/registration_decide.html", {"form": form, "registration": registration})
+    context = {"form": form, "registration": registration, "revealed_identity": ""}
+    if registration.status == RegistrationStatus.PENDING and request.user.has_perm(IDENTITY_PERMISSION):
+        # Verifying the registrant against the document shown at the hall: the full number, and the look logged.
+        context["revealed_identity"] = identity_reveal(
+            actor=request.user, value=registration.id_number, customer=registration.customer,
+            subject=f"企业用户注册 #{registration.pk}（{registration.enterprise_name}）注册人证件号码",
+            purpose="核实企业账号注册",
+        )  # fmt: skip
+    return render(request, "commitments/registration_decide.html", context)
 
 
 def _queue_tools(request: HttpRequest, kind: str, *, narrow=None) -> dict | HttpResponse:

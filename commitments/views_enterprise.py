@@ -8,22 +8,26 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, update_session_auth_hash
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header, urlencode
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from archives.selectors import membership_of
+from archives.services import jobs as job_services
 from credit_portal.errors import submit_form
 from credit_portal.pdf import render_pdf
 from credit_portal.throttling import password_code_throttled, registration_throttled
 
-from . import plan_text, selectors, services
+from . import plan_text, privacy, selectors, services
 from .forms import (
+    AccountCloseForm,
     ApplicationForm,
     LetterUploadForm,
     ObjectionForm,
@@ -35,6 +39,7 @@ from .forms import (
     ServiceRequestForm,
 )
 from .middleware import PASSWORD_CHANGE_SESSION_KEY
+from .services.accounts import DATA_EXPORT_KIND
 
 MODEL_BACKEND = "credit_portal.auth_backends.CachedPermissionsBackend"
 
@@ -69,7 +74,58 @@ def register(request: HttpRequest) -> HttpResponse:
         login(request, registration.user, backend=MODEL_BACKEND)
         messages.success(request, "注册成功。营业厅工作人员确认您与企业的绑定后，即可查看本企业的信用档案并办理业务。")
         return redirect("home")
-    return render(request, "enterprise/register.html", {"form": form})
+    return render(request, "enterprise/register.html", {"form": form, "notice": mark_safe(privacy.notice_text())})  # noqa: S308 - our template
+
+
+def privacy_notice(request: HttpRequest) -> HttpResponse:
+    """The processing notice in force (public), or an earlier version a consent names (?version=)."""
+    version = request.GET.get("version", privacy.NOTICE_VERSION)
+    if version not in privacy.NOTICE_VERSIONS:
+        raise Http404("没有这一版本的告知书")
+    return render(
+        request,
+        "commitments/privacy_notice.html",
+        {"notice": mark_safe(privacy.notice_text(version)), "current": version == privacy.NOTICE_VERSION},  # noqa: S308
+    )
+
+
+@login_required
+@never_cache
+def privacy_home(request: HttpRequest) -> HttpResponse:
+    """The user's own personal information: what was registered (masked), its consents, the download of
+    its own and its enterprise's data (a file job), and the closing of its account."""
+    registration = selectors.registration_of(request.user)
+    if request.method == "POST":
+        job = job_services.file_job_start(
+            kind=DATA_EXPORT_KIND, title="下载本企业和本人的数据",
+            download_name=f"my-data-{timezone.localdate():%Y%m%d}.zip", params={}, actor=request.user,
+        )  # fmt: skip
+        return redirect("archives:file_job", job_id=job.pk)
+    return render(request, "enterprise/privacy.html", _privacy_context(request, registration, AccountCloseForm()))
+
+
+def _privacy_context(request: HttpRequest, registration, close_form) -> dict:
+    return {
+        "registration": registration,
+        "consents": selectors.consents_of(request.user),
+        "close_form": close_form,
+        "membership": membership_of(request.user),
+        "download_days": settings.PERSONAL_DATA_RETENTION_DAYS["data_downloads"],
+    }
+
+
+@login_required
+@never_cache
+@require_POST
+def account_close(request: HttpRequest) -> HttpResponse:
+    """Close one's own account (password confirmed): signed out at once; the enterprise's archive stays."""
+    registration = selectors.registration_of(request.user)
+    form = AccountCloseForm(request.POST)
+    if submit_form(form, lambda data: services.account_close(user=request.user, password=data["password"])):
+        logout(request)
+        messages.success(request, "账号已注销：不能再用它登录，您的个人信息已匿名化。企业的信用档案不受影响。")
+        return redirect("login")
+    return render(request, "enterprise/privacy.html", _privacy_context(request, registration, form), status=400)
 
 
 @login_required

@@ -7,3 +7,8 @@ class CreditPortalConfig(AppConfig):
     name = "credit_portal"
     verbose_name = "门户公共"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from .retention import login_records_forget, register_retention
+
+        register_retention("login_records", login_records_forget)

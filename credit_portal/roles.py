@@ -21,6 +21,8 @@ _STAFF_PERMISSIONS = [
     "archives.view_all_archives",
     "archives.manage_archives",
     "archives.view_contact_details",
+    # the full identity number where the work needs it (verifying a registration), every look logged
+    "archives.view_identity_documents",
     "archives.view_customer",
     "archives.add_customer",
     "archives.change_customer",

@@ -5,6 +5,8 @@ tasks in-process, demo mode on. `DJANGO_ENV=production` turns on the deployment 
 requires every secret to be given.
 """
 
+import base64
+import binascii
 import ipaddress
 import os
 import sys
@@ -23,15 +25,30 @@ DJANGO_ENV = env.str("DJANGO_ENV", default="development")
 PRODUCTION = DJANGO_ENV == "production"
 
 
+# The published development key: the demo and the tests only, refused in production.
+DEV_PERSONAL_DATA_KEY = "ZGV2LW9ubHktcGVyc29uYWwtZGF0YS1rZXktMDAwMDA="
+
+
+def _is_fernet_key(key: str) -> bool:
+    try:
+        return len(base64.urlsafe_b64decode(key.encode())) == 32
+    except (ValueError, binascii.Error):
+        return False
+
+
 def _refuse_half_configured_production() -> None:
     """Production never falls back to a laptop default: stop start-up with one line naming what is missing."""
-    missing = [name for name in ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "REDIS_URL") if not env.str(name, "")]
+    required = ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "REDIS_URL", "PERSONAL_DATA_KEYS")
+    missing = [name for name in required if not env.str(name, "")]
     database_url = env.str("DATABASE_URL", "")
     if not database_url:
         missing.append("DATABASE_URL")
     problems = [f"{', '.join(missing)} must be set"] if missing else []
     if database_url and not database_url.startswith(("postgres://", "postgresql://", "pgsql://")):
         problems.append(f"DATABASE_URL must name PostgreSQL (postgres://…), not {database_url.split(':', 1)[0]}")
+    keys = env.list("PERSONAL_DATA_KEYS", default=[])
+    if any(not _is_fernet_key(key) or key == DEV_PERSONAL_DATA_KEY for key in keys):
+        problems.append("PERSONAL_DATA_KEYS must list Fernet keys (Fernet.generate_key()), not the development key")
     if problems:
         sys.exit(f"DJANGO_ENV=production refused to start: {'; '.join(problems)} (see README, Configuration).")
 
@@ -48,6 +65,13 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 # Demo data and the printed demo logins exist only in demo mode, never in production.
 DEMO_MODE = env.bool("PORTAL_DEMO_MODE", default=not PRODUCTION)
+
+# Identity numbers are stored encrypted (credit_portal.personal_data): Fernet keys, newest first; an older
+# key stays listed until `manage.py rotate_personal_data_keys` has re-encrypted everything with the newest.
+# Production refuses to start without them; the demo and the tests use the published development key.
+PERSONAL_DATA_KEYS = env.list("PERSONAL_DATA_KEYS", default=[])
+if not PERSONAL_DATA_KEYS and DEMO_MODE and not PRODUCTION:
+    PERSONAL_DATA_KEYS = [DEV_PERSONAL_DATA_KEY]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -290,6 +314,31 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(hour=0, minute=25),
     },
 }
+# How long personal information is kept (《个人信息保护法》 §19: no longer than the purpose needs), in days;
+# the nightly job (credit_portal.tasks.personal_data_retention_task, 02:30) removes or anonymises what
+# has expired. Credit records (customers, events, ratings, letters) are the enterprise's and never expire here.
+PERSONAL_DATA_RETENTION_DAYS = {
+    # a registration staff refused: the person's data is anonymised this long after the decision
+    "registration_refused": env.int("RETENTION_REGISTRATION_REFUSED_DAYS", default=180),
+    # a registration nobody confirmed (abandoned): anonymised, and its account closed, this long after it was made
+    "registration_abandoned": env.int("RETENTION_REGISTRATION_ABANDONED_DAYS", default=90),
+    # a closed account: its data is anonymised at once; the audit history's copies this long after
+    "closed_account_history": env.int("RETENTION_CLOSED_ACCOUNT_DAYS", default=1095),
+    # sign-in records (django-axes attempts and logs, expired sessions, password-reset codes): 6 months,
+    # the minimum the Cybersecurity Law (网络安全法 §21) asks of network logs
+    "login_logs": env.int("RETENTION_LOGIN_LOG_DAYS", default=180),
+    # the log of who looked at a full identity number
+    "identity_access_log": env.int("RETENTION_IDENTITY_ACCESS_LOG_DAYS", default=1095),
+    # the mobile number a text (reset code, objection decision) was sent to
+    "message_recipients": env.int("RETENTION_MESSAGE_RECIPIENT_DAYS", default=365),
+    # the ZIP of an enterprise's own data (it holds the user's personal data): deleted after a week
+    "data_downloads": env.int("RETENTION_DATA_DOWNLOAD_DAYS", default=7),
+}
+CELERY_BEAT_SCHEDULE["personal-data-retention"] = {
+    "task": "credit_portal.tasks.personal_data_retention_task",
+    "schedule": crontab(hour=2, minute=30),
+}
+
 # How long an Idempotency-Key (API) or a form's one-time token is answered with its first result.
 IDEMPOTENCY_KEEP_HOURS = env.int("IDEMPOTENCY_KEEP_HOURS", default=24)
 
@@ -464,6 +513,7 @@ SPECTACULAR_SETTINGS = {
         "RepairRouteEnum": "commitments.models.RepairRoute",
         "RecommendationEnum": "commitments.models.Recommendation",
         "RepairRecommendationEnum": "commitments.models.RepairRecommendation",
+        "IdentityDocumentTypeEnum": "archives.models.IDENTITY_TYPE_CHOICES",
     },
     # Every status an operation can answer is documented in one place (credit_portal.api_schema).
     "POSTPROCESSING_HOOKS": [

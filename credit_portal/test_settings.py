@@ -12,6 +12,7 @@ PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="credit-portal-test-media-"))
 MEDIA_ROOT = PRIVATE_MEDIA_ROOT
 AXES_FAILURE_LIMIT = 5
 DEMO_MODE = True
+PERSONAL_DATA_KEYS = PERSONAL_DATA_KEYS or [DEV_PERSONAL_DATA_KEY]  # noqa: F405
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 # Each test process has its own cache (throttle counters, permission sets, cached figures), cleared
 # between tests (tests/conftest.py), so nothing leaks between parallel runs.

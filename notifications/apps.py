@@ -22,6 +22,14 @@ class NotificationsConfig(AppConfig):
 
         register_file_job("letters", permission="notifications.work_notices", builder=letters_print_build)
 
+        from commitments.data_export import register_data_section
+        from credit_portal.retention import register_retention
+
+        from .services.personal_data import message_recipients_forget, notices_of
+
+        register_data_section("notices", notices_of)  # the enterprise's download lists what it was told
+        register_retention("message_recipients", message_recipients_forget)
+
         from credit_portal.signals import enterprise_message
 
         from .services.direct import direct_message_record

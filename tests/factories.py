@@ -7,6 +7,7 @@ from decimal import Decimal
 import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from stdnum.cn import ric as stdnum_ric
 from stdnum.cn import uscc as stdnum_uscc
 
 from archives.models import (
@@ -48,6 +49,24 @@ def make_uscc(serial: int, *, prefix: str = "91320804") -> str:
         digits.append(USCC_ALPHABET[index])
     first17 = prefix + "".join(reversed(digits))
     return first17 + stdnum_uscc.calc_check_digit(first17)
+
+
+def make_resident_id(serial: int, *, region: str = "320804", born: str = "19800101") -> str:
+    """A valid 18-character resident identity number (淮阴区 by default) with its check character."""
+    first17 = f"{region}{born}{serial % 1000:03d}"
+    return first17 + stdnum_ric.calc_check_digit(first17 + "0")
+
+
+REGISTRANT_ID_NUMBER = make_resident_id(123)
+
+
+def registrant_consent(*, page: bool = False) -> dict:
+    """What a registration carries besides the enterprise: the registrant's identity document and its
+    consent to the processing notice in force (as a checked box on the page, a boolean elsewhere)."""
+    from commitments.privacy import NOTICE_VERSION
+
+    return {"id_type": "resident", "id_number": REGISTRANT_ID_NUMBER, "consent": "on" if page else True,
+            "notice_version": NOTICE_VERSION}  # fmt: skip
 
 
 class UserFactory(factory.django.DjangoModelFactory):

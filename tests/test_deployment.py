@@ -21,6 +21,7 @@ COMPLETE_PRODUCTION = {
     "DJANGO_ALLOWED_HOSTS": "credit.example.cn",
     "DATABASE_URL": "postgres://portal:secret@127.0.0.1:5432/portal",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "PERSONAL_DATA_KEYS": "cHJvZHVjdGlvbi1rZXktZm9yLXRoZS1jaGVjay0wMDA=",
 }
 
 
@@ -59,6 +60,9 @@ def test_complete_production_settings_start():
         ({"REDIS_URL": ""}, "REDIS_URL must be set"),
         ({"DJANGO_SECRET_KEY": None}, "DJANGO_SECRET_KEY must be set"),
         ({"DJANGO_ALLOWED_HOSTS": None}, "DJANGO_ALLOWED_HOSTS must be set"),
+        ({"PERSONAL_DATA_KEYS": None}, "PERSONAL_DATA_KEYS must be set"),
+        ({"PERSONAL_DATA_KEYS": "not-a-key"}, "PERSONAL_DATA_KEYS must list Fernet keys"),
+        ({"PERSONAL_DATA_KEYS": settings.DEV_PERSONAL_DATA_KEY}, "not the development key"),
     ],
 )
 def test_production_refuses_to_start_half_configured_with_one_line(changes, named):

@@ -25,7 +25,7 @@ from credit_portal.errors import DUPLICATE
 from credit_portal.idempotency import new_form_token
 from ratings import services as rating_services
 from ratings.models import LevelOverride
-from tests.factories import AccountFactory, CustomerFactory, make_uscc
+from tests.factories import AccountFactory, CustomerFactory, make_uscc, registrant_consent
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -186,7 +186,7 @@ def test_two_registrations_with_one_mobile_at_once_make_one_user_and_the_other_i
                     "phone": "13912345678",
                     "password": "Huaiyin-power-2025",
                     "password_again": "Huaiyin-power-2025",
-                    "consent": True,
+                    **registrant_consent(),
                 },
                 format="json",
             )

@@ -23,7 +23,7 @@ from credit_portal.idempotency import (
 from credit_portal.models import IdempotentRequest
 from credit_portal.tasks import idempotent_requests_forget_task
 from ratings.models import LevelOverride, OverrideStatus
-from tests.factories import AccountFactory, CustomerFactory, make_uscc
+from tests.factories import AccountFactory, CustomerFactory, make_uscc, registrant_consent
 
 pytestmark = pytest.mark.django_db
 
@@ -241,7 +241,7 @@ def test_a_registration_sent_twice_makes_one_user(client):
         "phone": "13912345678",
         "password": "Huaiyin-power-2025",
         "password_again": "Huaiyin-power-2025",
-        "consent": "on",
+        **registrant_consent(page=True),
         "form_token": token,
     }
 

@@ -19,7 +19,7 @@ from credit_portal import cache as resilient
 from credit_portal.celery import app as celery_app
 from credit_portal.throttling import CANNOT_COUNT
 from ratings.models import CustomerRating
-from tests.factories import AccountFactory, CustomerFactory, make_uscc
+from tests.factories import AccountFactory, CustomerFactory, make_uscc, registrant_consent
 
 TODAY = datetime(2026, 11, 28, 12, tzinfo=ZoneInfo("Asia/Shanghai"))
 
@@ -104,6 +104,7 @@ def test_with_redis_stopped_registration_cannot_be_counted_so_it_is_refused_and_
             "phone": "13900001111",
             "password": "a-long-new-password-2026",
             "password_again": "a-long-new-password-2026",
+            **registrant_consent(page=True),
         },
     )
 

@@ -3,6 +3,7 @@
 from .customers import account_create, account_update, customer_create, customer_update
 from .events import event_record, event_repair_record, revocation_decide, revocation_request
 from .information import credit_information_record
+from .personal_data import identity_reveal
 from .reports import report_refuse, report_upload, report_verify
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "customer_update",
     "event_record",
     "event_repair_record",
+    "identity_reveal",
     "report_refuse",
     "report_upload",
     "report_verify",

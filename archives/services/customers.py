@@ -10,6 +10,7 @@ from ..models import Customer, ElectricityAccount, PaymentMethod, VoltageLevel
 from ..selectors import industries_forget
 from ..validation import check_date_floor, check_decimal, check_plain_text, normalize_uscc
 from .common import audited_save, customer_facts_changed
+from .personal_data import legal_representative_identity
 
 # Read once: the import checks these for each of 100,000 rows.
 _PAYMENT_METHODS = frozenset(PaymentMethod.values)
@@ -37,12 +38,15 @@ def clean_customer_fields(data: dict) -> dict:
 
 @transaction.atomic
 def customer_create(*, actor, uscc: str, name: str, **fields: str) -> Customer:
-    """Open the credit archive of a new customer; the USCC must be valid and not yet on file."""
+    """Open the credit archive of a new customer; the USCC must be valid and not yet on file (the legal
+    representative's identity document, if given, must be valid too)."""
     uscc = normalize_uscc(uscc)
+    fields = dict(fields)
     data = clean_customer_fields({"name": name, **fields})
+    identity = legal_representative_identity(fields)
     if Customer.objects.filter(uscc=uscc).exists():
         raise ApplicationError(f"统一社会信用代码 {uscc} 已建档", field="uscc")
-    customer = Customer(uscc=uscc, **data)
+    customer = Customer(uscc=uscc, **data, **identity)
     audited_save(customer, actor=actor, reason="建档")
     # Rated at once, with no facts yet: no customer is without a level until the next nightly run.
     customer_facts_changed(customer_id=customer.pk, cause="opened", ref=uscc)
@@ -56,7 +60,9 @@ def customer_update(*, customer: Customer, actor, **fields: str) -> Customer:
     if "uscc" in fields and normalize_uscc(fields.pop("uscc")) != customer.uscc:
         raise ApplicationError("统一社会信用代码不可修改", field="uscc")
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
-    for key, value in clean_customer_fields(fields).items():
+    fields = dict(fields)
+    identity = legal_representative_identity(fields, keep=customer)
+    for key, value in {**clean_customer_fields(fields), **identity}.items():
         setattr(customer, key, value)
     audited_save(customer, actor=actor, reason="修改档案")
     transaction.on_commit(industries_forget)

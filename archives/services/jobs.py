@@ -42,7 +42,10 @@ Progress = Callable[[int, int], None]
 # A builder may be run again from the start (its worker died): what it covers must not depend on
 # what a previous run changed (see `file_job_params_pin`), and its writes must be safe to repeat.
 Builder = Callable[[FileJob, Path, Progress], None]
-_BUILDERS: dict[str, tuple[str, Builder]] = {}
+# Who may start a kind: a permission, or a test of the user (an enterprise user's rights come from its
+# membership, not from a group permission).
+Permission = str | Callable[[object], bool]
+_BUILDERS: dict[str, tuple[Permission, Builder]] = {}
 
 GAVE_UP = "生成文件的后台进程多次中断，未能完成。请缩小范围后重新生成，或联系技术人员。"
 
@@ -59,8 +62,9 @@ def _lease() -> timedelta:
     return timedelta(seconds=_retry()["LEASE_SECONDS"])
 
 
-def register_file_job(kind: str, *, permission: str, builder: Builder) -> None:
-    """Declare a kind of file job: who may start (and download) it, and the function that builds the file."""
+def register_file_job(kind: str, *, permission: Permission, builder: Builder) -> None:
+    """Declare a kind of file job: who may start it (a permission or a test of the user; only its starter
+    downloads it), and the function that builds the file."""
     _BUILDERS[kind] = (permission, builder)
 
 
@@ -69,7 +73,7 @@ def file_job_start(*, kind: str, title: str, download_name: str, params: dict, a
     if kind not in _BUILDERS:
         raise ApplicationError("未知的文件类型")
     permission, _ = _BUILDERS[kind]
-    if not actor.has_perm(permission):
+    if not (actor.has_perm(permission) if isinstance(permission, str) else permission(actor)):
         raise ApplicationError("无权生成该文件")
     with transaction.atomic():
         job = FileJob.objects.create(
@@ -209,6 +213,18 @@ def jobs_sweep(*, now: datetime | None = None) -> dict[str, int]:
             import_run_queue(job_id)  # the import's claim takes it over and resumes after the rows written
             imports += 1
     return {"file_jobs": queued, "file_jobs_failed": gave_up, "imports": imports}
+
+
+def file_jobs_forget(jobs) -> int:
+    """Delete these jobs and their files (personal data past its use); returns how many."""
+    removed = 0
+    for job in jobs.exclude(status=FileJobStatus.RUNNING):
+        if job.file:
+            # Once the rows are gone for good: a rolled-back transaction keeps its files.
+            transaction.on_commit(lambda storage=job.file.storage, name=job.file.name: storage.delete(name))
+        job.delete()
+        removed += 1
+    return removed
 
 
 def file_job_for_user(*, user, job_id: int) -> FileJob | None:

@@ -1,5 +1,6 @@
 """Writes of the enterprise side. Every service is one transaction, audited, with the acting user."""
 
+from .accounts import account_close
 from .applications import application_advance, application_submit, service_request_advance, service_request_submit
 from .letters import commitment_code, letter_decide, letter_record_fulfilment, letter_upload
 from .objections import (
@@ -21,6 +22,7 @@ from .repairs import repair_apply, repair_decide, repair_decision_due, repair_pr
 from .reports import enterprise_report_upload, officer_credit_report_upload
 
 __all__ = [
+    "account_close",
     "application_advance",
     "application_submit",
     "commitment_code",

@@ -8,15 +8,26 @@ from django.utils import timezone
 from archives.models import Customer, Membership
 from archives.services import customer_create
 from archives.services.common import audited_save
-from archives.validation import check_plain_text, normalize_uscc
+from archives.validation import check_plain_text, normalize_identity, normalize_uscc
 from credit_portal import roles
 from credit_portal.errors import ApplicationError
 
-from ..models import EnterpriseRegistration, RegistrationStatus
+from .. import privacy
+from ..models import EnterpriseRegistration, PrivacyConsent, RegistrationStatus
 from .passwords import password_validated
 
 MOBILE_PHONE = re.compile(r"^1[3-9]\d{9}$")
 PHONE_NOT_AVAILABLE = "无法使用该手机号注册。如您此前已用它注册，请直接登录；否则请核对号码或联系营业厅。"
+CONSENT_MISSING = "请阅读《个人信息处理告知书》并勾选“我已阅读并同意”后再注册；未同意的，我们不收集您的任何信息。"
+NOTICE_CHANGED = "《个人信息处理告知书》已更新，请重新阅读最新版本后再勾选同意。"
+
+
+def _check_consent(*, consent: bool, notice_version: str) -> None:
+    """Nothing is collected before the registrant agrees to the version of the notice in force."""
+    if consent is not True:
+        raise ApplicationError(CONSENT_MISSING, field="consent")
+    if notice_version != privacy.NOTICE_VERSION:
+        raise ApplicationError(NOTICE_CHANGED, field="consent")
 
 
 def _clean_registration(*, enterprise_name: str, contact_person: str, phone: str) -> tuple[str, str, str]:
@@ -44,14 +55,18 @@ def _check_password(*, password: str, password_again: str, user) -> None:
 
 @transaction.atomic
 def enterprise_register(
-    *, uscc: str, enterprise_name: str, contact_person: str, phone: str, password: str, password_again: str
-) -> EnterpriseRegistration:
+    *, uscc: str, enterprise_name: str, contact_person: str, phone: str, password: str, password_again: str,
+    id_type: str, id_number: str, consent: bool, notice_version: str,
+) -> EnterpriseRegistration:  # fmt: skip
     """Create an enterprise user (login name: the mobile phone) bound, unconfirmed, to the customer with
-    that USCC. Without such a customer no archive is opened: staff open it when they confirm."""
+    that USCC, once it has consented to the processing notice (the version and time recorded).
+    Without such a customer no archive is opened: staff open it when they confirm."""
+    _check_consent(consent=consent, notice_version=notice_version)
     uscc = normalize_uscc(uscc)
     enterprise_name, contact_person, phone = _clean_registration(
         enterprise_name=enterprise_name, contact_person=contact_person, phone=phone
     )
+    id_type, id_number = normalize_identity(id_type, id_number, label="注册人证件号码")
     User = get_user_model()
     user = User(username=phone, first_name=contact_person)
     # Read by credit_portal.passwords: the password must not resemble the enterprise's own data.
@@ -72,9 +87,14 @@ def enterprise_register(
         audited_save(Membership(user=user, customer=customer), actor=user, reason="企业用户注册")
     registration = EnterpriseRegistration(
         user=user, customer=customer, uscc=uscc, enterprise_name=enterprise_name, contact_person=contact_person,
-        phone=phone, created_customer=customer is None,
+        phone=phone, id_type=id_type, id_number=id_number, created_customer=customer is None,
     )  # fmt: skip
     audited_save(registration, actor=user, reason="企业用户注册")
+    consent_record = PrivacyConsent(
+        user=user, notice_version=notice_version, notice_sha256=privacy.notice_sha256(notice_version),
+        consented_at=timezone.now(),
+    )  # fmt: skip
+    audited_save(consent_record, actor=user, reason="同意个人信息处理告知书")
     return registration
 
 

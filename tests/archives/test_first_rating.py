@@ -10,7 +10,7 @@ from archives import services
 from archives.models import Customer
 from commitments import services as commitment_services
 from ratings.models import CustomerRating, RatingHistory
-from tests.factories import make_uscc
+from tests.factories import make_uscc, registrant_consent
 
 from .test_importing import _csv, _preview_and_run
 
@@ -58,7 +58,7 @@ def test_a_customer_opened_when_staff_confirm_a_registration_is_rated_at_once(st
     password = "Huaiyin-power-2025"
     registration = commitment_services.enterprise_register(
         uscc=uscc, enterprise_name="淮阴首评丁有限公司", contact_person="王五", phone="13912340001",
-        password=password, password_again=password,
+        password=password, password_again=password, **registrant_consent(),
     )  # fmt: skip
     assert not CustomerRating.objects.exists()
 

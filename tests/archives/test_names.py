@@ -8,7 +8,7 @@ from archives import services
 from archives.models import Customer
 from commitments import services as commitment_services
 from credit_portal.errors import ApplicationError
-from tests.factories import CustomerFactory, make_uscc
+from tests.factories import CustomerFactory, make_uscc, registrant_consent
 
 pytestmark = pytest.mark.django_db
 
@@ -67,6 +67,7 @@ def test_self_registration_refuses_a_zero_width_character_in_the_enterprise_name
         "phone": "13912345600",
         "password": "Huaiyin-power-2025",
         "password_again": "Huaiyin-power-2025",
+        **registrant_consent(page=True),
     }
 
     response = client.post(reverse("commitments:register"), data)
@@ -92,6 +93,7 @@ def test_a_full_width_uscc_finds_the_enterprise_at_registration(applicant_custom
         phone="13912345601",
         password="Huaiyin-power-2025",
         password_again="Huaiyin-power-2025",
+        **registrant_consent(),
     )
 
     assert registration.customer == applicant_customer

@@ -229,6 +229,12 @@ PAGES = [
         lambda a: {"uscc": make_uscc(777_002), "name": "淮阴丁新建有限公司", "contact_phone": "13900000000"},
     ),
     Page("archives:customer_detail", _url("archives:customer_detail", _uscc), ARCHIVE),
+    # The full number on request (staff, logged): a POST; tested in test_identity_documents.
+    Page(
+        "archives:identity_reveal",
+        _url("archives:identity_reveal", _uscc),
+        _access(staff=405, supervisor=405, drc=405, applicant=405, other_applicant=405),
+    ),
     Page(
         "archives:customer_edit",
         _url("archives:customer_edit", _uscc),

@@ -16,7 +16,15 @@ from playwright.sync_api import expect
 from archives.models import PublicCreditReport
 from commitments.models import CommitmentLetter, PowerApplication
 from ratings.models import CustomerRating
-from tests.factories import AccountFactory, CustomerFactory, PowerApplicationFactory, UserFactory, make_uscc, rate
+from tests.factories import (
+    REGISTRANT_ID_NUMBER,
+    AccountFactory,
+    CustomerFactory,
+    PowerApplicationFactory,
+    UserFactory,
+    make_uscc,
+    rate,
+)
 
 TODAY = datetime(2025, 6, 16, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
 STAFF_PASSWORD = "Hall-counter-2025"
@@ -60,6 +68,8 @@ def test_an_enterprise_without_property_documents_applies_and_heads_the_queue(
     page.get_by_label("手机号").fill(PHONE)
     page.get_by_label(re.compile(r"^密码")).fill(APPLICANT_PASSWORD)
     page.get_by_label("确认密码").fill(APPLICANT_PASSWORD)
+    page.get_by_label("注册人证件号码").fill(REGISTRANT_ID_NUMBER)
+    page.get_by_label("我已阅读并同意《个人信息处理告知书》").check()
     page.get_by_role("button", name="注册").click()
     expect(page.locator(".errorlist")).to_contain_text("校验码错误")
     page.get_by_label("统一社会信用代码").fill(uscc.lower())

@@ -24,6 +24,7 @@ from tests.factories import (
     ReportFactory,
     UserFactory,
     rate,
+    registrant_consent,
 )
 
 PASSWORD = "Hall-counter-2025"
@@ -305,7 +306,7 @@ def test_a_forgotten_password_is_reset_from_the_login_page_on_a_phone(chromium, 
     customer = CustomerFactory(name="淮阴己物流有限公司")
     registration = services.enterprise_register(
         uscc=customer.uscc, enterprise_name=customer.name, contact_person="钱七", phone="13600000009",
-        password="Another-Pass-2025", password_again="Another-Pass-2025",
+        password="Another-Pass-2025", password_again="Another-Pass-2025", **registrant_consent(),
     )  # fmt: skip
     services.registration_confirm(registration=registration, actor=staff)
     context, page, watch = _context(chromium, live_server, PHONE, is_mobile=True, has_touch=True)

@@ -15,6 +15,7 @@ from tests.factories import (
     ServiceRequestFactory,
     make_uscc,
     rate,
+    registrant_consent,
 )
 
 from .conftest import database_state, fake_pdf, pdf
@@ -56,7 +57,7 @@ def world(staff, supervisor, drc, applicant, other_applicant, applicant_customer
     reviewed = services.objection_review(objection=second, actor=staff, recommendation="uphold", note="属实")
     registration = services.enterprise_register(
         uscc=other_customer.uscc, enterprise_name=other_customer.name, contact_person="钱七", phone="13600000009",
-        password="Another-Pass-2025", password_again="Another-Pass-2025",
+        password="Another-Pass-2025", password_again="Another-Pass-2025", **registrant_consent(),
     )  # fmt: skip
     return {
         "users": {"staff": staff, "supervisor": supervisor, "drc": drc, "applicant": applicant,
@@ -181,7 +182,8 @@ def test_bad_input_is_answered_400_with_the_field_and_nothing_changes(api_client
 
 def test_registration_through_the_api_needs_no_login_and_checks_the_uscc(api_client):
     form = {"uscc": "91320804MA1M9QX2AX", "enterprise_name": "淮阴辛有限公司", "contact_person": "周九",
-            "phone": "13300000003", "password": "Api-Register-2025", "password_again": "Api-Register-2025"}  # fmt: skip
+            "phone": "13300000003", "password": "Api-Register-2025", "password_again": "Api-Register-2025",
+            **registrant_consent()}  # fmt: skip
 
     refused = api_client.post("/api/registrations/", form, format="json")
     accepted = api_client.post("/api/registrations/", {**form, "uscc": make_uscc(92_001)}, format="json")

@@ -21,6 +21,7 @@ from tests.factories import (
     ServiceRequestFactory,
     make_uscc,
     rate,
+    registrant_consent,
 )
 
 from .conftest import database_state, pdf
@@ -98,7 +99,7 @@ class World:
         )  # fmt: skip
         self.registration = services.enterprise_register(
             uscc=other_customer.uscc, enterprise_name=other_customer.name, contact_person="钱七", phone="13600000009",
-            password="Another-Pass-2025", password_again="Another-Pass-2025",
+            password="Another-Pass-2025", password_again="Another-Pass-2025", **registrant_consent(),
         )  # fmt: skip
 
 
@@ -124,6 +125,7 @@ def _url(name: str, *args) -> Callable[[World], str]:
 REGISTRATION_FORM = {
     "uscc": make_uscc(91_001), "enterprise_name": "淮阴庚新材料有限公司", "contact_person": "孙八",
     "phone": "13500000008", "password": "Register-Pass-2025", "password_again": "Register-Pass-2025",
+    **registrant_consent(page=True),
 }  # fmt: skip
 
 PAGES = [
@@ -135,6 +137,14 @@ PAGES = [
         ("anonymous",),
     ),
     Page("commitments:public_letters", _url("commitments:public_letters"), PUBLIC),
+    Page("commitments:privacy_notice", _url("commitments:privacy_notice"), PUBLIC),
+    # An enterprise user's own personal information; its download and closing are tested in test_personal_information.
+    Page("commitments:privacy_home", _url("commitments:privacy_home"), OWN),
+    Page(
+        "commitments:account_close",
+        _url("commitments:account_close"),
+        _access(staff=405, supervisor=405, drc=405, applicant=405, other_applicant=405),  # POST only
+    ),
     Page("commitments:password_reset", _url("commitments:password_reset"), PUBLIC),
     # Every signed-in user changes their own password; a visitor is sent to sign in.
     Page(

@@ -11,6 +11,7 @@ from django.urls import reverse
 from commitments import services
 from credit_portal.errors import ApplicationError
 from notifications.models import DirectMessage
+from tests.factories import registrant_consent
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ PHONE, PASSWORD, NEW_PASSWORD = "13600000009", "Another-Pass-2025", "Brand-New-P
 def enterprise_user(staff, other_customer):
     registration = services.enterprise_register(
         uscc=other_customer.uscc, enterprise_name=other_customer.name, contact_person="钱七", phone=PHONE,
-        password=PASSWORD, password_again=PASSWORD,
+        password=PASSWORD, password_again=PASSWORD, **registrant_consent(),
     )  # fmt: skip
     services.registration_confirm(registration=registration, actor=staff)
     registration.refresh_from_db()

@@ -12,7 +12,7 @@ from archives.models import Customer, Membership
 from commitments import services
 from commitments.models import EnterpriseRegistration, RegistrationStatus
 from credit_portal.errors import ApplicationError
-from tests.factories import CustomerFactory, make_uscc
+from tests.factories import CustomerFactory, make_uscc, registrant_consent
 
 from .conftest import database_state, pdf
 
@@ -29,6 +29,7 @@ def _form(**changes) -> dict:
         "phone": "13912345678",
         "password": PASSWORD,
         "password_again": PASSWORD,
+        **registrant_consent(),
     }
     return {**data, **changes}
 

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from tests.factories import make_uscc
+from tests.factories import make_uscc, registrant_consent
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +21,7 @@ def _form(n: int, **changes) -> dict:
         "phone": f"139{n:08d}",
         "password": PASSWORD,
         "password_again": PASSWORD,
+        **registrant_consent(page=True),
     }
     return {**data, **changes}
 

@@ -169,7 +169,8 @@ NOT_HTML = {
     "archives:private_file", "archives:file_job_download", "commitments:letter_pdf",
     "commitments:private_file", "commitments:registration_password_reset", "notifications:letter_pdf",
     "notifications:letters_print", "notifications:notice_retry", "drc:report_file", "drc:report_zip",
-    "drc:report_build_today", "notifications:moved_to_drc", "moved_to_drc",
+    "drc:report_build_today", "notifications:moved_to_drc", "moved_to_drc", "archives:identity_reveal",
+    "commitments:account_close",
 }  # fmt: skip
 
 
