@@ -46,17 +46,7 @@ def customers_xlsx_write(
     if "level" not in customers.query.annotations:  # customer_list gives it already
         customers = with_level(customers)
     rows = customers.annotate(account_count=Count("accounts")).values_list(
-        "uscc",
-        "name",
-        "legal_representative",
-        "legal_representative_id_type",
-        "legal_representative_id_number",
-        "contact_person",
-        "contact_phone",
-        "address",
-        "industry",
-        "level",
-        "account_count",
+        *Customer.CARD_FIELDS, "level", "account_count"
     )
     written = 0
     for uscc, name, legal, id_type, id_number, contact, phone, address, industry, level, account_count in rows.iterator(

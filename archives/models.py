@@ -49,6 +49,19 @@ IDENTITY_TYPE_CHOICES = list(validation.IDENTITY_DOCUMENT_TYPES.items())
 class Customer(models.Model):
     """A legal-entity electricity customer (社会法人), identified by its USCC."""
 
+    #: What a customer's card shows, in order: the API's serializer and the export's columns.
+    CARD_FIELDS = (
+        "uscc",
+        "name",
+        "legal_representative",
+        "legal_representative_id_type",
+        "legal_representative_id_number",
+        "contact_person",
+        "contact_phone",
+        "address",
+        "industry",
+    )
+
     uscc = models.CharField("统一社会信用代码", max_length=18, unique=True)
     name = models.CharField("名称", max_length=200)
     legal_representative = models.CharField("法定代表人", max_length=50, blank=True)

@@ -153,15 +153,7 @@ class CustomerSerializer(serializers.ModelSerializer):
     class Meta:
         model = Customer
         fields = [
-            "uscc",
-            "name",
-            "legal_representative",
-            "legal_representative_id_type",
-            "legal_representative_id_number",
-            "contact_person",
-            "contact_phone",
-            "address",
-            "industry",
+            *Customer.CARD_FIELDS,
             "rating",
             "created_at",
             "updated_at",

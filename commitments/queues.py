@@ -55,19 +55,30 @@ class Queue:
 _DONE_APPLICATIONS = [ApplicationStatus.DONE, ApplicationStatus.REJECTED]
 _DONE_SERVICES = [ServiceStatus.DONE, ServiceStatus.REJECTED]
 
+
+def _closed(model, statuses):
+    """The finished requests of a queue, newest first, with their customer's rating."""
+    return lambda: (
+        model.objects.filter(status__in=statuses)
+        .select_related("customer", "customer__rating")
+        .order_by("-submitted_at", "-id")
+    )
+
+
+#: The first columns of every request queue's export: when, and which enterprise.
+_REQUESTER = [
+    ("提交时间", lambda o: _when(o.submitted_at)),
+    ("统一社会信用代码", lambda o: o.customer.uscc),
+    ("企业", lambda o: o.customer.name),
+]
+
 QUEUES: dict[str, Queue] = {
     "applications": Queue(
         title="用电申请",
         open=selectors.application_queue,
-        closed=lambda: (
-            PowerApplication.objects.filter(status__in=_DONE_APPLICATIONS)
-            .select_related("customer", "customer__rating")
-            .order_by("-submitted_at", "-id")
-        ),
+        closed=_closed(PowerApplication, _DONE_APPLICATIONS),
         columns=[
-            ("提交时间", lambda o: _when(o.submitted_at)),
-            ("统一社会信用代码", lambda o: o.customer.uscc),
-            ("企业", lambda o: o.customer.name),
+            *_REQUESTER,
             ("提交时信用等级", lambda o: LEVEL_LABELS.get(o.level_at_submission, "待评定")),
             ("类型", lambda o: o.get_kind_display()),
             ("申请方式", lambda o: o.get_route_display()),
@@ -80,15 +91,9 @@ QUEUES: dict[str, Queue] = {
     "services": Queue(
         title="增值服务申请",
         open=selectors.service_request_queue,
-        closed=lambda: (
-            ValueAddedServiceRequest.objects.filter(status__in=_DONE_SERVICES)
-            .select_related("customer", "customer__rating")
-            .order_by("-submitted_at", "-id")
-        ),
+        closed=_closed(ValueAddedServiceRequest, _DONE_SERVICES),
         columns=[
-            ("提交时间", lambda o: _when(o.submitted_at)),
-            ("统一社会信用代码", lambda o: o.customer.uscc),
-            ("企业", lambda o: o.customer.name),
+            *_REQUESTER,
             ("服务项目", lambda o: o.get_service_display()),
             ("状态", lambda o: o.get_status_display()),
             ("完成时间", lambda o: _when(o.done_at)),

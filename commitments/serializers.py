@@ -108,8 +108,8 @@ class RegistrationSerializer(serializers.ModelSerializer):
             "created_customer",
             "status",
             "created_at",
-            "decided_at",
             "decision_note",
+            "decided_at",
         ]
         read_only_fields = fields
 

@@ -96,6 +96,12 @@ def check_account(
         raise ApplicationError("欠费起始日不能早于立户日期", field="arrears_since")
 
 
+def _account_supply(**supply) -> dict:
+    """The account's supply data, checked (``check_account``) as of today: what create and update write."""
+    check_account(**supply, today=timezone.localdate())
+    return supply
+
+
 @transaction.atomic
 def account_create(
     *,
@@ -114,23 +120,14 @@ def account_create(
         raise ApplicationError("户号应为数字", field="number")
     if ElectricityAccount.objects.filter(number=number).exists():
         raise ApplicationError(f"户号 {number} 已存在", field="number")
-    check_account(
-        opened_on=opened_on,
-        payment_method=payment_method,
-        arrears_since=arrears_since,
-        voltage_level=voltage_level,
-        capacity_kva=capacity_kva,
-        today=timezone.localdate(),
-    )
-    account = ElectricityAccount(
-        customer=customer,
-        number=number,
+    supply = _account_supply(
         opened_on=opened_on,
         payment_method=payment_method,
         arrears_since=arrears_since,
         voltage_level=voltage_level,
         capacity_kva=capacity_kva,
     )
+    account = ElectricityAccount(customer=customer, number=number, **supply)
     audited_save(account, actor=actor, reason="新增户号")
     customer_facts_changed(customer_id=customer.pk, cause="account", ref=number)
     return account
@@ -143,25 +140,20 @@ def account_update(
     actor,
     opened_on: date,
     payment_method: str,
+    arrears_since: date | None = None,
     voltage_level: str,
     capacity_kva: Decimal,
-    arrears_since: date | None = None,
 ) -> ElectricityAccount:
     """Change an account's payment method, arrears or supply data; the customer is re-rated."""
     account = ElectricityAccount.objects.select_for_update().get(pk=account.pk)
-    check_account(
+    for name, value in _account_supply(
         opened_on=opened_on,
         payment_method=payment_method,
         arrears_since=arrears_since,
         voltage_level=voltage_level,
         capacity_kva=capacity_kva,
-        today=timezone.localdate(),
-    )
-    account.opened_on = opened_on
-    account.payment_method = payment_method
-    account.arrears_since = arrears_since
-    account.voltage_level = voltage_level
-    account.capacity_kva = capacity_kva
+    ).items():
+        setattr(account, name, value)
     audited_save(account, actor=actor, reason="修改户号")
     customer_facts_changed(customer_id=account.customer_id, cause="account", ref=account.number)
     return account

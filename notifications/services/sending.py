@@ -293,17 +293,7 @@ def notice_message(*, notice: Notice, letters: dict[int, str] | None = None) -> 
         if change.pk in letters:
             params["reference"] = letters[change.pk]
     template = texts.template_for(channel=notice.channel, level=notice.level)
-    return OutgoingMessage(
-        notice_id=notice.pk,
-        idempotency_key=str(notice.idempotency_key),
-        channel=notice.channel,
-        kind=template.kind,
-        level=notice.level,
-        recipient=recipient,
-        text=texts.render_text(template, params),
-        params=params,
-        payload=payload,
-    )
+    return _outgoing(notice, template, recipient=recipient, params=params, payload=payload)
 
 
 def _reminder_message(notice: Notice) -> OutgoingMessage:
@@ -321,16 +311,23 @@ def _reminder_message(notice: Notice) -> OutgoingMessage:
         "hotline": settings.NOTIFICATION_HOTLINE,
     }
     template = texts.TEMPLATES_BY_KEY[(notice.channel, notice.kind)]
+    return _outgoing(
+        notice, template, recipient=notice.customer.contact_phone, params=params, payload=dict(notice.payload)
+    )
+
+
+def _outgoing(notice: Notice, template, *, recipient: str, params: dict, payload: dict) -> OutgoingMessage:
+    """The message for the gateway: the notice's template rendered with its values, to its recipient."""
     return OutgoingMessage(
         notice_id=notice.pk,
         idempotency_key=str(notice.idempotency_key),
         channel=notice.channel,
         kind=template.kind,
         level=notice.level,
-        recipient=notice.customer.contact_phone,
+        recipient=recipient,
         text=texts.render_text(template, params),
         params=params,
-        payload=dict(notice.payload),
+        payload=payload,
     )
 
 

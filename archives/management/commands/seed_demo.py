@@ -193,13 +193,7 @@ class Command(BaseCommand):
                     **attributes,
                 )
             if target != "unrated" or rng.random() < 0.3:
-                services.report_upload(
-                    customer=customer,
-                    actor=staff,
-                    issued_on=today - timedelta(days=rng.randint(10, 300)),
-                    file=SimpleUploadedFile("report.pdf", DEMO_PDF, content_type="application/pdf"),
-                    shows_dishonesty=False,
-                )
+                _clean_report(customer, staff, rng)
             if index == 0:
                 Membership.objects.create(
                     user=users["applicant"], customer=customer, confirmed_at=timezone.now(), confirmed_by=staff
@@ -231,13 +225,7 @@ class Command(BaseCommand):
                 voltage_level="10kV",
                 capacity_kva=Decimal(400),
             )
-            services.report_upload(
-                customer=customer,
-                actor=staff,
-                issued_on=today - timedelta(days=rng.randint(10, 300)),
-                file=SimpleUploadedFile("report.pdf", DEMO_PDF, content_type="application/pdf"),
-                shows_dishonesty=False,
-            )
+            _clean_report(customer, staff, rng)
 
     def _identity(self, index: int, rng: random.Random) -> dict[str, str]:
         industry = rng.choice(list(INDUSTRIES))
@@ -269,3 +257,14 @@ class Command(BaseCommand):
             self.stdout.write(f"  applicant 绑定企业：{applicant.customer.name}（{applicant.customer.uscc}）")
         address = os.environ.get("PORTAL_ADDRESS", "127.0.0.1:8000")
         self.stdout.write(self.style.SUCCESS(f"门户地址：http://{address}/  登录页：http://{address}/accounts/login/"))
+
+
+def _clean_report(customer, staff: User, rng: random.Random) -> None:
+    """A public credit report issued 10 to 300 days ago that shows no dishonesty (verified on upload by staff)."""
+    services.report_upload(
+        customer=customer,
+        actor=staff,
+        issued_on=timezone.localdate() - timedelta(days=rng.randint(10, 300)),
+        file=SimpleUploadedFile("report.pdf", DEMO_PDF, content_type="application/pdf"),
+        shows_dishonesty=False,
+    )
