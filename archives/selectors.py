@@ -37,6 +37,9 @@ def customers_visible_to(user) -> QuerySet[Customer]:
     return Customer.objects.filter(members__user=user, members__confirmed_at__isnull=False)
 
 
+CUSTOMER_NOT_FOUND = "没有找到该用户档案"
+
+
 def customer_for_user(*, user, uscc: str, related: tuple[str, ...] = ()) -> Customer:
     """The customer with that USCC if the user may see it; otherwise 404, never 403 (no probing).
 
@@ -45,8 +48,17 @@ def customer_for_user(*, user, uscc: str, related: tuple[str, ...] = ()) -> Cust
     customers = customers_visible_to(user).filter(uscc=(uscc or "").upper())
     customer = (customers.select_related(*related) if related else customers).order_by().first()
     if customer is None:
-        raise Http404("没有找到该用户档案")
+        raise Http404(CUSTOMER_NOT_FOUND)
     return customer
+
+
+def customer_values_for_user(*, user, uscc: str, fields: tuple[str, ...]) -> dict:
+    """``customer_for_user``'s look-up (the same scope, the same 404) as one row of ``fields``, e.g.
+    ``rating__level``: no model instance built, for the API's look-ups that answer from a few columns."""
+    row = customers_visible_to(user).filter(uscc=(uscc or "").upper()).values(*fields).first()
+    if row is None:
+        raise Http404(CUSTOMER_NOT_FOUND)
+    return row
 
 
 def membership_of(user) -> Membership | None:

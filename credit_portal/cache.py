@@ -22,7 +22,7 @@ import time
 
 from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -51,6 +51,23 @@ def _guarded(fallback):
     return decorate
 
 
+class _OneClientPerPool(RedisCacheClient):
+    """Django's client builds a ``redis.Redis`` for every operation, and each sets up its ~170 response
+    callbacks: a tenth of the rating API's CPU. A ``redis.Redis`` is safe to share (its pool hands out
+    the connections), so one is kept per pool."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, object] = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class ResilientRedisCache(RedisCache):
     """``django.core.cache.backends.redis.RedisCache`` whose every operation survives a Redis outage.
 
@@ -64,6 +81,7 @@ class ResilientRedisCache(RedisCache):
         options.setdefault("socket_connect_timeout", 0.5)
         options.setdefault("socket_timeout", 1.0)
         super().__init__(server, {**params, "OPTIONS": options})
+        self._class = _OneClientPerPool
         self._down_until = 0.0
         self._down = False
         self._lock = threading.Lock()

@@ -6,6 +6,8 @@ from . import metrics, views
 
 urlpatterns = [
     path("", include("commitments.home")),
+    # Early: every API call (the rating look-up above all) is resolved before the pages' patterns are tried.
+    path("api/", include("credit_portal.api_urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("archives/", include("archives.urls")),
@@ -14,7 +16,6 @@ urlpatterns = [
     path("drc/", include("notifications.drc.urls")),
     path("", include("ratings.urls")),
     path("", include("commitments.urls")),
-    path("api/", include("credit_portal.api_urls")),
     path("admin/", admin.site.urls),
     path("favicon.ico", views.favicon),
     path("metrics", metrics.metrics),

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from archives.models import Customer
-from archives.selectors import customer_for_user
+from archives.selectors import customer_for_user, customer_values_for_user
 from archives.serializers import ErrorSerializer
 
 from . import rules
@@ -18,7 +18,7 @@ from .facts import customer_facts
 from .models import CustomerRating, RatingHistory
 from .rulesets import rule_book_for
 from .selectors import active_override
-from .serializers import RatingHistorySerializer, RatingSerializer
+from .serializers import RATING_LOOKUP_FIELDS, RatingHistorySerializer, RatingSerializer, stored_rating_data
 
 USCC_PATH = OpenApiParameter("uscc", OpenApiTypes.STR, OpenApiParameter.PATH, description="统一社会信用代码")
 ERRORS = {
@@ -27,11 +27,8 @@ ERRORS = {
 }
 
 
-def _current_rating(customer: Customer) -> CustomerRating:
-    """The stored rating; for a customer never rated yet, an unsaved one evaluated as of today."""
-    rating = getattr(customer, "rating", None)  # read with the customer (select_related)
-    if rating is not None:
-        return rating
+def _unstored_rating(customer: Customer) -> CustomerRating:
+    """An unsaved rating evaluated as of today, for a customer never rated yet."""
     as_of = timezone.localdate()
     book = rule_book_for(as_of=as_of)
     result = rules.evaluate(customer_facts(customer=customer, as_of=as_of), book)
@@ -55,9 +52,12 @@ class CustomerRatingApi(APIView):
 
     @extend_schema(parameters=[USCC_PATH], responses={200: RatingSerializer, **ERRORS})
     def get(self, request: Request, uscc: str) -> Response:
-        # One query for the customer, its rating and the rating's override.
-        customer = customer_for_user(user=request.user, uscc=uscc, related=("rating", "rating__override"))
-        return Response(RatingSerializer(_current_rating(customer)).data)
+        # One query for the customer's stored rating and its override, only the columns the answer shows.
+        row = customer_values_for_user(user=request.user, uscc=uscc, fields=RATING_LOOKUP_FIELDS)
+        if row["rating__level"] is not None:
+            return Response(stored_rating_data(row))
+        customer = customer_for_user(user=request.user, uscc=uscc)  # never rated yet: evaluated now
+        return Response(RatingSerializer(_unstored_rating(customer)).data)
 
 
 class CustomerRatingHistoryApi(generics.ListAPIView):

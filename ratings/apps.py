@@ -27,9 +27,16 @@ class RatingsConfig(AppConfig):
         hooks.customers_with_level.register(customers_with_level)
         hooks.customers_of_level.register(customers_of_level)
 
+        from django.db.models.signals import post_delete, post_save
+
         from credit_portal.navigation import register_queue_count
 
-        from .models import LevelOverride, OverrideStatus
+        from .models import LevelOverride, OverrideStatus, RuleSet
+        from .rulesets import rule_sets_changed
+
+        # Every process keeps the applied rule sets: any write of one makes them stale (on commit, everywhere).
+        post_save.connect(rule_sets_changed, sender=RuleSet, dispatch_uid="ratings.rule_sets_saved")
+        post_delete.connect(rule_sets_changed, sender=RuleSet, dispatch_uid="ratings.rule_sets_deleted")
 
         register_queue_count(
             "overrides",

@@ -1,7 +1,12 @@
 """Rule sets (评定规则集): which one is in force on a date, drafting, approval and the nightly switch.
 
 The numbers of the criteria are data (``RuleSet.parameters``); ``rule_book_for`` turns the rule set
-in force on a date into a compiled ``rules.RuleBook``, once per rule set and process. Supervisors
+in force on a date into a compiled ``rules.RuleBook``, once per rule set and process. Which rule sets
+have applied is kept per process too (every re-rating and rating answer asks), under a stamp in the
+shared cache that each committed rule-set write moves: every process (gunicorn and Celery workers)
+sees an approval or a switch with its next question, at the cost of one cache read. While a rule-set
+write of the process is not yet committed, and whenever the cache does not answer, the database is
+asked; the memo is also dropped after ``_MEMO_SECONDS`` whatever the stamp says. Supervisors
 draft from the version in force, another supervisor approves with an effective date no earlier than
 tomorrow, and the nightly run of that date switches to it (``ruleset_switch``).
 """
@@ -10,10 +15,13 @@ from __future__ import annotations
 
 import copy
 import json
+import time
+import uuid
 from datetime import date, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
@@ -46,7 +54,12 @@ def book_of_version(version: int) -> rules.RuleBook:
     """The book of a rule-set version (what a stored rating was made with); the plan's if unknown."""
     if version == 1:
         return rules.V1
-    return book_of(RuleSet.objects.filter(version=version).first())
+    applied = _applied_rule_sets()
+    found = next((s for s in applied if s.version == version), None) if applied is not None else None
+    return book_of(found or RuleSet.objects.filter(version=version).first())
+
+
+_ORDER = ("-effective_on", "-version")  # the latest first; the database orders (and places no date)
 
 
 def ruleset_for(*, as_of: date) -> RuleSet | None:
@@ -54,14 +67,72 @@ def ruleset_for(*, as_of: date) -> RuleSet | None:
     return (
         RuleSet.objects.filter(status__in=_APPLIED)
         .filter(Q(effective_on__isnull=True) | Q(effective_on__lte=as_of))
-        .order_by("-effective_on", "-version")
+        .order_by(*_ORDER)
         .first()
     )
 
 
 def rule_book_for(*, as_of: date) -> rules.RuleBook:
-    """The compiled book of the rule set that applies on ``as_of`` (one query)."""
-    return book_of(ruleset_for(as_of=as_of))
+    """The compiled book of the rule set that applies on ``as_of`` (no query while the memo is current)."""
+    applied = _applied_rule_sets()
+    if applied is None:
+        return book_of(ruleset_for(as_of=as_of))
+    return book_of(next((s for s in applied if s.effective_on is None or s.effective_on <= as_of), None))
+
+
+# -- the per-process memo of the applied rule sets ------------------------------------------------
+
+STAMP_KEY = "rulesets:stamp"
+_MEMO_SECONDS = 60.0
+#: (stamp, when read, the applied rule sets in ``_ORDER``), or None.
+_memo: tuple[str, float, list[RuleSet]] | None = None
+#: A rule-set write of this process whose transaction has not ended: its own reads go to the database.
+_written = False
+
+
+def _applied_rule_sets() -> list[RuleSet] | None:
+    """The approved, in-force and retired rule sets, latest first; None: ask the database this time."""
+    global _memo, _written
+    if _written:
+        if connection.in_atomic_block:
+            return None
+        _written = False  # rolled back (a commit clears it): what was read meanwhile is not kept
+        _memo = None
+    stamp = cache.get(STAMP_KEY)
+    if stamp is None:
+        cache.add(STAMP_KEY, uuid.uuid4().hex, timeout=None)
+        stamp = cache.get(STAMP_KEY)
+        if stamp is None:  # the cache does not answer
+            return None
+    if _memo is not None and _memo[0] == stamp and time.monotonic() - _memo[1] < _MEMO_SECONDS:
+        return _memo[2]
+    applied = list(RuleSet.objects.filter(status__in=_APPLIED).order_by(*_ORDER))
+    _memo = (stamp, time.monotonic(), applied)
+    return applied
+
+
+def rule_sets_changed(**_kwargs) -> None:
+    """Receiver of a rule set's save or delete: this process stops believing its memo at once, every
+    process once the write commits."""
+    global _memo, _written
+    _memo = None
+    if connection.in_atomic_block:
+        _written = True
+        transaction.on_commit(_rule_sets_announce, robust=True)
+    else:
+        _rule_sets_announce()
+
+
+def _rule_sets_announce() -> None:
+    global _memo, _written
+    _memo, _written = None, False
+    cache.set(STAMP_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def rule_books_forget() -> None:
+    """Drop this process's memo (tests: a rolled-back test leaves rule sets the next never sees)."""
+    global _memo, _written
+    _memo, _written = None, False
 
 
 PLAN_NOTE = "淮信用办〔2021〕7号附件3原文"

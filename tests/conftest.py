@@ -19,10 +19,15 @@ from .outage import redis_cache, redis_server, redis_stopped  # noqa: F401 - fix
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache: no throttle counts or tokens from the test before."""
+    """Each test starts with an empty cache: no throttle counts or tokens from the test before, and
+    no rule set remembered by the process from a test whose transaction was rolled back."""
+    from ratings.rulesets import rule_books_forget
+
     cache.clear()
+    rule_books_forget()
     yield
     cache.clear()
+    rule_books_forget()
 
 
 @pytest.fixture(scope="session", autouse=True)

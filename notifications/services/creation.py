@@ -47,22 +47,14 @@ def notices_for_rating_changes(
     ]
     if not notices:
         return 0
-    new_ids = None
     if connection.vendor == "postgresql" and len(notices) >= _COPY_FROM:
         new_ids = _notices_copy(notices)
     else:
-        Notice.objects.bulk_create(
-            [
-                Notice(customer_id=customer_id, rating_change_id=change_id, channel=channel, level=level)
-                for customer_id, change_id, channel, level in notices
-            ],
-            ignore_conflicts=True,
-            batch_size=_CHUNK,
-        )
+        new_ids = _notices_insert(notices)
     # robust: a broker outage after commit must never turn the committed write into an error page.
-    if new_ids is not None and len(new_ids) == len(notices):
+    if len(new_ids) == len(notices):  # the usual case: queued by the ids the insert gave, nothing read back
         transaction.on_commit(lambda: notices_enqueue(notice_ids=sorted(new_ids)), robust=True)
-    else:  # some existed already: queue whatever of these changes is still pending
+    else:  # some existed already (a change processed again): queue whatever of these changes is still pending
         change_ids = sorted({change_id for _customer_id, change_id, _channel, _level in notices})
         transaction.on_commit(lambda: _enqueue_changes(change_ids), robust=True)
     return len(notices)
@@ -72,6 +64,34 @@ def notices_for_rating_changes(
 _COPY_FROM = 200
 _STAGE = "notice_stage_v1"
 _STAGED = ("customer_id", "rating_change_id", "channel", "level")
+
+
+def _notices_insert(notices: list[tuple[int, int, str, str]]) -> list[int]:
+    """``INSERT … VALUES … ON CONFLICT DO NOTHING RETURNING id`` (PostgreSQL; SQLite from 3.35): the ids
+    of the rows inserted, which ``bulk_create(ignore_conflicts=True)`` cannot give. Each row's columns
+    are prepared as a model save prepares them (defaults, ``created_at``, a fresh idempotency key)."""
+    fields = [field for field in Notice._meta.concrete_fields if not field.primary_key]
+    rows = [
+        Notice(customer_id=customer_id, rating_change_id=change_id, channel=channel, level=level)
+        for customer_id, change_id, channel, level in notices
+    ]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    one_row = f"({', '.join(['%s'] * len(fields))})"
+    batch = max(1, connection.ops.bulk_batch_size(fields, rows))  # SQLite: under its bound-parameter limit
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch):
+            chunk = rows[start : start + batch]
+            params = [
+                field.get_db_prep_save(field.pre_save(notice, True), connection) for notice in chunk for field in fields
+            ]
+            cursor.execute(
+                f"INSERT INTO {Notice._meta.db_table} ({columns}) VALUES {', '.join([one_row] * len(chunk))} "
+                f"ON CONFLICT DO NOTHING RETURNING {connection.ops.quote_name('id')}",
+                params,
+            )
+            ids.extend(row[0] for row in cursor.fetchall())
+    return ids
 
 
 def _notices_copy(notices: list[tuple[int, int, str, str]]) -> list[int]:

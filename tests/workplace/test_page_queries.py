@@ -37,10 +37,9 @@ MAX_QUERIES = 10
 #: Pages not yet within ten, held to what they run now so that they only go down: each reads the rating
 #: panel, which evaluates the customer's facts again (the level change's history row is to carry them).
 NOT_YET_WITHIN: dict[str, int] = {
-    "archives:customer_detail": 25,
-    "ratings:what_if": 13,
-    "commitments:enterprise_home": 30,
-    "commitments:application_create": 11,
+    "archives:customer_detail": 24,
+    "ratings:what_if": 12,
+    "commitments:enterprise_home": 27,
 }
 
 
