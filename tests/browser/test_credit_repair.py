@@ -17,7 +17,8 @@ from playwright.sync_api import expect
 
 from archives.models import CreditEvent
 from commitments.models import RepairApplication
-from notifications.drc.build import drc_report_build, report_folder
+from notifications.drc.build import drc_report_build
+from notifications.drc.storage import report_folder
 from ratings.models import CustomerRating
 from tests.drc.conftest import read_csv
 from tests.factories import AccountFactory, CustomerFactory, MembershipFactory, ReportFactory, UserFactory, make_uscc

@@ -8,7 +8,7 @@ import pytest
 
 from archives.services import event_record
 from commitments import repair_text, services
-from notifications.drc.build import report_folder
+from notifications.drc.storage import report_folder
 from tests.factories import PDF_BYTES, AccountFactory, CustomerFactory, ReportFactory, UserFactory, make_uscc
 
 from .conftest import NOW, REPORT_DATE, UNIT, UNIT_CODE, at, build_report, read_csv
