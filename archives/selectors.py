@@ -72,20 +72,24 @@ FULL_USCC = re.compile(r"[0-9A-HJ-NPQRTUWXY]{18}")
 
 
 def customer_search(customers: QuerySet[Customer], search: str) -> QuerySet[Customer]:
-    """Narrow by what the input looks like: a whole USCC, a USCC prefix (or an ASCII name part), a name part.
+    """Narrow by each space-separated term (all must match, 棉花庄 博远 = 棉花庄 AND 博远), by what it looks like.
 
-    Each branch has its index: the USCC's unique index; a ``varchar_pattern_ops`` index for ``LIKE 'x%'``;
-    on PostgreSQL a trigram GIN index on ``UPPER(name)`` for ``name__icontains`` (elsewhere a scan).
+    Each term is its own condition with its index: a whole USCC by the unique index; a USCC prefix (or an
+    ASCII name part) by a ``varchar_pattern_ops`` index for ``LIKE 'x%'``; a name part on PostgreSQL by
+    the trigram GIN index on ``UPPER(name)`` for ``name__icontains`` (elsewhere a scan).
     """
-    search = (search or "").strip()
-    if not search:
-        return customers
-    code = search.upper()
+    for term in (search or "").split():  # str.split() also splits on the full-width space (U+3000)
+        customers = customers.filter(_term_condition(term))
+    return customers
+
+
+def _term_condition(term: str) -> Q:
+    code = term.upper()
     if FULL_USCC.fullmatch(code):
-        return customers.filter(uscc=code)
-    if search.isalnum() and search.isascii():
-        return customers.filter(Q(uscc__startswith=code) | Q(name__icontains=search))
-    return customers.filter(name__icontains=search)
+        return Q(uscc=code)
+    if term.isalnum() and term.isascii():
+        return Q(uscc__startswith=code) | Q(name__icontains=term)
+    return Q(name__icontains=term)
 
 
 def customer_list(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
 from archives.selectors import membership_of
@@ -63,12 +63,17 @@ def notice_queue_counts() -> dict[str, int]:
 
 
 def notices_of_enterprise(*, user) -> QuerySet[Notice] | None:
-    """The notices an applicant's enterprise has been sent; None without a confirmed membership."""
+    """The notices an applicant's enterprise has been sent, superseded letters included; None without a membership."""
     membership = membership_of(user)
     if membership is None or not membership.confirmed:
         return None
     return (
-        Notice.objects.filter(customer_id=membership.customer_id, status=NoticeStatus.SENT)
+        # A letter it was sent and that was superseded since stays, marked so (when, why, by what).
+        Notice.objects.filter(
+            Q(status=NoticeStatus.SENT)
+            | Q(channel=Channel.LETTER, status=NoticeStatus.SUPERSEDED, sent_at__isnull=False)
+        )
+        .filter(customer_id=membership.customer_id)
         .exclude(channel=Channel.CALL)
         .select_related("rating_change")
         .order_by("-sent_at", "-pk")

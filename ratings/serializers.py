@@ -6,6 +6,7 @@ from rest_framework import serializers
 from . import rules
 from .models import CustomerRating, LevelOverride, RatingHistory
 from .rulesets import book_of_version
+from .selectors.words import rule_words
 
 LEVEL_CHOICES = list(rules.LEVEL_LABELS.items())
 
@@ -123,6 +124,7 @@ class RatingHistorySerializer(serializers.ModelSerializer):
     previous_level = serializers.CharField(help_text="原等级（取值同 level；首次评级为空）")
     computed_level = serializers.CharField(help_text="按规则评定的等级（取值同 level）")
     rules = serializers.ListField(child=serializers.CharField(), help_text="依据条款（规则编号）")
+    rules_words = serializers.SerializerMethodField(help_text="依据条款的文字，与 rules 一一对应")
     cause_label = serializers.CharField(source="get_cause_display")
 
     class Meta:
@@ -134,6 +136,7 @@ class RatingHistorySerializer(serializers.ModelSerializer):
             "previous_level",
             "computed_level",
             "rules",
+            "rules_words",
             "explanation",
             "as_of",
             "rules_version",
@@ -147,3 +150,10 @@ class RatingHistorySerializer(serializers.ModelSerializer):
 
     def get_level_label(self, entry: RatingHistory) -> str:
         return rules.LEVEL_LABELS[entry.level]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_rules_words(self, entry: RatingHistory) -> list[str]:
+        books = self.context.setdefault("rule_books", {})  # one look-up per rule-set version per response
+        if entry.rule_set_version not in books:
+            books[entry.rule_set_version] = book_of_version(entry.rule_set_version)
+        return rule_words(entry.rules, books[entry.rule_set_version])

@@ -17,7 +17,7 @@ from ratings.rulesets import book_of_version
 from ratings.selectors import LEVEL_CONSEQUENCES, PLAN_NUMBER, PLAN_TITLE
 
 from .. import texts
-from ..models import Notice, NoticeKind
+from ..models import Channel, Notice, NoticeKind, NoticeStatus
 
 LETTER_TEMPLATE = "notifications/letter.html"
 ISSUER = "国网江苏省电力有限公司淮安供电分公司淮阴供电营业部"
@@ -136,9 +136,34 @@ def letter_compose(*, notice: Notice) -> dict:
     }
 
 
+def letter_supersession(notice: Notice) -> dict | None:
+    """A superseded letter's stamp: when, why, the level then, and the letter that replaced it (if composed)."""
+    if notice.status != NoticeStatus.SUPERSEDED:
+        return None
+    successor = (
+        Notice.objects.filter(
+            customer_id=notice.customer_id,
+            channel=Channel.LETTER,
+            status=NoticeStatus.SENT,
+            created_at__gte=notice.created_at,
+        )
+        .exclude(pk=notice.pk)
+        .exclude(reference="")
+        .order_by("created_at", "pk")
+        .first()
+    )
+    at = timezone.localtime(notice.superseded_at) if notice.superseded_at else None
+    return {
+        "at": at.strftime("%Y-%m-%d %H:%M") if at else "",
+        "reason": notice.superseded_reason,
+        "level_label": notice.superseded_level_label if notice.superseded_level else "",
+        "successor": successor.reference if successor else "",
+    }
+
+
 def letter_pdf(*, notice: Notice) -> bytes:
-    """One composed letter as a PDF."""
-    return render_pdf(LETTER_TEMPLATE, {"letter": notice.payload})
+    """One composed letter as a PDF; a superseded one carries its stamp (when, why, by what) on top."""
+    return render_pdf(LETTER_TEMPLATE, {"letter": notice.payload, "superseded": letter_supersession(notice)})
 
 
 def letters_pdf(*, notices: Iterable[Notice]) -> bytes:

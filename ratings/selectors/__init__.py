@@ -5,6 +5,7 @@
 - `standards`: the public standards page, the enterprise's credit services page;
 - `what_if`: the what-if bench;
 - `dashboard`: the dashboard;
+- `words`: rule ids in words where a person reads them;
 - `requests`: overrides pending and active, staff's requests and the decisions taken.
 """
 
@@ -66,6 +67,7 @@ from .what_if import (
     event_text,
     rating_what_if,
 )
+from .words import rule_words, with_rule_words
 
 __all__ = [
     "active_override",
@@ -114,4 +116,6 @@ __all__ = [
     "report_validity",
     "requests_of",
     "revocation_outcome",
+    "rule_words",
+    "with_rule_words",
 ]

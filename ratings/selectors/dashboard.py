@@ -14,6 +14,7 @@ from archives.models import Customer
 
 from .. import rules
 from ..models import CustomerRating, LevelOverride, OverrideStatus, RatingHistory
+from .words import with_rule_words
 
 #: The dashboard's order of the rating states, best first; customers with no rating row come last.
 DASHBOARD_LEVELS: tuple[str, ...] = (*rules.LEVELS, rules.UNRATED)
@@ -89,7 +90,7 @@ def rating_dashboard(*, today: date | None = None) -> Dashboard:
             (day, per_day.get(day, 0)) for day in (since + timedelta(days=i) for i in range(CHANGE_WINDOW_DAYS))
         ),
         transitions=transitions,
-        recent_changes=tuple(changes.select_related("customer")[:20]),
+        recent_changes=tuple(with_rule_words(changes.select_related("customer")[:20])),
         computed_at=timezone.now(),
     )
 

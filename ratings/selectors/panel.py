@@ -15,6 +15,7 @@ from ..models import CustomerRating, LevelOverride, RatingHistory
 from ..rulesets import rule_book_for
 from .in_force import active_override
 from .what_if import rating_what_if
+from .words import with_rule_words
 
 
 @dataclass
@@ -55,7 +56,7 @@ def rating_panel(customer: Customer, *, as_of: date | None = None) -> RatingPane
         criteria=[(book.by_id[rule], findings[rule]) for rule in result.rules],
         unmet=[book.by_id[rule] for rule in result.unmet],
         events_by_id=CreditEvent.objects.in_bulk(event_ids),
-        history=list(customer.rating_history.all()[:50]),
+        history=with_rule_words(customer.rating_history.all()[:50]),
         override=active_override(customer_id=customer.pk, as_of=as_of),
         as_of=as_of,
     )

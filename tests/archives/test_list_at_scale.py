@@ -92,3 +92,28 @@ def test_the_archive_page_shows_an_event_without_a_recorder(client, staff):
 
     assert response.status_code == 200
     assert "录入人 系统" in response.content.decode()
+
+
+def test_spaces_join_terms_with_and_across_name_words_and_the_uscc(staff):
+    wanted = CustomerFactory(uscc=make_uscc(7101), name="棉花庄博远纺织有限公司")
+    CustomerFactory(uscc=make_uscc(8_000_000), name="棉花庄食品有限公司")
+    CustomerFactory(uscc=make_uscc(9_000_000), name="博远物流有限公司")
+
+    assert list(selectors.customer_list(user=staff, search="棉花庄 博远")) == [wanted]
+    assert list(selectors.customer_list(user=staff, search="博远\u3000棉花庄")) == [wanted]  # full-width space
+    assert list(selectors.customer_list(user=staff, search=f"博远 {wanted.uscc[:14]}")) == [wanted]
+    assert list(selectors.customer_list(user=staff, search=f"{wanted.uscc.lower()} 纺织")) == [wanted]
+    assert list(selectors.customer_list(user=staff, search="棉花庄 不存在")) == []
+    # each term is its own condition, so PostgreSQL can answer each from the trigram index
+    sql = str(selectors.customer_list(user=staff, search="棉花庄 博远").query).split("WHERE", 1)[1]
+    assert sql.count("LIKE") == 2
+
+
+def test_the_list_page_finds_two_words_that_each_find_the_customer(client, staff):
+    CustomerFactory(uscc=make_uscc(7201), name="棉花庄博远纺织有限公司")
+    CustomerFactory(uscc=make_uscc(7202), name="棉花庄食品有限公司")
+    client.force_login(staff)
+
+    response = client.get(reverse("archives:customer_list"), {"search": "棉花庄 博远"})
+
+    assert _names(response) == ["棉花庄博远纺织有限公司"]

@@ -1,5 +1,6 @@
 """A notice or letter whose level is no longer in force is superseded: kept, never sent, printed or mailed."""
 
+import subprocess
 from datetime import date
 
 import pytest
@@ -200,3 +201,50 @@ def test_printing_only_letters_whose_level_changed_prints_nothing_and_says_so(
     assert "已作废，未打印" in response.content.decode()
     letter.refresh_from_db()
     assert letter.status == NoticeStatus.SUPERSEDED
+
+
+def _pdf_text(content: bytes, tmp_path) -> str:
+    assert content.startswith(b"%PDF")
+    path = tmp_path / "letter.pdf"
+    path.write_bytes(content)
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_a_superseded_letter_says_so_to_the_enterprise_and_to_staff_when_and_by_what(
+    pinned, client, staff, supervisor, applicant, other_applicant, applicant_customer, tmp_path
+):
+    AccountFactory(customer=applicant_customer, opened_on=date(2015, 3, 1), payment_method="prepaid")
+    theft, letter = _black_letter(applicant_customer, staff)
+    archives.event_record(
+        customer=applicant_customer, type="order_disruption", occurred_on=date(2026, 11, 21), actor=staff
+    )
+    _revoke(theft, staff, supervisor)
+    reissued = Notice.objects.get(customer=applicant_customer, kind=NoticeKind.LETTER_REISSUE)
+    assert services.notice_send(notice_id=reissued.pk) == "sent"
+    reissued.refresh_from_db()
+    letter.refresh_from_db()
+    assert letter.status == NoticeStatus.SUPERSEDED
+    pdf_url = reverse("notifications:letter_pdf", args=[letter.pk])
+
+    client.force_login(applicant)
+    listing = client.get(reverse("notifications:my_notices")).content.decode()
+    row = listing.split(letter.reference, 1)[1].split("</tr>", 1)[0]
+    assert "已作废" in row and "已撤销" in row and f"{letter.superseded_at:%Y}" in row
+    home = client.get(reverse("commitments:enterprise_home")).content.decode()
+    assert "已作废" in home.split(letter.reference, 1)[1].split("</li>", 1)[0]
+    for reader in (applicant, staff):
+        client.force_login(reader)
+        response = client.get(pdf_url)
+        assert response.status_code == 200
+        text = "".join(_pdf_text(response.content, tmp_path).split())
+        assert "本告知函已作废" in text and "已撤销" in text
+        assert f"以{reissued.reference}告知函为准" in text
+    # The letter that replaced it carries no stamp; another enterprise still cannot open either.
+    client.force_login(applicant)
+    replaced = "".join(
+        _pdf_text(client.get(reverse("notifications:letter_pdf", args=[reissued.pk])).content, tmp_path).split()
+    )
+    assert "本告知函已作废" not in replaced
+    client.force_login(other_applicant)
+    assert client.get(pdf_url).status_code == 404
+    assert letter.reference not in client.get(reverse("notifications:my_notices")).content.decode()
