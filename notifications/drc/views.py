@@ -30,6 +30,7 @@ from archives.models import CreditInformationKind
 from archives.services import credit_information_record
 from archives.vocabulary import LEVEL_LABELS
 from commitments.models import LetterStatus
+from credit_portal import roles
 from credit_portal.errors import submit_form
 from credit_portal.pagination import LargeTablePaginator
 from ratings.charts import dashboard_charts
@@ -107,6 +108,10 @@ def report_build_today(request: HttpRequest) -> HttpResponse:
     return redirect("drc:reports")
 
 
+def _settings_admin(user) -> bool:
+    return user.is_superuser or roles.role_of(user) == roles.SUPERVISOR
+
+
 @login_required
 @reports_required
 @require_safe
@@ -120,7 +125,8 @@ def report_detail(request: HttpRequest, report_date: str) -> HttpResponse:
             "files": report_selectors.report_files(report),
             "sheets": [(sheet, report.counts.get(sheet.name)) for sheet in columns.SHEETS],
             "pushes": report_selectors.report_pushes(report),
-            "unit_code_missing": not columns.reporting_unit_code(),
+            # A setting only the utility can fix: told to its admins, not to the DRC officers reading the report.
+            "unit_code_missing": not columns.reporting_unit_code() and _settings_admin(request.user),
         },
     )
 

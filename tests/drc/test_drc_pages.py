@@ -371,3 +371,16 @@ def test_drc_officers_see_the_trend_of_levels_as_server_drawn_svg(client, datase
     page = client.get("/drc/").content.decode()
 
     assert 'id="trend-chart"' in page and "<svg" in page and "近30天每日等级变更次数" in page
+
+
+def test_a_missing_unit_code_is_told_to_the_utilitys_admins_not_to_drc_officers(
+    client, world, drc, supervisor, settings
+):
+    settings.DRC_ACCEPTING_UNIT_CODE = ""
+
+    client.force_login(drc)
+    assert "承诺受理单位代码未配置" not in client.get(f"{REPORT}/").content.decode()
+    client.force_login(supervisor)
+    assert "承诺受理单位代码未配置" in client.get(f"{REPORT}/").content.decode()
+    settings.DRC_ACCEPTING_UNIT_CODE = "913208001234567890"
+    assert "承诺受理单位代码未配置" not in client.get(f"{REPORT}/").content.decode()
