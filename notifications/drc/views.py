@@ -30,9 +30,11 @@ from archives.models import CreditInformationKind
 from archives.services import credit_information_record
 from archives.vocabulary import LEVEL_LABELS
 from commitments.models import LetterStatus
+from credit_portal import roles
 from credit_portal.errors import submit_form
 from credit_portal.pagination import LargeTablePaginator
 from ratings.charts import dashboard_charts
+from ratings.selectors import with_rule_words
 
 from . import columns
 from . import selectors as report_selectors
@@ -107,6 +109,10 @@ def report_build_today(request: HttpRequest) -> HttpResponse:
     return redirect("drc:reports")
 
 
+def _settings_admin(user) -> bool:
+    return user.is_superuser or roles.role_of(user) == roles.SUPERVISOR
+
+
 @login_required
 @reports_required
 @require_safe
@@ -120,7 +126,8 @@ def report_detail(request: HttpRequest, report_date: str) -> HttpResponse:
             "files": report_selectors.report_files(report),
             "sheets": [(sheet, report.counts.get(sheet.name)) for sheet in columns.SHEETS],
             "pushes": report_selectors.report_pushes(report),
-            "unit_code_missing": not columns.reporting_unit_code(),
+            # A setting only the utility can fix: told to its admins, not to the DRC officers reading the report.
+            "unit_code_missing": not columns.reporting_unit_code() and _settings_admin(request.user),
         },
     )
 
@@ -168,12 +175,15 @@ def archive_search(request: HttpRequest) -> HttpResponse:
     # The rating's rule ids are shown too: the whole row, in the same query.
     customers = archive_selectors.customer_list(user=request.user, **filters).select_related("rating")
     page = LargeTablePaginator(customers, 25).get_page(request.GET.get("page"))
+    on_page = list(page)
+    # The rule ids in words (蓝色等级评定要素第3条), as the officer reads them.
+    with_rule_words([rating for rating in (getattr(c, "rating", None) for c in on_page) if rating is not None])
     return render(
         request,
         "drc/archive_search.html",
         {
             "page": page,
-            "rows": report_selectors.drc_archive_rows(list(page)),
+            "rows": report_selectors.drc_archive_rows(on_page),
             "filters": filters,
             "query": urlencode({k: v for k, v in filters.items() if v}),
             "level_choices": list(LEVEL_LABELS.items()),

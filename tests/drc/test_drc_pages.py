@@ -247,7 +247,7 @@ def test_the_archive_search_finds_by_name_and_level_and_links_the_archive_page(c
     by_level = client.get("/drc/archives/", {"level": "green"}).content.decode()
 
     assert f'href="/archives/customers/{plain.uscc}/">淮阴乙机械有限公司</a>' in by_name
-    assert "yellow.1、yellow.2" in by_name
+    assert "黄色等级评定要素第1条、黄色等级评定要素第2条" in by_name and "yellow.1" not in by_name  # ids in words
     assert "<td>2 / 3</td>" in by_name  # two events in force, one revoked
     assert "<td>2026-05-01</td>" in by_name  # the latest verified report
     assert "32080420260601000001" in by_name
@@ -371,3 +371,16 @@ def test_drc_officers_see_the_trend_of_levels_as_server_drawn_svg(client, datase
     page = client.get("/drc/").content.decode()
 
     assert 'id="trend-chart"' in page and "<svg" in page and "近30天每日等级变更次数" in page
+
+
+def test_a_missing_unit_code_is_told_to_the_utilitys_admins_not_to_drc_officers(
+    client, world, drc, supervisor, settings
+):
+    settings.DRC_ACCEPTING_UNIT_CODE = ""
+
+    client.force_login(drc)
+    assert "承诺受理单位代码未配置" not in client.get(f"{REPORT}/").content.decode()
+    client.force_login(supervisor)
+    assert "承诺受理单位代码未配置" in client.get(f"{REPORT}/").content.decode()
+    settings.DRC_ACCEPTING_UNIT_CODE = "913208001234567890"
+    assert "承诺受理单位代码未配置" not in client.get(f"{REPORT}/").content.decode()

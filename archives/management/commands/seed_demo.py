@@ -135,7 +135,7 @@ class Command(BaseCommand):
         if not settings.DEMO_MODE:
             raise CommandError("seed_demo 仅在演示模式下可用（PORTAL_DEMO_MODE=1），生产环境拒绝执行。")
         if logins:
-            self._print_summary()
+            self._print_logins()
             return
         users = self._users()
         if Customer.objects.exists():
@@ -147,7 +147,9 @@ class Command(BaseCommand):
                 self._customers(users, count=customers, rng=random.Random(seed))
             sent = len(notices.getvalue().splitlines())
             self.stdout.write(f"已生成演示数据；演示提醒 {sent} 条已由控制台后端“发送”（内容从略）。")
-        self._print_summary()
+        self._print_distribution()
+        # The logins are printed once, last: by serve_demo once the server answers (or seed_demo --logins).
+        self.stdout.write("演示账号：服务启动后列出（make run），或运行 manage.py seed_demo --logins 查看。")
 
     def _users(self) -> dict[str, User]:
         users = {}
@@ -243,12 +245,14 @@ class Command(BaseCommand):
             "industry": industry,
         }
 
-    def _print_summary(self) -> None:
+    def _print_distribution(self) -> None:
         counts = dict.fromkeys(vocabulary.LEVEL_LABELS, 0)
         for level in with_level(Customer.objects.all()).values_list("level", flat=True):
             if level is not None:
                 counts[level] += 1
         self.stdout.write("信用等级分布：" + "，".join(f"{vocabulary.LEVEL_LABELS[k]} {v}" for k, v in counts.items()))
+
+    def _print_logins(self) -> None:
         applicant = Membership.objects.filter(user__username="applicant").select_related("customer").first()
         self.stdout.write(self.style.SUCCESS("演示账号（仅演示模式）："))
         for username, role, full_name, password in DEMO_USERS:
