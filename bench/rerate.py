@@ -297,11 +297,11 @@ def _worker_init(dsn: str) -> None:
     django_setup(dsn)
     from django.db import connection
 
-    from ratings import bulk
+    from ratings import bulk, changes
 
     # Bench-only instrumentation: where the time of the written rows goes.
     bulk._explanation = _timed("explanations", bulk._explanation)
-    bulk.level_changes_announce = _timed("notices", bulk.level_changes_announce)
+    changes.level_changes_announce = _timed("notices", changes.level_changes_announce)
     connection.ensure_connection()
 
 
