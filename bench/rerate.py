@@ -38,7 +38,7 @@ sys.path.insert(0, str(REPO))
 from bench.common import ensure_database, event_type_sql, uscc_sql  # noqa: E402
 
 DEFAULT_DSN = "postgres://postgres@127.0.0.1:5432/bench_rerate"
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3  # 3: events carry their class and publication periods
 #: The first evaluation date (run A); run B is 30 days later, both in the past of the data's clock.
 BASE_AS_OF = date(2026, 10, 29)
 LATER_DAYS = 30
@@ -85,8 +85,11 @@ def django_setup(dsn: str) -> None:
 
 def generate(customers: int, events: int) -> dict[str, float]:
     """Fill the bench database with a synthetic archive; returns seconds per step."""
+    from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.db import connection
+
+    from archives.publication import fill_unclassed_sql
 
     timings: dict[str, float] = {}
     n, as_of = customers, BASE_AS_OF
@@ -175,6 +178,11 @@ def generate(customers: int, events: int) -> dict[str, float]:
             started = time.perf_counter()
             cur.execute(sql)
             timings[name] = time.perf_counter() - started
+    # Each event's class and publication periods, as the archive's migration fills them.
+    started = time.perf_counter()
+    fill_unclassed_sql(connection, time_zone=settings.TIME_ZONE)
+    timings["classes"] = time.perf_counter() - started
+    with connection.cursor() as cur:
         started = time.perf_counter()
         cur.execute(
             "CREATE TABLE IF NOT EXISTS bench_meta (customers bigint, events bigint, version int);"

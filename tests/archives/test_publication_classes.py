@@ -4,10 +4,12 @@ import copy
 import importlib
 from datetime import date, datetime
 from decimal import Decimal
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.apps import apps as django_apps
+from django.db import connection
 
 from archives import services, vocabulary
 from archives.models import CreditEvent
@@ -151,20 +153,58 @@ def test_a_recorded_theft_is_classed_with_the_theft_amount_of_the_rule_set_in_fo
     assert event.publication_longest_until == date(2029, 11, 27)
 
 
+#: Findings at the edges of the month arithmetic and of the local day (Asia/Shanghai is UTC+8).
+FOUND_AT = [
+    datetime(2026, 1, 31, 23, 30, tzinfo=ZoneInfo("Asia/Shanghai")),  # 1 month on: 28 February
+    datetime(2024, 2, 29, 0, 10, tzinfo=ZoneInfo("Asia/Shanghai")),  # a leap day, just after local midnight
+    datetime(2025, 8, 31, 7, 0, tzinfo=ZoneInfo("Asia/Shanghai")),
+    datetime(2026, 11, 28, 12, tzinfo=ZoneInfo("Asia/Shanghai")),
+]
+EVENTS = [
+    {"type": "grid_outage", "voltage_kv": Decimal("35")},
+    {"type": "grid_outage", "voltage_kv": Decimal("10")},
+    {"type": "grid_outage", "voltage_kv": Decimal("0.4")},
+    {"type": "theft", "amount_yuan": Decimal("500000")},
+    {"type": "theft", "amount_yuan": Decimal("1200.50")},
+    {"type": "facility_damage", "severity": "serious"},
+    {"type": "facility_damage", "severity": "minor"},
+    {"type": "late_payment"},
+    {"type": "unauthorized_use"},
+    {"type": "dishonesty"},
+]
+
+
 @pytest.mark.django_db
-def test_the_migration_fills_the_class_of_events_recorded_before_it_with_the_plans_numbers(time_machine):
-    time_machine.move_to(TODAY, tick=False)
-    event = EventFactory(type="grid_outage", voltage_kv=Decimal("35"))
-    CreditEvent.objects.filter(pk=event.pk).update(
-        dishonesty_class="", publication_shortest_until=None, publication_longest_until=None
-    )
+@pytest.mark.parametrize("path", ["database", "batches"])
+def test_the_migration_fills_the_class_of_events_recorded_before_it_as_recording_them_does(path, time_machine):
+    """The migration's fill (one set-based UPDATE on PostgreSQL, batches elsewhere) gives each event
+    the class and period ends recording it gives, counted from the local day of its finding."""
     migration = importlib.import_module("archives.migrations.0011_event_publication_fill")
+    if path == "database" and connection.vendor != "postgresql":
+        pytest.skip("the set-based fill is PostgreSQL's")
+    expected = {}
+    for found_at in FOUND_AT:
+        time_machine.move_to(found_at, tick=False)
+        for attributes in EVENTS:
+            event = EventFactory(**attributes)
+            expected[event.pk] = (
+                event.dishonesty_class,
+                event.publication_shortest_until,
+                event.publication_longest_until,
+            )
+    CreditEvent.objects.update(dishonesty_class="", publication_shortest_until=None, publication_longest_until=None)
 
-    migration.fill(django_apps, None)
+    if path == "database":
+        migration.fill(django_apps, SimpleNamespace(connection=connection))
+    else:
+        migration.fill_in_batches(django_apps)
 
-    event.refresh_from_db()
-    assert (event.dishonesty_class, event.publication_shortest_until, event.publication_longest_until) == (
-        "serious",
-        date(2027, 11, 27),
-        date(2029, 11, 27),
-    )
+    filled = {
+        pk: (klass, shortest, longest)
+        for pk, klass, shortest, longest in CreditEvent.objects.values_list(
+            "pk", "dishonesty_class", "publication_shortest_until", "publication_longest_until"
+        )
+    }
+    assert filled == expected
+    assert expected[min(expected)] == ("serious", date(2027, 1, 30), date(2029, 1, 30))
+    assert {klass for klass, _, _ in expected.values()} == {"minor", "general", "serious", "source"}
