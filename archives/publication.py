@@ -54,7 +54,8 @@ def fill_unclassed_sql(connection, *, table: str = "archives_creditevent", time_
     For a data migration and the bench generator: at five million events a row-by-row fill does not
     finish in a deployment window. The class table stays in Python (``vocabulary.dishonesty_class``):
     it is asked once per distinct (type, attribute) of the unclassed events, the answers go into a
-    temporary table, and one UPDATE joins them and counts the periods from the local date of the
+    temporary table, and one UPDATE joins them (on plain equalities, -1 standing for a missing
+    amount or voltage, so that PostgreSQL can hash the join) and counts the periods from the local date of the
     finding (``recorded_at``), as ``vocabulary.publication_period`` does (PostgreSQL's month
     arithmetic keeps the day or takes the month's last day, as ``add_months``). Returns the rows
     updated. Uses the plan's thresholds: the numbers in force when these records were found.
@@ -81,6 +82,10 @@ def fill_unclassed_sql(connection, *, table: str = "archives_creditevent", time_
             for type_, amount, voltage, severity in keys
         ]
         cursor.executemany("INSERT INTO event_class_fill VALUES (%s, %s, %s, %s, %s)", rows)
+        cursor.execute("ANALYZE event_class_fill")
+        # The table's statistics may still say no event lacks a class (rows added since the last
+        # ANALYZE): a nested loop over every event and every key would not finish; hash them.
+        cursor.execute("SET LOCAL enable_nestloop = off")
 
         def period_end(column: str) -> str:
             found_on = "(e.recorded_at AT TIME ZONE %(tz)s)::date"
@@ -100,9 +105,9 @@ def fill_unclassed_sql(connection, *, table: str = "archives_creditevent", time_
               FROM event_class_fill f
              WHERE e.dishonesty_class = ''
                AND e.type = f.type
-               AND e.amount_yuan IS NOT DISTINCT FROM f.amount_yuan
-               AND e.voltage_kv IS NOT DISTINCT FROM f.voltage_kv
-               AND e.severity IS NOT DISTINCT FROM f.severity
+               AND coalesce(e.amount_yuan, -1) = coalesce(f.amount_yuan, -1)
+               AND coalesce(e.voltage_kv, -1) = coalesce(f.voltage_kv, -1)
+               AND e.severity = f.severity
             """,
             {"tz": time_zone},
         )

@@ -90,12 +90,13 @@ def generate(customers: int, events: int, letters: int) -> dict[str, float]:
         # Created 400 days ago; one name in a thousand with a comma, quotes or a newline in it.
         "customers": f"""
             INSERT INTO archives_customer (id, uscc, name, legal_representative, contact_person, contact_phone,
-                                           address, industry, created_at, updated_at)
+                                           address, industry, created_at, updated_at,
+                                           legal_representative_id_type, legal_representative_id_number)
             SELECT i, {uscc_sql("lpad(i::text, 9, '0')")},
                    CASE WHEN i % 1000 = 0 THEN '淮阴"星光",电器' || i || E'\\n有限公司'
                         ELSE '淮阴基准企业' || i || '有限公司' END,
                    '张三', '李四', '138' || lpad((i % 100000000)::text, 8, '0'), '江苏省淮安市淮阴区长江东路1号',
-                   '制造业', now() - interval '400 days', now() - interval '400 days'
+                   '制造业', now() - interval '400 days', now() - interval '400 days', '', ''
               FROM generate_series(1, {n}) AS i;
             SELECT setval(pg_get_serial_sequence('archives_customer', 'id'), {n});
         """,

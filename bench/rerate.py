@@ -104,11 +104,12 @@ def generate(customers: int, events: int) -> dict[str, float]:
     steps = {
         "customers": f"""
             INSERT INTO archives_customer (id, uscc, name, legal_representative, contact_person, contact_phone,
-                                           address, industry, created_at, updated_at)
+                                           address, industry, created_at, updated_at,
+                                           legal_representative_id_type, legal_representative_id_number)
             SELECT i, {uscc_sql("lpad(i::text, 9, '0')")}, '淮阴基准企业' || i || '有限公司', '张三', '李四',
                    '138' || lpad((i % 100000000)::text, 8, '0'), '江苏省淮安市淮阴区长江东路' || (i % 999 + 1) || '号',
                    (ARRAY['制造业','批发和零售业','建筑业','住宿和餐饮业','信息技术服务业','农业'])[1 + i % 6],
-                   now(), now()
+                   now(), now(), '', ''
               FROM generate_series(1, {n}) AS i;
             SELECT setval(pg_get_serial_sequence('archives_customer', 'id'), {n});
         """,
@@ -130,7 +131,8 @@ def generate(customers: int, events: int) -> dict[str, float]:
         # 35 events each); scrambled over the id space; five years.
         "events": f"""
             INSERT INTO archives_creditevent (customer_id, type, occurred_on, amount_yuan, voltage_kv, severity,
-                                              description, evidence, source, status, recorded_by_id, recorded_at)
+                                              description, evidence, source, status, recorded_by_id, recorded_at,
+                                              dishonesty_class, repair_ref)
             SELECT (((floor(CASE WHEN ru < 0.3 THEN rc * {eventful} / 10 ELSE rc * {eventful} END)::bigint * 7919)
                      % {eventful}) * 2 + 1) AS customer_id,
                    t, date '{as_of}' - (rd * 1826)::int,
@@ -139,7 +141,7 @@ def generate(customers: int, events: int) -> dict[str, float]:
                    CASE WHEN t = 'facility_damage' THEN CASE WHEN ra < 0.7 THEN 'minor' ELSE 'serious' END
                         WHEN t = 'dishonesty' THEN CASE WHEN ra < 0.75 THEN 'general' ELSE 'serious' END
                         ELSE '' END,
-                   '', '', 'import', CASE WHEN rs < 0.03 THEN 'revoked' ELSE 'in_force' END, NULL, now()
+                   '', '', 'import', CASE WHEN rs < 0.03 THEN 'revoked' ELSE 'in_force' END, NULL, now(), '', ''
               FROM (SELECT {event_type_sql(EVENT_MIX)} AS t, ru, rc, rd, ra, rs
                       FROM (SELECT random() AS rt, random() AS ru, random() AS rc, random() AS rd, random() AS ra,
                                    random() AS rs

@@ -404,8 +404,9 @@ def _explained(
     """The explanation of a rating to write and, for a level a reminder or letter follows, its basis.
 
     Most customers are honest: their explanation comes from the memo, and nothing quotes their
-    findings. The others get the full evaluation, on their facts in the portal's order (newest first,
-    as ``customer_facts`` reads them), so the explanation reads as one customer's re-rating writes it."""
+    findings. The others get the decided rules' findings (``rules.explain_decided``), on their facts
+    in the portal's order (newest first, as ``customer_facts`` reads them), so the explanation reads
+    as one customer's re-rating writes it."""
     if level not in EXPLAINED_LEVELS and computed_level not in EXPLAINED_LEVELS:
         return _explanation(_facts_key(facts, event_rows, report_rows), book), {}
     ordered = dataclasses.replace(
@@ -413,7 +414,7 @@ def _explained(
         events=tuple(sorted(facts.events, key=lambda e: (e.occurred_on, e.ref), reverse=True)),
         reports=tuple(sorted(facts.reports, key=lambda r: (r.issued_on, r.ref), reverse=True)),
     )
-    result = rules.evaluate(ordered, book)
+    result = rules.explain_decided(ordered, book)
     return result.explanation, basis_of(result, level=level)
 
 

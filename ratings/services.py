@@ -34,7 +34,7 @@ def rating_refresh(*, customer: Customer, cause: str, cause_ref: str = "", as_of
     current_change_id = current.change_id if current else None
     book = rule_book_for(as_of=as_of)
     facts, next_dated = customer_facts_and_next(customer_id=customer.pk, as_of=as_of)
-    result = rules.evaluate(facts, book)
+    result = rules.explain_decided(facts, book)  # all a rating and its history row keep
     rating = rating_write(
         customer_id=customer.pk,
         current=current,

@@ -13,7 +13,7 @@ explanation out. One module per job:
 - `tally`: one pass over the events, shared by the two evaluators;
 - `fast`: ``evaluate_level``, the table compiled into closures (bulk re-rating);
 - `stability`: ``stable_until``, the last date on which an evaluation still holds (the nightly skip);
-- `explain`: ``evaluate`` and ``explain``, with findings, explanation text and improvements;
+- `explain`: ``evaluate``, ``explain`` and ``explain_decided``, with findings, explanation text and improvements;
 - `facts_file`: the facts file of the rating test bench.
 
 The words shared with the archive (levels, event types, attributes) are ``archives.vocabulary``;
@@ -80,6 +80,7 @@ from .dates import (
 from .explain import (
     evaluate,
     explain,
+    explain_decided,
 )
 from .facts import (
     Event,
@@ -173,6 +174,7 @@ __all__ = [
     "Result",
     "evaluate_level",
     "explain",
+    "explain_decided",
     "evaluate",
     "FactsError",
     "parse_facts",

@@ -252,6 +252,31 @@ def explain(facts: Facts, book: RuleBook = V1) -> tuple[str, tuple[str, ...], st
     return level, rules, _explanation_text(facts.as_of, level, texts)
 
 
+def explain_decided(facts: Facts, book: RuleBook = V1) -> Result:
+    """``evaluate``'s result with the findings of the decided rules only: what a notice or letter quotes.
+
+    The level, rules, explanation, unmet conditions and improvements are exactly ``evaluate``'s; the
+    findings are those of ``rules`` (in their order), found with the conditions of the next honest
+    level the improvements need, instead of every criterion of the book. For the nightly re-rating,
+    which keeps this basis with every yellow, red and black rating it writes (``bench/rerate.py``,
+    run A: the full evaluation of each such customer took the go-live past its target).
+    """
+    level, rules = evaluate_level(facts, book)
+    tally = Tally(facts, explain=True, book=book)
+    next_honest = () if level == GREEN else book.criteria_for(GREEN if level == BLUE else BLUE)
+    by_rule = {c.id: _finding(c, tally) for c in (*(book.by_id[rule] for rule in rules), *next_honest)}
+    unmet = tuple(c.id for c in next_honest if not by_rule[c.id].holds)
+    return Result(
+        level=level,
+        honest=level in HONEST_LEVELS,
+        rules=rules,
+        explanation=_explanation_text(facts.as_of, level, [by_rule[r].text for r in rules]),
+        findings=tuple(by_rule[r] for r in rules),
+        unmet=unmet,
+        improvements=_improvements(level, rules, unmet, tally),
+    )
+
+
 def evaluate(facts: Facts, book: RuleBook = V1) -> Result:
     """The level with its rule ids, every criterion's finding, an explanation and advice (under ``book``)."""
     tally = Tally(facts, explain=True, book=book)

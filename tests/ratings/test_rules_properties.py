@@ -80,6 +80,22 @@ def test_explain_gives_exactly_the_level_rules_and_explanation_of_evaluate(f: ru
 
 
 @SETTINGS
+@given(facts())
+def test_explain_decided_gives_what_evaluate_gives_of_the_decided_rules(f: rules.Facts) -> None:
+    result = rules.evaluate(f)
+    decided = rules.explain_decided(f)
+    by_rule = {finding.rule: finding for finding in result.findings}
+    assert (decided.level, decided.honest, decided.rules, decided.explanation) == (
+        result.level,
+        result.honest,
+        result.rules,
+        result.explanation,
+    )
+    assert (decided.unmet, decided.improvements) == (result.unmet, result.improvements)
+    assert decided.findings == tuple(by_rule[rule] for rule in result.rules)
+
+
+@SETTINGS
 @given(st.data())
 def test_adding_an_in_force_event_never_raises_the_level(data: st.DataObject) -> None:
     f = data.draw(facts())
