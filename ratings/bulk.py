@@ -235,9 +235,11 @@ def _rerate_scope(
                     if old[5] == until:
                         continue
                 else:
-                    explanation, basis = _explained(facts, own_events, own_reports, level, computed_level, book)
+                    explanation, basis = _explained(
+                        facts, own_events, own_reports, level, (computed_level, rule_ids), book
+                    )
             else:
-                explanation, basis = _explained(facts, own_events, own_reports, level, computed_level, book)
+                explanation, basis = _explained(facts, own_events, own_reports, level, (computed_level, rule_ids), book)
             level_changed = old is None or old[0] != level
             pending.append(
                 Rated(
@@ -398,7 +400,7 @@ def _explained(
     event_rows: list[tuple],
     report_rows: list[tuple],
     level: str,
-    computed_level: str,
+    decided: tuple[str, tuple[str, ...]],
     book: rules.RuleBook,
 ) -> tuple[str, dict]:
     """The explanation of a rating to write and, for a level a reminder or letter follows, its basis.
@@ -407,14 +409,14 @@ def _explained(
     findings. The others get the decided rules' findings (``rules.explain_decided``), on their facts
     in the portal's order (newest first, as ``customer_facts`` reads them), so the explanation reads
     as one customer's re-rating writes it."""
-    if level not in EXPLAINED_LEVELS and computed_level not in EXPLAINED_LEVELS:
+    if level not in EXPLAINED_LEVELS and decided[0] not in EXPLAINED_LEVELS:
         return _explanation(_facts_key(facts, event_rows, report_rows), book), {}
     ordered = dataclasses.replace(
         facts,
         events=tuple(sorted(facts.events, key=lambda e: (e.occurred_on, e.ref), reverse=True)),
         reports=tuple(sorted(facts.reports, key=lambda r: (r.issued_on, r.ref), reverse=True)),
     )
-    result = rules.explain_decided(ordered, book)
+    result = rules.explain_decided(ordered, book, decided=decided)
     return result.explanation, basis_of(result, level=level)
 
 

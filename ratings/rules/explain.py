@@ -252,16 +252,17 @@ def explain(facts: Facts, book: RuleBook = V1) -> tuple[str, tuple[str, ...], st
     return level, rules, _explanation_text(facts.as_of, level, texts)
 
 
-def explain_decided(facts: Facts, book: RuleBook = V1) -> Result:
+def explain_decided(facts: Facts, book: RuleBook = V1, *, decided: tuple[str, tuple[str, ...]] | None = None) -> Result:
     """``evaluate``'s result with the findings of the decided rules only: what a notice or letter quotes.
 
     The level, rules, explanation, unmet conditions and improvements are exactly ``evaluate``'s; the
     findings are those of ``rules`` (in their order), found with the conditions of the next honest
     level the improvements need, instead of every criterion of the book. For the nightly re-rating,
     which keeps this basis with every yellow, red and black rating it writes (``bench/rerate.py``,
-    run A: the full evaluation of each such customer took the go-live past its target).
+    run A: the full evaluation of each such customer took the go-live past its target). ``decided``:
+    what ``evaluate_level`` already gave for these facts, so as not to decide twice.
     """
-    level, rules = evaluate_level(facts, book)
+    level, rules = decided or evaluate_level(facts, book)
     tally = Tally(facts, explain=True, book=book)
     next_honest = () if level == GREEN else book.criteria_for(GREEN if level == BLUE else BLUE)
     by_rule = {c.id: _finding(c, tally) for c in (*(book.by_id[rule] for rule in rules), *next_honest)}
