@@ -142,8 +142,6 @@ def _computed_level(customer_id: int) -> str:
 def override_decide(*, override: LevelOverride, approve: bool, actor, note: str = "") -> LevelOverride:
     """Approve (the level takes effect now) or refuse a manual level; never by the requester."""
     override = LevelOverride.objects.select_for_update().get(pk=override.pk)
-    if approve and override.status == OverrideStatus.PENDING:
-        _raise_still_grounded(override)
     two_person_decide(
         override,
         approve=approve,
@@ -155,6 +153,8 @@ def override_decide(*, override: LevelOverride, approve: bool, actor, note: str 
         field="override",
         not_allowed="只有班组长可以审批人工调整",
     )
+    if approve:
+        _raise_still_grounded(override)  # refused: the transaction and the decision above roll back
     audited_save(override, actor=actor, reason="批准人工调整" if approve else "驳回人工调整")
     if approve:
         rating_refresh(customer=override.customer, cause=RatingCause.OVERRIDE, cause_ref=str(override.pk))
