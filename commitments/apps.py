@@ -12,10 +12,11 @@ class CommitmentsConfig(AppConfig):
         from archives.signals import facts_changed, facts_imported
         from credit_portal.navigation import register_queue_count
 
-        from . import receivers, repair_selectors, selectors
+        from . import measure_selectors, receivers, repair_selectors, selectors
         from .models import (
             CommitmentLetter,
             EnterpriseRegistration,
+            MeasureTask,
             Objection,
             PowerApplication,
             RepairApplication,
@@ -30,6 +31,7 @@ class CommitmentsConfig(AppConfig):
             # An objection waits for a supervisor while its revocation is pending.
             "objections": ("commitments.review_objection", selectors.objections_open, [Objection, EventRevocation]),
             "repairs": ("commitments.propose_repair", repair_selectors.repairs_open, [RepairApplication]),
+            "measures": ("commitments.handle_measuretask", measure_selectors.measures_open, [MeasureTask]),
             # One queue page holds the applications and the value-added service requests: one number.
             "applications": (
                 "commitments.handle_powerapplication",
@@ -46,6 +48,16 @@ class CommitmentsConfig(AppConfig):
         from archives.hooks import objected_events
 
         objected_events.register(selectors.objected_event_ids)
+        # The measures for red and black follow the level in force (work items of the hall's queue).
+        from ratings.signals import level_changed
+
+        level_changed.connect(receivers.measures_when_level_changed, dispatch_uid="commitments.measures")
+        # An override that raises a level names the objection or repair it rests on (ratings asks).
+        from ratings.hooks import override_basis
+
+        from .override_basis import override_basis_describe
+
+        override_basis.register(override_basis_describe)
         # A temporary password from the hall: the session remembers it must be changed first.
         user_logged_in.connect(receivers.password_change_on_login, dispatch_uid="commitments.password_change")
 

@@ -221,3 +221,18 @@ class PasswordChangeForm(forms.Form):
         if data.get("new_password") and data.get("new_password") != data.get("new_password_again"):
             self.add_error("new_password_again", "两次输入的密码不一致")
         return data
+
+
+class MeasureOutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="办理结果",
+        choices=[("done", "已落实"), ("not_applicable", "不适用")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择办理结果：已落实或不适用"},
+    )
+    note = forms.CharField(
+        label="办理情况或不适用的理由",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="“不适用”时必填，如：该用户已采用预存方式交费",
+    )

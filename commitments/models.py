@@ -556,3 +556,68 @@ class PasswordResetCode(models.Model):
 
     def __str__(self) -> str:
         return f"密码重置验证码（{self.created_at:%Y-%m-%d %H:%M}）"
+
+
+class MeasureStatus(models.TextChoices):
+    OPEN = "open", "待落实"
+    DONE = "done", "已落实"
+    NOT_APPLICABLE = "not_applicable", "不适用"
+    LIFTED = "lifted", "已解除"
+
+
+class MeasureLift(models.TextChoices):
+    LEVEL_RECOVERED = "level_recovered", "等级恢复，措施解除"
+    REPAIRED = "repaired", "信用修复，措施解除"
+
+
+#: The measures staff carry out (``ratings.consequences``: ``staff_work``), as choices.
+MEASURE_CHOICES = [(measure.code, measure.label) for measure in consequences.WORK_MEASURES]
+
+
+class MeasureTask(models.Model):
+    """A measure for a red or black customer switched on by the utility (要求预存电费、增加用电检查频次),
+    as a work item of the business hall: opened when the customer enters a level that calls it, its
+    outcome recorded by staff (落实, or 不适用 with a reason), lifted when the customer leaves the level.
+
+    At most one per customer and measure is in force (待落实 or 已落实); written by
+    ``services.measures`` only."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="measure_tasks", verbose_name="用户")
+    measure = models.CharField("措施", max_length=30, choices=MEASURE_CHOICES)
+    level = models.CharField("启用时信用等级", max_length=10, choices=LEVEL_CHOICES)
+    status = models.CharField(
+        "状态", max_length=16, choices=MeasureStatus.choices, default=MeasureStatus.OPEN, db_index=True
+    )
+    opened_at = models.DateTimeField("启用时间", auto_now_add=True)
+    # The level change that called the measure (the history row's id).
+    change_ref = models.CharField("关联等级变更记录", max_length=40, blank=True)
+    handled_by = decider_field("办理人")
+    handled_at = models.DateTimeField("办理时间", null=True, blank=True)
+    outcome_note = models.TextField("办理情况", blank=True)
+    lifted_at = models.DateTimeField("解除时间", null=True, blank=True)
+    lift_reason = models.CharField("解除原因", max_length=16, choices=MeasureLift.choices, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "警示惩戒措施工作项"
+        verbose_name_plural = "警示惩戒措施工作项"
+        ordering = ["-opened_at", "-id"]
+        permissions = [("handle_measuretask", "办理警示惩戒措施")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "measure"],
+                condition=Q(status__in=["open", "done"]),
+                name="one_measure_in_force_per_customer",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="not_applicable") | ~Q(outcome_note=""), name="measure_not_applicable_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_measure_display()}（{self.customer.name}，{self.get_status_display()}）"
+
+    @property
+    def in_force(self) -> bool:
+        return self.status in (MeasureStatus.OPEN, MeasureStatus.DONE)

@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from credit_portal.spreadsheets import safe_cell
 from ratings.rules import LEVEL_LABELS
 
-from . import repair_selectors, selectors
+from . import measure_selectors, repair_selectors, selectors
 from .models import (
     ApplicationStatus,
     EnterpriseRegistration,
@@ -137,6 +137,24 @@ QUEUES: dict[str, Queue] = {
             ("决定人", lambda o: _name(o.proposal.decided_by) if _proposal(o) else ""),
             ("决定意见", lambda o: o.proposal.decision_note if _proposal(o) else ""),
             ("修复日期", lambda o: _day(o.repaired_on)),
+        ],
+    ),
+    "measures": Queue(
+        title="警示惩戒措施",
+        open=measure_selectors.measures_open,
+        closed=measure_selectors.measures_closed,
+        columns=[
+            ("启用时间", lambda o: _when(o.opened_at)),
+            ("统一社会信用代码", lambda o: o.customer.uscc),
+            ("企业", lambda o: o.customer.name),
+            ("启用时信用等级", lambda o: LEVEL_LABELS.get(o.level, "")),
+            ("措施", lambda o: o.get_measure_display()),
+            ("状态", lambda o: o.get_status_display()),
+            ("办理人", lambda o: _name(o.handled_by)),
+            ("办理时间", lambda o: _when(o.handled_at)),
+            ("办理情况", lambda o: o.outcome_note),
+            ("解除时间", lambda o: _when(o.lifted_at)),
+            ("解除原因", lambda o: o.get_lift_reason_display()),
         ],
     ),
     "registrations": Queue(

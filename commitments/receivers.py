@@ -1,6 +1,7 @@
 """What commitments does when the archive announces news; connected in ``CommitmentsConfig.ready``."""
 
 from .services.letters import letters_breach_refresh, letters_breach_refresh_many
+from .services.measures import LevelMove, measures_follow_levels
 
 
 def letters_when_event_changed(*, customer_id: int, cause: str, **kwargs) -> None:
@@ -13,6 +14,15 @@ def letters_when_facts_imported(*, customer_ids, **kwargs) -> None:
     """Events come from the marketing system's import too: they break (or, revoked, no longer break)
     accepted letters as an event recorded by hand does."""
     letters_breach_refresh_many(customer_ids=customer_ids)
+
+
+def measures_when_level_changed(*, history_rows=(), changes=(), **kwargs) -> None:
+    """Ratings recorded level changes (one customer's, or a batch of the nightly run as tuples): the
+    measures of red and black follow, in the same transaction. Writes no notice, so counts none."""
+    moves = [LevelMove(row.pk, row.customer_id, row.level, row.cause) for row in history_rows]
+    moves += [LevelMove(pk, customer_id, level) for pk, customer_id, level, _was, _on in changes]
+    if moves:
+        measures_follow_levels(moves=moves)
 
 
 def password_change_on_login(*, request, user, **kwargs) -> None:

@@ -7,7 +7,7 @@ Staff, DRC and shared record pages: /commitments/….
 
 from django.urls import path
 
-from . import views, views_enterprise, views_repairs
+from . import views, views_enterprise, views_measures, views_repairs
 
 app_name = "commitments"
 
@@ -56,6 +56,8 @@ urlpatterns = [
         name="repair_counter_pdf",
     ),
     path("commitments/repairs/source/<int:event_id>/", views_repairs.repair_source, name="repair_source"),
+    path("commitments/measures/", views_measures.measure_list, name="measure_list"),
+    path("commitments/measures/<int:pk>/", views_measures.measure_detail, name="measure_detail"),
     path("commitments/reports/new/", views.officer_credit_report_upload, name="officer_credit_report_upload"),
     path("commitments/files/<str:kind>/<int:pk>/", views.private_file, name="private_file"),
 ]

@@ -55,6 +55,9 @@ _STAFF_PERMISSIONS = [
     # repair made at the source
     "commitments.view_repairapplication",
     "commitments.propose_repair",
+    # the measures for red and black switched on by the utility: record what became of each
+    "commitments.view_measuretask",
+    "commitments.handle_measuretask",
     "notifications.view_notice",
     "notifications.work_notices",
     # the daily report to the DRC (read), and a commendation recorded as the DRC would

@@ -348,6 +348,8 @@ IDEMPOTENCY_KEEP_HOURS = env.int("IDEMPOTENCY_KEEP_HOURS", default=24)
 # Measures for red/black customers that the plan does not name (ratings.consequences.MEASURES with
 # plan_named=False): the utility's own choice, none switched on unless listed here.
 CREDIT_OPTIONAL_MEASURES = env.list("CREDIT_OPTIONAL_MEASURES", default=[])
+# A manual override that raises a level above the computed one lasts at most this many days (issue 22).
+CREDIT_OVERRIDE_RAISE_MAX_DAYS = env.int("CREDIT_OVERRIDE_RAISE_MAX_DAYS", default=90)
 NOTIFICATION_BACKENDS = {
     "sms": env.str("NOTIFICATION_SMS_BACKEND", default="notifications.backends.console.ConsoleBackend"),
     "wechat": env.str("NOTIFICATION_WECHAT_BACKEND", default="notifications.backends.console.ConsoleBackend"),

@@ -96,13 +96,17 @@ MORE_INSPECTIONS = "more_inspections"
 
 @dataclass(frozen=True)
 class Measure:
-    """A warning or disciplinary measure for red or black customers."""
+    """A warning or disciplinary measure for red or black customers.
+
+    ``staff_work``: the business hall carries it out for each customer (a work item in its queue, with
+    the outcome recorded); the others are done by the portal itself (the gates, the letters)."""
 
     code: str
     label: str
     text: str
     plan_named: bool
     basis: str
+    staff_work: bool = False
 
 
 MEASURES: dict[str, Measure] = {
@@ -128,6 +132,7 @@ MEASURES: dict[str, Measure] = {
             "营业厅可要求采用预存方式交付电费。",
             False,
             "方案未规定，属供电企业自主措施，默认不启用。",
+            staff_work=True,
         ),
         Measure(
             MORE_INSPECTIONS,
@@ -135,6 +140,7 @@ MEASURES: dict[str, Measure] = {
             "营业厅可增加对该用户的用电检查频次。",
             False,
             "方案未规定，属供电企业自主措施，默认不启用。",
+            staff_work=True,
         ),
     )
 }
@@ -253,6 +259,15 @@ def notice_channels(*, level: str, previous_level: str) -> tuple[str, ...]:
 def measures_for(level: str, *, enabled: frozenset[str] | set[str] = frozenset()) -> tuple[Measure, ...]:
     """The measures in force at a level: those the plan names, and the optional ones switched on."""
     return tuple(MEASURES[code] for code in terms_for(level).measures if MEASURES[code].plan_named or code in enabled)
+
+
+def work_measures_for(level: str, *, enabled: frozenset[str] | set[str] = frozenset()) -> tuple[Measure, ...]:
+    """The measures in force at a level that staff carry out for each customer (work items)."""
+    return tuple(measure for measure in measures_for(level, enabled=enabled) if measure.staff_work)
+
+
+#: Every measure staff may carry out, whichever level calls it (the work items' choices).
+WORK_MEASURES: tuple[Measure, ...] = tuple(measure for measure in MEASURES.values() if measure.staff_work)
 
 
 def offers_for(level: str) -> tuple[Offer, ...]:

@@ -3,6 +3,7 @@
 from datetime import date
 
 from django import forms
+from django.conf import settings
 
 from archives import vocabulary
 from archives.forms import DATE_WIDGET
@@ -11,6 +12,7 @@ from archives.services.events import event_attributes
 from credit_portal.errors import ApplicationError
 
 from . import rules
+from .models import OverrideBasis
 
 #: How many hypothetical events the what-if bench takes at once.
 HYPOTHETICAL_ROWS = 3
@@ -154,8 +156,26 @@ class WhatIfForm(forms.Form):
 
 class OverrideRequestForm(forms.Form):
     level = forms.ChoiceField(label="调整为", choices=list(rules.LEVELS.items()))
-    ends_on = _date_field("截止日期", help_text="到期后自动恢复按规则评定的等级")
+    ends_on = _date_field(
+        "截止日期",
+        help_text=f"到期后自动恢复按规则评定的等级；提高信用等级的最长 {settings.CREDIT_OVERRIDE_RAISE_MAX_DAYS} 天",
+    )
     reason = forms.CharField(label="调整理由", widget=forms.Textarea, help_text="将记入审计记录，并向审批人展示")
+    basis_kind = forms.ChoiceField(
+        label="调整依据",
+        choices=OverrideBasis.choices[:-1],  # not "legacy": it only describes the overrides of before
+        required=False,
+        help_text="提高信用等级（高于按规则评定的等级）时必填；降低等级只需填写理由",
+    )
+    basis_ref = forms.CharField(
+        label="依据编号或文书号",
+        max_length=100,
+        required=False,
+        help_text="异议或信用修复申请的编号（如 12）；法院裁判文书的文书号（如“（2026）苏0804民初1234号”）",
+    )
+    basis_document = forms.FileField(
+        label="法院裁判文书", required=False, help_text="依据为法院裁判文书时上传；PDF、JPEG 或 PNG，按文件内容识别"
+    )
 
 
 class OverrideDecisionForm(forms.Form):

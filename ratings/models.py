@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from archives.models import private_upload_to
 from credit_portal.decisions import TwoPersonDecision, decider_field
 
 from . import rules
@@ -116,8 +117,28 @@ class OverrideStatus(models.TextChoices):
     ENDED = "ended", "已结束"
 
 
+class OverrideBasis(models.TextChoices):
+    """What an override that raises a level rests on (issue 22); one that lowers a level needs only its reason."""
+
+    NONE = "", "无（降低等级，仅需理由）"
+    OBJECTION = "objection", "异议"
+    REPAIR = "repair", "信用修复"
+    COURT = "court", "法院裁判文书"
+    # The overrides recorded before a basis was asked for (migration 0014).
+    LEGACY = "legacy", "既有调整（未记载依据）"
+
+
+#: The kinds a new request may name (``legacy`` only describes the old rows).
+OVERRIDE_BASIS_KINDS = (OverrideBasis.OBJECTION, OverrideBasis.REPAIR, OverrideBasis.COURT)
+
+
 class LevelOverride(TwoPersonDecision):
-    """A manual level set by a supervisor, with a reason and an end date, approved by another."""
+    """A manual level set by a supervisor, with a reason and an end date, approved by another.
+
+    One that raises the level above the computed one names its basis: an objection or a credit repair
+    of the customer (by number, checked by the app that keeps them: ``ratings.hooks.override_basis``),
+    or a court decision (文书号 and the uploaded decision), and lasts at most
+    ``CREDIT_OVERRIDE_RAISE_MAX_DAYS`` days."""
 
     customer = models.ForeignKey(
         "archives.Customer", on_delete=models.PROTECT, related_name="overrides", verbose_name="用户"
@@ -125,6 +146,12 @@ class LevelOverride(TwoPersonDecision):
     level = models.CharField("调整为", max_length=10, choices=[(k, v) for k, v in LEVEL_CHOICES if k != "unrated"])
     ends_on = models.DateField("截止日期")
     status = models.CharField("状态", max_length=10, choices=OverrideStatus.choices, default=OverrideStatus.PENDING)
+    basis_kind = models.CharField("调整依据", max_length=10, choices=OverrideBasis.choices, blank=True, default="")
+    # The objection's or repair's number, or the court decision's 文书号.
+    basis_ref = models.CharField("依据编号（文书号）", max_length=100, blank=True, default="")
+    # What the basis was when the request was made (the objection or repair in words), shown to the approver.
+    basis_summary = models.CharField("依据摘要", max_length=200, blank=True, default="")
+    basis_document = models.FileField("裁判文书", upload_to=private_upload_to, blank=True)
     # Ended before its end date, by a supervisor other than the requester, with a reason.
     ended_by = decider_field("提前结束人")
     ended_at = models.DateTimeField("提前结束时间", null=True, blank=True)

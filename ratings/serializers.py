@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from . import rules
-from .models import CustomerRating, LevelOverride, RatingHistory
+from .models import CustomerRating, LevelOverride, OverrideBasis, RatingHistory
 from .rulesets import book_of_version
 from .selectors.words import rule_words
 
@@ -23,10 +23,17 @@ class RuleSerializer(serializers.Serializer):
 class OverrideSerializer(serializers.ModelSerializer):
     # One choice set under one name keeps the schema's enums unambiguous (LevelEnum).
     level = serializers.ChoiceField(choices=LEVEL_CHOICES, help_text="调整为")
+    basis_kind = serializers.ChoiceField(
+        choices=OverrideBasis.choices,
+        help_text=(
+            "调整依据：objection 异议、repair 信用修复、court 法院裁判文书；空为降低等级（仅需理由），legacy 为既有调整"
+        ),
+    )
+    basis_ref = serializers.CharField(help_text="异议或信用修复申请的编号，或裁判文书的文书号")
 
     class Meta:
         model = LevelOverride
-        fields = ["id", "level", "reason", "ends_on", "status", "decided_at"]
+        fields = ["id", "level", "reason", "ends_on", "status", "decided_at", "basis_kind", "basis_ref"]
         read_only_fields = fields
 
 
@@ -95,6 +102,8 @@ def stored_rating_data(row: dict) -> dict:
             "ends_on": ends_on.isoformat() if ends_on else None,
             "status": row["rating__override__status"],
             "decided_at": _DATETIME.to_representation(row["rating__override__decided_at"]),
+            "basis_kind": row["rating__override__basis_kind"],
+            "basis_ref": row["rating__override__basis_ref"],
         }
     return {
         "customer": row["uscc"],

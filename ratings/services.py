@@ -2,6 +2,8 @@
 
 from datetime import date
 
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,7 +15,8 @@ from credit_portal.errors import ApplicationError
 from . import consequences, rules
 from .changes import rating_write
 from .facts import customer_facts_and_next
-from .models import CustomerRating, LevelOverride, OverrideStatus, RatingCause
+from .models import OVERRIDE_BASIS_KINDS, CustomerRating, LevelOverride, OverrideStatus, RatingCause
+from .override_basis import basis_check, raise_ends_by, raises_level
 from .rulesets import rule_book_for
 from .selectors.in_force import active_override, level_in_force
 from .signals import customer_rerated
@@ -72,8 +75,21 @@ def commendation_check(*, customer_id: int, kind: str) -> None:
 
 
 @transaction.atomic
-def override_request(*, customer: Customer, level: str, reason: str, ends_on: date, actor) -> LevelOverride:
-    """Ask for a manual level until `ends_on`; a supervisor other than the requester approves it."""
+def override_request(
+    *,
+    customer: Customer,
+    level: str,
+    reason: str,
+    ends_on: date,
+    actor,
+    basis_kind: str = "",
+    basis_ref: str = "",
+    basis_document: UploadedFile | None = None,
+) -> LevelOverride:
+    """Ask for a manual level until `ends_on`; a supervisor other than the requester approves it.
+
+    One that raises the level above the computed one names its basis and ends within
+    ``CREDIT_OVERRIDE_RAISE_MAX_DAYS`` days (``override_basis.basis_check``)."""
     if not actor.has_perm("ratings.request_override"):
         raise ApplicationError("无权申请人工调整信用等级", field="level")
     if level not in rules.LEVELS:
@@ -81,15 +97,45 @@ def override_request(*, customer: Customer, level: str, reason: str, ends_on: da
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError("请填写调整理由", field="reason")
-    if ends_on <= timezone.localdate():
+    today = timezone.localdate()
+    if ends_on <= today:
         raise ApplicationError("截止日期应晚于今天", field="ends_on")
     if LevelOverride.objects.filter(
         customer=customer, status__in=[OverrideStatus.PENDING, OverrideStatus.ACTIVE]
     ).exists():
         raise ApplicationError("该用户已有待审批或生效中的人工调整", field="level")
-    override = LevelOverride(customer=customer, level=level, reason=reason, ends_on=ends_on, requested_by=actor)
+    basis = basis_check(
+        customer_id=customer.pk,
+        level=level,
+        computed_level=_computed_level(customer.pk),
+        ends_on=ends_on,
+        today=today,
+        kind=basis_kind,
+        ref=basis_ref,
+        document=basis_document,
+    )
+    override = LevelOverride(
+        customer=customer,
+        level=level,
+        reason=reason,
+        ends_on=ends_on,
+        requested_by=actor,
+        basis_kind=basis.kind,
+        basis_ref=basis.ref,
+        basis_summary=basis.summary,
+    )
+    if basis.document_suffix:
+        override.basis_document.save(f"court{basis.document_suffix}", basis_document, save=False)
     audited_save(override, actor=actor, reason="申请人工调整")
     return override
+
+
+def _computed_level(customer_id: int) -> str:
+    """The level the rules compute for the customer now (stored with its rating); unrated before any."""
+    return (
+        CustomerRating.objects.filter(customer_id=customer_id).values_list("computed_level", flat=True).first()
+        or rules.UNRATED
+    )
 
 
 @transaction.atomic
@@ -107,10 +153,34 @@ def override_decide(*, override: LevelOverride, approve: bool, actor, note: str 
         field="override",
         not_allowed="只有班组长可以审批人工调整",
     )
+    if approve:
+        _raise_still_grounded(override)  # refused: the transaction and the decision above roll back
     audited_save(override, actor=actor, reason="批准人工调整" if approve else "驳回人工调整")
     if approve:
         rating_refresh(customer=override.customer, cause=RatingCause.OVERRIDE, cause_ref=str(override.pk))
     return override
+
+
+def _raise_still_grounded(override: LevelOverride) -> None:
+    """Checked again when the supervisor approves: the computed level may have fallen since the request,
+    making an override that lowered the level one that raises it, without a basis or too long."""
+    computed = _computed_level(override.customer_id)
+    if not raises_level(level=override.level, computed_level=computed):
+        return
+    computed_label, label = rules.LEVEL_LABELS.get(computed, "未定级"), rules.LEVEL_LABELS[override.level]
+    if override.basis_kind not in OVERRIDE_BASIS_KINDS:
+        raise ApplicationError(
+            f"按规则评定的等级现为{computed_label}，调整为{label}属于提高信用等级，而该申请未注明所依据的异议、"
+            "信用修复或法院裁判文书：请驳回，由申请人注明依据后重新申请",
+            field="override",
+        )
+    latest = raise_ends_by(requested_on=timezone.localdate())
+    if override.ends_on > latest:
+        raise ApplicationError(
+            f"提高信用等级的人工调整最长 {settings.CREDIT_OVERRIDE_RAISE_MAX_DAYS} 天，该申请的截止日期 "
+            f"{override.ends_on:%Y-%m-%d} 晚于 {latest:%Y-%m-%d}：请驳回后重新申请",
+            field="override",
+        )
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ urlpatterns = [
     path("ratings/overrides/", views.override_list, name="override_list"),
     path("ratings/overrides/<int:pk>/", views.override_decide, name="override_decide"),
     path("ratings/overrides/<int:pk>/end/", views.override_end, name="override_end"),
+    path("ratings/overrides/<int:pk>/document/", views.override_document, name="override_document"),
     path("ratings/customers/<str:uscc>/override/", views.override_request, name="override_request"),
     path("ratings/my-requests/", views.my_requests, name="my_requests"),
     path("ratings/decisions/", views.decision_history, name="decision_history"),

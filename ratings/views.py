@@ -1,5 +1,6 @@
 """Pages of the ratings: the public standards, the what-if bench, the dashboard and overrides."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
@@ -10,6 +11,7 @@ from django.utils import timezone
 from archives.models import EventStatus
 from archives.selectors import customer_for_user
 from credit_portal.errors import submit_form
+from credit_portal.files import private_file_response
 
 from . import charts, selectors, services
 from .facts import customer_facts
@@ -96,12 +98,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @request_override_required
 def override_request(request: HttpRequest, uscc: str) -> HttpResponse:
     customer = customer_for_user(user=request.user, uscc=uscc)
-    form = OverrideRequestForm(request.POST or None)
+    form = OverrideRequestForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and submit_form(
-        form,
-        lambda data: services.override_request(
-            customer=customer, level=data["level"], reason=data["reason"], ends_on=data["ends_on"], actor=request.user
-        ),
+        form, lambda data: services.override_request(customer=customer, actor=request.user, **data)
     ):
         messages.success(request, "人工调整申请已提交，待另一名班组长审批")
         return redirect("archives:customer_detail", uscc=customer.uscc)
@@ -113,6 +112,7 @@ def override_request(request: HttpRequest, uscc: str) -> HttpResponse:
             "form": form,
             "rating": selectors.rating_panel(customer),
             "open_override": selectors.open_override(customer),
+            "raise_max_days": settings.CREDIT_OVERRIDE_RAISE_MAX_DAYS,
         },
     )
 
@@ -193,3 +193,11 @@ def override_end(request: HttpRequest, pk: int) -> HttpResponse:
             "own_request": override.requested_by_id == request.user.pk,
         },
     )
+
+
+@login_required
+@request_override_required
+def override_document(request: HttpRequest, pk: int) -> HttpResponse:
+    """The court decision an override rests on, for the staff who request and approve overrides."""
+    override = get_object_or_404(LevelOverride.objects.select_related("customer"), pk=pk)
+    return private_file_response(override.basis_document, kind="court", uscc=override.customer.uscc, pk=override.pk)

@@ -159,7 +159,7 @@ def test_two_override_requests_for_one_customer_at_once_make_one_and_the_other_s
             client.force_login(user)
             return client.post(
                 reverse("ratings:override_request", args=[customer.uscc]),
-                {"level": "blue", "ends_on": "2026-12-31", "reason": "已结清欠费，营销系统尚未同步"},
+                {"level": "black", "ends_on": "2026-12-31", "reason": "营销系统欠费数据待核实"},
             )
 
         return request

@@ -112,9 +112,10 @@ class Archive:
     def override(self) -> LevelOverride:
         from ratings import services as rating_services
 
+        # Lowering the level (from 未定级): a reason is enough; a raise would need its basis (issue 22).
         return rating_services.override_request(
             customer=self.other_customer,
-            level="blue",
+            level="yellow",
             reason="整改到位",
             ends_on=date(2025, 12, 31),
             actor=self.users["staff"],
@@ -344,9 +345,15 @@ PAGES = [
         "ratings:override_request",
         _url("ratings:override_request", _uscc),
         STAFF,
-        lambda a: {"level": "green", "ends_on": "2025-12-31", "reason": "整改到位，经班组研究"},
+        lambda a: {"level": "yellow", "ends_on": "2025-12-31", "reason": "营销系统欠费数据待核实，经班组研究"},
     ),
     Page("ratings:override_list", _url("ratings:override_list"), SUPERVISOR),
+    # The override of this world rests on no court decision: nothing to serve, to those who may look.
+    Page(
+        "ratings:override_document",
+        _url("ratings:override_document", lambda a: a.override.pk),
+        _access(staff=404, supervisor=404),
+    ),
     Page("ratings:my_requests", _url("ratings:my_requests"), STAFF),
     Page("ratings:decision_history", _url("ratings:decision_history"), SUPERVISOR),
     Page(

@@ -11,6 +11,7 @@ from archives.services import event_record
 from commitments.models import (
     CommitmentLetter,
     EnterpriseRegistration,
+    MeasureTask,
     Objection,
     PowerApplication,
     RepairApplication,
@@ -61,6 +62,7 @@ def database_state() -> dict:
         "repairs": list(RepairApplication.objects.order_by("pk").values_list("pk", "status", "repaired_on")),
         "repair_proposals": list(RepairProposal.objects.order_by("pk").values_list("pk", "status")),
         "repaired_events": list(CreditEvent.objects.order_by("pk").values_list("pk", "repaired_on")),
+        "measures": list(MeasureTask.objects.order_by("pk").values_list("pk", "status", "outcome_note")),
     }
 
 

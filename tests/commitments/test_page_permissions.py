@@ -14,6 +14,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from commitments import services
+from commitments.models import MeasureTask
 from tests.factories import (
     CommitmentLetterFactory,
     EventFactory,
@@ -97,6 +98,8 @@ class World:
             customer=customer, type="dishonesty", severity="general", occurred_on=date(2025, 5, 1),
             dishonesty_class="source",
         )  # fmt: skip
+        # A measure for red and black switched on by the utility, waiting for staff (issue 22).
+        self.measure_task = MeasureTask.objects.create(customer=customer, measure="more_inspections", level="red")
         self.registration = services.enterprise_register(
             uscc=other_customer.uscc, enterprise_name=other_customer.name, contact_person="钱七", phone="13600000009",
             password="Another-Pass-2025", password_again="Another-Pass-2025", **registrant_consent(),
@@ -276,6 +279,14 @@ PAGES = [
     ),
     Page("commitments:repair_pdf", _url("commitments:repair_pdf", lambda w: w.repair_free.pk), OWN_EVENT),
     Page("commitments:repair_list", _url("commitments:repair_list"), _access(drc=200)),
+    Page("commitments:measure_list", _url("commitments:measure_list"), STAFF),
+    Page(
+        "commitments:measure_detail",
+        _url("commitments:measure_detail", lambda w: w.measure_task.pk),
+        STAFF,
+        lambda w: {"outcome": "done", "note": "已列入检查计划"},
+        ("staff", "supervisor"),
+    ),
     Page(
         "commitments:repair_detail",
         _url("commitments:repair_detail", lambda w: w.repair.pk),

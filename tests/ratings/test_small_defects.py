@@ -65,7 +65,7 @@ def test_an_unmet_condition_is_listed_once(client, staff):
 def test_no_dangling_separator_while_an_override_is_in_force(client, supervisor, other_supervisor):
     customer = _customer(late_payments=2)
     override = services.override_request(
-        customer=customer, level="blue", reason="核实中", ends_on=date(2026, 12, 31), actor=supervisor
+        customer=customer, level="red", reason="核实中", ends_on=date(2026, 12, 31), actor=supervisor
     )
     services.override_decide(override=override, approve=True, actor=other_supervisor)
     client.force_login(supervisor)

@@ -1,0 +1,103 @@
+"""The measures for red and black customers as work items of the business hall (issue 22): opened when a
+customer enters a level that calls them, lifted when it leaves it, their outcome recorded by staff.
+
+Which measures a level calls is ``ratings.consequences`` (the ones with ``staff_work``, switched on in
+``CREDIT_OPTIONAL_MEASURES``); the level changes come from ratings' announcement (``level_changed``),
+one or a batch of the nightly run, inside the transaction that recorded them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from archives.services.common import audited_save
+from credit_portal.errors import ApplicationError, Conflict
+from ratings import consequences
+
+from ..models import MeasureLift, MeasureStatus, MeasureTask
+
+_IN_FORCE = (MeasureStatus.OPEN, MeasureStatus.DONE)
+_CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class LevelMove:
+    """One level change as ratings announced it: the history row's id, the customer, the level it
+    entered, and the cause (empty when a batch announced it without one)."""
+
+    change_id: int
+    customer_id: int
+    level: str
+    cause: str = ""
+
+
+def measures_follow_levels(*, moves: Iterable[LevelMove]) -> tuple[int, int]:
+    """Open the measures the new levels call (one in force per customer and measure) and lift those they
+    no longer call; set-based, a few statements per thousands of customers. Returns (opened, lifted)."""
+    latest = {move.customer_id: move for move in moves}  # a customer's last move in the batch decides
+    ids = list(latest)
+    opened = lifted = 0
+    for start in range(0, len(ids), _CHUNK):
+        chunk = {customer_id: latest[customer_id] for customer_id in ids[start : start + _CHUNK]}
+        done = _follow(chunk)
+        opened, lifted = opened + done[0], lifted + done[1]
+    return opened, lifted
+
+
+def _follow(moves: dict[int, LevelMove]) -> tuple[int, int]:
+    enabled = set(settings.CREDIT_OPTIONAL_MEASURES)
+    wanted = {
+        customer_id: {m.code for m in consequences.work_measures_for(move.level, enabled=enabled)}
+        for customer_id, move in moves.items()
+    }
+    # The measures in force of these customers (one query per batch; none at all in most batches).
+    in_force = list(MeasureTask.objects.select_for_update().filter(customer_id__in=list(moves), status__in=_IN_FORCE))
+    now = timezone.now()
+    to_lift, kept = [], {(task.customer_id, task.measure) for task in in_force}
+    for task in in_force:
+        if task.measure not in wanted[task.customer_id]:
+            repaired = moves[task.customer_id].cause == "repair"
+            task.status = MeasureStatus.LIFTED
+            task.lifted_at = now
+            task.lift_reason = MeasureLift.REPAIRED if repaired else MeasureLift.LEVEL_RECOVERED
+            to_lift.append(task)
+    to_open = [
+        MeasureTask(customer_id=customer_id, measure=code, level=moves[customer_id].level,
+                    change_ref=str(moves[customer_id].change_id))
+        for customer_id, codes in wanted.items()
+        for code in sorted(codes)
+        if (customer_id, code) not in kept
+    ]  # fmt: skip
+    if to_lift:
+        bulk_update_with_history(
+            to_lift, MeasureTask, ["status", "lifted_at", "lift_reason"], default_change_reason="信用等级变更，措施解除"
+        )
+    if to_open:
+        bulk_create_with_history(to_open, MeasureTask, default_change_reason="进入红色/黑色等级，启用措施")
+    return len(to_open), len(to_lift)
+
+
+@transaction.atomic
+def measure_record(*, task: MeasureTask, outcome: str, note: str, actor) -> MeasureTask:
+    """Staff record what became of an open measure: done (已落实), or not applicable (不适用) with a reason."""
+    if not actor.has_perm("commitments.handle_measuretask"):
+        raise ApplicationError("无权办理警示惩戒措施", field="outcome")
+    task = MeasureTask.objects.select_for_update().get(pk=task.pk)
+    if task.status != MeasureStatus.OPEN:
+        raise Conflict(f"该措施已{task.get_status_display()}，不能再次办理", field="outcome")
+    note = (note or "").strip()
+    if outcome not in (MeasureStatus.DONE, MeasureStatus.NOT_APPLICABLE):
+        raise ApplicationError("请选择办理结果：已落实或不适用", field="outcome")
+    if outcome == MeasureStatus.NOT_APPLICABLE and not note:
+        raise ApplicationError("选择“不适用”时请填写理由", field="note")
+    task.status = outcome
+    task.outcome_note = note
+    task.handled_by = actor
+    task.handled_at = timezone.now()
+    audited_save(task, actor=actor, reason=f"办理措施：{task.get_status_display()}")
+    return task
