@@ -214,6 +214,8 @@ def test_the_enterprise_sees_the_record_notice_and_staff_see_its_template(
     assert response.status_code == 302
     templates = client.get(reverse("notifications:message_templates")).content.decode()
     assert "失信行为记录告知短信" in templates and "失信行为记录书面告知函" in templates
+    letters = client.get(reverse("notifications:letter_list")).content.decode()
+    assert "失信行为记录告知" in letters and applicant_customer.name in letters
 
     client.force_login(applicant)
     page = client.get(reverse("notifications:my_notices")).content.decode()
