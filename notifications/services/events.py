@@ -38,20 +38,24 @@ def event_key(event_id: int) -> str:
     return f"event-{event_id}"
 
 
-def event_facts(event: CreditEvent, *, told_on: date) -> dict:
+def objection_until(told_on: date) -> date:
+    """The last day to object to a record told on ``told_on``: OBJECTION_WINDOW_WORKING_DAYS working days later."""
+    return add_working_days(told_on, settings.OBJECTION_WINDOW_WORKING_DAYS)
+
+
+def event_facts(event: CreditEvent, *, told_on: date, until: date | None = None) -> dict:
     """What the notices say of one record, as the archive holds it, with the objection deadline from ``told_on``."""
     dishonesty_class = event.dishonesty_class or vocabulary.dishonesty_class(
         event.type, amount_yuan=event.amount_yuan, voltage_kv=event.voltage_kv, severity=event.severity
     )
-    days = settings.OBJECTION_WINDOW_WORKING_DAYS
     return {
         "id": event.pk,
         "type": event.get_type_display(),
         "occurred_on": event.occurred_on.isoformat(),
         "found_on": (event.found_on or told_on).isoformat(),
         "class": vocabulary.DISHONESTY_CLASS_LABELS.get(dishonesty_class, ""),
-        "objection_until": add_working_days(told_on, days).isoformat(),
-        "objection_days": days,
+        "objection_until": (until or objection_until(told_on)).isoformat(),
+        "objection_days": settings.OBJECTION_WINDOW_WORKING_DAYS,
         "reply_days": settings.OBJECTION_REPLY_WORKING_DAYS,
     }
 
@@ -137,37 +141,40 @@ def event_notices_supersede(*, customer_id: int, event_id: int, event_label: str
 
 def _facts_by_customer(events) -> dict[int, list[dict]]:
     today = timezone.localdate()
+    until = objection_until(today)
     found: dict[int, list[dict]] = {}
     for event in events.order_by("customer_id", "occurred_on", "pk"):
-        found.setdefault(event.customer_id, []).append(event_facts(event, told_on=today))
+        found.setdefault(event.customer_id, []).append(event_facts(event, told_on=today, until=until))
     return found
 
 
 def _name_in_level_notices(changes: dict[int, tuple[int, list[dict]]]) -> set[int]:
     """Name the records in the level-change notices of these changes (customer → (change id, records)).
 
-    Only notices not yet sent take the records; the customers whose change has notices that name them
-    (now or before) are returned, the others need notices of their own.
+    Only notices not yet sent take the records (in the transaction that wrote them, all are); the
+    customers whose change has notices that name them (now or before) are returned, the others need
+    notices of their own. One read and one batched update for the lot (an import changes thousands).
     """
     named: set[int] = set()
-    for customer_id, (change_id, events) in changes.items():
-        rows = list(
-            Notice.objects.filter(
-                customer_id=customer_id, rating_change_id=change_id, kind=NoticeKind.LEVEL_CHANGE
-            ).values_list("pk", "status", "payload")
-        )
-        wanted = {e["id"] for e in events}
-        for pk, status, payload in rows:
-            listed = list((payload or {}).get("events", ()))
-            if wanted <= {e["id"] for e in listed}:
-                named.add(customer_id)
-            elif status == NoticeStatus.PENDING:
-                known = {e["id"] for e in listed}
-                listed += [e for e in events if e["id"] not in known]
-                Notice.objects.filter(pk=pk, status=NoticeStatus.PENDING).update(
-                    payload={**(payload or {}), "events": listed}
-                )
-                named.add(customer_id)
+    if not changes:
+        return named
+    rows = Notice.objects.filter(
+        rating_change_id__in=[change_id for change_id, _events in changes.values()], kind=NoticeKind.LEVEL_CHANGE
+    ).only("pk", "customer_id", "rating_change_id", "status", "payload")
+    to_name = []
+    for notice in rows:
+        change_id, events = changes.get(notice.customer_id, (None, ()))
+        if change_id != notice.rating_change_id:
+            continue
+        listed = list((notice.payload or {}).get("events", ()))
+        known = {e["id"] for e in listed}
+        if {e["id"] for e in events} <= known:
+            named.add(notice.customer_id)
+        elif notice.status == NoticeStatus.PENDING:
+            notice.payload = {**(notice.payload or {}), "events": listed + [e for e in events if e["id"] not in known]}
+            to_name.append(notice)
+            named.add(notice.customer_id)
+    Notice.objects.bulk_update(to_name, ["payload"], batch_size=500)
     return named
 
 
