@@ -1,6 +1,7 @@
 """Every new record in force is told to the enterprise once: by notices of its own, or named by the
 level-change notices it caused (never both), with its class, the objection deadline and how to object."""
 
+import subprocess
 from datetime import date
 
 import pytest
@@ -20,6 +21,15 @@ from tests.factories import AccountFactory, CustomerFactory, EventFactory, UserF
 from .conftest import AS_OF, late_payer
 
 pytestmark = pytest.mark.django_db
+
+
+def _pdf_text(content: bytes, tmp_path) -> str:
+    assert content.startswith(b"%PDF")
+    path = tmp_path / "letter.pdf"
+    path.write_bytes(content)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return "".join(text.split())  # the layout breaks lines anywhere
+
 
 #: 15 working days after Saturday 2026-11-28 (the pinned day): Monday 30 November … Friday 18 December.
 DEADLINE = "2026-12-18"
@@ -73,7 +83,7 @@ def test_a_red_customer_with_a_new_red_8_record_is_told_of_it_on_its_levels_chan
 
 
 def test_a_blue_customer_whose_new_record_makes_it_red_gets_one_notice_per_channel_naming_it(
-    pinned, staff, outbox, django_capture_on_commit_callbacks
+    pinned, staff, outbox, django_capture_on_commit_callbacks, tmp_path
 ):
     customer = CustomerFactory(name="淮阴蓝转红有限公司")
     AccountFactory(customer=customer, opened_on=date(2018, 1, 1))
@@ -91,6 +101,8 @@ def test_a_blue_customer_whose_new_record_makes_it_red_gets_one_notice_per_chann
     letter = Notice.objects.get(customer=customer, channel="letter")
     assert [e["id"] for e in letter.payload["events"]] == [event.pk] and DEADLINE in letter.payload["event_objection"]
     assert Notice.objects.get(customer=customer, channel="sms").payload["events"][0]["id"] == event.pk
+    text = _pdf_text(services.letter_pdf(notice=letter), tmp_path)
+    assert "由蓝色调整为红色" in text and "本次等级变更因新记入的失信行为记录" in text and DEADLINE in text
 
 
 def test_a_record_told_twice_is_still_one_notice_per_channel(pinned, staff):
@@ -199,7 +211,7 @@ def test_records_of_another_kind_of_job_or_recorded_before_the_job_are_not_told_
 
 
 def test_the_enterprise_sees_the_record_notice_and_staff_see_its_template(
-    client, applicant, applicant_customer, staff, pinned, outbox, django_capture_on_commit_callbacks
+    client, applicant, applicant_customer, staff, pinned, outbox, django_capture_on_commit_callbacks, tmp_path
 ):
     AccountFactory(customer=applicant_customer, opened_on=date(2018, 1, 1))
     for month in (1, 2, 3):
@@ -224,3 +236,5 @@ def test_the_enterprise_sees_the_record_notice_and_staff_see_its_template(
     letter = Notice.objects.get(customer=applicant_customer, kind=NoticeKind.EVENT_RECORDED, channel="letter")
     pdf = client.get(reverse("notifications:letter_pdf", args=[letter.pk]))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    text = _pdf_text(b"".join(pdf.streaming_content) if pdf.streaming else pdf.content, tmp_path)
+    assert "失信行为记录书面告知函" in text and "故意破坏电力设施" in text and DEADLINE in text
