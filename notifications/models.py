@@ -161,6 +161,12 @@ class Notice(models.Model):
                 name="notice_letters_to_print",
             ),
             models.Index(fields=["failed_at"], condition=Q(status="failed"), name="notice_failed"),
+            # The sweeper's look for records whose level-change notices were superseded before they told them.
+            models.Index(
+                fields=["superseded_at"],
+                condition=Q(status="superseded", kind="level_change"),
+                name="notice_superseded_changes",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -12,7 +12,7 @@ selectors when it is told and kept with the notice; nothing is evaluated.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -126,6 +126,36 @@ def events_tell_imported(*, customer_ids: Iterable[int], ref: str) -> int:
     return told
 
 
+#: How far back the sweeper looks for level-change notices superseded before they told their records.
+RETELL_WITHIN = timedelta(days=2)
+
+
+@transaction.atomic
+def events_retell(*, now: datetime | None = None) -> int:
+    """Records named only by level-change notices superseded before they went out (a newer level came
+    first, and its notices do not name them) get notices of their own, at the level in force: a record is
+    never left untold. Run by the sweeper; idempotent. Returns how many records were told anew."""
+    now = now or timezone.now()
+    named: dict[int, set[int]] = {}
+    for customer_id, events in Notice.objects.filter(
+        status=NoticeStatus.SUPERSEDED,
+        kind=NoticeKind.LEVEL_CHANGE,
+        superseded_at__gte=now - RETELL_WITHIN,
+        payload__has_key="events",
+    ).values_list("customer_id", "payload__events"):
+        named.setdefault(customer_id, set()).update(e["id"] for e in events or ())
+    customers = sorted(named)
+    told = 0
+    for start in range(0, len(customers), _CHUNK):
+        chunk = customers[start : start + _CHUNK]
+        untold = {event_id for c in chunk for event_id in named[c]} - _told_event_ids(chunk)
+        events = _facts_by_customer(events_in_force_by_id(untold)) if untold else {}
+        if events:
+            _event_notices_write(events)
+            told += sum(len(found) for found in events.values())
+    return told
+
+
 def event_notices_supersede(*, customer_id: int, event_id: int, event_label: str) -> int:
     """A record revoked before its notices went out: they are kept, never sent (nor a letter mailed)."""
     return Notice.objects.filter(
@@ -179,16 +209,19 @@ def _name_in_level_notices(changes: dict[int, tuple[int, list[dict]]]) -> set[in
 
 
 def _told_event_ids(customer_ids: list[int]) -> set[int]:
-    """The records of these customers already told: by notices of their own, or named by a level change's."""
+    """The records of these customers told (or being told): by notices of their own, or named by a level
+    change's that was not superseded before it went out."""
     told = {
         int(key.removeprefix("event-"))
         for key in Notice.objects.filter(customer_id__in=customer_ids, kind=NoticeKind.EVENT_RECORDED).values_list(
             "subject_key", flat=True
         )
     }
-    for events in Notice.objects.filter(
-        customer_id__in=customer_ids, kind=NoticeKind.LEVEL_CHANGE, payload__has_key="events"
-    ).values_list("payload__events", flat=True):
+    for events in (
+        Notice.objects.filter(customer_id__in=customer_ids, kind=NoticeKind.LEVEL_CHANGE, payload__has_key="events")
+        .exclude(status=NoticeStatus.SUPERSEDED)
+        .values_list("payload__events", flat=True)
+    ):
         told.update(e["id"] for e in events or ())
     return told
 

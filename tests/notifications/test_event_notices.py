@@ -13,6 +13,7 @@ from archives.signals import facts_imported
 from credit_portal.errors import ApplicationError
 from notifications import services
 from notifications.models import Notice, NoticeKind, NoticeStatus
+from notifications.services import events as services_events
 from notifications.services.events import events_tell
 from ratings.models import CustomerRating, RatingCause
 from ratings.services import rating_refresh
@@ -238,3 +239,44 @@ def test_the_enterprise_sees_the_record_notice_and_staff_see_its_template(
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     text = _pdf_text(b"".join(pdf.streaming_content) if pdf.streaming else pdf.content, tmp_path)
     assert "失信行为记录书面告知函" in text and "故意破坏电力设施" in text and DEADLINE in text
+
+
+def _blue_then_red_then_black(staff, *, sms_sent_before_black: bool):
+    customer = CustomerFactory()
+    AccountFactory(customer=customer, opened_on=date(2018, 1, 1))
+    rate(customer, "blue")
+    first = _damage(customer, staff)  # blue → red: its notices name it, and wait (nothing committed here)
+    if sms_sent_before_black:
+        Notice.objects.filter(customer=customer, channel="sms").update(status=NoticeStatus.SENT)
+    second = event_record(
+        customer=customer, type="theft", amount_yuan="600000", occurred_on=date(2026, 11, 25), actor=staff
+    )
+    assert CustomerRating.objects.get(customer=customer).level == "black"
+    return customer, first, second
+
+
+def test_a_record_whose_level_change_notices_were_superseded_unsent_is_told_anew_by_the_sweeper(pinned, staff):
+    customer, first, second = _blue_then_red_then_black(staff, sms_sent_before_black=False)
+    red = Notice.objects.filter(customer=customer, level="red")
+    assert set(red.values_list("status", flat=True)) == {NoticeStatus.SUPERSEDED}
+    black = Notice.objects.filter(customer=customer, level="black", kind=NoticeKind.LEVEL_CHANGE)
+    assert {e["id"] for n in black for e in n.payload["events"]} == {second.pk}
+    assert not Notice.objects.filter(kind=NoticeKind.EVENT_RECORDED).exists()
+
+    from notifications.tasks import notices_sweep_task
+
+    notices_sweep_task()
+    notices_sweep_task()  # and again: nothing twice
+
+    told = Notice.objects.filter(customer=customer, kind=NoticeKind.EVENT_RECORDED)
+    assert sorted(told.values_list("channel", "subject_key", "level")) == [
+        (channel, f"event-{first.pk}", "black") for channel in ("letter", "sms", "wechat")
+    ]
+
+
+def test_a_record_already_told_by_a_sent_sms_is_not_told_again_when_its_letter_is_superseded(pinned, staff):
+    customer, _first, _second = _blue_then_red_then_black(staff, sms_sent_before_black=True)
+    assert Notice.objects.get(customer=customer, level="red", channel="letter").status == NoticeStatus.SUPERSEDED
+
+    assert services_events.events_retell() == 0
+    assert not Notice.objects.filter(kind=NoticeKind.EVENT_RECORDED).exists()
