@@ -107,7 +107,6 @@ def events_tell_in_changes(*, changes: Iterable[tuple[int, int]], cause: str, ca
     return named
 
 
-@transaction.atomic
 def events_tell_imported(*, customer_ids: Iterable[int], ref: str) -> int:
     """After an import re-rated its customers: the records it wrote that no level-change notice names get
     notices of their own. Idempotent (a record already told is skipped). Returns how many records were told."""
@@ -118,11 +117,12 @@ def events_tell_imported(*, customer_ids: Iterable[int], ref: str) -> int:
     told = 0
     for start in range(0, len(customers), _CHUNK):
         chunk = customers[start : start + _CHUNK]
-        already = _told_event_ids(chunk)
-        events = _facts_by_customer(events_of_import(job_id=job_id, customer_ids=chunk).exclude(pk__in=already))
-        if events:
-            _event_notices_write(events)
-            told += sum(len(found) for found in events.values())
+        with transaction.atomic():  # a chunk at a time, as the import writes: no lock held for the whole file
+            already = _told_event_ids(chunk)
+            events = _facts_by_customer(events_of_import(job_id=job_id, customer_ids=chunk).exclude(pk__in=already))
+            if events:
+                _event_notices_write(events)
+                told += sum(len(found) for found in events.values())
     return told
 
 
