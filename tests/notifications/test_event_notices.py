@@ -280,3 +280,41 @@ def test_a_record_already_told_by_a_sent_sms_is_not_told_again_when_its_letter_i
 
     assert services_events.events_retell() == 0
     assert not Notice.objects.filter(kind=NoticeKind.EVENT_RECORDED).exists()
+
+
+def test_a_marketing_system_import_tells_each_record_once_through_the_import_job(pinned, staff):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from archives.models import CreditEvent, ImportStatus
+    from archives.services import imports
+
+    red = _red(name="淮阴导入作业红色有限公司")
+    blue = CustomerFactory(name="淮阴导入作业蓝色有限公司")
+    AccountFactory(customer=blue, opened_on=date(2018, 1, 1))
+    rate(blue, "blue")
+    before = set(Notice.objects.values_list("pk", flat=True))
+    upload = SimpleUploadedFile(
+        "events.csv",
+        (
+            "统一社会信用代码,失信行为类型,发生日期,窃电金额,电压,情节,情况说明\n"
+            f"{red.uscc},故意破坏电力设施,2026-11-20,,,情节较轻,\n"
+            f"{blue.uscc},故意破坏电力设施,2026-11-21,,,情节较轻,\n"
+        ).encode(),
+        content_type="text/csv",
+    )
+    job = imports.import_preview(kind="events", upload=upload, actor=staff)
+    assert job.status == ImportStatus.READY, job.errors
+
+    assert imports.import_run(job_id=job.pk).status == ImportStatus.DONE
+
+    new = Notice.objects.exclude(pk__in=before)
+    red_event = CreditEvent.objects.get(customer=red, occurred_on=date(2026, 11, 20))
+    assert sorted(new.filter(customer=red).values_list("kind", "channel", "subject_key")) == [
+        ("event_recorded", channel, f"event-{red_event.pk}") for channel in ("letter", "sms", "wechat")
+    ]
+    blue_event = CreditEvent.objects.get(customer=blue)
+    assert sorted(new.filter(customer=blue).values_list("kind", "channel")) == [
+        ("level_change", "letter"),
+        ("level_change", "sms"),
+    ]
+    assert {n.payload["events"][0]["id"] for n in new.filter(customer=blue)} == {blue_event.pk}
