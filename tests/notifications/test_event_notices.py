@@ -318,3 +318,19 @@ def test_a_marketing_system_import_tells_each_record_once_through_the_import_job
         ("level_change", "sms"),
     ]
     assert {n.payload["events"][0]["id"] for n in new.filter(customer=blue)} == {blue_event.pk}
+
+
+def test_a_record_sent_through_the_api_is_told_and_a_refused_one_tells_nothing(pinned, staff, api_client_for):
+    customer = _red()
+    before = Notice.objects.count()
+    client = api_client_for(staff)
+    body = {"customer": customer.uscc, "type": "facility_damage", "occurred_on": "2026-11-20"}
+
+    refused = client.post("/api/events/", body, format="json")  # no severity
+    assert refused.status_code == 400 and Notice.objects.count() == before
+
+    created = client.post("/api/events/", {**body, "severity": "minor"}, format="json")
+    assert created.status_code == 201
+    assert sorted(
+        Notice.objects.filter(customer=customer, kind=NoticeKind.EVENT_RECORDED).values_list("channel", flat=True)
+    ) == ["letter", "sms", "wechat"]
