@@ -20,7 +20,10 @@ from .models import (
     Customer,
     ElectricityAccount,
     EventRevocation,
+    EventSource,
     EventStatus,
+    ImportJob,
+    ImportKind,
     Membership,
     PublicCreditReport,
     mask_phone,
@@ -156,6 +159,25 @@ def events_with_publication_status(events: QuerySet[CreditEvent], *, on: date) -
             default=Value(vocabulary.IN_FORCE_STATUS),
             output_field=CharField(),
         )
+    )
+
+
+def events_in_force_by_id(event_ids) -> QuerySet[CreditEvent]:
+    """The events of these ids that are in force (not revoked): what a notice of a new record quotes."""
+    return CreditEvent.objects.filter(pk__in=list(event_ids), status=EventStatus.IN_FORCE)
+
+
+def events_of_import(*, job_id: int, customer_ids) -> QuerySet[CreditEvent]:
+    """The in-force events an events import job wrote for these customers (by its user, since its upload)."""
+    job = ImportJob.objects.filter(pk=job_id, kind=ImportKind.EVENTS).values("created_by_id", "created_at").first()
+    if job is None:
+        return CreditEvent.objects.none()
+    return CreditEvent.objects.filter(
+        customer_id__in=list(customer_ids),
+        source=EventSource.IMPORT,
+        status=EventStatus.IN_FORCE,
+        recorded_by_id=job["created_by_id"],
+        recorded_at__gte=job["created_at"],
     )
 
 

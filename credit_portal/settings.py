@@ -361,6 +361,8 @@ NOTIFICATION_HTTP_PROXY = env.str("NOTIFICATION_HTTP_PROXY", default="")
 NOTIFICATION_HOTLINE = env.str("NOTIFICATION_HOTLINE", default="95598")
 # An objection (异议) is answered within this many working days of the official calendar (chinesecalendar).
 OBJECTION_REPLY_WORKING_DAYS = env.int("OBJECTION_REPLY_WORKING_DAYS", default=10)
+# How long after being told of a new record an enterprise is asked to object (the letter's 十五个工作日).
+OBJECTION_WINDOW_WORKING_DAYS = env.int("OBJECTION_WINDOW_WORKING_DAYS", default=15)
 # A credit-repair application (信用修复) is decided within this many working days of the official calendar.
 REPAIR_DECISION_WORKING_DAYS = env.int("REPAIR_DECISION_WORKING_DAYS", default=10)
 # A reminder call not answered comes back the next working day; after this many tries, a letter or SMS instead.

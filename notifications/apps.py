@@ -13,6 +13,12 @@ class NotificationsConfig(AppConfig):
 
         level_changed.connect(receivers.notices_when_level_changed, dispatch_uid="notifications.notices")
         customer_rerated.connect(receivers.letters_when_event_revoked, dispatch_uid="notifications.revoked")
+        customer_rerated.connect(receivers.notices_when_event_counts, dispatch_uid="notifications.event_told")
+
+        # An import announces its customers after writing; ratings (connected first) re-rates them.
+        from archives.signals import facts_imported
+
+        facts_imported.connect(receivers.notices_when_events_imported, dispatch_uid="notifications.imported_told")
 
         from archives.services.jobs import register_file_job
         from credit_portal.navigation import register_queue_count

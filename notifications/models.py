@@ -29,6 +29,9 @@ class NoticeKind(models.TextChoices):
     # A letter quoted an event since revoked, and the level it announced still holds: a new letter
     # states the basis in force now (``services.creation.letter_reissue``).
     LETTER_REISSUE = "letter_reissue", "告知函重新出具"
+    # A new record in force, told once per channel (subject "event-<id>") where no level-change notice
+    # names it already (``services.events``).
+    EVENT_RECORDED = "event_recorded", "失信行为记录告知"
 
 
 class NoticeStatus(models.TextChoices):
@@ -158,6 +161,12 @@ class Notice(models.Model):
                 name="notice_letters_to_print",
             ),
             models.Index(fields=["failed_at"], condition=Q(status="failed"), name="notice_failed"),
+            # The sweeper's look for records whose level-change notices were superseded before they told them.
+            models.Index(
+                fields=["superseded_at"],
+                condition=Q(status="superseded", kind="level_change"),
+                name="notice_superseded_changes",
+            ),
         ]
 
     def __str__(self) -> str:

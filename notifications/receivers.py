@@ -4,11 +4,34 @@ from archives.models import CreditEvent
 
 from .services import notices_for_rating_changes
 from .services.creation import letter_reissue
+from .services.events import event_notices_supersede, events_tell, events_tell_imported, events_tell_in_changes
 from .services.superseding import letters_supersede_for_revoked_event
 
 
-def notices_when_level_changed(*, history_rows=(), changes=(), **kwargs) -> int:
-    return notices_for_rating_changes(history_rows=history_rows, changes=changes)
+def notices_when_level_changed(*, history_rows=(), changes=(), cause: str = "", cause_ref: str = "", **kwargs) -> int:
+    history_rows, changes = list(history_rows), list(changes)
+    written = notices_for_rating_changes(history_rows=history_rows, changes=changes)
+    # An import's changes: their notices name the records the import wrote (told once, not twice).
+    pairs = [(row.pk, row.customer_id) for row in history_rows] + [(c[0], c[1]) for c in changes]
+    events_tell_in_changes(changes=pairs, cause=cause, cause_ref=cause_ref)
+    return written
+
+
+#: The causes of a re-rating whose ``cause_ref`` is a record that now counts: recorded by staff or the API
+#: (an event revoked never counts again; an objection refused leaves its record in force, already told).
+_EVENT_COUNTS = {"event"}
+
+
+def notices_when_event_counts(*, customer_id: int, cause: str, cause_ref: str, change=None, **kwargs) -> None:
+    """A new record in force is told to the enterprise once: by the notices of the level change it caused, if
+    any, else by notices of its own (``services.events``)."""
+    if cause in _EVENT_COUNTS and cause_ref.isdigit():
+        events_tell(customer_id=customer_id, event_ids=[int(cause_ref)], change_id=change.pk if change else None)
+
+
+def notices_when_events_imported(*, customer_ids, cause: str, ref: str, **kwargs) -> None:
+    """The records an import wrote, once its customers were re-rated: those no level-change notice names."""
+    events_tell_imported(customer_ids=customer_ids, ref=ref)
 
 
 #: What became of an event that letters may quote, by the cause of the re-rating.
@@ -26,5 +49,7 @@ def letters_when_event_revoked(*, customer_id: int, cause: str, cause_ref: str, 
         return
     label = str(event)
     ended = _EVENT_ENDED[cause]
+    if cause == "revocation":
+        event_notices_supersede(customer_id=customer_id, event_id=event.pk, event_label=label)
     if letters_supersede_for_revoked_event(customer_id=customer_id, event_id=event.pk, event_label=label, ended=ended):
         letter_reissue(customer_id=customer_id, event_id=event.pk, event_label=label, ended=ended)

@@ -112,6 +112,14 @@ _SAMPLE_VALUES = {
 }
 
 
+_EVENT_SAMPLES = {
+    "events": "2026-11-20发生的“故意破坏电力设施”（失信信息类别：一般，2026-11-28记入）",
+    "objection_until": "2026-12-18",
+    "objection_days": "15",
+    "reply_days": "10",
+}
+
+
 def _reminder_samples() -> dict[str, str]:
     from ratings import consequences
 
@@ -132,12 +140,16 @@ def message_templates(*, hotline: str) -> list[TemplateSample]:
     samples = []
     for template in texts.TEMPLATES:
         levels = [level for level, kind in texts.KIND_BY_LEVEL.items() if kind == template.kind]
+        if template.kind == texts.EVENT_RECORDED:  # a new record: told at every level, by letter at red and black
+            levels = [level for level in texts.KIND_BY_LEVEL if template.channel in texts.event_channels(level)]
         if not levels:  # a reminder about a report running out: sent to honest customers
             levels = [level for level, kind in texts.KIND_BY_LEVEL.items() if kind == texts.HONEST]
         values = {**_SAMPLE_VALUES, "hotline": hotline, "level_label": LEVEL_LABELS[levels[0]]}
         values.update(_reminder_samples())
         if template.kind == texts.REMINDER:
             values["rules"] = "黄色等级评定要素第2条"
+        if template.kind == texts.EVENT_RECORDED:
+            values.update(_EVENT_SAMPLES)
         samples.append(
             TemplateSample(
                 template=template,

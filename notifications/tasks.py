@@ -55,10 +55,13 @@ def report_expiry_reminders_task() -> None:
 
 @shared_task(ignore_result=True)
 def notices_sweep_task() -> None:
-    """Re-queue notices left pending (broker down at commit) or stuck sending (worker killed)."""
+    """Re-queue notices left pending (broker down at commit) or stuck sending (worker killed); tell anew the
+    records whose level-change notices were superseded before they went out."""
     from .services import notices_sweep
     from .services.direct import direct_messages_sweep
+    from .services.events import events_retell
 
+    events_retell()
     notices_sweep()
     direct_messages_sweep()
 

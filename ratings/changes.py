@@ -233,7 +233,9 @@ def _write_orm(batch: list[Rated], *, as_of: date, book: rules.RuleBook, cause: 
     CustomerRating.objects.bulk_update([r for r in changed if r.customer_id not in moved], _RATING_FIELDS)
     CustomerRating.objects.bulk_update(extended, ["stable_until"], batch_size=500)
     if history:
-        done.notices = level_changes_announce(history_rows=[row for _rating, row in history])
+        done.notices = level_changes_announce(
+            history_rows=[row for _rating, row in history], cause=cause, cause_ref=cause_ref
+        )
     done.written = len(new) + len(changed)
     done.created = len(new)
     done.extended = len(extended)
@@ -385,5 +387,5 @@ def _write_postgres(batch: list[Rated], *, as_of: date, book: rules.RuleBook, ca
     if recorded:
         # The changes as RETURNING gave them: notifications need not read them back.
         changes = [(pk, customer, level, was, date.fromisoformat(on)) for pk, customer, level, was, on in recorded]
-        done.notices = level_changes_announce(changes=changes)
+        done.notices = level_changes_announce(changes=changes, cause=cause, cause_ref=cause_ref)
     return done

@@ -8,7 +8,8 @@ from .models import RatingHistory
 
 #: Sent inside the transaction that recorded level changes, so that what follows (reminders,
 #: letters) is written with them; kwargs ``history_rows`` (RatingHistory objects) and ``changes``
-#: (tuples, see below). A receiver returns how many rows of its own it wrote (notices), or None.
+#: (tuples, see below), and for a bulk run ``cause`` and ``cause_ref`` (an import's "import:<job id>").
+#: A receiver returns how many rows of its own it wrote (notices), or None.
 level_changed = Signal()
 
 #: Sent inside the transaction of one customer's re-rating after its facts changed (``services.rating_refresh``),
@@ -22,11 +23,15 @@ def level_changes_announce(
     *,
     history_rows: Iterable[RatingHistory] = (),
     changes: Iterable[tuple] = (),
+    cause: str = "",
+    cause_ref: str = "",
 ) -> int:
     """Send ``level_changed`` for recorded changes; returns what the receivers wrote (notices).
 
     The changes come as model rows or as ``(id, customer id, level, previous level, as_of)`` tuples
     (what the nightly run's INSERT … RETURNING gives, without reading the rows back).
     """
-    replies = level_changed.send(sender=RatingHistory, history_rows=history_rows, changes=changes)
+    replies = level_changed.send(
+        sender=RatingHistory, history_rows=history_rows, changes=changes, cause=cause, cause_ref=cause_ref
+    )
     return sum(reply or 0 for _receiver, reply in replies)

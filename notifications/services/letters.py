@@ -131,8 +131,44 @@ def letter_compose(*, notice: Notice) -> dict:
         "plan_title": PLAN_TITLE,
         "plan_number": PLAN_NUMBER,
         "reissue_reason": (notice.payload or {}).get("reissue_reason", ""),
+        # The new records this change came with: the letter tells of them (no letter of their own).
+        **_events_told(notice),
         # How long a record counts, as the rule set words its short window ("一年" in the plan).
         "record_years": rules.years_text(book.short_years),
+    }
+
+
+def _events_told(notice: Notice) -> dict:
+    from .events import event_values
+
+    events = (notice.payload or {}).get("events")
+    if not events:
+        return {}
+    return {"events": events, "event_objection": texts.EVENT_LETTER_OBJECTION.format(**event_values(events))}
+
+
+def event_letter_compose(*, notice: Notice) -> dict:
+    """The letter telling of a new record at a red or black level (no level change came with it)."""
+    customer = notice.customer
+    return {
+        "kind": "event",
+        "reference": letter_reference(letter_id=notice.pk, created_at=notice.created_at),
+        "issued_on": timezone.localdate().isoformat(),
+        "issuer": ISSUER,
+        "letterhead": LETTERHEAD,
+        "hotline": settings.NOTIFICATION_HOTLINE,
+        "customer": {
+            "name": customer.name,
+            "uscc": customer.uscc,
+            "address": customer.address,
+            "contact_person": customer.contact_person,
+        },
+        "level": notice.level,
+        "level_label": rules.LEVEL_LABELS.get(notice.level, notice.level),
+        "closing": texts.LETTER_CLOSING,
+        "plan_title": PLAN_TITLE,
+        "plan_number": PLAN_NUMBER,
+        **_events_told(notice),
     }
 
 

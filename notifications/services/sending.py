@@ -273,6 +273,8 @@ def notice_message(*, notice: Notice, letters: dict[int, str] | None = None) -> 
     from .letters import letter_compose
 
     customer = notice.customer
+    if notice.kind == NoticeKind.EVENT_RECORDED:
+        return _event_message(notice)
     if notice.rating_change_id is None:
         return _reminder_message(notice)
     change = notice.rating_change
@@ -287,12 +289,43 @@ def notice_message(*, notice: Notice, letters: dict[int, str] | None = None) -> 
         if not customer.contact_phone:
             raise PermanentSendError("该用户档案没有联系电话，请补充后重试")
         recipient = customer.contact_phone
+        if (notice.payload or {}).get("events"):  # the records this change came with, kept as told
+            payload = {"events": notice.payload["events"]}
     if texts.KIND_BY_LEVEL.get(change.level) == texts.LETTER and notice.channel != Channel.LETTER:
         if letters is None:
             letters = _letter_references([change.pk])
         if change.pk in letters:
             params["reference"] = letters[change.pk]
     template = texts.template_for(channel=notice.channel, level=notice.level)
+    return _outgoing(notice, template, recipient=recipient, params=params, payload=payload)
+
+
+def _event_message(notice: Notice) -> OutgoingMessage:
+    """A new record told on its own: what the archive said of it when it was told is in the payload."""
+    from .events import event_values
+    from .letters import event_letter_compose, letter_reference
+
+    customer = notice.customer
+    events = notice.payload.get("events", [])
+    params = {
+        "customer_name": customer.name,
+        "level_label": notice.level_label,
+        "hotline": settings.NOTIFICATION_HOTLINE,
+        "letter_note": texts.EVENT_LETTER_NOTE if texts.KIND_BY_LEVEL.get(notice.level) == texts.LETTER else "",
+        **event_values(events),
+    }
+    if notice.channel == Channel.LETTER:
+        if not customer.address:
+            raise PermanentSendError("该用户档案没有通讯地址，请补充地址后重试")
+        params["reference"] = letter_reference(letter_id=notice.pk, created_at=notice.created_at)
+        payload = event_letter_compose(notice=notice)
+        recipient = f"{customer.address} {customer.contact_person}".strip()
+    else:
+        if not customer.contact_phone:
+            raise PermanentSendError("该用户档案没有联系电话，请补充后重试")
+        payload = {"events": events}
+        recipient = customer.contact_phone
+    template = texts.TEMPLATES_BY_KEY[(notice.channel, notice.kind)]
     return _outgoing(notice, template, recipient=recipient, params=params, payload=payload)
 
 
@@ -365,6 +398,11 @@ def message_values(*, notice: Notice) -> dict[str, str]:
             dict.fromkeys(consequences.REMEDIES[c.number] for c in unmet if c.number in consequences.REMEDIES)
         ),
     }
+    events = (notice.payload or {}).get("events")
+    if events:  # the change came with new records: this notice tells of them (never a second notice)
+        from .events import event_values
+
+        values["event_note"] = texts.EVENT_NOTE.format(**event_values(events))
     if notice.channel == Channel.LETTER:
         from .letters import letter_reference
 

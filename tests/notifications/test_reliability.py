@@ -31,7 +31,7 @@ from django.db import connection, transaction
 
 from credit_portal.celery import app as celery_app
 from notifications import services
-from notifications.models import Channel, Notice, NoticeStatus
+from notifications.models import Channel, Notice, NoticeKind, NoticeStatus
 from ratings.models import RatingCause, RatingHistory
 from ratings.services import rating_refresh
 from tests.outage import RedisServer, wait_until
@@ -298,3 +298,80 @@ def test_a_large_theft_recorded_through_the_page_with_redis_stopped_answers_succ
     assert response.status_code == 302
     assert CustomerRating.objects.get(customer=customer).level == "black"
     assert set(Notice.objects.filter(customer=customer).values_list("status", flat=True)) == {NoticeStatus.PENDING}
+
+
+# The same guarantees for the notices of a new record (失信行为记录告知): written with the record,
+# queued on commit, claimed per notice, keyed per record and channel.
+
+
+def _red_with_a_new_record(actor):
+    """A red customer (three late payments) that gets a red.8 record: told by notices of the record's own."""
+    from datetime import date
+
+    from archives.services import event_record
+
+    customer = late_payer(late_payments=3)
+    _rate(customer)
+    Notice.objects.filter(customer=customer).update(status=NoticeStatus.SENT)  # the level change's, told before
+    event = event_record(
+        customer=customer, type="facility_damage", severity="minor", occurred_on=date(2026, 11, 20), actor=actor
+    )
+    return customer, event
+
+
+def _record_notices():
+    return Notice.objects.filter(kind=NoticeKind.EVENT_RECORDED)
+
+
+def test_a_record_made_while_redis_was_down_is_told_once_when_it_is_back(
+    tmp_path, own_redis, publish_to, worker_factory, staff
+):
+    worker = worker_factory(broker=own_redis.url, env=_file_backends(tmp_path))
+    publish_to(own_redis.url, worker.queue)
+
+    own_redis.stop()
+    _customer, event = _red_with_a_new_record(staff)  # commits; queuing fails and the rows stay pending
+    assert set(_record_notices().values_list("status", flat=True)) == {NoticeStatus.PENDING}
+    own_redis.start()
+    assert services.notices_sweep() == 3
+
+    wait_until(_all_sent, timeout=40, what="every notice to be sent")
+    sms, wechat = _deliveries(tmp_path, "sms"), _deliveries(tmp_path, "wechat")
+    assert len(sms) == 1 and set(sms.values()) == {1} and len(wechat) == 1 and set(wechat.values()) == {1}
+    assert _record_notices().get(channel=Channel.LETTER).status == NoticeStatus.SENT
+    assert str(_record_notices().get(channel=Channel.SMS).idempotency_key) in sms
+
+
+def test_a_gateway_failing_twice_then_succeeding_delivers_the_record_sms_once(
+    tmp_path, gateway, publish_to, worker_factory, staff
+):
+    worker = worker_factory(broker=SHARED_REDIS, env=_gateway_sms(gateway, tmp_path))
+    publish_to(SHARED_REDIS, worker.queue)
+    gateway.plan = ["http503", "http502"]
+
+    _red_with_a_new_record(staff)
+
+    wait_until(_all_sent, timeout=30, what="the notices to be sent")
+    sms = _record_notices().get(channel=Channel.SMS)
+    assert sms.attempts == 3 and sms.last_error == "" and "故意破坏电力设施" in sms.body
+    assert [r["headers"]["Idempotency-Key"] for r in gateway.sends()] == [str(sms.idempotency_key)] * 3
+    assert gateway.delivered == {str(sms.idempotency_key): 1}
+
+
+def test_the_same_record_told_twice_is_one_notice_per_channel_sent_once(
+    tmp_path, gateway, publish_to, worker_factory, staff
+):
+    from notifications.services.events import events_tell
+
+    worker = worker_factory(broker=SHARED_REDIS, env=_gateway_sms(gateway, tmp_path))
+    publish_to(SHARED_REDIS, worker.queue)
+
+    customer, event = _red_with_a_new_record(staff)
+    with transaction.atomic():  # e.g. the record's message handled again
+        events_tell(customer_id=customer.pk, event_ids=[event.pk], change_id=None)
+    services.notices_enqueue(notice_ids=_record_notices().values_list("pk", flat=True))  # and a sweeper, for luck
+
+    wait_until(_all_sent, timeout=30, what="the notices to be sent")
+    assert _record_notices().count() == 3
+    assert len(gateway.sends()) == 1 and sum(gateway.delivered.values()) == 1
+    assert list(_deliveries(tmp_path, "wechat").values()) == [1]
