@@ -300,7 +300,7 @@ def archive_history(customer: Customer, *, unmasked: bool = False, limit: int = 
     """Every audited change to the customer's archive, newest first: who, when, before and after.
 
     Phone numbers are masked (138****5678) unless `unmasked`: for whoever sees them masked on the page."""
-    event_ids = list(customer.events.values_list("pk", flat=True))
+    event_ids = customer.events.values("pk")  # a subquery, not a query of its own
     sources = [
         (Customer.history.filter(id=customer.pk), "档案", lambda r: r.name),
         (ElectricityAccount.history.filter(customer_id=customer.pk), "户号", lambda r: r.number),

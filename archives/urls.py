@@ -9,6 +9,7 @@ urlpatterns = [
     path("customers/export.xlsx", views.customer_export, name="customer_export"),
     path("customers/new/", views.customer_create, name="customer_create"),
     path("customers/<str:uscc>/", views.customer_detail, name="customer_detail"),
+    path("customers/<str:uscc>/history/", views.customer_history, name="customer_history"),
     path("customers/<str:uscc>/edit/", views.customer_edit, name="customer_edit"),
     path("customers/<str:uscc>/identity/", views.identity_reveal, name="identity_reveal"),
     path("customers/<str:uscc>/accounts/new/", views.account_create, name="account_create"),

@@ -1,4 +1,4 @@
-"""Django's ModelBackend with each user's permissions kept in the shared cache.
+"""Django's ModelBackend with each user's permissions (and the names of its groups: its role) kept in the shared cache.
 
 Every API call and staff page asks ``user.has_perm`` at least once; ModelBackend answers with two
 queries per request (the user's own permissions and its groups'), about a third of the rating API's
@@ -69,22 +69,32 @@ class CachedPermissionsBackend(ModelBackend):
             found = cache.get_many([key, GENERATION_KEY])
             generation = found.get(GENERATION_KEY) or _generation()
             entry = found.get(key)
-            if entry is not None and entry[0] == generation:
+            if entry is not None and len(entry) == 3 and entry[0] == generation:
                 user_obj._perm_cache = set(entry[1])
+                user_obj._group_names = set(entry[2])
             else:
                 perms = super().get_all_permissions(user_obj)
-                cache.set(key, (generation, sorted(perms)), timeout=settings.PERMISSION_CACHE_SECONDS)
+                names = group_names(user_obj)
+                cache.set(key, (generation, sorted(perms), sorted(names)), timeout=settings.PERMISSION_CACHE_SECONDS)
         return user_obj._perm_cache
+
+
+def group_names(user_obj) -> set[str]:
+    """The names of the user's groups (its role), kept with its permissions in the cache when read there."""
+    if not hasattr(user_obj, "_group_names"):
+        user_obj._group_names = set(user_obj.groups.values_list("name", flat=True))
+    return user_obj._group_names
 
 
 def connect_invalidation() -> None:
     """Connect ``permissions_changed`` to every signal that can change a user's permissions."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group, Permission
-    from django.db.models.signals import m2m_changed, post_delete
+    from django.db.models.signals import m2m_changed, post_delete, post_save
 
     user_model = get_user_model()
     for through in (user_model.groups.through, user_model.user_permissions.through, Group.permissions.through):
         m2m_changed.connect(permissions_changed, sender=through, dispatch_uid=f"auth-perms-m2m-{through._meta.label}")
+    post_save.connect(permissions_changed, sender=Group, dispatch_uid="auth-perms-save-auth.Group")  # a renamed role
     for model in (user_model, Group, Permission):
         post_delete.connect(permissions_changed, sender=model, dispatch_uid=f"auth-perms-delete-{model._meta.label}")

@@ -4,6 +4,8 @@ from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, Permission
 from django.db import DEFAULT_DB_ALIAS
 
+from .auth_backends import group_names
+
 STAFF = "staff"
 SUPERVISOR = "supervisor"
 APPLICANT = "applicant"
@@ -129,7 +131,8 @@ def role_of(user) -> str | None:
     """The user's role name (the first group that is a role), or None."""
     if not user.is_authenticated:
         return None
-    names = {group.name for group in user.groups.all()}
+    user.get_all_permissions()  # the permission cache holds the user's group names too
+    names = group_names(user)
     for role in (SUPERVISOR, STAFF, DRC, APPLICANT):
         if role in names:
             return role

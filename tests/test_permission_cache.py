@@ -29,6 +29,17 @@ def test_a_second_request_asks_the_cache_not_the_database(staff):
     assert len(queries) == 0
 
 
+def test_the_role_comes_from_the_cache_with_the_permissions(staff, supervisor):
+    """The navigation asks every page for the user's role: no query once the permissions are cached."""
+    assert roles.role_of(fresh(staff)) == roles.STAFF
+    user = fresh(staff)
+    with CaptureQueriesContext(connection) as queries:
+        assert roles.role_of(user) == roles.STAFF
+    assert len(queries) == 0
+    staff.groups.set([Group.objects.get(name=roles.SUPERVISOR)])
+    assert roles.role_of(fresh(staff)) == roles.SUPERVISOR  # a change of groups is seen at the next request
+
+
 def test_leaving_a_group_takes_effect_at_the_next_request(staff):
     assert fresh(staff).has_perm(PERM)
     staff.groups.remove(Group.objects.get(name=roles.STAFF))

@@ -24,7 +24,6 @@ class RatingPanel:
     result: rules.Result
     criteria: list[tuple[rules.Criterion, rules.Finding]]
     unmet: list[rules.Criterion]
-    events_by_id: dict[int, CreditEvent]
     history: list[RatingHistory]
     override: LevelOverride | None
     as_of: date
@@ -48,14 +47,12 @@ def rating_panel(customer: Customer, *, as_of: date | None = None) -> RatingPane
     book = rule_book_for(as_of=as_of)
     result = rules.evaluate(customer_facts(customer=customer, as_of=as_of), book)
     findings = {finding.rule: finding for finding in result.findings}
-    event_ids = {ev.ref for rule in result.rules for ev in findings[rule].evidence if ev.kind == "event"}
     return RatingPanel(
         rating=CustomerRating.objects.filter(customer=customer).first(),
         result=result,
         # The wording of the rule set in force on the date (the plan's in version 1).
         criteria=[(book.by_id[rule], findings[rule]) for rule in result.rules],
         unmet=[book.by_id[rule] for rule in result.unmet],
-        events_by_id=CreditEvent.objects.in_bulk(event_ids),
         history=with_rule_words(customer.rating_history.all()[:50]),
         override=active_override(customer_id=customer.pk, as_of=as_of),
         as_of=as_of,

@@ -18,7 +18,7 @@ def test_audit_history_names_the_users_behind_a_change(client, staff, supervisor
     services.revocation_request(event=event, reason="录入错误", actor=staff)
     client.force_login(supervisor)
 
-    page = client.get(f"/archives/customers/{customer.uscc}/").content.decode()
+    page = client.get(f"/archives/customers/{customer.uscc}/history/").content.decode()
     history = page[page.index('id="h-history"') :]
 
     assert "录入人：王芳" in history

@@ -230,6 +230,8 @@ PAGES = [
         lambda a: {"uscc": make_uscc(777_002), "name": "淮阴丁新建有限公司", "contact_phone": "13900000000"},
     ),
     Page("archives:customer_detail", _url("archives:customer_detail", _uscc), ARCHIVE),
+    # The audit trail: on a page of its own, for those who read every archive.
+    Page("archives:customer_history", _url("archives:customer_history", _uscc), READ_ALL),
     # The full number on request (staff, logged): a POST; tested in test_identity_documents.
     Page(
         "archives:identity_reveal",
@@ -604,7 +606,7 @@ def test_the_audit_trail_masks_the_contact_phone_for_whoever_sees_it_masked(clie
     services.customer_update(customer=archive.customer, actor=archive.users["staff"], contact_phone=PHONE)
 
     response = _client_as(client, archive, persona).get(
-        reverse("archives:customer_detail", args=[archive.customer.uscc])
+        reverse("archives:customer_history", args=[archive.customer.uscc])
     )
 
     page = response.content.decode()
@@ -625,7 +627,7 @@ def test_the_audit_trail_masks_an_enterprise_user_named_by_its_mobile_number(cli
 
     page = (
         _client_as(client, archive, "drc")
-        .get(reverse("archives:customer_detail", args=[archive.customer.uscc]))
+        .get(reverse("archives:customer_history", args=[archive.customer.uscc]))
         .content.decode()
     )
 

@@ -115,7 +115,7 @@ def test_the_audit_trail_reads_as_the_page_with_labels_yes_no_local_time_and_no_
     event.refresh_from_db()
 
     client.force_login(drc)
-    page = _main(client.get(reverse("archives:customer_detail", args=[applicant_customer.uscc])))
+    page = _main(client.get(reverse("archives:customer_history", args=[applicant_customer.uscc])))
     history = page[page.index('id="h-history"') :]
 
     assert "False" not in history and "True" not in history
