@@ -89,3 +89,40 @@ def test_a_customer_never_rated_is_evaluated_now_and_another_enterprises_is_not_
 
     assert response.status_code == 404
     assert other_customer.uscc not in response.content.decode() and "green" not in response.content.decode()
+
+
+def test_the_look_up_is_compiled_once_and_answers_as_the_orm_for_every_scope(
+    staff, applicant, applicant_customer, other_customer, monkeypatch
+):
+    """``customer_values_for_user`` keeps its compiled statement: a second look-up compiles nothing and
+    still answers what the ORM would, in each scope (every archive; an applicant's own; not found)."""
+    from django.db.models.sql.compiler import SQLCompiler
+    from django.http import Http404
+
+    from archives.selectors import customer_values_for_user, customers_visible_to
+    from ratings.serializers import RATING_LOOKUP_FIELDS
+
+    for customer in (applicant_customer, other_customer):
+        AccountFactory(customer=customer, opened_on=date(2018, 1, 1))
+        EventFactory(customer=customer, occurred_on=timezone.localdate() - timedelta(days=40))
+        rating_refresh(customer=customer, cause=RatingCause.EVENT)
+    for user, customer in ((staff, other_customer), (applicant, applicant_customer)):
+        customer_values_for_user(user=user, uscc=customer.uscc, fields=RATING_LOOKUP_FIELDS)  # compiled here
+    compiled = []
+    original = SQLCompiler.as_sql
+    monkeypatch.setattr(SQLCompiler, "as_sql", lambda self, *a, **k: compiled.append(1) or original(self, *a, **k))
+
+    looked_up = [
+        customer_values_for_user(user=user, uscc=customer.uscc.lower(), fields=RATING_LOOKUP_FIELDS)
+        for user, customer in ((staff, other_customer), (staff, applicant_customer), (applicant, applicant_customer))
+    ]
+    assert compiled == []
+    monkeypatch.undo()
+    for row, (user, customer) in zip(
+        looked_up, ((staff, other_customer), (staff, applicant_customer), (applicant, applicant_customer)), strict=True
+    ):
+        expected = customers_visible_to(user).filter(uscc=customer.uscc).values(*RATING_LOOKUP_FIELDS).get()
+        assert row == expected
+        assert isinstance(row["rating__rules"], list) and isinstance(row["rating__as_of"], date)
+    with pytest.raises(Http404):
+        customer_values_for_user(user=applicant, uscc=other_customer.uscc, fields=RATING_LOOKUP_FIELDS)
