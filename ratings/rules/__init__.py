@@ -98,10 +98,14 @@ from .fast import (
     evaluate_level,
 )
 from .parameters import (
+    GROUP_NAMES,
     PARAMETER_LABELS,
+    PARAMETER_READERS,
     ParameterError,
     changed_criteria,
+    shared_groups,
     validate_parameters,
+    wording_reasons,
 )
 from .stability import (
     stable_until,
@@ -155,10 +159,14 @@ __all__ = [
     "V1",
     "years_label",
     "years_text",
+    "GROUP_NAMES",
     "PARAMETER_LABELS",
+    "PARAMETER_READERS",
     "ParameterError",
     "changed_criteria",
+    "shared_groups",
     "validate_parameters",
+    "wording_reasons",
     "Event",
     "Report",
     "Facts",
