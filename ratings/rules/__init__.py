@@ -67,7 +67,9 @@ from .criteria import (
     build_criteria,
     build_decisions,
     compute_rules_version,
+    rule_ids_in_words,
     rule_sort_key,
+    rule_words,
     years_text,
 )
 from .dates import (
@@ -159,6 +161,8 @@ __all__ = [
     "V1",
     "years_label",
     "years_text",
+    "rule_ids_in_words",
+    "rule_words",
     "GROUP_NAMES",
     "PARAMETER_LABELS",
     "PARAMETER_READERS",

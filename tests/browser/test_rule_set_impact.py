@@ -71,7 +71,7 @@ def test_a_draft_warning_from_one_month_of_arrears_shows_its_matrix_and_the_cust
     rows = page.locator("#impact-cell tbody tr")
     expect(rows).to_have_count(4)
     expect(rows.first).to_contain_text("满足蓝色信用等级全部条件")
-    expect(rows.first).to_contain_text(f"yellow.1「{WORDING}」成立")
+    expect(rows.first).to_contain_text(f"黄色等级评定要素第1条「{WORDING}」成立")
 
     # Nothing was rated by the impact run.
     assert sorted(CustomerRating.objects.values_list("customer_id", "level", "rule_set_version")) == ratings_before

@@ -37,7 +37,7 @@ def test_the_home_page_shows_the_level_why_and_what_would_improve_it(client, app
     page = client.get(reverse("commitments:enterprise_home")).content.decode()
 
     assert "黄色" in page
-    assert "yellow.2" in page
+    assert "黄色等级评定要素第2条" in page and "yellow.2" not in page
     assert "一年内发生2次未按合同、协议约定的方式和期限交付电费的行为" in page
     assert "如何改善" in page
     assert reverse("commitments:objection_create", args=[yellow_enterprise.pk]) in page

@@ -133,7 +133,8 @@ def test_what_if_hypothetical_theft_gives_red_and_changes_nothing(client, staff,
     assert bench.result.level == "red"
     assert bench.result.rules == ("red.3",)
     html = response.content.decode()
-    assert "red.3" in html
+    assert "依据条款：红色等级评定要素第3条" in html
+    assert "red.3" not in html  # in words everywhere on the page: the rules, the findings, the explanation
     assert "与档案事实的评定等级不同" in html
     assert _row_counts() == before
     rating_after = CustomerRating.objects.get(customer=green_customer)
@@ -433,6 +434,16 @@ def _request_override(client, user, customer, level="blue"):
         reverse("ratings:override_request", args=[customer.uscc]),
         {"level": level, "ends_on": "2026-12-31", "reason": "已结清欠费，营销系统尚未同步"},
     )
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_override_request_page_names_the_rules_criteria_in_words(client, supervisor, green_customer):
+    client.force_login(supervisor)
+
+    html = client.get(reverse("ratings:override_request", args=[green_customer.uscc])).content.decode()
+
+    assert "依据 绿色等级评定要素第1条、绿色等级评定要素第2条" in html
+    assert "green.1" not in html
 
 
 @time_machine.travel(NOW, tick=False)

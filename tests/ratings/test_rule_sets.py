@@ -374,11 +374,13 @@ def test_a_matrix_cell_shows_both_explanations_and_the_export_holds_the_moves(
     cell = client.get(f"/ratings/impacts/{report.pk}/cells/blue/yellow/").content.decode()
     assert customer.uscc in cell
     assert "满足蓝色信用等级全部条件" in cell and YELLOW1_WORDING in cell
+    assert "黄色等级评定要素第1条" in cell and "<code>yellow.1" not in cell  # the criteria in words
     export = client.get(f"/ratings/impacts/{report.pk}/export.xlsx")
     book = load_workbook(BytesIO(export.content))
     moves = list(book["等级变化的用户"].values)
     assert moves[1][1] == "'=HYPERLINK(1)欠费"
-    assert moves[1][2:5] == ("蓝色", "blue.1、blue.2、blue.3", "黄色")
+    assert moves[1][2:5] == ("蓝色", "蓝色等级评定要素第1条、蓝色等级评定要素第2条、蓝色等级评定要素第3条", "黄色")
+    assert list(book["各评定要素"].values)[1][0].endswith("等级评定要素第1条")
 
 
 def test_the_standards_page_shows_the_version_in_force_and_the_coming_one(client, supervisor, other_supervisor) -> None:
