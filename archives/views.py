@@ -30,6 +30,7 @@ from .forms import (
 )
 from .models import (
     CreditEvent,
+    CreditInformationKind,
     ElectricityAccount,
     EventRevocation,
     FileJob,
@@ -356,10 +357,16 @@ def information_create(request: HttpRequest, uscc: str) -> HttpResponse:
     ):
         messages.success(request, "信用信息已录入")
         return redirect("archives:customer_detail", uscc=customer.uscc)
+    refusal = services.credit_information_refusal(customer=customer, kind=CreditInformationKind.COMMENDATION)
     return render(
         request,
         "archives/form.html",
-        {"form": form, "title": f"录入其他信用信息：{customer.name}", "customer": customer},
+        {
+            "form": form,
+            "title": f"录入其他信用信息：{customer.name}",
+            "customer": customer,
+            "lead": refusal,
+        },
     )
 
 

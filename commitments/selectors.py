@@ -10,9 +10,11 @@ from django.http import Http404
 from django.utils import timezone
 
 from archives.models import (
+    CreditEvent,
     CreditInformationKind,
     Customer,
     EventRevocation,
+    EventStatus,
     Membership,
     PublicCreditReport,
     ReportStatus,
@@ -191,6 +193,68 @@ class NoPropertyDocuments:
         elif self.letter is None:
             missing.append("一份已受理的《信用承诺书》")
         return missing
+
+
+@dataclass(frozen=True)
+class RepairOpening:
+    """A record whose credit repair could lift the level: from when it may be applied for, or where."""
+
+    event: CreditEvent
+    opens_on: date | None  # None: repaired by the authority that found it (谁认定、谁修复)
+    today: date
+
+    @property
+    def open_now(self) -> bool:
+        return self.opens_on is not None and self.opens_on <= self.today
+
+
+@dataclass(frozen=True)
+class LevelGate:
+    """An action the level in force forbids, told before its form: why, and what would open it."""
+
+    offer: consequences.Offer
+    level: str
+    repairs: tuple[RepairOpening, ...] = ()
+
+    @property
+    def level_label(self) -> str:
+        return rules.LEVEL_LABELS.get(self.level, "尚未评定")
+
+    @property
+    def honest_labels(self) -> str:
+        return "、".join(rules.LEVEL_LABELS[lv] for lv in consequences.levels_granting(self.offer.code))
+
+    @property
+    def reason(self) -> str:
+        return (
+            f"“{self.offer.label}”仅限诚信客户（{self.honest_labels}），"
+            f"贵单位当前信用等级为{self.level_label}，暂不能办理。"
+        )
+
+
+def level_gate(*, level: str, offer: str, events, today: date) -> LevelGate | None:
+    """Whether ``level`` forbids the incentive ``offer``; if so, why and which of ``events`` (the customer's,
+    as loaded) a credit repair could clear, with the day it may be applied for. None: the level allows it."""
+    if consequences.grants(level, offer):
+        return None
+    repairs = tuple(
+        RepairOpening(
+            event=event,
+            opens_on=event.repair_open_on if event.publication_class.repaired_here else None,
+            today=today,
+        )
+        for event in events
+        if event.in_force and not event.repaired and event.publication_class is not None
+    )
+    return LevelGate(offer=consequences.OFFERS[offer], level=level, repairs=repairs)
+
+
+def offer_gate(customer: Customer, *, offer: str, level: str, today: date) -> LevelGate | None:
+    """``level_gate`` for a form of its own: the customer's events are read only when the level forbids ``offer``."""
+    if consequences.grants(level, offer):
+        return None
+    events = customer.events.filter(status=EventStatus.IN_FORCE, repaired_on__isnull=True).order_by("occurred_on")
+    return level_gate(level=level, offer=offer, events=events, today=today)
 
 
 def no_property_documents(customer: Customer, *, today: date) -> NoPropertyDocuments:
@@ -413,6 +477,8 @@ class EnterpriseHome:
     today: date | None = None
     repairs: list = field(default_factory=list)
     repairs_by_event: dict = field(default_factory=dict)
+    #: The no-property route when the level forbids it: told on the page, before any form.
+    no_property_gate: LevelGate | None = None
 
 
 def enterprise_home(customer: Customer, *, today: date | None = None) -> EnterpriseHome:
@@ -437,6 +503,7 @@ def enterprise_home(customer: Customer, *, today: date | None = None) -> Enterpr
     repairs_by_event: dict[int, list[RepairApplication]] = {}
     for repair in repairs:
         repairs_by_event.setdefault(repair.event_id, []).append(repair)
+    documents = no_property_documents(customer, today=today)
     return EnterpriseHome(
         customer=customer,
         rating=panel,
@@ -447,7 +514,10 @@ def enterprise_home(customer: Customer, *, today: date | None = None) -> Enterpr
         applications=customer.power_applications.all(),
         service_requests=customer.service_requests.all(),
         objections=objections,
-        documents=no_property_documents(customer, today=today),
+        documents=documents,
+        no_property_gate=level_gate(
+            level=documents.level, offer=consequences.NO_PROPERTY_ROUTE, events=events, today=today
+        ),
         honest=consequences.grants(panel.level, consequences.GREEN_CHANNEL),
         gives=consequences.offers_for(panel.level),
         would_gain=consequences.offers_missing(panel.level),

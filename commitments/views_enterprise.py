@@ -24,6 +24,8 @@ from archives.services import jobs as job_services
 from credit_portal.errors import submit_form
 from credit_portal.pdf import render_pdf
 from credit_portal.throttling import password_code_throttled, registration_throttled
+from ratings import consequences
+from ratings.selectors import level_in_force
 
 from . import plan_text, privacy, selectors, services
 from .forms import (
@@ -196,8 +198,10 @@ def application_create(request: HttpRequest) -> HttpResponse:
     if application:
         messages.success(request, "用电申请已提交")
         return redirect("commitments:application_detail", pk=application.pk)
-    documents = selectors.no_property_documents(customer, today=timezone.localdate())
-    return _form(request, form, "用电申请", documents=documents)
+    today = timezone.localdate()
+    documents = selectors.no_property_documents(customer, today=today)
+    gate = selectors.offer_gate(customer, offer=consequences.NO_PROPERTY_ROUTE, level=documents.level, today=today)
+    return _form(request, form, "用电申请", documents=documents, gate=gate)
 
 
 @enterprise_required
@@ -209,7 +213,13 @@ def service_request_create(request: HttpRequest) -> HttpResponse:
     ):
         messages.success(request, "增值服务申请已提交")
         return redirect("commitments:enterprise_home")
-    return _form(request, form, "申请增值服务", intro=plan_text.PLAN_PEACE_OF_MIND)
+    gate = selectors.offer_gate(
+        customer,
+        offer=consequences.VALUE_ADDED_SERVICES,
+        level=level_in_force(customer.pk),
+        today=timezone.localdate(),
+    )
+    return _form(request, form, "申请增值服务", intro=plan_text.PLAN_PEACE_OF_MIND, gate=gate)
 
 
 @enterprise_required

@@ -16,6 +16,10 @@ class RatingsConfig(AppConfig):
         facts_imported.connect(receivers.rerate_when_facts_imported, dispatch_uid="ratings.rerate_imported")
         credit_information_allowed.register(receivers.commendation_only_for_honest_customers)
 
+        from .signals import level_changed
+
+        level_changed.connect(receivers.dashboard_outdated_when_level_changed, dispatch_uid="ratings.dashboard")
+
         # A record's class is fixed at its finding with the rule set in force then (black.3's amount).
         from archives import hooks
 

@@ -125,17 +125,23 @@ def daily_chart(points: Sequence[tuple[date, int]], *, title: str, width: int = 
 def dashboard_charts() -> dict:
     """The dashboard's figures from the shared cache and its two charts, for every page that shows them.
 
-    ``board`` (``selectors.rating_dashboard_cached``: whole-archive counts, never per view), the SVG of
+    ``board`` (``selectors.rating_dashboard_cached``: whole-archive counts, never per view; their age is
+    told by ``ratings/_dashboard_age.html`` with ``refresh_minutes``), the SVG of
     customers per level and that of the level changes of the last days, both safe to put in a page:
     the charts escape every text they draw.
     """
     from django.utils.safestring import mark_safe
 
-    from .selectors import CHANGE_WINDOW_DAYS, rating_dashboard_cached
+    from .selectors import CHANGE_WINDOW_DAYS, DASHBOARD_REFRESH_SECONDS, rating_dashboard_cached
 
     board = rating_dashboard_cached()
     level_svg = bar_chart(
         [Bar(row.label, row.count, LEVEL_COLOURS[row.level]) for row in board.level_counts], title="各信用等级用户数"
     )
     daily_svg = daily_chart(board.changes_by_day, title=f"近{CHANGE_WINDOW_DAYS}天每日等级变更次数")
-    return {"board": board, "level_svg": mark_safe(level_svg), "daily_svg": mark_safe(daily_svg)}
+    return {
+        "board": board,
+        "level_svg": mark_safe(level_svg),
+        "daily_svg": mark_safe(daily_svg),
+        "refresh_minutes": DASHBOARD_REFRESH_SECONDS // 60,
+    }

@@ -204,43 +204,68 @@ class RuleSetDraftForm(forms.Form):
 
     def __init__(self, *args, base_parameters: dict, base_wordings: dict, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.groups: list[tuple[str, str, list[str], str]] = []
-        plan = {c.id: c for c in rules.CRITERIA}
+        self.base_wordings = base_wordings
         for criterion, fields in rules.V1_PARAMETERS.items():
-            names = []
             for field, plan_value in fields.items():
                 name = f"{criterion}__{field}"
                 value = base_parameters.get(criterion, {}).get(field, plan_value)
                 label = rules.PARAMETER_LABELS.get(field, field)
+                others = [c for c in rules.PARAMETER_READERS.get((criterion, field), ()) if c != criterion]
+                shared = (
+                    "同时用于" + "、".join(rules.GROUP_NAMES[c] for c in others) if others and len(others) < 4 else ""
+                )
                 if isinstance(plan_value, list):
                     shown = [_SEVERITY_LABELS.get(v, v) for v in value] if field == "severities" else value
+                    how = "多个值以逗号分隔" + ("（一般、较重）" if field == "severities" else "")
                     self.fields[name] = forms.CharField(
                         label=label,
                         initial="，".join(str(v) for v in shown),
-                        help_text="多个值以逗号分隔" + ("（一般、较重）" if field == "severities" else ""),
+                        help_text="；".join(filter(None, [how, shared])),
                     )
                 else:
-                    self.fields[name] = forms.IntegerField(label=label, initial=value)
-                names.append(name)
-            wording_name = ""
-            if criterion in plan:
-                wording_name = f"wording__{criterion}"
-                self.fields[wording_name] = forms.CharField(
-                    label="新的条款原文（数值改变时必填）",
+                    self.fields[name] = forms.IntegerField(label=label, initial=value, help_text=shared)
+            if criterion in rules.CRITERIA_BY_ID:
+                self.fields[f"wording__{criterion}"] = forms.CharField(
+                    label="新的条款原文",
                     required=False,
                     initial=base_wordings.get(criterion, ""),
                     widget=forms.Textarea(attrs={"rows": 2}),
-                    help_text=f"方案原文：{plan[criterion].plan_text}",
+                    help_text="仅在本条所依据的数值改变时填写；其余条款沿用原文",
                 )
-            title = "统计期与报告有效期" if criterion == "windows" else f"{criterion} {plan[criterion].plan_text}"
-            self.groups.append((criterion, title, names, wording_name))
 
-    def bound_groups(self):
-        """(criterion, title, bound number fields, bound wording field or None) for the template."""
-        return [
-            (criterion, title, [self[name] for name in names], self[wording] if wording else None)
-            for criterion, title, names, wording in self.groups
-        ]
+    def touched(self) -> dict[str, list[str]]:
+        """Criteria whose wording the submitted numbers make stale → the changed numbers they read (in words)."""
+        numbers = [f"{c}__{f}" for c, fields in rules.V1_PARAMETERS.items() for f in fields]
+        # After a refusal too, when the service's errors were added to the form: the numbers were clean.
+        if not self.is_bound or self.errors is None or any(name not in self.cleaned_data for name in numbers):
+            return {}
+        parameters = self.parameters()
+        if any(error.field != "wording" for error in rules.validate_parameters(parameters)):
+            return {}
+        return rules.wording_reasons(parameters)
+
+    def bound_groups(self) -> list[dict]:
+        """The numbers grouped as they are shared (black.3 with red.3), each criterion with its wording field."""
+        touched = self.touched()
+        groups = []
+        for group in rules.shared_groups():
+            members = []
+            for criterion in group:
+                wording = f"wording__{criterion}"
+                plan = rules.CRITERIA_BY_ID.get(criterion)
+                members.append(
+                    {
+                        "id": criterion,
+                        "name": rules.GROUP_NAMES[criterion],
+                        "text": self.base_wordings.get(criterion) or (plan.plan_text if plan else ""),
+                        "numbers": [self[f"{criterion}__{field}"] for field in rules.V1_PARAMETERS[criterion]],
+                        "wording": self[wording] if wording in self.fields else None,
+                        "reasons": touched.get(criterion, []),
+                    }
+                )
+            title = members[0]["name"] if len(members) == 1 else "共用数值：" + "、".join(m["name"] for m in members)
+            groups.append({"id": group[0], "title": title, "members": members})
+        return groups
 
     def parameters(self) -> dict:
         """The cleaned numbers in the shape of ``rules.V1_PARAMETERS``."""

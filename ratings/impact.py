@@ -354,6 +354,10 @@ def impact_criteria(report: ImpactReport) -> list[dict[str, Any]]:
     ]
 
 
+def _in_words(rule_ids) -> str:
+    return "、".join(rules.rule_words(rule_id) for rule_id in rule_ids)
+
+
 def impact_consequences(report: ImpactReport) -> list[tuple[str, int]]:
     return [(label, report.consequences.get(code, 0)) for code, label in CONSEQUENCE_LABELS.items()]
 
@@ -443,7 +447,12 @@ def impact_workbook(report: ImpactReport):
     sheet.append(safe_row(["条款", "原触发用户数", "新触发用户数", "变化", "原条款原文", "新条款原文"]))
     for row in impact_criteria(report):
         sheet.append(
-            safe_row([row["id"], row["before"], row["after"], row["delta"], row["text_before"], row["text_after"]])
+            safe_row(
+                [
+                    rules.rule_words(row["id"]),
+                    *(row["before"], row["after"], row["delta"], row["text_before"], row["text_after"]),
+                ]
+            )
         )
     sheet = book.create_sheet("影响")
     for name, n in impact_consequences(report):
@@ -459,6 +468,6 @@ def impact_workbook(report: ImpactReport):
     )
     for uscc, name, a, a_rules, b, b_rules, held in moves.iterator(chunk_size=2000):
         sheet.append(
-            safe_row([uscc, name, label[a], "、".join(a_rules), label[b], "、".join(b_rules), "是" if held else "否"])
+            safe_row([uscc, name, label[a], _in_words(a_rules), label[b], _in_words(b_rules), "是" if held else "否"])
         )
     return book

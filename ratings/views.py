@@ -86,12 +86,8 @@ def what_if(request: HttpRequest, uscc: str) -> HttpResponse:
 @login_required
 @view_all_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """评级概览: customers per level now and the level changes of the last 30 days (cached, age shown)."""
-    return render(
-        request,
-        "ratings/dashboard.html",
-        {**charts.dashboard_charts(), "refresh_minutes": selectors.DASHBOARD_REFRESH_SECONDS // 60},
-    )
+    """评级概览: customers per level now and the level changes of the last 30 days (cached, recounted)."""
+    return render(request, "ratings/dashboard.html", charts.dashboard_charts())
 
 
 @login_required

@@ -2,7 +2,7 @@
 
 from .customers import account_create, account_update, customer_create, customer_update
 from .events import event_record, event_repair_record, revocation_decide, revocation_request
-from .information import credit_information_record
+from .information import credit_information_record, credit_information_refusal
 from .personal_data import identity_reveal
 from .reports import report_refuse, report_upload, report_verify
 
@@ -10,6 +10,7 @@ __all__ = [
     "account_create",
     "account_update",
     "credit_information_record",
+    "credit_information_refusal",
     "customer_create",
     "customer_update",
     "event_record",

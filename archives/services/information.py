@@ -11,6 +11,16 @@ from ..validation import check_date_floor
 from .common import audited_save
 
 
+def credit_information_refusal(*, customer: Customer, kind: str) -> str:
+    """Why information of ``kind`` may not be recorded for the customer now ("" if it may): asked before the
+    form is shown, so the officer is told (a commendation for a customer that is not honest) before typing."""
+    try:
+        credit_information_allowed(customer=customer, kind=kind)
+    except ApplicationError as refused:
+        return f"{refused.message}：现在提交将被退回，待该企业的信用等级恢复为诚信客户后方可录入。"
+    return ""
+
+
 @transaction.atomic
 def credit_information_record(
     *,

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST, require_safe
 from archives import selectors as archive_selectors
 from archives.forms import CommendationForm
 from archives.models import CreditInformationKind
-from archives.services import credit_information_record
+from archives.services import credit_information_record, credit_information_refusal
 from archives.vocabulary import LEVEL_LABELS
 from commitments.models import LetterStatus
 from credit_portal import roles
@@ -237,5 +237,11 @@ def information_create(request: HttpRequest, uscc: str) -> HttpResponse:
     return render(
         request,
         "archives/form.html",
-        {"form": form, "title": f"录入表彰评优：{customer.name}", "customer": customer},
+        {
+            "form": form,
+            "title": f"录入表彰评优：{customer.name}",
+            "customer": customer,
+            # Told before the form: a commendation is for honest customers only.
+            "lead": credit_information_refusal(customer=customer, kind=CreditInformationKind.COMMENDATION),
+        },
     )

@@ -67,7 +67,9 @@ from .criteria import (
     build_criteria,
     build_decisions,
     compute_rules_version,
+    rule_ids_in_words,
     rule_sort_key,
+    rule_words,
     years_text,
 )
 from .dates import (
@@ -99,10 +101,14 @@ from .fast import (
     evaluate_level,
 )
 from .parameters import (
+    GROUP_NAMES,
     PARAMETER_LABELS,
+    PARAMETER_READERS,
     ParameterError,
     changed_criteria,
+    shared_groups,
     validate_parameters,
+    wording_reasons,
 )
 from .stability import (
     stable_until,
@@ -156,10 +162,16 @@ __all__ = [
     "V1",
     "years_label",
     "years_text",
+    "rule_ids_in_words",
+    "rule_words",
+    "GROUP_NAMES",
     "PARAMETER_LABELS",
+    "PARAMETER_READERS",
     "ParameterError",
     "changed_criteria",
+    "shared_groups",
     "validate_parameters",
+    "wording_reasons",
     "Event",
     "Report",
     "Facts",

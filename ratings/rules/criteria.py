@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import operator
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -164,6 +165,20 @@ def _count_bounds(at_least: int, at_most: int | None) -> str:
     return f"{at_least}次及以上{at_most + 1}次以下"
 
 
+_RULE_ID = re.compile(r"\b(green|blue|yellow|red|black)\.(\d{1,2})\b")
+
+
+def rule_words(rule_id: str) -> str:
+    """A rule id as a person reads it ("blue.3" → "蓝色等级评定要素第3条"); anything else as it is."""
+    found = _RULE_ID.fullmatch(rule_id or "")
+    return f"{LEVEL_LABELS[found[1]]}等级评定要素第{int(found[2])}条" if found else rule_id
+
+
+def rule_ids_in_words(text: str) -> str:
+    """Every rule id inside a text in words: advice stored before it was written in words reads the same."""
+    return _RULE_ID.sub(lambda found: rule_words(found[0]), text or "")
+
+
 # --------------------------------------------------------------------------------------------
 # Criteria
 # --------------------------------------------------------------------------------------------
@@ -190,7 +205,7 @@ class Criterion:
     @property
     def words(self) -> str:
         """The criterion named as a person reads it: "黄色等级评定要素第2条", not "yellow.2"."""
-        return f"{LEVEL_LABELS[self.level]}等级评定要素第{self.number}条"
+        return rule_words(self.id)
 
     @property
     def clauses(self) -> tuple[Clause, ...]:

@@ -173,23 +173,23 @@ def _remedies(criterion: Criterion, tally: Tally) -> list[str]:
             window, years = tally.book.windows[clause.window]
             events = tally.events_for(clause)
             if years is None:
-                found.append(f"{criterion.id}：{window}的{clause.subject}记录不随时间消除，该条件无法满足。")
+                found.append(f"{criterion.words}：{window}的{clause.subject}记录不随时间消除，该条件无法满足。")
             else:
                 last = events[len(events) - (clause.at_most or 0) - 1]
                 found.append(
-                    f"{criterion.id}：若无新的{clause.subject}记录，{last.occurred_on}的记录将于"
+                    f"{criterion.words}：若无新的{clause.subject}记录，{last.occurred_on}的记录将于"
                     f"{window_exit(last.occurred_on, years)}起超出{window}统计期，届时满足该条件。"
                 )
         elif isinstance(clause, PaymentMethodIs):
             label = PAYMENT_METHODS[clause.method]
-            found.append(f"{criterion.id}：改用{label}方式交付电费。")
+            found.append(f"{criterion.words}：改用{label}方式交付电费。")
         elif isinstance(clause, NotInArrears):
-            found.append(f"{criterion.id}：结清所欠电费（欠费起始日{tally.facts.arrears_since}）。")
+            found.append(f"{criterion.words}：结清所欠电费（欠费起始日{tally.facts.arrears_since}）。")
         elif isinstance(clause, ReportShowsNoDishonesty):
             if tally.report is None:
-                found.append(f"{criterion.id}：通过发改委查询渠道（附件1）获取江苏省法人公共信用信息查询报告。")
+                found.append(f"{criterion.words}：通过发改委查询渠道（附件1）获取江苏省法人公共信用信息查询报告。")
             else:
-                found.append(f"{criterion.id}：完成信用修复后，重新获取显示无失信行为的公共信用信息查询报告。")
+                found.append(f"{criterion.words}：完成信用修复后，重新获取显示无失信行为的公共信用信息查询报告。")
     return found
 
 
@@ -202,14 +202,14 @@ def _improvements(level: str, rules: tuple[str, ...], unmet: tuple[str, ...], t:
             stop = _stops_holding_on(criterion, t)
             if stop is None:
                 since = t.facts.arrears_since
-                line = f"{rule}：结清所欠电费（欠费起始日{since}）后不再成立"
+                line = f"{criterion.words}：结清所欠电费（欠费起始日{since}）后不再成立"
                 # Arrears age: tell staff when the next, graver threshold is reached.
                 limits = [c.at_most for c in criterion.clauses if isinstance(c, ArrearsMonths) and c.at_most]
                 if since is not None and limits:
                     line += f"；若仍未结清，将于{add_months(since, limits[0] + 1)}起欠费满{limits[0] + 1}个月"
                 lines.append(line + "。")
             else:
-                lines.append(f"{rule}：若无新的记录，将于{stop}起不再成立。")
+                lines.append(f"{criterion.words}：若无新的记录，将于{stop}起不再成立。")
             for clause in criterion.clauses:
                 if isinstance(clause, EventCount) and clause.at_least >= 1:
                     window, years = t.book.windows[clause.window]

@@ -8,12 +8,13 @@ changed without the drafter's new wording.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .criteria import CRITERIA_BY_ID, V1_PARAMETERS, build_criteria
+from .criteria import CRITERIA, CRITERIA_BY_ID, V1_PARAMETERS, WINDOW_1Y, WINDOW_3Y, EventCount, build_criteria
 
 #: Field → (Chinese label, lowest allowed, highest allowed).
 _INTEGER_FIELDS: dict[str, tuple[str, int, int]] = {
@@ -50,10 +51,14 @@ _ORDERED: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
 )
 _LEVEL_NAMES = {"black": "黑色", "red": "红色", "yellow": "黄色"}
 
+#: The one table of the names a person reads for each group of a rule set's numbers: the windows,
+#: and each criterion in words ("黄色等级评定要素第1条"), never its id or a parameter key.
+GROUP_NAMES: dict[str, str] = {"windows": "统计期与报告有效期", **{c.id: c.words for c in CRITERIA}}
+
 
 @dataclass(frozen=True)
 class ParameterError:
-    """One problem: the criterion (or ``windows``), the field and a Chinese message naming both."""
+    """One problem: the criterion (or ``windows``), the field and a Chinese message naming both in words."""
 
     criterion: str
     field: str
@@ -64,14 +69,89 @@ class ParameterError:
 
 
 def _name(criterion: str) -> str:
-    if criterion == "windows":
-        return "统计期"
-    level, number = criterion.split(".")
-    return f"{criterion}（{_LEVEL_NAMES.get(level, level)}第{number}项）"
+    return GROUP_NAMES.get(criterion, criterion)
 
 
 def _field_name(criterion: str, field: str) -> str:
-    return f"{_name(criterion)}的{PARAMETER_LABELS.get(field, field)}（{field}）"
+    return f"{_name(criterion)}的{PARAMETER_LABELS.get(field, field)}"
+
+
+def _changed_value(value: Any, field: str) -> Any:
+    """Another valid-looking value of a number, to see which criteria read it."""
+    if field == "severities":
+        return ["general"] if value != ["general"] else ["serious"]
+    if isinstance(value, list):
+        return [*value, max(value) + 1]
+    return value + 1
+
+
+def _readers() -> dict[tuple[str, str], tuple[str, ...]]:
+    """Each number of a rule set → the criteria whose conditions read it (black.3's theft amount is
+    read by black.3 and red.3; black.1's months end red.1's band), worked out from the criteria table."""
+    plan = {c.id: c for c in build_criteria(V1_PARAMETERS)}
+    found: dict[tuple[str, str], tuple[str, ...]] = {}
+    for criterion, fields in V1_PARAMETERS.items():
+        for field, value in fields.items():
+            if criterion == "windows":
+                continue
+            changed = copy.deepcopy(V1_PARAMETERS)
+            changed[criterion][field] = _changed_value(value, field)
+            found[(criterion, field)] = tuple(c.id for c in build_criteria(changed) if c.any_of != plan[c.id].any_of)
+    windows = {"short_years": WINDOW_1Y, "long_years": WINDOW_3Y}
+    for field, window in windows.items():
+        found[("windows", field)] = tuple(
+            c.id for c in plan.values() if any(isinstance(k, EventCount) and k.window == window for k in c.clauses)
+        )
+    found[("windows", "report_valid_years")] = tuple(c.id for c in plan.values() if "report_validity" in c.decisions)
+    return found
+
+
+#: (criterion, field) → the criteria that read that number (the windows' are read by many).
+PARAMETER_READERS: dict[tuple[str, str], tuple[str, ...]] = _readers()
+
+
+def shared_groups() -> tuple[tuple[str, ...], ...]:
+    """The criteria that share a number, together (in the order of ``V1_PARAMETERS``); the windows alone.
+
+    Connected through ``PARAMETER_READERS``: black.1, red.1 and yellow.1 form one group (each band ends
+    where the graver one begins), black.3 and red.3 another (the theft amount)."""
+    group_of: dict[str, set[str]] = {criterion: {criterion} for criterion in V1_PARAMETERS}
+    for (criterion, _field), readers in PARAMETER_READERS.items():
+        if criterion == "windows":
+            continue
+        merged = set().union(*(group_of[c] for c in (criterion, *readers) if c in group_of))
+        for member in merged:
+            group_of[member] = merged
+    groups: list[tuple[str, ...]] = []
+    for criterion in V1_PARAMETERS:
+        group = tuple(c for c in V1_PARAMETERS if c in group_of[criterion])
+        if group not in groups:
+            groups.append(group)
+    return tuple(groups)
+
+
+def _changed_numbers(parameters: Mapping[str, Any]) -> list[tuple[str, str]]:
+    return [
+        (criterion, field)
+        for criterion, fields in V1_PARAMETERS.items()
+        for field, plan_value in fields.items()
+        if parameters[criterion][field] != plan_value
+    ]
+
+
+def wording_reasons(parameters: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Each criterion that needs new wording → the changed numbers it reads, in words (its own or
+    another criterion's, e.g. red.3: "黑色等级评定要素第3条的窃电金额（元）"); ``parameters`` valid."""
+    changed = changed_criteria(parameters)
+    numbers = _changed_numbers(parameters)
+    return {
+        criterion: [
+            f"本条的{PARAMETER_LABELS[f]}" if c == criterion else _field_name(c, f)
+            for c, f in numbers
+            if criterion in PARAMETER_READERS.get((c, f), ())
+        ]
+        for criterion in changed
+    }
 
 
 def validate_parameters(
@@ -88,7 +168,7 @@ def validate_parameters(
         return [ParameterError("", "", "参数应为对象")]
     for criterion in parameters:
         if criterion not in V1_PARAMETERS:
-            errors.append(ParameterError(criterion, "", f"未知的评定要素“{criterion}”"))
+            errors.append(ParameterError(criterion, "", f"未知的评定要素“{criterion}”"))  # a key the API caller sent
     for criterion, fields in V1_PARAMETERS.items():
         given = parameters.get(criterion)
         if not isinstance(given, Mapping):
@@ -109,7 +189,7 @@ def validate_parameters(
                     add(criterion, field, f"应在{low}至{high}之间，现为{value}")
             elif field == "severities":
                 if not isinstance(value, list) or not value or any(v not in _SEVERITIES for v in value):
-                    add(criterion, field, "应为“general”（一般）、“serious”（较重）中的一项或两项")
+                    add(criterion, field, "应为“一般”“较重”中的一项或两项")
                 elif len(set(value)) != len(value):
                     add(criterion, field, "有重复的失信程度")
             elif field == "medium_voltages_kv":
@@ -147,15 +227,18 @@ def validate_parameters(
     if errors:
         return errors
 
-    changed = changed_criteria(parameters)
-    for criterion in changed:
+    changed = wording_reasons(parameters)
+    for criterion, reasons in changed.items():
         if not (wordings.get(criterion) or "").strip():
+            read = f"所依据的{'、'.join(reasons)}" if reasons else "所依据的数值"
             errors.append(
-                ParameterError(criterion, "wording", f"{_name(criterion)}的数值已改变，请填写新的条款原文（wording）")
+                ParameterError(criterion, "wording", f"{_name(criterion)}{read}已改变，请填写本条新的条款原文")
             )
     for criterion, text in wordings.items():
         if criterion not in changed and (text or "").strip():
-            errors.append(ParameterError(criterion, "wording", f"{_name(criterion)}的数值未改变，应沿用方案原文"))
+            errors.append(
+                ParameterError(criterion, "wording", f"{_name(criterion)}所依据的数值均未改变，应沿用方案原文")
+            )
     return errors
 
 

@@ -60,6 +60,8 @@ class Dashboard:
 
 def rating_dashboard(*, today: date | None = None) -> Dashboard:
     """Customers per level now, and level changes (not first ratings) over the last 30 days."""
+    # Taken before counting: a change committed while the queries run is later than the figures.
+    computed_at = timezone.now()
     today = today or timezone.localdate()
     since = today - timedelta(days=CHANGE_WINDOW_DAYS - 1)
     per_level = dict(CustomerRating.objects.values_list("level").annotate(n=Count("pk")).order_by())
@@ -91,31 +93,48 @@ def rating_dashboard(*, today: date | None = None) -> Dashboard:
         ),
         transitions=transitions,
         recent_changes=tuple(with_rule_words(changes.select_related("customer")[:20])),
-        computed_at=timezone.now(),
+        computed_at=computed_at,
     )
 
 
 #: The dashboard's aggregates cover the whole archive (seconds at a million customers), so pages read
-#: them from the shared cache, refreshed by the beat this often; the page shows their age.
+#: them from the shared cache. Its promise, stated on the page: figures are never older than this when
+#: read (the beat refreshes them this often; without a beat, the next view computes them again) and
+#: a level change committed after they were counted makes the next view count again.
 DASHBOARD_REFRESH_SECONDS = 300
-#: A figure older than this is not served (the beat stopped): the next view computes it again.
-DASHBOARD_MAX_AGE_SECONDS = 3 * DASHBOARD_REFRESH_SECONDS
 
 
 def _dashboard_key(today: date) -> str:
-    return f"ratings:dashboard:v1:{today.isoformat()}"
+    return f"ratings:dashboard:v2:{today.isoformat()}"
+
+
+_LAST_CHANGE_KEY = "ratings:dashboard:last-level-change"
+
+
+def dashboard_outdated() -> None:
+    """Note that a level change was committed now: figures counted before it are not served again."""
+    cache.set(_LAST_CHANGE_KEY, timezone.now(), DASHBOARD_REFRESH_SECONDS)
+
+
+def _is_current(board: Dashboard | None) -> bool:
+    if board is None or board.computed_at is None:
+        return False
+    if timezone.now() - board.computed_at >= timedelta(seconds=DASHBOARD_REFRESH_SECONDS):
+        return False
+    last_change = cache.get(_LAST_CHANGE_KEY)
+    return last_change is None or last_change < board.computed_at
 
 
 def rating_dashboard_cached(*, today: date | None = None) -> Dashboard:
-    """The dashboard from the shared cache (``computed_at`` tells its age); computed and stored if missing."""
+    """The dashboard from the shared cache, computed again when older than its promise or a level changed since."""
     today = today or timezone.localdate()
     board = cache.get(_dashboard_key(today))
-    return board if board is not None else dashboard_refresh(today=today)
+    return board if _is_current(board) else dashboard_refresh(today=today)
 
 
 def dashboard_refresh(*, today: date | None = None) -> Dashboard:
     """Compute the dashboard now and store it for the pages (the beat calls this every few minutes)."""
     today = today or timezone.localdate()
     board = rating_dashboard(today=today)
-    cache.set(_dashboard_key(today), board, DASHBOARD_MAX_AGE_SECONDS)
+    cache.set(_dashboard_key(today), board, DASHBOARD_REFRESH_SECONDS)
     return board

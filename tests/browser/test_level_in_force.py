@@ -66,7 +66,7 @@ def test_a_theft_with_redis_stopped_turns_black_at_once_and_its_revocation_super
     expect(page).to_have_url(f"{live_server.url}/archives/customers/{customer.uscc}/")
     expect(page.locator(".messages")).to_contain_text("失信行为已录入，评级已更新")
     expect(page.locator("h1 .badge")).to_have_text("黑色")
-    expect(page.locator("#rating")).to_contain_text("black.3")
+    expect(page.locator("#rating")).to_contain_text("黑色等级评定要素第3条")
     assert CreditEvent.objects.filter(customer=customer).count() == 1
     letter = Notice.objects.get(customer=customer, channel="letter", level="black")
     assert letter.status == NoticeStatus.PENDING  # the outbox waits for the broker (or the sweeper)

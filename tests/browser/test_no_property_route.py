@@ -118,6 +118,8 @@ def test_an_enterprise_without_property_documents_applies_and_heads_the_queue(
     page.get_by_role("button", name="提交").click()
     expect(page.locator(".messages")).to_contain_text("待营业厅核验")
     expect(page.locator("#no-property-status li.ok")).to_have_count(0)
+    # Not yet an honest customer: told so here, with what would open the route, before any form.
+    expect(page.locator("#level-gate-no_property_route")).to_contain_text("仅限诚信客户（绿色、蓝色）")
 
     # 5. Staff verify the report (the customer is re-rated) and accept the letter (it gets its code).
     _nav(hall).get_by_role("link", name="报告核验").click()
@@ -134,7 +136,8 @@ def test_an_enterprise_without_property_documents_applies_and_heads_the_queue(
 
     # 6. The enterprise applies without property documents, on its report and its letter.
     page.reload()
-    expect(page.locator("#no-property-status li.ok")).to_have_count(2)
+    expect(page.locator("#no-property-status li.ok")).to_have_count(3)  # the level, the report, the letter
+    expect(page.locator("#level-gate-no_property_route")).to_have_count(0)
     expect(page.locator("h1 .badge")).to_have_text("蓝色")
     _nav(page).get_by_role("link", name="用电申请").click()
     page.get_by_label("申请类型").select_option(label="新装")

@@ -44,10 +44,12 @@ def test_a_draft_warning_from_one_month_of_arrears_shows_its_matrix_and_the_cust
     group.get_by_label("欠费月数").fill("1")
     page.get_by_role("button", name="保存草稿").click()
     # A changed number needs its new wording: refused, with the criterion and field named.
-    expect(page.locator(".errorlist").first).to_contain_text("yellow.1（黄色第1项）的数值已改变，请填写新的条款原文")
+    expect(page.locator(".errorlist").first).to_contain_text(
+        "黄色等级评定要素第1条所依据的本条的欠费月数已改变，请填写本条新的条款原文"
+    )
     assert RuleSet.objects.count() == 1
 
-    group.get_by_label("新的条款原文（数值改变时必填）").fill(WORDING)
+    group.get_by_label("新的条款原文").fill(WORDING)
     page.get_by_label("修订说明").fill("欠费满1个月即黄色预警")
     page.get_by_role("button", name="保存草稿").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("第2版评定规则集")
@@ -69,7 +71,7 @@ def test_a_draft_warning_from_one_month_of_arrears_shows_its_matrix_and_the_cust
     rows = page.locator("#impact-cell tbody tr")
     expect(rows).to_have_count(4)
     expect(rows.first).to_contain_text("满足蓝色信用等级全部条件")
-    expect(rows.first).to_contain_text(f"yellow.1「{WORDING}」成立")
+    expect(rows.first).to_contain_text(f"黄色等级评定要素第1条「{WORDING}」成立")
 
     # Nothing was rated by the impact run.
     assert sorted(CustomerRating.objects.values_list("customer_id", "level", "rule_set_version")) == ratings_before

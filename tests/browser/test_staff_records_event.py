@@ -65,7 +65,7 @@ def test_staff_records_a_theft_through_the_pages_and_the_customer_turns_red(
     expect(events).to_contain_text("金额 120,000.00 元")
     expect(page.locator("h1 .badge")).to_have_text("红色")
     expect(page.locator("#rating h2 .badge")).to_have_text("红色")
-    expect(page.locator("#rating")).to_contain_text("red.3")
+    expect(page.locator("#rating")).to_contain_text("红色等级评定要素第3条")
 
     event = CreditEvent.objects.get(customer=customer)
     assert (event.type, str(event.occurred_on), event.amount_yuan, event.recorded_by) == (

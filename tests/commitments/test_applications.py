@@ -335,3 +335,67 @@ def test_the_turnaround_can_be_limited_to_a_period_and_is_empty_without_data(db)
     assert selectors.application_turnaround(since=date(2025, 2, 1)).honest.median_days == 5.0
     empty = selectors.application_turnaround(until=date(2024, 12, 31))
     assert (empty.honest.median_days, empty.others.median_days, empty.days_saved) == (None, None, None)
+
+
+# --------------------------------------------------------------------------------------------
+# Telling before refusing: the level that closes the no-property route is said before the form
+# --------------------------------------------------------------------------------------------
+
+
+def test_a_red_enterprise_is_told_before_the_form_that_its_level_closes_the_no_property_route_and_what_opens_it(
+    client, applicant, staff, theft
+):
+    services.letter_decide(letter=CommitmentLetterFactory(customer=theft.customer), accept=True, actor=staff)
+    client.force_login(applicant)
+
+    page = client.get(reverse("commitments:application_create")).content.decode()
+
+    gate = page.index('id="level-gate-no_property_route"')
+    assert gate < page.index('<form method="post" class="stacked"')
+    assert (
+        "“凭信用报告和信用承诺书代替产权证明申请用电”仅限诚信客户（绿色、蓝色），贵单位当前信用等级为红色，暂不能办理。"
+        in page
+    )
+    assert '<li class="">诚信客户信用等级（绿色、蓝色）：贵单位当前为红色</li>' in page  # not a third ✓
+    assert (
+        f'2025-01-10 窃电：已纠正失信行为的，现在即可<a href="/enterprise/#event-{theft.pk}">申请信用修复</a>' in page
+    )
+    assert "现在也可以产权证明方式申请用电" in page
+
+
+def test_a_record_too_recent_to_repair_says_from_when_repair_may_be_applied_for(
+    client, applicant, honest_archive, time_machine
+):
+    from .conftest import record
+
+    record(honest_archive, found_on=date(2025, 6, 1), type="theft", amount_yuan=20000, time_machine=time_machine)
+    client.force_login(applicant)
+
+    page = client.get(reverse("commitments:application_create")).content.decode()
+
+    assert "2025-06-01 窃电：已纠正失信行为的，2025-09-01 起可申请信用修复" in page
+
+
+def test_an_honest_enterprise_sees_three_ticks_and_no_refusal_before_applying(client, applicant, staff, honest_archive):
+    services.letter_decide(letter=CommitmentLetterFactory(customer=honest_archive), accept=True, actor=staff)
+    rate(honest_archive, "blue")
+    client.force_login(applicant)
+
+    page = client.get(reverse("commitments:application_create")).content.decode()
+
+    assert '<li class="ok">诚信客户信用等级（绿色、蓝色）</li>' in page
+    assert page.count('class="ok"') == 3
+    assert "level-gate" not in page
+
+
+def test_a_red_enterprise_is_told_before_the_service_form_that_value_added_services_are_for_honest_customers(
+    client, applicant, theft
+):
+    client.force_login(applicant)
+
+    page = client.get(reverse("commitments:service_request_create")).content.decode()
+
+    assert page.index('id="level-gate-value_added_services"') < page.index('<form method="post" class="stacked"')
+    assert "仅限诚信客户（绿色、蓝色），贵单位当前信用等级为红色，暂不能办理。" in page
+    assert "申请信用修复" in page
+    assert "产权证明" not in page

@@ -37,7 +37,7 @@ def test_the_home_page_shows_the_level_why_and_what_would_improve_it(client, app
     page = client.get(reverse("commitments:enterprise_home")).content.decode()
 
     assert "黄色" in page
-    assert "yellow.2" in page
+    assert "黄色等级评定要素第2条" in page and "yellow.2" not in page
     assert "一年内发生2次未按合同、协议约定的方式和期限交付电费的行为" in page
     assert "如何改善" in page
     assert reverse("commitments:objection_create", args=[yellow_enterprise.pk]) in page
@@ -115,3 +115,18 @@ def test_the_home_page_lists_the_notices_sent_to_the_enterprise(client, applican
 
     assert "【淮阴供电】贵单位电力信用等级调整为黄色" in page
     assert reverse("notifications:my_notices") in page
+
+
+def test_a_red_enterprises_home_says_its_level_closes_the_no_property_route_before_it_applies(
+    client, applicant, staff, theft
+):
+    services.letter_decide(letter=CommitmentLetterFactory(customer=theft.customer), accept=True, actor=staff)
+    client.force_login(applicant)
+
+    page = client.get(reverse("commitments:enterprise_home")).content.decode()
+
+    box = page[page.index('id="no-property-status"') : page.index('<div class="grid">')]
+    assert box.count('class="ok"') == 2  # the report and the letter, but not the level
+    assert '<li class="">诚信客户信用等级（绿色、蓝色）：贵单位当前为红色</li>' in box
+    assert "贵单位当前信用等级为红色，暂不能办理。" in box
+    assert "现在即可" in box and f"#event-{theft.pk}" in box

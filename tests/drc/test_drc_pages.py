@@ -155,6 +155,23 @@ def test_the_drc_form_offers_a_commendation_only(client, world, drc):
     assert "其他信用信息" not in page
 
 
+def test_the_drc_form_says_before_it_is_filled_that_a_customer_that_is_not_honest_cannot_be_commended(
+    client, world, drc
+):
+    from tests.factories import rate
+
+    client.force_login(drc)
+    honest = client.get(INFORMATION.format(uscc=world["uscc"])).content.decode()
+    assert 'id="form-lead"' not in honest
+    rate(world["dataset"].tricky, "red")
+
+    page = client.get(INFORMATION.format(uscc=world["uscc"])).content.decode()
+
+    lead = page.index("表彰评优仅限诚信客户（绿色、蓝色信用等级），该企业当前信用等级为红色：现在提交将被退回")
+    assert lead < page.index('<form method="post" class="stacked"')
+    assert not CreditInformation.objects.exists()
+
+
 def test_the_information_service_refuses_a_note_from_a_drc_officer(world, drc):
     from archives.models import Customer
     from archives.services import credit_information_record

@@ -37,6 +37,15 @@ def test_an_unanswered_call_returns_to_the_queue_with_the_next_working_days_date
     assert call.customer.name in client.get(reverse("notifications:call_list")).content.decode()
 
 
+def test_the_call_list_names_the_criteria_in_words(client, staff, call):
+    client.force_login(staff)
+
+    page = client.get(reverse("notifications:call_list")).content.decode()
+
+    assert call.customer.name in page
+    assert "黄色等级评定要素第2条" in page and "yellow.2" not in page
+
+
 @override_settings(NOTIFICATION_CALL_ATTEMPTS=3)
 def test_after_three_unanswered_calls_staff_are_asked_for_a_letter_or_sms_and_every_try_is_kept(client, staff, call):
     client.force_login(staff)

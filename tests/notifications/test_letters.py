@@ -87,14 +87,26 @@ def test_the_letter_pdf_embeds_a_chinese_font_and_gives_back_its_text(pinned, tm
         "淮阴黑色示例有限公司",
         customer.uscc,
         "黑色",
-        "black.2",
+        "黑色等级评定要素第2条",
         "2026-05-15",
         "异议",
         letter.reference,
     ):
         assert expected in text.replace(" ", "") or expected in text, expected
+    assert "black.2" not in text  # the criterion in words, not its id
     fonts = subprocess.run(["pdffonts", str(tmp_path / "letter.pdf")], capture_output=True, text=True).stdout
     assert "PortalSerif" in fonts  # the cut font, not a fallback
+
+
+def test_a_letter_composed_before_the_advice_named_criteria_in_words_prints_them_in_words(pinned, tmp_path):
+    letter = _letter(late_payer(late_payments=5, name="淮阴旧函示例有限公司"))
+    letter.payload = {**letter.payload, "improvements": ["black.2：若无新的记录，将于2027-02-01起不再成立。"]}
+    letter.save(update_fields=["payload"])
+
+    text = _pdf_text(services.letter_pdf(notice=letter), tmp_path).replace(" ", "")
+
+    assert "黑色等级评定要素第2条：若无新的记录，将于2027-02-01起不再成立。" in text
+    assert "black.2" not in text
 
 
 def test_the_cut_font_is_made_once_from_noto_cjk_and_kept_out_of_the_repository(settings):

@@ -133,7 +133,8 @@ def test_what_if_hypothetical_theft_gives_red_and_changes_nothing(client, staff,
     assert bench.result.level == "red"
     assert bench.result.rules == ("red.3",)
     html = response.content.decode()
-    assert "red.3" in html
+    assert "依据条款：红色等级评定要素第3条" in html
+    assert "red.3" not in html  # in words everywhere on the page: the rules, the findings, the explanation
     assert "与档案事实的评定等级不同" in html
     assert _row_counts() == before
     rating_after = CustomerRating.objects.get(customer=green_customer)
@@ -338,16 +339,64 @@ def test_dashboard_is_read_from_the_shared_cache_and_shows_its_age_until_refresh
     client.force_login(drc)
     assert client.get(reverse("ratings:dashboard")).context["board"].counts["red"] == 1
 
-    _rating(CustomerFactory(), "red")
+    _rating(CustomerFactory(), "red")  # written behind the one writer's back: nothing announces it
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("ratings:dashboard"))
     assert response.context["board"].counts["red"] == 1  # the cached figures, with their age shown
-    assert "统计于 10:00（每 5 分钟更新）" in response.content.decode()
+    assert "统计于 2026-06-30 10:00（已计入此前的全部等级变更；有新的等级变更或满 5 分钟即重新统计）" in (
+        response.content.decode()
+    )
     assert not any("ratings_customerrating" in query["sql"] for query in queries)
 
     dashboard_refresh_task()
 
     assert client.get(reverse("ratings:dashboard")).context["board"].counts["red"] == 2
+
+
+def test_dashboard_counts_a_level_change_at_once_and_says_when_with_no_beat(
+    client, staff, django_capture_on_commit_callbacks
+):
+    from archives.services import event_record
+
+    customer = CustomerFactory()
+    AccountFactory(customer=customer, payment_method=PaymentMethod.PREPAID, opened_on=date(2015, 3, 1))
+    client.force_login(staff)
+    with time_machine.travel(NOW, tick=False):
+        rating_refresh(customer=customer, cause=RatingCause.MANUAL, as_of=AS_OF)
+        before = client.get(reverse("ratings:dashboard")).context["board"]
+    assert before.counts["red"] == 0
+
+    with time_machine.travel(NOW + timedelta(minutes=2), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            event_record(customer=customer, type="theft", occurred_on=AS_OF, actor=staff, amount_yuan=1000)
+        response = client.get(reverse("ratings:dashboard"))
+
+    board = response.context["board"]
+    assert board.counts["red"] == 1
+    assert board.changes_total == 1
+    assert "统计于 2026-06-30 10:02" in response.content.decode()
+
+
+def test_dashboard_is_counted_again_once_older_than_its_five_minutes(client, drc):
+    client.force_login(drc)
+    with time_machine.travel(NOW, tick=False):
+        assert client.get(reverse("ratings:dashboard")).context["board"].total == 0
+        CustomerFactory()  # no level change: only the age makes the figures stale
+    with time_machine.travel(NOW + timedelta(minutes=4, seconds=59), tick=False):
+        assert client.get(reverse("ratings:dashboard")).context["board"].total == 0
+    with time_machine.travel(NOW + timedelta(minutes=5), tick=False):
+        response = client.get(reverse("ratings:dashboard"))
+
+    assert response.context["board"].total == 1
+    assert "统计于 2026-06-30 10:05" in response.content.decode()
+
+
+def test_drc_report_page_says_when_its_charts_were_counted(client, drc):
+    client.force_login(drc)
+    with time_machine.travel(NOW, tick=False):
+        html = client.get(reverse("drc:reports")).content.decode()
+
+    assert "统计于 2026-06-30 10:00（已计入此前的全部等级变更" in html
 
 
 def test_nav_shows_the_dashboard_to_staff_and_drc_only(client, staff, drc, applicant):
@@ -385,6 +434,16 @@ def _request_override(client, user, customer, level="blue"):
         reverse("ratings:override_request", args=[customer.uscc]),
         {"level": level, "ends_on": "2026-12-31", "reason": "已结清欠费，营销系统尚未同步"},
     )
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_override_request_page_names_the_rules_criteria_in_words(client, supervisor, green_customer):
+    client.force_login(supervisor)
+
+    html = client.get(reverse("ratings:override_request", args=[green_customer.uscc])).content.decode()
+
+    assert "依据 绿色等级评定要素第1条、绿色等级评定要素第2条" in html
+    assert "green.1" not in html
 
 
 @time_machine.travel(NOW, tick=False)

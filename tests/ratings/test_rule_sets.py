@@ -4,6 +4,7 @@ supervisor, applied by the nightly run of their date, and their impact is known 
 from __future__ import annotations
 
 import copy
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -81,26 +82,83 @@ def test_a_draft_changes_only_what_the_drafter_changes_and_keeps_the_rest(superv
 
 
 @pytest.mark.parametrize(
-    ("parameters", "wordings", "named"),
+    ("parameters", "wordings", "named", "where"),
     [
-        ({"yellow.1": {"arrears_months": 3}}, {"yellow.1": "x"}, ["yellow.1", "arrears_months", "red.1"]),
-        ({"windows": {"short_years": 0}}, {}, ["short_years", "不能为0"]),
-        ({"black.2": {"count": -1}}, {}, ["black.2", "count"]),
-        ({"red.2": {"count": "三"}}, {}, ["red.2", "count", "整数"]),
-        ({"black.4": {"severities": ["minor"]}}, {}, ["black.4", "severities"]),
-        ({"black.7": {"medium_voltages_kv": [10, float("nan")]}}, {}, ["black.7", "medium_voltages_kv"]),
-        ({"black.7": {"medium_voltages_kv": [float("inf")]}}, {}, ["black.7", "medium_voltages_kv"]),
-        ({"yellow.1": {"arrears_months": 1}}, {}, ["yellow.1", "条款原文"]),
-        ({"red.1": {"arrears_months": 4}}, {"red.1": "拖欠电费4个月及以上6个月以内"}, ["yellow.1", "条款原文"]),
+        (
+            {"yellow.1": {"arrears_months": 3}},
+            {"yellow.1": "x"},
+            ["黄色等级评定要素第1条的欠费月数", "红色等级评定要素第1条"],
+            ("yellow.1", "arrears_months"),
+        ),
+        (
+            {"windows": {"short_years": 0}},
+            {},
+            ["统计期与报告有效期的短统计期（年）", "不能为0"],
+            ("windows", "short_years"),
+        ),  # noqa: E501
+        ({"black.2": {"count": -1}}, {}, ["黑色等级评定要素第2条的次数"], ("black.2", "count")),
+        ({"red.2": {"count": "三"}}, {}, ["红色等级评定要素第2条的次数", "整数"], ("red.2", "count")),
+        ({"black.4": {"severities": ["minor"]}}, {}, ["计入的失信程度", "一般"], ("black.4", "severities")),
+        (
+            {"black.7": {"medium_voltages_kv": [10, float("nan")]}},
+            {},
+            ["中压电压等级（千伏）"],
+            ("black.7", "medium_voltages_kv"),
+        ),
+        ({"black.7": {"medium_voltages_kv": [float("inf")]}}, {}, ["中压电压等级"], ("black.7", "medium_voltages_kv")),
+        ({"yellow.1": {"arrears_months": 1}}, {}, ["黄色等级评定要素第1条", "条款原文"], ("yellow.1", "wording")),
+        (
+            {"red.1": {"arrears_months": 4}},
+            {"red.1": "拖欠电费4个月及以上6个月以内"},
+            ["黄色等级评定要素第1条所依据的红色等级评定要素第1条的欠费月数已改变", "条款原文"],
+            ("yellow.1", "wording"),
+        ),
     ],
 )
-def test_bad_parameters_are_refused_with_the_criterion_and_field_named(supervisor, parameters, wordings, named):
+def test_bad_parameters_are_refused_with_the_criterion_and_field_named(supervisor, parameters, wordings, named, where):
     with pytest.raises(ApplicationError) as refused:
         ruleset_draft(actor=supervisor, parameters=parameters, wordings=wordings)
     for word in named:
         assert word in refused.value.message
-    assert refused.value.extra["errors"]
+    # In words for a person; the keys for an API caller, in the errors' fields.
+    assert not re.search(r"[a-z]+\.\d|[a-z]+_[a-z]+", refused.value.message)
+    assert where in {(e["criterion"], e["field"]) for e in refused.value.extra["errors"]}
     assert RuleSet.objects.count() == 1
+
+
+def test_changing_black3s_theft_amount_asks_the_wording_of_the_two_criteria_that_read_it_and_no_other(supervisor):
+    amount = {"black.3": {"theft_amount_yuan": 300000}}
+    black3 = "一年内发生3次及以上违约用电行为或2次及以上窃电行为或1次窃电金额30万元及以上的"
+    red3 = "一年内发生2次违约用电或1次窃电的行为（窃电金额30万元以下的）"
+
+    with pytest.raises(ApplicationError) as refused:
+        ruleset_draft(actor=supervisor, parameters=amount, wordings={"black.3": black3})
+    assert [(e["criterion"], e["field"]) for e in refused.value.extra["errors"]] == [("red.3", "wording")]
+    assert "红色等级评定要素第3条所依据的黑色等级评定要素第3条的窃电金额（元）已改变" in refused.value.message
+    with pytest.raises(ApplicationError) as refused:
+        ruleset_draft(
+            actor=supervisor, parameters=amount, wordings={"black.3": black3, "red.3": red3, "red.1": "拖欠电费"}
+        )
+    assert [(e["criterion"], e["field"]) for e in refused.value.extra["errors"]] == [("red.1", "wording")]
+    assert "红色等级评定要素第1条所依据的数值均未改变，应沿用方案原文" in refused.value.message
+    assert RuleSet.objects.count() == 1
+
+    draft = ruleset_draft(actor=supervisor, parameters=amount, wordings={"black.3": black3, "red.3": red3})
+
+    assert draft.wordings == {"black.3": black3, "red.3": red3}
+
+
+def test_a_number_only_its_own_criterion_reads_asks_that_criterions_wording_only(supervisor):
+    with pytest.raises(ApplicationError) as refused:
+        ruleset_draft(actor=supervisor, parameters={"black.4": {"severities": ["general", "serious"]}})
+    assert [(e["criterion"], e["field"]) for e in refused.value.extra["errors"]] == [("black.4", "wording")]
+
+    draft = ruleset_draft(
+        actor=supervisor,
+        parameters={"black.4": {"severities": ["general", "serious"]}},
+        wordings={"black.4": "一年内发生2次及以上失信行为"},
+    )
+    assert draft.wordings == {"black.4": "一年内发生2次及以上失信行为"}
 
 
 def test_staff_and_drc_cannot_draft(staff, drc) -> None:
@@ -229,7 +287,7 @@ def test_a_supervisor_drafts_on_the_page_and_a_bad_number_is_shown_on_its_field(
     assert page.status_code == 200
     refused = client.post("/ratings/rule-sets/new/", _form_data(**{"yellow.1__arrears_months": 3}))
     assert refused.status_code == 200
-    assert "yellow.1（黄色第1项）的欠费月数（arrears_months）" in refused.content.decode()
+    assert "黄色等级评定要素第1条的欠费月数（3）应小于红色等级评定要素第1条的欠费月数（3）" in refused.content.decode()
     assert RuleSet.objects.count() == 1
     saved = client.post(
         "/ratings/rule-sets/new/",
@@ -241,6 +299,36 @@ def test_a_supervisor_drafts_on_the_page_and_a_bad_number_is_shown_on_its_field(
     assert draft.wordings == {"yellow.1": YELLOW1_WORDING}
     detail = client.get(saved["Location"]).content.decode()
     assert YELLOW1_WORDING in detail and "拖欠电费2个月及以上3个月以内" in detail
+
+
+def test_the_drafting_page_shows_shared_numbers_together_in_chinese_and_asks_only_the_touched_wordings(
+    client, supervisor
+) -> None:
+    client.force_login(supervisor)
+    html = client.get("/ratings/rule-sets/new/").content.decode()
+    shared = html[html.index('id="shared-black.3"') : html.index("</fieldset>", html.index('id="shared-black.3"'))]
+    assert 'id="group-black.3"' in shared and 'id="group-red.3"' in shared
+    assert "共用数值：黑色等级评定要素第3条、红色等级评定要素第3条" in shared
+    assert "同时用于红色等级评定要素第3条" in shared  # beside the theft amount
+    assert "统计期与报告有效期" in html
+    visible = re.sub(r"<[^>]+>", " ", html)
+    assert not re.search(r"\bwindows\b|\b(black|red|yellow)\.\d", visible)
+    assert "<details open" not in html  # nothing asked before a number changes
+
+    amount = {"black.3__theft_amount_yuan": 300000, "wording__black.3": "一年内……1次窃电金额30万元及以上的"}
+    refused = client.post("/ratings/rule-sets/new/", _form_data(**amount)).content.decode()
+    assert "红色等级评定要素第3条所依据的黑色等级评定要素第3条的窃电金额（元）已改变，请填写本条新的条款原文" in refused
+    assert refused.count("<details open") == 2  # black.3 (its text given) and red.3 (asked), nothing else
+    assert "须填写新的条款原文：所依据的黑色等级评定要素第3条的窃电金额（元）已改变" in refused
+    assert RuleSet.objects.count() == 1
+
+    saved = client.post(
+        "/ratings/rule-sets/new/", _form_data(**amount, **{"wording__red.3": "一年内……（窃电金额30万元以下的）"})
+    )
+    assert saved.status_code == 302
+    assert set(RuleSet.objects.get(version=2).wordings) == {"black.3", "red.3"}
+    detail = client.get(saved["Location"]).content.decode()
+    assert "红色等级评定要素第3条" in detail and "<code>red.3</code>" not in detail
 
 
 def test_the_drc_reads_drafts_and_impact_reports_and_writes_nothing(
@@ -286,11 +374,13 @@ def test_a_matrix_cell_shows_both_explanations_and_the_export_holds_the_moves(
     cell = client.get(f"/ratings/impacts/{report.pk}/cells/blue/yellow/").content.decode()
     assert customer.uscc in cell
     assert "满足蓝色信用等级全部条件" in cell and YELLOW1_WORDING in cell
+    assert "黄色等级评定要素第1条" in cell and "<code>yellow.1" not in cell  # the criteria in words
     export = client.get(f"/ratings/impacts/{report.pk}/export.xlsx")
     book = load_workbook(BytesIO(export.content))
     moves = list(book["等级变化的用户"].values)
     assert moves[1][1] == "'=HYPERLINK(1)欠费"
-    assert moves[1][2:5] == ("蓝色", "blue.1、blue.2、blue.3", "黄色")
+    assert moves[1][2:5] == ("蓝色", "蓝色等级评定要素第1条、蓝色等级评定要素第2条、蓝色等级评定要素第3条", "黄色")
+    assert list(book["各评定要素"].values)[1][0].endswith("等级评定要素第1条")
 
 
 def test_the_standards_page_shows_the_version_in_force_and_the_coming_one(client, supervisor, other_supervisor) -> None:

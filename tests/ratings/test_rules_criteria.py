@@ -465,8 +465,8 @@ def test_unrated_explanation_lists_every_unmet_blue_condition() -> None:
         assert f"{rule}「" in result.explanation
     assert result.explanation.count("」未满足：") == 3
     assert any("获取江苏省法人公共信用信息查询报告" in line for line in result.improvements)
-    assert any("2027-01-01" in line and "blue.1" in line for line in result.improvements)
-    assert any("2028-01-01" in line and "blue.2" in line for line in result.improvements)
+    assert any("2027-01-01" in line and "蓝色等级评定要素第1条" in line for line in result.improvements)
+    assert any("2028-01-01" in line and "蓝色等级评定要素第2条" in line for line in result.improvements)
 
 
 def test_unrated_for_a_dishonest_report_advises_credit_repair() -> None:
@@ -506,14 +506,14 @@ def test_improvements_give_the_date_each_counted_event_leaves_its_window() -> No
     )
     result = rules.evaluate(f)
     assert result.rules == ("red.2",)
-    assert "red.2：若无新的记录，将于2027-01-05起不再成立。" in result.improvements
+    assert "红色等级评定要素第2条：若无新的记录，将于2027-01-05起不再成立。" in result.improvements
     for left_on in ("2027-01-05", "2027-07-05", "2027-09-05"):
         assert any(left_on in line and "不再计入一年内" in line for line in result.improvements)
 
 
 def test_black_2_with_six_events_stops_when_the_second_oldest_leaves() -> None:
     result = rules.evaluate(facts(*_many("late_payment", 6)))
-    assert "black.2：若无新的记录，将于2027-02-01起不再成立。" in result.improvements
+    assert "黑色等级评定要素第2条：若无新的记录，将于2027-02-01起不再成立。" in result.improvements
 
 
 def test_improvements_for_a_leap_day_event_name_1_march() -> None:
@@ -524,14 +524,14 @@ def test_improvements_for_a_leap_day_event_name_1_march() -> None:
             reports=(rules.Report(date(2024, 6, 1), False),),
         )
     )
-    assert "yellow.4：若无新的记录，将于2025-03-01起不再成立。" in result.improvements
+    assert "黄色等级评定要素第4条：若无新的记录，将于2025-03-01起不再成立。" in result.improvements
 
 
 def test_improvements_for_arrears_name_the_date_the_next_threshold_is_reached() -> None:
     result = rules.evaluate(facts(arrears_since=date(2026, 7, 31), payment_method="postpaid"))
     assert result.rules == ("red.1",)
     assert (
-        "red.1：结清所欠电费（欠费起始日2026-07-31）后不再成立；若仍未结清，将于2027-01-31起欠费满6个月。"
+        "红色等级评定要素第1条：结清所欠电费（欠费起始日2026-07-31）后不再成立；若仍未结清，将于2027-01-31起欠费满6个月。"
         in result.improvements
     )
 
@@ -539,7 +539,7 @@ def test_improvements_for_arrears_name_the_date_the_next_threshold_is_reached() 
 def test_improvements_for_arrears_ask_to_pay() -> None:
     result = rules.evaluate(facts(arrears_since=date(2026, 5, 1)))
     assert result.rules == ("black.1",)
-    assert any("black.1" in line and "结清所欠电费" in line for line in result.improvements)
+    assert any("黑色等级评定要素第1条" in line and "结清所欠电费" in line for line in result.improvements)
     assert "green.1" not in result.unmet  # blue is the next honest level from black
 
 

@@ -58,7 +58,8 @@ def test_an_unmet_condition_is_listed_once(client, staff):
 
     html = client.get(reverse("archives:customer_detail", args=[customer.uscc])).content.decode()
 
-    assert html.count("blue.3「") == 1
+    assert html.count("蓝色等级评定要素第3条「") == 1
+    assert "blue.3" not in html
     assert "blue.3</strong> 未满足" not in html
 
 
