@@ -191,6 +191,13 @@ def test_a_staff_members_day(chromium, live_server, axe_source, time_machine):
     watch.check(page)
     page.get_by_role("link", name="已处理（历史）").click()
     expect(page.locator("#application-queue")).to_contain_text("没有已处理的用电申请")
+    # Keyboard and screen-reader use: a skip link first, tables named by a caption, headers in th.
+    expect(page.locator("#application-queue caption")).to_have_text("用电申请（已处理）")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="跳到主要内容")).to_be_focused()
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"  # focus visible
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
     watch.check(page)
 
     watch.assert_clean()
