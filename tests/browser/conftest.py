@@ -85,6 +85,21 @@ WIDEST_ELEMENTS = """(limit) => {
 }"""
 
 
+# A table wider than the screen scrolls inside its own box, which takes the keyboard's focus, and its first
+# column stays in view.
+SCROLL_BOXES = """() => [...document.querySelectorAll('main table')].flatMap((table) => {
+  const box = table.parentElement;
+  if (table.getBoundingClientRect().width <= box.clientWidth + 1) return [];
+  const problems = [];
+  const name = table.id ? '#' + table.id : 'table';
+  if (!box.classList.contains('table-wrap')) problems.push(`${name} is wider than its box and not in a .table-wrap`);
+  else if (box.tabIndex !== 0) problems.push(`${name}'s scroll box cannot take the keyboard's focus`);
+  const first = table.querySelector('tr > :first-child');
+  if (first && getComputedStyle(first).position !== 'sticky') problems.push(`${name}'s first column is not sticky`);
+  return problems;
+})"""
+
+
 def _axe_violations(page, source: str) -> list[str]:
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(source)
@@ -109,6 +124,7 @@ def accessibility_problems(page, source: str) -> list[str]:
             problems += [f"{where} at {width} px: {problem}" for problem in _axe_violations(page, source)]
             if width == PHONE_WIDTH:
                 scroll_width = page.evaluate("() => document.documentElement.scrollWidth")
+                problems += [f"{where} at {width} px: {problem}" for problem in page.evaluate(SCROLL_BOXES)]
                 if scroll_width > PHONE_WIDTH:
                     wide = page.evaluate(WIDEST_ELEMENTS, PHONE_WIDTH)
                     problems.append(f"{where} at {width} px: the page is {scroll_width} px wide ({wide})")
