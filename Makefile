@@ -4,9 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run-$(shell cat requirements.txt | cksum | cut -d' ' -f1)
 DEV_STAMP := $(VENV)/.installed-dev-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
-# Debian packages: Chromium for the browser tests, a CJK font and Pango for the PDFs, pdftotext, Node.js
-# (with npm, Debian's or Node's own) for axe-core in the browser tests.
-SYSTEM_PACKAGES := chromium chromium-driver poppler-utils fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 nodejs
+# Debian packages: Chromium for the browser tests, a CJK font and Pango for the PDFs, pdftotext.
+SYSTEM_PACKAGES := chromium chromium-driver poppler-utils fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 
 .PHONY: run test lint system-deps install install-dev requirements migrate pdf-font worker beat
 
@@ -34,7 +33,6 @@ requirements:
 
 system-deps:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
-	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
@@ -56,7 +54,9 @@ run: system-deps migrate pdf-font
 	$(BIN)/python manage.py serve_demo 127.0.0.1:8000
 
 # axe-core for the browser tests' accessibility check (package.json pins it; nothing from a CDN at run time).
+# `make test` only: Node.js and npm are installed (Debian's packages) where npm is missing.
 node_modules/axe-core/axe.min.js: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || $(MAKE) --no-print-directory system-deps SYSTEM_PACKAGES="nodejs npm"
 	npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
 
