@@ -53,12 +53,19 @@ run: system-deps migrate pdf-font
 	$(BIN)/python manage.py seed_demo_commitments
 	$(BIN)/python manage.py serve_demo 127.0.0.1:8000
 
+# axe-core for the browser tests' accessibility check (package.json pins it; nothing from a CDN at run time).
+# `make test` only: Node.js and npm are installed (Debian's packages) where npm is missing.
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || $(MAKE) --no-print-directory system-deps SYSTEM_PACKAGES="nodejs npm"
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-test: system-deps lint pdf-font
+test: system-deps lint pdf-font node_modules/axe-core/axe.min.js
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 

@@ -239,7 +239,8 @@ FORMAT_MODULE_PATH = ["credit_portal.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-WHITENOISE_USE_FINDERS = DEBUG
+# The demo (`make run`) runs with DEBUG off and no collectstatic: WhiteNoise serves from the finders there.
+WHITENOISE_USE_FINDERS = DEBUG or (DEMO_MODE and not PRODUCTION)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

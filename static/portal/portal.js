@@ -23,6 +23,20 @@
         window.scrollTo({ top: 0, behavior: "smooth" });
       });
     }
+    // A table box that scrolls sideways (a phone) is reachable by keyboard and named for screen readers
+    // by its table's caption or the heading above it.
+    var headings = document.querySelectorAll("main h1, main h2, main h3");
+    document.querySelectorAll(".table-wrap").forEach(function (box) {
+      var caption = box.querySelector("caption");
+      var heading = null;
+      headings.forEach(function (candidate) {
+        if (candidate.compareDocumentPosition(box) & Node.DOCUMENT_POSITION_FOLLOWING) { heading = candidate; }
+      });
+      var name = caption ? caption.textContent : heading ? heading.textContent : "表格";
+      box.setAttribute("tabindex", "0");
+      box.setAttribute("role", "region");
+      if (!box.hasAttribute("aria-label")) { box.setAttribute("aria-label", name.replace(/\s+/g, " ").trim() + "（可横向滚动）"); }
+    });
     document.querySelectorAll(".js-back").forEach(function (link) {
       var referrer = document.referrer;
       if (referrer && referrer.indexOf(window.location.origin + "/") === 0 && referrer !== window.location.href) {

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.browser.conftest import accessibility_problems
 from tests.factories import AccountFactory, EventFactory
 
 PASSWORD = "Hall-counter-2025"
@@ -45,7 +46,10 @@ def _log_in(page, username: str) -> None:
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_the_main_pages_load_without_a_policy_violation(page, staff, applicant, applicant_customer):
+def test_the_main_pages_load_without_a_policy_violation_or_an_accessibility_failure(
+    page, staff, applicant, applicant_customer, axe_source
+):
+    """No CSP violation; no serious or critical axe-core finding at desktop and 390 px; no page wider than 390 px."""
     for user in (staff, applicant):
         user.set_password(PASSWORD)
         user.save()
@@ -57,6 +61,7 @@ def test_the_main_pages_load_without_a_policy_violation(page, staff, applicant, 
 
     for path in ("/accounts/login/", "/register/", "/standards/", "/commitments/public/"):
         found += _visit(page, path, messages)
+        found += accessibility_problems(page, axe_source)
     _log_in(page, "staff")
     for path in (
         "/archives/customers/",
@@ -71,9 +76,12 @@ def test_the_main_pages_load_without_a_policy_violation(page, staff, applicant, 
         "/api/docs/",
     ):
         found += _visit(page, path, messages)
+        if not path.startswith("/api/"):  # Swagger UI's own page is drf-spectacular's, not ours
+            found += accessibility_problems(page, axe_source)
     page.context.clear_cookies()
     _log_in(page, "applicant")
     found += _visit(page, "/enterprise/", messages)
+    found += accessibility_problems(page, axe_source)
 
     assert not found, "\n".join(found)
 

@@ -54,7 +54,16 @@ def _fill_application(page, *, receipt, commitment, committed_on: str) -> None:
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_an_enterprise_repairs_a_theft_it_has_put_right(
-    page, chromium, live_server, staff, supervisor, other_supervisor, time_machine, settings, tmp_path
+    page,
+    chromium,
+    live_server,
+    staff,
+    supervisor,
+    other_supervisor,
+    time_machine,
+    settings,
+    tmp_path,
+    assert_accessible,
 ):
     settings.DRC_REPORT_ROOT = str(tmp_path / "drc-reports")
     time_machine.move_to(_at(date(2025, 1, 10)), tick=True)
@@ -77,6 +86,7 @@ def test_an_enterprise_repairs_a_theft_it_has_put_right(
     page.get_by_role("button", name="提交").click()
     expect(page.locator(".messages")).to_contain_text("失信行为已录入")
     expect(page.locator("h1 .badge")).to_have_text("红色")
+    assert_accessible(page)
     event = CreditEvent.objects.get(customer=customer)
 
     # 2. Before its shortest period has passed, the page says from when, and an application is refused.
@@ -89,6 +99,7 @@ def test_an_enterprise_repairs_a_theft_it_has_put_right(
     expect(enterprise.locator("#repair-needed")).to_contain_text("补交电费及违约使用电费的缴费凭证")
     with enterprise.expect_download() as download:
         enterprise.get_by_role("link", name="下载预填的信用修复承诺书（PDF）").click()
+    assert_accessible(enterprise)
     commitment = tmp_path / "commitment.pdf"
     download.value.save_as(commitment)
     text = re.sub(
@@ -100,6 +111,7 @@ def test_an_enterprise_repairs_a_theft_it_has_put_right(
     receipt.write_bytes(commitment.read_bytes())  # any real PDF stands for the scanned receipt
     _fill_application(enterprise, receipt=receipt, commitment=commitment, committed_on="2025-03-03")
     expect(enterprise.locator(".errorlist")).to_contain_text("自 2025-04-10 起方可申请信用修复")
+    assert_accessible(enterprise)
     assert not RepairApplication.objects.exists()
 
     # 3. Once it has passed, the enterprise applies with the receipt and the signed commitment.
@@ -109,6 +121,7 @@ def test_an_enterprise_repairs_a_theft_it_has_put_right(
     _fill_application(enterprise, receipt=receipt, commitment=commitment, committed_on="2025-06-16")
     expect(enterprise.locator(".messages")).to_contain_text("信用修复申请已提交")
     expect(enterprise.locator("#repair-status")).to_have_text("待审查")
+    assert_accessible(enterprise)
 
     # 4. A supervisor checks and proposes; he cannot decide his own proposal.
     hall = _session(chromium, live_server)
@@ -122,6 +135,7 @@ def test_an_enterprise_repairs_a_theft_it_has_put_right(
     expect(hall.locator(".messages")).to_contain_text("待另一名班组长决定")
     expect(hall.locator("#repair-own-proposal")).to_contain_text("须由另一名班组长作出决定")
     expect(hall.get_by_role("button", name="提交决定")).to_have_count(0)
+    assert_accessible(hall)
 
     # 5. A second supervisor approves: the level improves at once, the record shows 已修复.
     boss = _session(chromium, live_server)
@@ -133,15 +147,18 @@ def test_an_enterprise_repairs_a_theft_it_has_put_right(
     expect(boss.locator("#repair-status")).to_have_text("已修复")
     expect(boss.locator("#event-state")).to_contain_text("已修复")
     code = boss.locator("#repair-letter-code").inner_text()
+    assert_accessible(boss)
     assert CustomerRating.objects.get(customer=customer).level in ("blue", "green")
     enterprise.goto("/enterprise/")
     expect(enterprise.locator("h1 .badge")).not_to_have_text("红色")
     expect(enterprise.locator(f"#event-{event.pk}")).to_contain_text("已修复")
     expect(enterprise.locator("#repairs")).to_contain_text(code)
+    assert_accessible(enterprise)
 
     # 6. The commitment is public (信用修复型), and the next DRC report lists it.
     page.goto("/commitments/public/")
     expect(page.get_by_role("row", name=re.compile(code))).to_contain_text("信用修复型")
+    assert_accessible(page)
     with TestCase.captureOnCommitCallbacks(execute=True):
         report = drc_report_build(report_date=date(2025, 6, 16)).report
     header, *rows = read_csv(report_folder(report) / "commitments.csv")

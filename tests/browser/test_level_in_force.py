@@ -47,7 +47,16 @@ def _green(name: str, *, issued_on: date) -> object:
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_a_theft_with_redis_stopped_turns_black_at_once_and_its_revocation_supersedes_the_letter(
-    page, chromium, live_server, staff, supervisor, other_supervisor, time_machine, redis_stopped, settings
+    page,
+    chromium,
+    live_server,
+    staff,
+    supervisor,
+    other_supervisor,
+    time_machine,
+    redis_stopped,
+    settings,
+    assert_accessible,
 ):
     settings.RETRY = {**settings.RETRY, "publish": {"max_retries": 0}}
     time_machine.move_to(TODAY, tick=True)
@@ -67,6 +76,7 @@ def test_a_theft_with_redis_stopped_turns_black_at_once_and_its_revocation_super
     expect(page.locator(".messages")).to_contain_text("失信行为已录入，评级已更新")
     expect(page.locator("h1 .badge")).to_have_text("黑色")
     expect(page.locator("#rating")).to_contain_text("黑色等级评定要素第3条")
+    assert_accessible(page)
     assert CreditEvent.objects.filter(customer=customer).count() == 1
     letter = Notice.objects.get(customer=customer, channel="letter", level="black")
     assert letter.status == NoticeStatus.PENDING  # the outbox waits for the broker (or the sweeper)
@@ -79,12 +89,15 @@ def test_a_theft_with_redis_stopped_turns_black_at_once_and_its_revocation_super
     _log_in(hall, "other_supervisor")
     hall.get_by_role("navigation", name="主导航").get_by_role("link", name="撤销审批").click()
     hall.get_by_role("link", name=re.compile("审批")).last.click()
+    expect(hall.get_by_label("批准撤销")).to_be_visible()
+    assert_accessible(hall)
     hall.get_by_label("批准撤销").check()
     hall.get_by_role("button", name="提交").click()
 
     # 3. Green again at once; the black letter is superseded, never sent; the green notice is sent.
     page.goto(f"/archives/customers/{customer.uscc}/")
     expect(page.locator("h1 .badge")).to_have_text("绿色")
+    assert_accessible(page)  # the revoked theft stays listed, struck through, readable
     letter.refresh_from_db()
     assert (letter.status, letter.superseded_level) == (NoticeStatus.SUPERSEDED, "green")
     green = Notice.objects.get(customer=customer, level="green", channel="sms")
@@ -93,12 +106,13 @@ def test_a_theft_with_redis_stopped_turns_black_at_once_and_its_revocation_super
     page.goto("/notifications/letters/?state=superseded")
     expect(page.locator("main")).to_contain_text("淮阴辛钢铁有限公司")
     expect(page.locator("main")).to_contain_text("变更为绿色")
+    assert_accessible(page)
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_a_black_enterprise_is_refused_the_no_property_route_and_a_report_running_out_is_reminded_once(
-    page, chromium, live_server, staff, time_machine
+    page, chromium, live_server, staff, time_machine, assert_accessible
 ):
     time_machine.move_to(TODAY, tick=True)
     staff.set_password(PASSWORD)
@@ -122,6 +136,7 @@ def test_a_black_enterprise_is_refused_the_no_property_route_and_a_report_runnin
     page.get_by_role("button", name="提交").click()
     expect(page.locator(".errorlist")).to_contain_text("仅限诚信客户")
     expect(page.locator(".errorlist")).to_contain_text("当前信用等级为黑色")
+    assert_accessible(page)
 
     # 2. The nightly run finds the report running out (run twice: one reminder per channel).
     assert report_expiry_reminders(today=TODAY.date()) == 2
@@ -133,4 +148,5 @@ def test_a_black_enterprise_is_refused_the_no_property_route_and_a_report_runnin
     expect(row).to_have_count(1)
     expect(row).to_contain_text("淮阴癸报告到期有限公司")
     expect(row).to_contain_text("2026-12-28")
+    assert_accessible(staff_page)
     assert Notice.objects.filter(customer=running_out).count() == 2

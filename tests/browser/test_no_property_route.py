@@ -46,7 +46,7 @@ def _nav(page):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_an_enterprise_without_property_documents_applies_and_heads_the_queue(
-    page, chromium, live_server, staff, time_machine, tmp_path
+    page, chromium, live_server, staff, time_machine, tmp_path, assert_accessible
 ):
     time_machine.move_to(TODAY, tick=True)
     staff.set_password(STAFF_PASSWORD)
@@ -72,12 +72,14 @@ def test_an_enterprise_without_property_documents_applies_and_heads_the_queue(
     page.get_by_label("我已阅读并同意《个人信息处理告知书》").check()
     page.get_by_role("button", name="注册").click()
     expect(page.locator(".errorlist")).to_contain_text("校验码错误")
+    assert_accessible(page)
     page.get_by_label("统一社会信用代码").fill(uscc.lower())
     page.get_by_label(re.compile(r"^密码")).fill(APPLICANT_PASSWORD)
     page.get_by_label("确认密码").fill(APPLICANT_PASSWORD)
     page.get_by_role("button", name="注册").click()
     expect(page.locator(".messages")).to_contain_text("注册成功")
     expect(page.locator("main")).to_contain_text("营业厅工作人员确认后即可查看")
+    assert_accessible(page)
 
     # 2. Staff confirm the binding (another browser session).
     staff_context = chromium.new_context(base_url=live_server.url, locale="zh-CN", timezone_id="Asia/Shanghai")
@@ -86,6 +88,7 @@ def test_an_enterprise_without_property_documents_applies_and_heads_the_queue(
     _log_in(hall, "staff", STAFF_PASSWORD)
     _nav(hall).get_by_role("link", name="账号确认").click()
     expect(hall.locator("#registrations")).to_contain_text(PHONE)
+    assert_accessible(hall)
     hall.get_by_role("link", name="处理", exact=True).click()
     hall.get_by_label("确认绑定").check()
     hall.get_by_role("button", name="提交").click()
@@ -120,6 +123,7 @@ def test_an_enterprise_without_property_documents_applies_and_heads_the_queue(
     expect(page.locator("#no-property-status li.ok")).to_have_count(0)
     # Not yet an honest customer: told so here, with what would open the route, before any form.
     expect(page.locator("#level-gate-no_property_route")).to_contain_text("仅限诚信客户（绿色、蓝色）")
+    assert_accessible(page)
 
     # 5. Staff verify the report (the customer is re-rated) and accept the letter (it gets its code).
     _nav(hall).get_by_role("link", name="报告核验").click()
@@ -133,6 +137,7 @@ def test_an_enterprise_without_property_documents_applies_and_heads_the_queue(
     hall.get_by_label("受理").check()
     hall.get_by_role("button", name="提交审核结果").click()
     expect(hall.locator("#letter-code")).to_have_text("32080420250616000001")
+    assert_accessible(hall)
 
     # 6. The enterprise applies without property documents, on its report and its letter.
     page.reload()
@@ -148,6 +153,7 @@ def test_an_enterprise_without_property_documents_applies_and_heads_the_queue(
     page.get_by_role("button", name="提交").click()
     expect(page.locator(".messages")).to_contain_text("用电申请已提交")
     expect(page.locator("main")).to_contain_text("32080420250616000001")
+    assert_accessible(page)
 
     # 7. Staff see it first in the queue: honest (blue) ahead of the older yellow application.
     _nav(hall).get_by_role("link", name="申请队列").click()
@@ -157,6 +163,7 @@ def test_an_enterprise_without_property_documents_applies_and_heads_the_queue(
     expect(rows.nth(0)).to_contain_text("绿色通道")
     expect(rows.nth(0)).to_contain_text("信用承诺代替产权证明")
     expect(rows.nth(1)).to_contain_text("淮阴癸物流有限公司")
+    assert_accessible(hall)
     staff_context.close()
 
     application = PowerApplication.objects.get(customer=customer)
@@ -172,6 +179,7 @@ def test_an_enterprise_without_property_documents_applies_and_heads_the_queue(
     mobile = phone.new_page()
     mobile.goto("/enterprise/")
     expect(mobile.get_by_role("heading", level=1)).to_contain_text("淮阴壬光伏科技有限公司")
+    assert_accessible(mobile)
     assert mobile.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     shots = Path(os.environ.get("PORTAL_SCREENSHOT_DIR", tmp_path))
     mobile.screenshot(path=shots / "enterprise-phone.png", full_page=True)

@@ -21,7 +21,7 @@ THEFT_ON = "2025-05-20"
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_staff_records_a_theft_through_the_pages_and_the_customer_turns_red(
-    page, live_server, staff, time_machine, tmp_path
+    page, live_server, staff, time_machine, tmp_path, assert_accessible
 ):
     time_machine.move_to(TODAY, tick=True)
     staff.set_password(PASSWORD)
@@ -37,6 +37,7 @@ def test_staff_records_a_theft_through_the_pages_and_the_customer_turns_red(
 
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="信用档案").click()
     expect(page.get_by_role("heading", name="电力用户信用档案")).to_be_visible()
+    assert_accessible(page)
     page.get_by_label("统一社会信用代码或名称").fill(customer.uscc)
     page.get_by_role("button", name="查询").click()
     expect(page.get_by_text("共 1 户")).to_be_visible()
@@ -51,6 +52,7 @@ def test_staff_records_a_theft_through_the_pages_and_the_customer_turns_red(
     page.get_by_role("button", name="提交").click()
 
     expect(page.locator(".errorlist")).to_contain_text("窃电金额不能为负数")
+    assert_accessible(page)
     assert not CreditEvent.objects.filter(customer=customer).exists()
     assert not CustomerRating.objects.filter(customer=customer, level="red").exists()
 
@@ -66,6 +68,7 @@ def test_staff_records_a_theft_through_the_pages_and_the_customer_turns_red(
     expect(page.locator("h1 .badge")).to_have_text("红色")
     expect(page.locator("#rating h2 .badge")).to_have_text("红色")
     expect(page.locator("#rating")).to_contain_text("红色等级评定要素第3条")
+    assert_accessible(page)
 
     event = CreditEvent.objects.get(customer=customer)
     assert (event.type, str(event.occurred_on), event.amount_yuan, event.recorded_by) == (

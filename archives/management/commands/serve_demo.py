@@ -1,4 +1,8 @@
-"""`make run`: start the development server, wait until it answers, then print the demo logins last."""
+"""`make run`: start the development server, wait until it answers, then print the demo logins last.
+
+The server runs with DEBUG off, as the portal is used: an error is the portal's Chinese page, not
+Django's debug page listing every route; WhiteNoise serves the static files from the finders (demo only).
+"""
 
 import os
 import subprocess
@@ -21,7 +25,7 @@ class Command(BaseCommand):
     def handle(self, *args, address: str, wait: float, **options):
         if not settings.DEMO_MODE:
             raise CommandError("serve_demo 仅在演示模式下可用；生产环境请使用 gunicorn。")
-        server = subprocess.Popen([sys.executable, "manage.py", "runserver", address], cwd=settings.BASE_DIR)
+        server = demo_server(address)
         try:
             if not self._wait_until_up(f"http://{address}/healthz", wait, server):
                 raise CommandError(f"开发服务器未能在 {wait:.0f} 秒内启动（{address}）。")
@@ -51,3 +55,10 @@ class Command(BaseCommand):
                 pass
             time.sleep(0.3)
         return False
+
+
+def demo_server(address: str, *, environment: dict[str, str] | None = None, reload: bool = True) -> subprocess.Popen:
+    """Start `runserver` on address with DEBUG off (the demo's own settings, whatever the caller's)."""
+    base = dict(os.environ if environment is None else environment)
+    arguments = [sys.executable, "manage.py", "runserver", address] + ([] if reload else ["--noreload"])
+    return subprocess.Popen(arguments, cwd=settings.BASE_DIR, env={**base, "DJANGO_DEBUG": "false"})  # noqa: S603
