@@ -27,6 +27,7 @@ from .forms import (
     FulfilmentForm,
     LetterDecisionForm,
     ObjectionDecisionForm,
+    ObjectionRecordForm,
     ObjectionReviewForm,
     OfficerCreditReportUploadForm,
     RegistrationDecisionForm,
@@ -328,9 +329,9 @@ def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_decide = (
         user.has_perm("commitments.decide_objection")
         and objection.effective_status == ObjectionStatus.REVIEWED
-        and objection.revocation.requested_by_id != user.pk
+        and objection.reviewed_by_id != user.pk
     )
-    review_form = ObjectionReviewForm(request.POST if "recommendation" in request.POST else None)
+    review_form = ObjectionReviewForm(request.POST if "recommendation" in request.POST else None, objection=objection)
     decision_form = ObjectionDecisionForm(request.POST if "decision" in request.POST else None)
     if request.method == "POST":
         if not (user.has_perm("commitments.review_objection") or user.has_perm("commitments.decide_objection")):
@@ -361,6 +362,34 @@ def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": objection.history.select_related("history_user").order_by("history_date"),
             "today": timezone.localdate(),
             "reply_days": settings.OBJECTION_REPLY_WORKING_DAYS,
+        },
+    )
+
+
+@login_required
+@permission_required("commitments.review_objection", raise_exception=True)
+def objection_counter(request: HttpRequest, uscc: str) -> HttpResponse:
+    """Staff record an enterprise's signed paper objection at the counter, with its scan; it is the
+    enterprise's own objection (it sees it on its pages and gets the decision)."""
+    customer = customer_for_user(user=request.user, uscc=uscc)
+    form = ObjectionRecordForm(request.POST or None, request.FILES or None, customer=customer, counter=True)
+    objection = request.method == "POST" and submit_form(
+        form, lambda data: services.objection_submit(customer=customer, actor=request.user, **data)
+    )
+    if objection:
+        messages.success(request, f"书面异议已登记，答复期限 {objection.reply_due_on:%Y-%m-%d}（工作日计）")
+        return redirect("commitments:objection_detail", pk=objection.pk)
+    return render(
+        request,
+        "commitments/form.html",
+        {
+            "form": form,
+            "title": f"登记书面异议：{customer.name}",
+            "multipart": True,
+            "lead": (
+                f"请上传企业签章的书面异议扫描件。营业厅须在 {settings.OBJECTION_REPLY_WORKING_DAYS} 个工作日内答复，"
+                "决定以短信告知企业。"
+            ),
         },
     )
 
@@ -406,6 +435,7 @@ _FILES = {
     "property": (selectors.applications_visible_to, "property_document"),
     "other": (selectors.applications_visible_to, "other_document"),
     "objection": (selectors.objections_visible_to, "evidence"),
+    "objection-letter": (selectors.objections_visible_to, "letter"),
     "repair-evidence": (repair_selectors.repairs_visible_to, "evidence"),
     "repair-report": (repair_selectors.repairs_visible_to, "rectification_report"),
     "repair-commitment": (repair_selectors.repairs_visible_to, "commitment_file"),

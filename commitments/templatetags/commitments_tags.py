@@ -50,3 +50,24 @@ def repair_panel_of(context, customer) -> dict:
                 }
             )
     return {"visible": True, "repairs": repairs, "actions": actions}
+
+
+@register.simple_tag
+def objected_facts_of(customer):
+    """What of the archive is 异议中 (the level, arrears dates, reports) for the archive page's marks."""
+    from ..selectors import objected_facts
+
+    return objected_facts(customer=customer)
+
+
+@register.inclusion_tag("commitments/_objection_panel.html", takes_context=True)
+def objection_panel_of(context, customer, objected) -> dict:
+    """The open objections of a customer on its archive page, and the counter's action for staff: record
+    the enterprise's paper objection."""
+    user = context["request"].user
+    return {
+        "visible": user.has_perm("commitments.view_objection"),
+        "customer": customer,
+        "objected": objected,
+        "may_record": user.has_perm("commitments.review_objection"),
+    }
