@@ -41,4 +41,4 @@ def test_a_level_objection_marks_the_level_and_its_named_event_until_a_superviso
     events = {(row[1], row[4]): row for row in _rows(result, "events")}
     # The damage's own objection (conftest) is still open; the level's is decided.
     assert archives[dataset.plain.uscc][-2:] == ["有效", "失信行为记录"]
-    assert events[(dataset.plain.uscc, "2026-03-15")][6] == "有效"
+    assert events[(dataset.plain.uscc, "2026-03-15")][6] == "公示期满"  # 轻微: its longest period has ended
