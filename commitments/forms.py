@@ -165,37 +165,49 @@ class ObjectionRecordForm(forms.Form):
             del self.fields["letter"]
 
 
-class ObjectionReviewForm(forms.Form):
-    recommendation = forms.ChoiceField(label="审查建议", choices=Recommendation.choices, widget=forms.RadioSelect)
-    note = forms.CharField(label="审查意见", widget=forms.Textarea)
-    corrected_arrears_since = forms.DateField(
-        label="更正后的欠费起始日",
-        required=False,
-        widget=DATE_WIDGET,
-        help_text="对欠费起始日的异议建议成立时填写；核实无欠费的留空",
-    )
+class ObjectionCorrectionForm(forms.Form):
+    """The correction an upheld objection applies: the arrears date (empty: no arrears) or what a refused
+    report shows once re-verified. Kept only for the records the objection disputes (``keep``)."""
+
+    corrected_arrears_since = forms.DateField(label="更正后的欠费起始日", required=False, widget=DATE_WIDGET)
     corrected_shows_dishonesty = forms.NullBooleanField(
         label="复核：报告是否显示失信行为",
         required=False,
         widget=forms.Select(choices=[("unknown", "—"), ("true", "显示失信行为"), ("false", "无失信行为")]),
-        help_text="对被退回报告的异议建议成立时选择",
     )
+    when = ""  # the help text says when the correction is given
 
-    def __init__(self, *args, objection=None, **kwargs):
+    def __init__(self, *args, objection=None, keep: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
-        if objection is not None and not objection.account_id:
+        self.fields["corrected_arrears_since"].help_text = f"{self.when}填写；核实无欠费的留空"
+        self.fields["corrected_shows_dishonesty"].help_text = f"{self.when}选择"
+        if objection is not None and not (keep and objection.account_id):
             del self.fields["corrected_arrears_since"]
-        if objection is not None and not objection.report_id:
+        if objection is not None and not (keep and objection.report_id):
             del self.fields["corrected_shows_dishonesty"]
 
 
-class ObjectionDecisionForm(forms.Form):
+class ObjectionReviewForm(ObjectionCorrectionForm):
+    recommendation = forms.ChoiceField(label="审查建议", choices=Recommendation.choices, widget=forms.RadioSelect)
+    note = forms.CharField(label="审查意见", widget=forms.Textarea)
+    field_order = ["recommendation", "note"]
+    when = "建议异议成立时"
+
+
+class ObjectionDecisionForm(ObjectionCorrectionForm):
     decision = forms.ChoiceField(
         label="决定",
         choices=[("uphold", "异议成立，撤销或更正该记录"), ("refuse", "异议不成立")],
         widget=forms.RadioSelect,
     )
     note = forms.CharField(label="决定意见", widget=forms.Textarea, required=False, help_text="异议不成立时必填")
+    field_order = ["decision", "note"]
+    when = "审查建议维持、而您决定异议成立时"
+
+    def __init__(self, *args, objection=None, **kwargs):
+        # Only when the review proposed no correction for that record.
+        keep = objection is not None and objection.recommendation != "uphold"
+        super().__init__(*args, objection=objection, keep=keep, **kwargs)
 
 
 class RepairApplicationForm(forms.Form):

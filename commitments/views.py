@@ -332,7 +332,7 @@ def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and objection.reviewed_by_id != user.pk
     )
     review_form = ObjectionReviewForm(request.POST if "recommendation" in request.POST else None, objection=objection)
-    decision_form = ObjectionDecisionForm(request.POST if "decision" in request.POST else None)
+    decision_form = ObjectionDecisionForm(request.POST if "decision" in request.POST else None, objection=objection)
     if request.method == "POST":
         if not (user.has_perm("commitments.review_objection") or user.has_perm("commitments.decide_objection")):
             raise PermissionDenied
@@ -344,7 +344,10 @@ def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if "decision" in request.POST and submit_form(
             decision_form,
             lambda data: services.objection_decide(
-                objection=objection, uphold=data["decision"] == "uphold", note=data["note"], actor=user
+                objection=objection,
+                uphold=data.pop("decision") == "uphold",
+                actor=user,
+                **data,  # the note, and the correction when the review proposed none
             ),
         ):
             messages.success(request, "已作出决定")

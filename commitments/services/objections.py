@@ -46,6 +46,8 @@ from ..models import (
 from .access import enterprise_phone, require_member
 
 NOT_TWICE = "不能审批本人提出的申请，须由另一名班组长审批"
+#: A correction the decision does not give (``None`` is one: no arrears).
+NOT_GIVEN = object()
 
 
 @transaction.atomic
@@ -260,9 +262,20 @@ def _checked_arrears_correction(account: ElectricityAccount, corrected: date | N
 
 
 @transaction.atomic
-def objection_decide(*, objection: Objection, actor, uphold: bool, note: str = "") -> Objection:
+def objection_decide(
+    *,
+    objection: Objection,
+    actor,
+    uphold: bool,
+    note: str = "",
+    corrected_arrears_since=NOT_GIVEN,
+    corrected_shows_dishonesty: bool | None = None,
+) -> Objection:
     """A supervisor other than the reviewer decides: upheld revokes or corrects the disputed records (and
-    re-rates the customer through the archive's services); refused needs a reason."""
+    re-rates the customer through the archive's services); refused needs a reason.
+
+    When the review proposed to keep the arrears date or the report's refusal, a supervisor who upholds
+    gives the correction (the corrected date, None for no arrears; what the report shows)."""
     if not actor.has_perm("commitments.decide_objection"):
         raise ApplicationError("只有班组长可以决定异议", field="objection")
     objection = (
@@ -283,6 +296,21 @@ def objection_decide(*, objection: Objection, actor, uphold: bool, note: str = "
         revocation_decide(revocation=objection.revocation, approve=uphold, actor=actor, note=note)
     for revocation in objection.revocations.filter(status=RevocationStatus.PENDING).order_by("pk"):
         revocation_decide(revocation=revocation, approve=uphold, actor=actor, note=note)
+    if uphold and objection.recommendation != Recommendation.UPHOLD:
+        if objection.account_id:
+            if corrected_arrears_since is NOT_GIVEN:
+                raise ApplicationError(
+                    "审查建议维持欠费起始日；异议成立时请填写更正后的欠费起始日（无欠费的留空）",
+                    field="corrected_arrears_since",
+                )
+            objection.corrected_arrears_since = _checked_arrears_correction(objection.account, corrected_arrears_since)
+        if objection.report_id:
+            if corrected_shows_dishonesty not in (True, False):
+                raise ApplicationError(
+                    "审查建议维持报告的退回；异议成立时请选择复核后报告是否显示失信行为",
+                    field="corrected_shows_dishonesty",
+                )
+            objection.corrected_shows_dishonesty = corrected_shows_dishonesty
     if uphold:
         _corrections_apply(objection, actor=actor, note=note)
     objection.status = ObjectionStatus.UPHELD if uphold else ObjectionStatus.REFUSED
@@ -297,10 +325,6 @@ def objection_decide(*, objection: Objection, actor, uphold: bool, note: str = "
 def _corrections_apply(objection: Objection, *, actor, note: str) -> None:
     """The arrears date and the report's result the review proposed, written by the archive's services."""
     if objection.account_id:
-        if objection.recommendation != Recommendation.UPHOLD:
-            raise ApplicationError(
-                "审查建议维持欠费起始日，未提出更正后的日期；异议成立须先由营业厅重新审查", field="objection"
-            )
         account = objection.account
         account_update(
             account=account,
@@ -313,10 +337,6 @@ def _corrections_apply(objection: Objection, *, actor, note: str) -> None:
             reason=f"{objection.reference}成立：更正欠费起始日",
         )
     if objection.report_id:
-        if objection.corrected_shows_dishonesty is None:
-            raise ApplicationError(
-                "审查建议维持报告的退回，未给出复核结果；异议成立须先由营业厅重新审查", field="objection"
-            )
         report_verify(
             report=objection.report,
             shows_dishonesty=objection.corrected_shows_dishonesty,

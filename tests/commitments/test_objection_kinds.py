@@ -303,3 +303,58 @@ def test_a_refused_objection_to_the_arrears_date_leaves_it_and_the_account_uncha
     assert ElectricityAccount.objects.get(pk=account.pk).arrears_since == date(2025, 2, 1)
     assert Objection.objects.get().status == ObjectionStatus.REFUSED
     assert PublicCreditReport.objects.count() == 0
+
+
+def test_through_the_api_an_enterprise_objects_to_its_arrears_date_and_staff_review_with_the_correction(
+    api_client_for, account, applicant, applicant_customer, other_customer, staff
+):
+    client = api_client_for(applicant)
+    foreign = AccountFactory(customer=other_customer, arrears_since=date(2025, 1, 1))
+    before = database_state()
+
+    assert (
+        client.post(
+            "/api/objections/", {"subject": "arrears", "account": foreign.pk, "reason": "有误"}, format="json"
+        ).status_code
+        == 404
+    )
+    refused = client.post("/api/objections/", {"subject": "arrears", "reason": "有误"}, format="json")
+    assert (refused.status_code, refused.json()["errors"]["account"][0]) == (400, "请选择欠费起始日有误的户号")
+    assert database_state() == before
+
+    created = client.post(
+        "/api/objections/", {"subject": "arrears", "account": account.pk, "reason": "2月已缴清"}, format="json"
+    )
+    assert created.status_code == 201
+    body = created.json()
+    assert (body["subject"], body["account_number"], body["channel"]) == ("arrears", account.number, "online")
+    assert body["record"] == f"欠费起始日：户号 {account.number}（2025-02-01）"
+
+    reviewed = api_client_for(staff).post(
+        f"/api/objections/{body['id']}/review/",
+        {"recommendation": "uphold", "note": "属实", "corrected_arrears_since": "2025-05-01"},
+        format="json",
+    )
+    assert (reviewed.status_code, reviewed.json()["corrected_arrears_since"]) == (200, "2025-05-01")
+
+
+def test_a_supervisor_who_upholds_against_the_review_gives_the_correction_on_the_decision_page(
+    client, account, applicant, applicant_customer, staff, supervisor
+):
+    objection = services.objection_submit(
+        customer=applicant_customer, subject="arrears", account=account, actor=applicant, reason="有误"
+    )
+    objection = services.objection_review(objection=objection, actor=staff, recommendation="refuse", note="欠费属实")
+    before = database_state()
+    with pytest.raises(ApplicationError, match="请填写更正后的欠费起始日"):
+        services.objection_decide(objection=objection, actor=supervisor, uphold=True, note="回单属实")
+    assert database_state() == before
+
+    client.force_login(supervisor)
+    url = reverse("commitments:objection_detail", args=[objection.pk])
+    assert "更正后的欠费起始日" in client.get(url).content.decode()
+    response = client.post(url, {"decision": "uphold", "note": "回单属实", "corrected_arrears_since": ""})
+
+    assert response.status_code == 302
+    account.refresh_from_db()
+    assert (account.arrears_since, Objection.objects.get().status) == (None, ObjectionStatus.UPHELD)
