@@ -20,6 +20,7 @@ from archives.services.personal_data import IDENTITY_PERMISSION, identity_reveal
 from archives.validation import normalize_uscc
 from credit_portal.errors import ApplicationError, submit_form
 from credit_portal.files import private_file_response
+from ratings.forms import OverrideRequestForm
 from ratings.selectors import report_validity
 
 from . import plan_text, repair_selectors, selectors, services
@@ -38,6 +39,7 @@ from .models import (
     EnterpriseRegistration,
     LetterStatus,
     ObjectionStatus,
+    ObjectionSubject,
     RegistrationStatus,
     ServiceStatus,
 )
@@ -333,7 +335,24 @@ def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     review_form = ObjectionReviewForm(request.POST if "recommendation" in request.POST else None, objection=objection)
     decision_form = ObjectionDecisionForm(request.POST if "decision" in request.POST else None, objection=objection)
-    if request.method == "POST":
+    # An upheld objection to the level may be what a manual override rests on (its reason names it).
+    can_propose_override = (
+        user.has_perm("ratings.request_override")
+        and objection.subject == ObjectionSubject.LEVEL
+        and objection.status == ObjectionStatus.UPHELD
+        and objection.override_id is None
+    )
+    proposing = "override-ends_on" in request.POST
+    override_form = OverrideRequestForm(request.POST if proposing else None, prefix="override")
+    if request.method == "POST" and proposing:
+        if not user.has_perm("ratings.request_override"):
+            raise PermissionDenied
+        if submit_form(
+            override_form, lambda data: services.objection_override_request(objection=objection, actor=user, **data)
+        ):
+            messages.success(request, "已依据本异议申请人工调整，待另一名班组长审批")
+            return redirect("commitments:objection_detail", pk=objection.pk)
+    elif request.method == "POST":
         if not (user.has_perm("commitments.review_objection") or user.has_perm("commitments.decide_objection")):
             raise PermissionDenied
         if "recommendation" in request.POST and submit_form(
@@ -362,6 +381,8 @@ def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_decide": can_decide,
             "review_form": review_form,
             "decision_form": decision_form,
+            "override_form": override_form,
+            "can_propose_override": can_propose_override,
             "history": objection.history.select_related("history_user").order_by("history_date"),
             "today": timezone.localdate(),
             "reply_days": settings.OBJECTION_REPLY_WORKING_DAYS,

@@ -33,6 +33,7 @@ from credit_portal.errors import ApplicationError, Conflict
 from credit_portal.signals import enterprise_message
 from credit_portal.workdays import add_working_days
 from ratings.selectors import level_in_force
+from ratings.services import override_request
 
 from ..models import (
     OPEN_OBJECTION_STATUSES,
@@ -319,6 +320,32 @@ def objection_decide(
     objection.decision_note = note
     audited_save(objection, actor=actor, reason="异议成立" if uphold else "异议不成立")
     _objection_decision_send(objection)
+    return objection
+
+
+@transaction.atomic
+def objection_override_request(*, objection: Objection, level: str, ends_on: date, reason: str, actor) -> Objection:
+    """Ask for a manual level resting on an upheld objection to the level (when correcting the named facts
+    is not enough): the override's reason names the objection, and the objection keeps the link
+    (``Objection.override``). A supervisor other than the requester approves it, as any override."""
+    objection = Objection.objects.select_for_update(of=("self",)).select_related("customer").get(pk=objection.pk)
+    if objection.subject != ObjectionSubject.LEVEL:
+        raise ApplicationError("只有对信用等级的异议可以作为人工调整的依据", field="level")
+    if objection.status != ObjectionStatus.UPHELD:
+        raise Conflict("对信用等级的异议成立后，方可依据其申请人工调整", field="level")
+    if objection.override_id is not None:
+        raise Conflict(f"已依据该异议申请过人工调整（#{objection.override_id}）", field="level")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError("请填写调整理由", field="reason")
+    objection.override = override_request(
+        customer=objection.customer,
+        level=level,
+        reason=f"依据{objection.reference}（异议成立）：{reason}",
+        ends_on=ends_on,
+        actor=actor,
+    )
+    audited_save(objection, actor=actor, reason=f"依据异议申请人工调整 #{objection.override.pk}")
     return objection
 
 

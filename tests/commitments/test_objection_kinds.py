@@ -358,3 +358,34 @@ def test_a_supervisor_who_upholds_against_the_review_gives_the_correction_on_the
     assert response.status_code == 302
     account.refresh_from_db()
     assert (account.arrears_since, Objection.objects.get().status) == (None, ObjectionStatus.UPHELD)
+
+
+def test_an_override_may_rest_on_an_upheld_level_objection_and_names_it(
+    client, account, applicant, applicant_customer, staff, supervisor
+):
+    rating_refresh(customer=applicant_customer, cause="manual")
+    objection = services.objection_submit(
+        customer=applicant_customer, subject="level", account=account, actor=applicant, reason="等级有误"
+    )
+    client.force_login(staff)
+    url = reverse("commitments:objection_detail", args=[objection.pk])
+    form = {"override-level": "green", "override-ends_on": "2025-09-01", "override-reason": "欠费系系统误记"}
+    before = database_state()
+    refused = client.post(url, form)
+    assert "对信用等级的异议成立后，方可依据其申请人工调整" in refused.content.decode()
+    assert database_state() == before and objection.history.count() == 1
+
+    objection = services.objection_review(
+        objection=objection, actor=staff, recommendation="uphold", note="属实", corrected_arrears_since=None
+    )
+    services.objection_decide(objection=objection, actor=supervisor, uphold=True, note="同意")
+    assert "依据本异议申请人工调整" in client.get(url).content.decode()
+    assert client.post(url, form).status_code == 302
+
+    objection.refresh_from_db()
+    assert objection.override.reason == f"依据异议 #{objection.pk}（异议成立）：欠费系系统误记"
+    assert (objection.override.status, objection.override.requested_by) == ("pending", staff)
+    with pytest.raises(ApplicationError, match="已依据该异议申请过人工调整"):
+        services.objection_override_request(
+            objection=objection, level="green", ends_on=date(2025, 9, 1), reason="再次", actor=staff
+        )
