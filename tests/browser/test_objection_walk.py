@@ -78,12 +78,11 @@ def test_an_enterprise_objects_to_a_new_record_and_the_mark_goes_once_decided(
         user.set_password(PASSWORD)
         user.save()
 
-    # 1. Staff record a second red event (a 20,000-yuan theft) for the red customer.
+    # 1. Staff record a second red event (a malicious complaint, red.9) for the red customer (red.3).
     _log_in(page, "staff")
     page.goto(f"/archives/customers/{customer.uscc}/events/new/")
-    page.get_by_label("失信行为类型").select_option(label="窃电")
+    page.get_by_label("失信行为类型").select_option(value="malicious_complaint")
     page.get_by_label("发生日期").fill("2025-06-12")
-    page.get_by_label("窃电金额（元）").fill("20000")
     page.get_by_role("button", name="提交").click()
     expect(page.locator(".messages")).to_contain_text("失信行为已录入")
     expect(page.locator("h1 .badge").first).to_have_text("红色")
@@ -94,7 +93,7 @@ def test_an_enterprise_objects_to_a_new_record_and_the_mark_goes_once_decided(
     _log_in(enterprise, "13951230022")
     enterprise.goto("/enterprise/")
     enterprise.locator(f"#event-{event.pk}").get_by_role("link", name="对此记录提出异议").click()
-    enterprise.get_by_label("异议理由").fill("6月12日系表计故障，并非窃电，附检定报告")
+    enterprise.get_by_label("异议理由").fill("6月12日系正常咨询，并非恶意投诉，附通话记录")
     enterprise.get_by_role("button", name="提交").click()
     expect(enterprise.locator(".messages")).to_contain_text("异议已提交")
 
@@ -110,7 +109,7 @@ def test_an_enterprise_objects_to_a_new_record_and_the_mark_goes_once_decided(
     objection = Objection.objects.get(customer=customer)
     page.goto(f"/commitments/objections/{objection.pk}/")
     page.get_by_label("建议异议成立，撤销或更正该记录").check()
-    page.get_by_label("审查意见").fill("检定报告属实")
+    page.get_by_label("审查意见").fill("通话记录属实")
     page.get_by_role("button", name="提交审查意见").click()
     expect(page.locator(".messages")).to_contain_text("待班组长决定")
     boss = _session(chromium, live_server)
