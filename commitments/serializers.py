@@ -435,9 +435,10 @@ class ObjectionDecisionSerializer(serializers.Serializer):
 
 class ObjectionSerializer(serializers.ModelSerializer):
     customer = serializers.CharField(source="customer.uscc", read_only=True)
-    event_type = serializers.CharField(source="event.type", read_only=True)
-    event_occurred_on = serializers.DateField(source="event.occurred_on", read_only=True)
-    event_status = serializers.CharField(source="event.status", read_only=True)
+    # Null unless the objection is to an event (subject ``event``).
+    event_type = serializers.CharField(source="event.type", read_only=True, allow_null=True, default=None)
+    event_occurred_on = serializers.DateField(source="event.occurred_on", read_only=True, allow_null=True, default=None)
+    event_status = serializers.CharField(source="event.status", read_only=True, allow_null=True, default=None)
     status = serializers.ChoiceField(
         source="effective_status", choices=ObjectionStatus.choices, read_only=True, help_text="处理状态"
     )

@@ -329,6 +329,7 @@ def test_through_the_api_an_enterprise_objects_to_its_arrears_date_and_staff_rev
     body = created.json()
     assert (body["subject"], body["account_number"], body["channel"]) == ("arrears", account.number, "online")
     assert body["record"] == f"欠费起始日：户号 {account.number}（2025-02-01）"
+    assert (body["event"], body["event_type"], body["event_occurred_on"]) == (None, None, None)
 
     reviewed = api_client_for(staff).post(
         f"/api/objections/{body['id']}/review/",
