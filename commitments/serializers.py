@@ -398,6 +398,18 @@ class TurnaroundFilterSerializer(serializers.Serializer):
 # --------------------------------------------------------------------------------------------
 
 
+class _EventIds(serializers.ListField):
+    """A list of event ids, its errors one message (the uniform error body has a list of strings per field)."""
+
+    child = serializers.IntegerField()
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError:
+            raise serializers.ValidationError("请填写失信记录 id 的列表（整数）") from None
+
+
 class ObjectionCreateSerializer(serializers.Serializer):
     subject = serializers.ChoiceField(
         choices=ObjectionSubject.choices, default=ObjectionSubject.EVENT,
@@ -410,9 +422,7 @@ class ObjectionCreateSerializer(serializers.Serializer):
     report = serializers.IntegerField(
         required=False, help_text="被退回的公共信用报告 id（subject=report，或 level 所异议的事实）"
     )
-    disputed_events = serializers.ListField(
-        child=serializers.IntegerField(), required=False, help_text="subject=level 时所异议的失信记录 id"
-    )
+    disputed_events = _EventIds(required=False, help_text="subject=level 时所异议的失信记录 id")
     reason = serializers.CharField(help_text="异议理由")
     evidence = serializers.FileField(required=False, help_text="证据材料：PDF、JPEG 或 PNG")
 
@@ -451,6 +461,7 @@ class ObjectionSerializer(serializers.ModelSerializer):
     account_number = serializers.CharField(source="account.number", read_only=True, allow_null=True, default=None)
     disputed_events = serializers.PrimaryKeyRelatedField(many=True, read_only=True, help_text="标为异议中的失信记录")
     channel = serializers.ChoiceField(choices=ObjectionChannel.choices, read_only=True, help_text="提出方式")
+    disputed_level = serializers.CharField(read_only=True, help_text="对信用等级的异议：提出时的信用等级；其他为空")
     decided_at = serializers.SerializerMethodField()
     decision_note = serializers.SerializerMethodField()
     evidence_url = serializers.SerializerMethodField()
