@@ -9,7 +9,6 @@ Bad input answers 400 with the field and the reason, and changes nothing.
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -379,7 +378,8 @@ class ServiceRequestStatusApi(EnterpriseApi):
 
 
 class ObjectionListApi(EnterpriseApi, generics.ListAPIView):
-    """Objections the user may see; an enterprise objects to an event of its own archive here."""
+    """Objections the user may see; an enterprise objects here to a record of its own archive (an event, an
+    arrears date, a refused report) or to its level in force, naming the facts it disputes."""
 
     serializer_class = ObjectionSerializer
     parser_classes = [JSONParser, *UPLOAD_PARSERS]
@@ -397,11 +397,21 @@ class ObjectionListApi(EnterpriseApi, generics.ListAPIView):
     def post(self, request: Request) -> Response:
         customer = selectors.enterprise_of(request.user)
         data = _validated(ObjectionCreateSerializer, request, request.data)
-        event = customer.events.filter(pk=data.pop("event")).first()
-        if event is None:
-            raise Http404
-        objection = services.objection_submit(event=event, actor=request.user, **data)
+        records = {
+            "event": _own(customer.events, data.pop("event", None)),
+            "account": _own(customer.accounts, data.pop("account", None)),
+            "report": _own(customer.reports, data.pop("report", None)),
+            "disputed_events": [_own(customer.events, pk) for pk in data.pop("disputed_events", [])],
+        }
+        objection = services.objection_submit(customer=customer, actor=request.user, **records, **data)
         return Response(ObjectionSerializer(objection).data, status.HTTP_201_CREATED)
+
+
+def _own(records, pk: int | None):
+    """A record of the enterprise's own archive by id; another's (or none) answers 404."""
+    if pk is None:
+        return None
+    return get_object_or_404(records.all(), pk=pk)
 
 
 class ObjectionDetailApi(EnterpriseApi):

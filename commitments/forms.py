@@ -5,7 +5,15 @@ from django import forms
 from archives.models import IDENTITY_TYPE_CHOICES
 
 from . import privacy
-from .models import ApplicationKind, ApplicationRoute, Fulfilment, Recommendation, RepairRecommendation, ServiceKind
+from .models import (
+    ApplicationKind,
+    ApplicationRoute,
+    Fulfilment,
+    ObjectionSubject,
+    Recommendation,
+    RepairRecommendation,
+    ServiceKind,
+)
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 UPLOAD_HELP = "PDF、JPEG 或 PNG，按文件内容识别"
@@ -122,16 +130,84 @@ class ObjectionForm(forms.Form):
     evidence = forms.FileField(label="证据材料", required=False, help_text=UPLOAD_HELP)
 
 
-class ObjectionReviewForm(forms.Form):
+class ObjectionRecordForm(forms.Form):
+    """An objection to any record of one archive: online by the enterprise, or its paper objection recorded
+    by staff at the counter (``counter``: with the scanned letter). The choices are that archive's records;
+    the service says which record a subject needs and why a record cannot be disputed."""
+
+    subject = forms.ChoiceField(label="异议事项", choices=ObjectionSubject.choices, widget=forms.RadioSelect)
+    event = forms.ModelChoiceField(label="失信记录（对失信记录提出异议时）", queryset=None, required=False)
+    account = forms.ModelChoiceField(label="户号（对欠费起始日提出异议时）", queryset=None, required=False)
+    report = forms.ModelChoiceField(label="被退回的公共信用报告", queryset=None, required=False)
+    disputed_events = forms.ModelMultipleChoiceField(
+        label="所异议的失信记录（对信用等级提出异议时，可多选）",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reason = forms.CharField(label="异议理由", widget=forms.Textarea)
+    evidence = forms.FileField(label="证据材料（可选）", required=False, help_text=UPLOAD_HELP)
+    letter = forms.FileField(label="企业签章的书面异议（扫描件）", required=False, help_text=UPLOAD_HELP)
+
+    def __init__(self, *args, customer, counter: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        events = customer.events.filter(status="in_force").order_by("-occurred_on", "-id")
+        for name in ("event", "disputed_events"):
+            self.fields[name].queryset = events
+            self.fields[name].label_from_instance = lambda e: f"{e.occurred_on:%Y-%m-%d} {e.get_type_display()}"
+        self.fields["account"].queryset = customer.accounts.filter(arrears_since__isnull=False).order_by("number")
+        self.fields["account"].label_from_instance = lambda a: (
+            f"户号 {a.number}（欠费起始日 {a.arrears_since:%Y-%m-%d}）"
+        )
+        self.fields["report"].queryset = customer.reports.filter(status="rejected").order_by("-issued_on", "-id")
+        self.fields["report"].label_from_instance = lambda r: f"{r.issued_on:%Y-%m-%d}（{r.get_refusal_display()}）"
+        if not counter:
+            del self.fields["letter"]
+
+
+class ObjectionCorrectionForm(forms.Form):
+    """The correction an upheld objection applies: the arrears date (empty: no arrears) or what a refused
+    report shows once re-verified. Kept only for the records the objection disputes (``keep``)."""
+
+    corrected_arrears_since = forms.DateField(label="更正后的欠费起始日", required=False, widget=DATE_WIDGET)
+    corrected_shows_dishonesty = forms.NullBooleanField(
+        label="复核：报告是否显示失信行为",
+        required=False,
+        widget=forms.Select(choices=[("unknown", "—"), ("true", "显示失信行为"), ("false", "无失信行为")]),
+    )
+    when = ""  # the help text says when the correction is given
+
+    def __init__(self, *args, objection=None, keep: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["corrected_arrears_since"].help_text = f"{self.when}填写；核实无欠费的留空"
+        self.fields["corrected_shows_dishonesty"].help_text = f"{self.when}选择"
+        if objection is not None and not (keep and objection.account_id):
+            del self.fields["corrected_arrears_since"]
+        if objection is not None and not (keep and objection.report_id):
+            del self.fields["corrected_shows_dishonesty"]
+
+
+class ObjectionReviewForm(ObjectionCorrectionForm):
     recommendation = forms.ChoiceField(label="审查建议", choices=Recommendation.choices, widget=forms.RadioSelect)
     note = forms.CharField(label="审查意见", widget=forms.Textarea)
+    field_order = ["recommendation", "note"]
+    when = "建议异议成立时"
 
 
-class ObjectionDecisionForm(forms.Form):
+class ObjectionDecisionForm(ObjectionCorrectionForm):
     decision = forms.ChoiceField(
-        label="决定", choices=[("uphold", "异议成立，撤销该记录"), ("refuse", "异议不成立")], widget=forms.RadioSelect
+        label="决定",
+        choices=[("uphold", "异议成立，撤销或更正该记录"), ("refuse", "异议不成立")],
+        widget=forms.RadioSelect,
     )
     note = forms.CharField(label="决定意见", widget=forms.Textarea, required=False, help_text="异议不成立时必填")
+    field_order = ["decision", "note"]
+    when = "审查建议维持、而您决定异议成立时"
+
+    def __init__(self, *args, objection=None, **kwargs):
+        # Only when the review proposed no correction for that record.
+        keep = objection is not None and objection.recommendation != "uphold"
+        super().__init__(*args, objection=objection, keep=keep, **kwargs)
 
 
 class RepairApplicationForm(forms.Form):

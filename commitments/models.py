@@ -1,6 +1,6 @@
 """The enterprise side of the portal: registrations, commitment letters (信用承诺书, plan Annex 2),
 power applications (用电申请) with the no-property route and the green channel, value-added service
-requests, and objections (异议) to events in an archive.
+requests, and objections (异议) to the records of an archive.
 
 Every model keeps its audit history (django-simple-history); the services write it with the acting user.
 """
@@ -15,6 +15,7 @@ from archives.models import (
     IDENTITY_TYPE_CHOICES,
     CreditEvent,
     Customer,
+    ElectricityAccount,
     EventRevocation,
     PublicCreditReport,
     private_upload_to,
@@ -22,7 +23,7 @@ from archives.models import (
 from credit_portal.decisions import TwoPersonDecision, decider_field
 from credit_portal.personal_data import EncryptedTextField
 from ratings import consequences
-from ratings.models import LEVEL_CHOICES
+from ratings.models import LEVEL_CHOICES, LevelOverride
 
 
 class RegistrationStatus(models.TextChoices):
@@ -336,29 +337,83 @@ class ValueAddedServiceRequest(HandledRequest):
 class ObjectionStatus(models.TextChoices):
     SUBMITTED = "submitted", "待审查"
     REVIEWED = "reviewed", "已审查，待班组长决定"
-    UPHELD = "upheld", "异议成立，记录已撤销"
+    UPHELD = "upheld", "异议成立"
     REFUSED = "refused", "异议不成立"
 
 
+#: The statuses of an objection not yet decided: its record is shown and shared as 异议中.
+OPEN_OBJECTION_STATUSES = (ObjectionStatus.SUBMITTED, ObjectionStatus.REVIEWED)
+
+
+class ObjectionSubject(models.TextChoices):
+    """What an objection disputes (DESIGN.md: an event, the arrears date, a refused report, the level in force)."""
+
+    EVENT = "event", "失信记录"
+    ARREARS = "arrears", "欠费起始日"
+    REPORT = "report", "被退回的公共信用报告"
+    LEVEL = "level", "现行信用等级"
+
+
+#: What an upheld objection does, by subject: the outcome the enterprise reads.
+UPHELD_OUTCOMES = {
+    ObjectionSubject.EVENT: "异议成立，记录已撤销",
+    ObjectionSubject.ARREARS: "异议成立，欠费起始日已更正",
+    ObjectionSubject.REPORT: "异议成立，报告已重新核验",
+    ObjectionSubject.LEVEL: "异议成立，所涉事实已更正",
+}
+
+
+class ObjectionChannel(models.TextChoices):
+    ONLINE = "online", "企业网上提出"
+    # Staff record the enterprise's signed paper objection with its scan; it is the enterprise's own.
+    COUNTER = "counter", "营业厅代为登记（书面异议）"
+
+
 class Recommendation(models.TextChoices):
-    UPHOLD = "uphold", "建议撤销该记录"
+    UPHOLD = "uphold", "建议异议成立，撤销或更正该记录"
     REFUSE = "refuse", "建议维持该记录"
 
 
 class Objection(models.Model):
-    """An enterprise disputes an event in its archive; staff review, a supervisor decides.
+    """An enterprise disputes a record of its archive; staff review, a supervisor decides.
 
-    The review files an `EventRevocation` in the reviewer's name; the supervisor's decision is
-    `revocation_decide` on it, so an upheld objection revokes the event exactly as any revocation does.
+    The subject is an event, an account's arrears date, a refused public credit report, or the level in
+    force, which names the facts it disputes (events in ``disputed_events``, an account, a report).
+    ``disputed_events`` lists every event the objection marks 异议中 (for an event objection: its event).
+    For an event the review files an ``EventRevocation`` in the reviewer's name and the decision is
+    ``revocation_decide`` on it; for the arrears date and a report the review proposes the correction
+    and the decision applies it through the archive's services (which re-rate the customer).
     """
 
-    event = models.ForeignKey(CreditEvent, on_delete=models.PROTECT, related_name="objections", verbose_name="失信记录")
+    subject = models.CharField(
+        "异议事项", max_length=10, choices=ObjectionSubject.choices, default=ObjectionSubject.EVENT
+    )
+    event = models.ForeignKey(
+        CreditEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="objections", verbose_name="失信记录"
+    )
+    account = models.ForeignKey(
+        ElectricityAccount, on_delete=models.PROTECT, null=True, blank=True, related_name="objections",
+        verbose_name="欠费户号",
+    )  # fmt: skip
+    report = models.ForeignKey(
+        PublicCreditReport, on_delete=models.PROTECT, null=True, blank=True, related_name="objections",
+        verbose_name="公共信用报告",
+    )  # fmt: skip
+    disputed_events = models.ManyToManyField(
+        CreditEvent, blank=True, related_name="disputing_objections", verbose_name="异议涉及的失信记录"
+    )
+    disputed_level = models.CharField("异议时的信用等级", max_length=10, choices=LEVEL_CHOICES, blank=True)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="objections", verbose_name="企业")
     reason = models.TextField("异议理由")
     evidence = models.FileField("证据材料", upload_to=private_upload_to, blank=True)
+    channel = models.CharField(
+        "提出方式", max_length=10, choices=ObjectionChannel.choices, default=ObjectionChannel.ONLINE
+    )
+    letter = models.FileField("书面异议（扫描件）", upload_to=private_upload_to, blank=True)
     status = models.CharField(
         "状态", max_length=10, choices=ObjectionStatus.choices, default=ObjectionStatus.SUBMITTED, db_index=True
     )
+    # The enterprise user, or the staff member who recorded its paper objection at the counter.
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="提出人"
     )
@@ -367,9 +422,22 @@ class Objection(models.Model):
     reviewed_at = models.DateTimeField("审查时间", null=True, blank=True)
     recommendation = models.CharField("审查建议", max_length=10, choices=Recommendation.choices, blank=True)
     review_note = models.TextField("审查意见", blank=True)
+    # The corrections the review proposes and an upheld decision applies (arrears date; report result).
+    corrected_arrears_since = models.DateField("更正后的欠费起始日", null=True, blank=True)
+    corrected_shows_dishonesty = models.BooleanField("复核：报告显示失信行为", null=True, blank=True)
     revocation = models.OneToOneField(
         EventRevocation, on_delete=models.PROTECT, null=True, blank=True, related_name="objection",
         verbose_name="撤销申请",
+    )  # fmt: skip
+    # A level objection's revocations of the events it names, filed by the review.
+    revocations = models.ManyToManyField(
+        EventRevocation, blank=True, related_name="level_objections", verbose_name="所涉记录的撤销申请"
+    )
+    # The manual override a level objection rests on (its reason names ``reference``): the override
+    # that raises a level names the objection, repair or court decision it rests on.
+    override = models.ForeignKey(
+        LevelOverride, on_delete=models.PROTECT, null=True, blank=True, related_name="objections",
+        verbose_name="依据本异议的人工调整",
     )  # fmt: skip
     decided_by = decider_field("决定人")
     decided_at = models.DateTimeField("决定时间", null=True, blank=True)
@@ -391,10 +459,48 @@ class Objection(models.Model):
             models.UniqueConstraint(
                 fields=["event"], condition=Q(status__in=["submitted", "reviewed"]), name="one_open_objection_per_event"
             ),
+            models.UniqueConstraint(
+                fields=["account"],
+                condition=Q(status__in=["submitted", "reviewed"], subject="arrears"),
+                name="one_open_arrears_objection_per_account",
+            ),
+            models.UniqueConstraint(
+                fields=["report"],
+                condition=Q(status__in=["submitted", "reviewed"], subject="report"),
+                name="one_open_objection_per_report",
+            ),
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=Q(status__in=["submitted", "reviewed"], subject="level"),
+                name="one_open_level_objection_per_customer",
+            ),
+            # Each subject names its own record; a level objection names facts (events, account, report).
+            models.CheckConstraint(
+                condition=(
+                    Q(subject="event", event__isnull=False, account__isnull=True, report__isnull=True)
+                    | Q(subject="arrears", event__isnull=True, account__isnull=False, report__isnull=True)
+                    | Q(subject="report", event__isnull=True, account__isnull=True, report__isnull=False)
+                    | Q(subject="level", event__isnull=True)
+                ),
+                name="objection_subject_names_its_record",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"异议 #{self.pk}（{self.customer.name}）"
+
+    @property
+    def reference(self) -> str:
+        """How an override or a letter names this objection."""
+        return f"异议 #{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_OBJECTION_STATUSES
+
+    @property
+    def at_counter(self) -> bool:
+        return self.channel == ObjectionChannel.COUNTER
 
     @property
     def effective_status(self) -> str:
@@ -408,7 +514,43 @@ class Objection(models.Model):
 
     @property
     def effective_status_label(self) -> str:
-        return ObjectionStatus(self.effective_status).label
+        status = self.effective_status
+        if status == ObjectionStatus.UPHELD:
+            return UPHELD_OUTCOMES[self.subject]
+        return ObjectionStatus(status).label
+
+    @property
+    def record_label(self) -> str:
+        """The disputed record in words: 失信记录：窃电（2025-04-10）, 欠费起始日：户号 … and so on."""
+        if self.subject == ObjectionSubject.EVENT:
+            return f"失信记录：{self.event.get_type_display()}（{self.event.occurred_on:%Y-%m-%d}）"
+        if self.subject == ObjectionSubject.ARREARS:
+            return f"欠费起始日：户号 {self.account.number}（{_date_or_none(self.account.arrears_since)}）"
+        if self.subject == ObjectionSubject.REPORT:
+            return f"公共信用报告（{self.report.issued_on:%Y-%m-%d}，已退回）"
+        return f"现行信用等级{_level_words(self.disputed_level)}：{'；'.join(self.facts_labels) or '—'}"
+
+    @property
+    def facts_labels(self) -> list[str]:
+        """The facts a level objection disputes, in words (its events, arrears date, report)."""
+        facts = [
+            f"失信记录 {event.get_type_display()}（{event.occurred_on:%Y-%m-%d}）"
+            for event in self.disputed_events.all()
+        ]
+        if self.account_id:
+            facts.append(f"户号 {self.account.number} 的欠费起始日（{_date_or_none(self.account.arrears_since)}）")
+        if self.report_id:
+            facts.append(f"{self.report.issued_on:%Y-%m-%d} 的公共信用报告（已退回）")
+        return facts
+
+
+def _date_or_none(value) -> str:
+    return f"{value:%Y-%m-%d}" if value else "无欠费"
+
+
+def _level_words(level: str) -> str:
+    label = dict(LEVEL_CHOICES).get(level, "")
+    return f"（{label}）" if label else ""
 
 
 class RepairRoute(models.TextChoices):

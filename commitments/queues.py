@@ -105,14 +105,15 @@ QUEUES: dict[str, Queue] = {
         open=selectors.objections_open,
         closed=lambda: (
             Objection.objects.filter(status__in=[ObjectionStatus.UPHELD, ObjectionStatus.REFUSED])
-            .select_related("customer", "event", "revocation", "decided_by")
+            .select_related("customer", "event", "account", "report", "revocation", "decided_by")
+            .prefetch_related("disputed_events")
             .order_by("-submitted_at", "-id")
         ),
         columns=[
             ("提出时间", lambda o: _when(o.submitted_at)),
             ("统一社会信用代码", lambda o: o.customer.uscc),
             ("企业", lambda o: o.customer.name),
-            ("失信记录", lambda o: f"{o.event.get_type_display()}（{o.event.occurred_on:%Y-%m-%d}）"),
+            ("异议的记录", lambda o: o.record_label),
             ("异议理由", lambda o: o.reason),
             ("答复期限", lambda o: _day(o.reply_due_on)),
             ("状态", lambda o: o.effective_status_label),
@@ -129,7 +130,7 @@ QUEUES: dict[str, Queue] = {
             ("提交时间", lambda o: _when(o.submitted_at)),
             ("统一社会信用代码", lambda o: o.customer.uscc),
             ("企业", lambda o: o.customer.name),
-            ("失信记录", lambda o: f"{o.event.get_type_display()}（{o.event.occurred_on:%Y-%m-%d}）"),
+            ("异议的记录", lambda o: o.record_label),
             ("修复方式", lambda o: o.get_route_display()),
             ("办理期限", lambda o: _day(o.decision_due_on)),
             ("状态", lambda o: o.get_status_display()),

@@ -99,7 +99,7 @@ def repair_terms(event: CreditEvent, *, today: date | None = None) -> RepairTerm
         refusal = "该记录尚未确定失信信息类别，请联系营业厅"
     elif open_application is not None:
         refusal = f"该记录已有处理中的信用修复申请（{timezone.localdate(open_application.submitted_at):%Y-%m-%d} 提交）"
-    elif event.objections.filter(status__in=[ObjectionStatus.SUBMITTED, ObjectionStatus.REVIEWED]).exists():
+    elif event.disputing_objections.filter(status__in=[ObjectionStatus.SUBMITTED, ObjectionStatus.REVIEWED]).exists():
         refusal = "该记录有处理中的异议，请待异议决定后再申请信用修复"
     elif today < opens_on:
         refusal = (

@@ -26,6 +26,7 @@ from ratings.rulesets import rule_book_for
 from ratings.selectors import level_in_force, rating_panel
 
 from .models import (
+    OPEN_OBJECTION_STATUSES,
     ApplicationStatus,
     CommitmentLetter,
     CommitmentType,
@@ -33,6 +34,7 @@ from .models import (
     LetterStatus,
     Objection,
     ObjectionStatus,
+    ObjectionSubject,
     PowerApplication,
     PrivacyConsent,
     RegistrationStatus,
@@ -101,8 +103,9 @@ def service_requests_visible_to(user) -> QuerySet[ValueAddedServiceRequest]:
 
 def objections_visible_to(user) -> QuerySet[Objection]:
     objections = Objection.objects.select_related(
-        "customer", "event", "revocation", "revocation__decided_by", "submitted_by", "reviewed_by", "decided_by"
-    )
+        "customer", "event", "account", "report", "revocation", "revocation__decided_by", "submitted_by",
+        "reviewed_by", "decided_by",
+    ).prefetch_related("disputed_events")  # fmt: skip
     if user.is_authenticated and user.has_perm("commitments.view_objection"):
         return objections
     return objections.filter(customer__in=_own_customers(user))
@@ -318,18 +321,54 @@ def objections_overdue(objections: QuerySet[Objection] | None = None, *, today: 
     return objections.filter(reply_due_on__lt=today).order_by("reply_due_on", "submitted_at", "id")
 
 
-def objected_event_ids() -> QuerySet[Objection]:
-    """The ids of the events an objection still disputes (submitted or reviewed: not yet decided)."""
-    return Objection.objects.filter(status__in=(ObjectionStatus.SUBMITTED, ObjectionStatus.REVIEWED)).values("event_id")
+def objected_event_ids() -> QuerySet:
+    """The ids of the events an objection still disputes (submitted or reviewed: not yet decided): an
+    event's own objection, or a level objection naming it."""
+    return Objection.disputed_events.through.objects.filter(objection__status__in=OPEN_OBJECTION_STATUSES).values(
+        "creditevent_id"
+    )
+
+
+def objected_customer_ids(subject: str) -> QuerySet:
+    """The ids of the customers with an open objection of this subject (the DRC report's 异议 columns)."""
+    return Objection.objects.filter(status__in=OPEN_OBJECTION_STATUSES, subject=subject).values("customer_id")
+
+
+@dataclass(frozen=True)
+class ObjectedFacts:
+    """What of one archive is 异议中: the level, accounts' arrears dates and reports, by id."""
+
+    level: Objection | None = None
+    accounts: dict = field(default_factory=dict)
+    reports: dict = field(default_factory=dict)
+    open: tuple = ()
+
+
+def objected_facts(*, customer: Customer) -> ObjectedFacts:
+    """The open objections of a customer by the record they mark 异议中 (one query)."""
+    objections = tuple(
+        Objection.objects.filter(customer=customer, status__in=OPEN_OBJECTION_STATUSES)
+        .select_related("event", "account", "report")
+        .order_by("submitted_at", "id")
+    )
+    return ObjectedFacts(
+        level=next((o for o in objections if o.subject == ObjectionSubject.LEVEL), None),
+        accounts={o.account_id: o for o in objections if o.account_id},
+        reports={o.report_id: o for o in objections if o.report_id},
+        open=objections,
+    )
 
 
 def objections_open() -> QuerySet[Objection]:
-    """Objections to review, then those whose revocation awaits a supervisor."""
+    """Objections to review, then those awaiting a supervisor (an event's: while its revocation is pending)."""
     return (
         Objection.objects.filter(
-            Q(status=ObjectionStatus.SUBMITTED) | Q(status=ObjectionStatus.REVIEWED, revocation__status="pending")
+            Q(status=ObjectionStatus.SUBMITTED)
+            | Q(status=ObjectionStatus.REVIEWED, revocation__isnull=True)
+            | Q(status=ObjectionStatus.REVIEWED, revocation__status="pending")
         )
-        .select_related("customer", "event", "revocation", "reviewed_by")
+        .select_related("customer", "event", "account", "report", "revocation", "reviewed_by")
+        .prefetch_related("disputed_events")
         .order_by("submitted_at", "id")
     )
 
@@ -479,18 +518,24 @@ class EnterpriseHome:
     repairs_by_event: dict = field(default_factory=dict)
     #: The no-property route when the level forbids it: told on the page, before any form.
     no_property_gate: LevelGate | None = None
+    objected: ObjectedFacts = field(default_factory=lambda: ObjectedFacts())
+    accounts: list = field(default_factory=list)
 
 
 def enterprise_home(customer: Customer, *, today: date | None = None) -> EnterpriseHome:
     """Everything the enterprise sees about itself on one page (its notices come from notifications' tag)."""
     today = today or timezone.localdate()
     panel = rating_panel(customer, as_of=today)
-    objections = Objection.objects.filter(customer=customer).select_related(
-        "event", "revocation", "reviewed_by", "decided_by"
+    objections = (
+        Objection.objects.filter(customer=customer)
+        .select_related("event", "account", "report", "revocation", "reviewed_by", "decided_by")
+        .prefetch_related("disputed_events")
     )
     by_event: dict[int, list[Objection]] = {}
     for objection in objections:
-        by_event.setdefault(objection.event_id, []).append(objection)
+        for event in objection.disputed_events.all():
+            by_event.setdefault(event.pk, []).append(objection)
+    open_objections = [o for o in objections if o.is_open]
     events = list(
         events_with_publication_status(
             customer.events.prefetch_related(
@@ -526,7 +571,12 @@ def enterprise_home(customer: Customer, *, today: date | None = None) -> Enterpr
         today=today,
         repairs=repairs,
         repairs_by_event=repairs_by_event,
-        open_objection_by_event={
-            o.event_id: o for o in objections if o.status in (ObjectionStatus.SUBMITTED, ObjectionStatus.REVIEWED)
-        },
+        open_objection_by_event={event.pk: o for o in open_objections for event in o.disputed_events.all()},
+        objected=ObjectedFacts(
+            level=next((o for o in open_objections if o.subject == ObjectionSubject.LEVEL), None),
+            accounts={o.account_id: o for o in open_objections if o.account_id},
+            reports={o.report_id: o for o in open_objections if o.report_id},
+            open=tuple(open_objections),
+        ),
+        accounts=list(customer.accounts.order_by("number")),
     )

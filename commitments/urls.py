@@ -30,6 +30,7 @@ urlpatterns = [
     path("enterprise/applications/new/", views_enterprise.application_create, name="application_create"),
     path("enterprise/services/new/", views_enterprise.service_request_create, name="service_request_create"),
     path("enterprise/events/<int:event_id>/objection/", views_enterprise.objection_create, name="objection_create"),
+    path("enterprise/objections/new/", views_enterprise.objection_new, name="objection_new"),
     path("enterprise/events/<int:event_id>/repair/", views_repairs.repair_create, name="repair_create"),
     path("enterprise/events/<int:event_id>/repair-commitment.pdf", views_repairs.repair_pdf, name="repair_pdf"),
     # records (shared by the enterprise and staff) and staff queues
@@ -47,6 +48,7 @@ urlpatterns = [
     path("commitments/services/<int:pk>/", views.service_request_detail, name="service_request_detail"),
     path("commitments/objections/", views.objection_list, name="objection_list"),
     path("commitments/objections/<int:pk>/", views.objection_detail, name="objection_detail"),
+    path("commitments/objections/counter/<str:uscc>/", views.objection_counter, name="objection_counter"),
     path("commitments/repairs/", views_repairs.repair_list, name="repair_list"),
     path("commitments/repairs/<int:pk>/", views_repairs.repair_detail, name="repair_detail"),
     path("commitments/repairs/counter/<int:event_id>/", views_repairs.repair_counter, name="repair_counter"),

@@ -20,6 +20,7 @@ from archives.services.personal_data import IDENTITY_PERMISSION, identity_reveal
 from archives.validation import normalize_uscc
 from credit_portal.errors import ApplicationError, submit_form
 from credit_portal.files import private_file_response
+from ratings.forms import OverrideLevelForm
 from ratings.selectors import report_validity
 
 from . import plan_text, repair_selectors, selectors, services
@@ -27,6 +28,7 @@ from .forms import (
     FulfilmentForm,
     LetterDecisionForm,
     ObjectionDecisionForm,
+    ObjectionRecordForm,
     ObjectionReviewForm,
     OfficerCreditReportUploadForm,
     RegistrationDecisionForm,
@@ -37,6 +39,7 @@ from .models import (
     EnterpriseRegistration,
     LetterStatus,
     ObjectionStatus,
+    ObjectionSubject,
     RegistrationStatus,
     ServiceStatus,
 )
@@ -328,11 +331,28 @@ def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_decide = (
         user.has_perm("commitments.decide_objection")
         and objection.effective_status == ObjectionStatus.REVIEWED
-        and objection.revocation.requested_by_id != user.pk
+        and objection.reviewed_by_id != user.pk
     )
-    review_form = ObjectionReviewForm(request.POST if "recommendation" in request.POST else None)
-    decision_form = ObjectionDecisionForm(request.POST if "decision" in request.POST else None)
-    if request.method == "POST":
+    review_form = ObjectionReviewForm(request.POST if "recommendation" in request.POST else None, objection=objection)
+    decision_form = ObjectionDecisionForm(request.POST if "decision" in request.POST else None, objection=objection)
+    # An upheld objection to the level may be what a manual override rests on (its reason names it).
+    can_propose_override = (
+        user.has_perm("ratings.request_override")
+        and objection.subject == ObjectionSubject.LEVEL
+        and objection.status == ObjectionStatus.UPHELD
+        and objection.override_id is None
+    )
+    proposing = "override-ends_on" in request.POST
+    override_form = OverrideLevelForm(request.POST if proposing else None, prefix="override")
+    if request.method == "POST" and proposing:
+        if not user.has_perm("ratings.request_override"):
+            raise PermissionDenied
+        if submit_form(
+            override_form, lambda data: services.objection_override_request(objection=objection, actor=user, **data)
+        ):
+            messages.success(request, "已依据本异议申请人工调整，待另一名班组长审批")
+            return redirect("commitments:objection_detail", pk=objection.pk)
+    elif request.method == "POST":
         if not (user.has_perm("commitments.review_objection") or user.has_perm("commitments.decide_objection")):
             raise PermissionDenied
         if "recommendation" in request.POST and submit_form(
@@ -343,7 +363,10 @@ def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if "decision" in request.POST and submit_form(
             decision_form,
             lambda data: services.objection_decide(
-                objection=objection, uphold=data["decision"] == "uphold", note=data["note"], actor=user
+                objection=objection,
+                uphold=data.pop("decision") == "uphold",
+                actor=user,
+                **data,  # the note, and the correction when the review proposed none
             ),
         ):
             messages.success(request, "已作出决定")
@@ -358,9 +381,39 @@ def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_decide": can_decide,
             "review_form": review_form,
             "decision_form": decision_form,
+            "override_form": override_form,
+            "can_propose_override": can_propose_override,
             "history": objection.history.select_related("history_user").order_by("history_date"),
             "today": timezone.localdate(),
             "reply_days": settings.OBJECTION_REPLY_WORKING_DAYS,
+        },
+    )
+
+
+@login_required
+@permission_required("commitments.review_objection", raise_exception=True)
+def objection_counter(request: HttpRequest, uscc: str) -> HttpResponse:
+    """Staff record an enterprise's signed paper objection at the counter, with its scan; it is the
+    enterprise's own objection (it sees it on its pages and gets the decision)."""
+    customer = customer_for_user(user=request.user, uscc=uscc)
+    form = ObjectionRecordForm(request.POST or None, request.FILES or None, customer=customer, counter=True)
+    objection = request.method == "POST" and submit_form(
+        form, lambda data: services.objection_submit(customer=customer, actor=request.user, **data)
+    )
+    if objection:
+        messages.success(request, f"书面异议已登记，答复期限 {objection.reply_due_on:%Y-%m-%d}（工作日计）")
+        return redirect("commitments:objection_detail", pk=objection.pk)
+    return render(
+        request,
+        "commitments/form.html",
+        {
+            "form": form,
+            "title": f"登记书面异议：{customer.name}",
+            "multipart": True,
+            "lead": (
+                f"请上传企业签章的书面异议扫描件。营业厅须在 {settings.OBJECTION_REPLY_WORKING_DAYS} 个工作日内答复，"
+                "决定以短信告知企业。"
+            ),
         },
     )
 
@@ -406,6 +459,7 @@ _FILES = {
     "property": (selectors.applications_visible_to, "property_document"),
     "other": (selectors.applications_visible_to, "other_document"),
     "objection": (selectors.objections_visible_to, "evidence"),
+    "objection-letter": (selectors.objections_visible_to, "letter"),
     "repair-evidence": (repair_selectors.repairs_visible_to, "evidence"),
     "repair-report": (repair_selectors.repairs_visible_to, "rectification_report"),
     "repair-commitment": (repair_selectors.repairs_visible_to, "commitment_file"),

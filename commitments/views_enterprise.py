@@ -33,6 +33,7 @@ from .forms import (
     ApplicationForm,
     LetterUploadForm,
     ObjectionForm,
+    ObjectionRecordForm,
     PasswordChangeForm,
     PasswordCodeRequestForm,
     PasswordCodeResetForm,
@@ -238,26 +239,45 @@ def objection_create(request: HttpRequest, event_id: int) -> HttpResponse:
         )
         return redirect("commitments:objection_detail", pk=already.pk)
     form = ObjectionForm(request.POST or None, request.FILES or None)
-    submitted = request.method == "POST" and submit_form(
-        form, lambda data: services.objection_submit(event=event, actor=request.user, **data)
+    title = f"对失信记录提出异议：{event.get_type_display()}（{event.occurred_on:%Y-%m-%d}）"
+    return _objection_page(
+        request, form, title, lambda data: services.objection_submit(event=event, actor=request.user, **data)
     )
+
+
+@enterprise_required
+def objection_new(request: HttpRequest) -> HttpResponse:
+    """An objection to any record of the enterprise's archive: an event, an arrears date, a refused
+    report, or the level in force (naming the facts it disputes)."""
+    customer = selectors.enterprise_of(request.user)
+    form = ObjectionRecordForm(
+        request.POST or None, request.FILES or None, customer=customer, initial={"subject": request.GET.get("subject")}
+    )
+    return _objection_page(
+        request,
+        form,
+        "提出异议",
+        lambda data: services.objection_submit(customer=customer, actor=request.user, **data),
+        scope=(
+            "可对失信记录、欠费起始日、被退回的公共信用报告或现行信用等级提出异议；"
+            "处理期间记录显示为“异议中”，仍计入信用评定。"
+        ),
+    )
+
+
+def _objection_page(request: HttpRequest, form, title: str, submit, *, scope: str = "") -> HttpResponse:
+    """The objection form: submitted, back home with the reply deadline; else the form with it."""
+    submitted = request.method == "POST" and submit_form(form, submit)
     if submitted:
         messages.success(
             request,
             f"异议已提交，营业厅审查后由班组长作出决定，将于 {submitted.reply_due_on:%Y-%m-%d} 前答复您（工作日计）",
         )
         return redirect("commitments:enterprise_home")
-    title = f"对失信记录提出异议：{event.get_type_display()}（{event.occurred_on:%Y-%m-%d}）"
     due = services.objection_reply_due(submitted_on=timezone.localdate())
-    return _form(
-        request,
-        form,
-        title,
-        lead=(
-            f"营业厅将在 {settings.OBJECTION_REPLY_WORKING_DAYS} 个工作日内（{due:%Y-%m-%d} 前）答复，"
-            "决定及理由将以短信告知。"
-        ),
-    )
+    days = settings.OBJECTION_REPLY_WORKING_DAYS
+    lead = f"{scope}营业厅将在 {days} 个工作日内（{due:%Y-%m-%d} 前）答复，决定及理由将以短信告知。"
+    return _form(request, form, title, lead=lead)
 
 
 def _form(request: HttpRequest, form, title: str, **extra) -> HttpResponse:

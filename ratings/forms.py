@@ -154,13 +154,19 @@ class WhatIfForm(forms.Form):
         return data
 
 
-class OverrideRequestForm(forms.Form):
+class OverrideLevelForm(forms.Form):
+    """The level, end and reason of an override; an override proposed from an upheld objection to the level
+    rests on that objection, so this is all its page asks."""
+
     level = forms.ChoiceField(label="调整为", choices=list(rules.LEVELS.items()))
     ends_on = _date_field(
         "截止日期",
         help_text=f"到期后自动恢复按规则评定的等级；提高信用等级的最长 {settings.CREDIT_OVERRIDE_RAISE_MAX_DAYS} 天",
     )
     reason = forms.CharField(label="调整理由", widget=forms.Textarea, help_text="将记入审计记录，并向审批人展示")
+
+
+class OverrideRequestForm(OverrideLevelForm):
     basis_kind = forms.ChoiceField(
         label="调整依据",
         choices=OverrideBasis.choices[:-1],  # not "legacy": it only describes the overrides of before

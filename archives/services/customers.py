@@ -143,8 +143,11 @@ def account_update(
     arrears_since: date | None = None,
     voltage_level: str,
     capacity_kva: Decimal,
+    reason: str = "修改户号",
 ) -> ElectricityAccount:
-    """Change an account's payment method, arrears or supply data; the customer is re-rated."""
+    """Change an account's payment method, arrears or supply data; the customer is re-rated.
+
+    ``reason`` is the audit trail's (an upheld objection names itself)."""
     account = ElectricityAccount.objects.select_for_update().get(pk=account.pk)
     for name, value in _account_supply(
         opened_on=opened_on,
@@ -154,6 +157,6 @@ def account_update(
         capacity_kva=capacity_kva,
     ).items():
         setattr(account, name, value)
-    audited_save(account, actor=actor, reason="修改户号")
+    audited_save(account, actor=actor, reason=reason)
     customer_facts_changed(customer_id=account.customer_id, cause="account", ref=account.number)
     return account

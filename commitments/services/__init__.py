@@ -6,6 +6,7 @@ from .letters import commitment_code, letter_decide, letter_record_fulfilment, l
 from .objections import (
     objection_decide,
     objection_open_for,
+    objection_override_request,
     objection_reply_due,
     objection_review,
     objection_submit,
@@ -35,6 +36,7 @@ __all__ = [
     "objection_decide",
     "objection_review",
     "objection_open_for",
+    "objection_override_request",
     "objection_reply_due",
     "objection_submit",
     "password_change",

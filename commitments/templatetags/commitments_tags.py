@@ -62,3 +62,24 @@ def measure_panel_of(context, customer) -> dict:
         return {"visible": False}
     can_handle = user.has_perm("commitments.handle_measuretask")
     return {"visible": True, "tasks": measures_of(customer), "can_handle": can_handle}
+
+
+@register.simple_tag
+def objected_facts_of(customer):
+    """What of the archive is 异议中 (the level, arrears dates, reports) for the archive page's marks."""
+    from ..selectors import objected_facts
+
+    return objected_facts(customer=customer)
+
+
+@register.inclusion_tag("commitments/_objection_panel.html", takes_context=True)
+def objection_panel_of(context, customer, objected) -> dict:
+    """The open objections of a customer on its archive page, and the counter's action for staff: record
+    the enterprise's paper objection."""
+    user = context["request"].user
+    return {
+        "visible": user.has_perm("commitments.view_objection"),
+        "customer": customer,
+        "objected": objected,
+        "may_record": user.has_perm("commitments.review_objection"),
+    }

@@ -37,14 +37,27 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import CharField, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, Collate, TruncDate
 from django.utils import timezone
 
 from archives.models import CreditEvent, CreditInformation, Customer, PublicCreditReport, RevocationStatus
 from archives.models import ReportStatus as PublicReportStatus
 from archives.selectors import events_with_publication_status
-from commitments.models import CommitmentLetter, LetterStatus
+from commitments.models import CommitmentLetter, LetterStatus, ObjectionSubject
+from commitments.selectors import objected_customer_ids
 from credit_portal import spreadsheets
 from credit_portal.claims import claim, lease_expired
 from credit_portal.errors import ApplicationError
@@ -88,9 +101,23 @@ def _archive_rows(report_date: date) -> QuerySet:
         .order_by("-issued_on")
         .values("issued_on")[:1]
     )
+    # 异议 (format 4): a hashed IN over the few open objections per subject, not a subquery per customer.
+    objected = {
+        f"objected_{name}": Case(
+            When(pk__in=objected_customer_ids(subject), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+        for name, subject in (
+            ("level", ObjectionSubject.LEVEL),
+            ("arrears", ObjectionSubject.ARREARS),
+            ("report", ObjectionSubject.REPORT),
+            ("events", ObjectionSubject.EVENT),
+        )
+    }
     return (
         Customer.objects.filter(created_at__lt=cutoff)
-        .annotate(report_issued_on=Subquery(latest_verified))
+        .annotate(report_issued_on=Subquery(latest_verified), **objected)
         .order_by("uscc")
     )
 

@@ -69,6 +69,23 @@ def yes_no(value) -> str:
     return "否" if value in (None, "") else "是"
 
 
+#: 信用等级状态: the level in force is 异议中 while an objection to it is open (format 4).
+LEVEL_OBJECTED = "异议中"
+LEVEL_UNDISPUTED = "有效"
+#: 异议中事项: the subjects of a customer's open objections, in this order (format 4).
+OBJECTION_SUBJECT_WORDS = ("信用等级", "欠费起始日", "公共信用报告", "失信行为记录")
+
+
+def level_status(objected_level) -> str:
+    return LEVEL_OBJECTED if objected_level else LEVEL_UNDISPUTED
+
+
+def objected_subjects(level, arrears, report, events) -> str:
+    """异议中事项: what of the archive an open objection disputes, e.g. 信用等级;欠费起始日 (empty: nothing)."""
+    flags = (level, arrears, report, events)
+    return ";".join(word for word, flag in zip(OBJECTION_SUBJECT_WORDS, flags, strict=True) if flag)
+
+
 def information_content(title: str | None, description: str | None) -> str:
     """内容 of other credit information: its title, and its description after a colon when there is one."""
     return free_text(f"{title or ''}：{description}" if description else title)
@@ -224,6 +241,17 @@ ARCHIVES = Sheet(
         col("依据条款", "rating__rules", render=rule_ids),
         col("公共信用报告日期", "report_issued_on", render=iso_date),
         col("最近变更日期", "rating__changed_on", render=iso_date),
+        # Format 4: an open objection to the level in force marks it 异议中 (it still counts), and what
+        # of the archive open objections dispute (the events' own 状态 is in events.csv).
+        col("信用等级状态", "objected_level", render=level_status),
+        col(
+            "异议中事项",
+            "objected_level",
+            "objected_arrears",
+            "objected_report",
+            "objected_events",
+            render=objected_subjects,
+        ),
     ),
 )
 
@@ -273,4 +301,7 @@ FILE_NAMES: tuple[str, ...] = (*(sheet.file_name for sheet in SHEETS), XLSX_NAME
 #: 3: events.csv gained 失信信息类别, 最短公示期至, 最长公示期至, 修复日期; its 状态 has five values;
 #:    commitments.csv lists the 信用修复承诺书 of approved repairs (承诺类型 信用修复型, its own 承诺事由,
 #:    承诺内容 and 违诺责任, and in 备注 the record it repaired).
-FORMAT_VERSION = 3
+#: 4: archives.csv gained 信用等级状态 (有效/异议中: an objection to the level in force is open) and
+#:    异议中事项 (信用等级;欠费起始日;公共信用报告;失信行为记录: what open objections dispute); an event
+#:    named by an open objection to the level is 异议中 in events.csv too.
+FORMAT_VERSION = 4

@@ -40,7 +40,9 @@ RULES_THE_SCHEMA_CANNOT_STATE = {
     "POST /api/applications/": "a date not before today; printable text; the documents the route needs",
     "POST /api/applications/{id}/status/": "a reason when the application is sent back",
     "POST /api/service-requests/{id}/status/": "a reason when the request is sent back",
-    "POST /api/objections/": "an event of the applicant's own archive; a real PDF, JPEG or PNG",
+    "POST /api/objections/": "the record its subject names, of the applicant's own archive; a real PDF, JPEG or PNG",
+    "POST /api/objections/{id}/review/": "an upheld arrears or report objection's correction: a date not after "
+    "today nor before the account's opening, unlike the stored one; what the report shows",
     "POST /api/objections/{id}/decision/": "a reason when the objection is refused",
     "POST /api/repairs/": "an event of the applicant's own archive past its shortest period; real PDFs, JPEGs or PNGs",
     "POST /api/repairs/at-source/": "another authority's record; a date not after today; a real PDF, JPEG or PNG",

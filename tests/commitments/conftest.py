@@ -6,7 +6,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from archives.models import CreditEvent, Customer, EventRevocation, Membership, PublicCreditReport
+from archives.models import (
+    CreditEvent,
+    Customer,
+    ElectricityAccount,
+    EventRevocation,
+    Membership,
+    PublicCreditReport,
+)
 from archives.services import event_record
 from commitments.models import (
     CommitmentLetter,
@@ -55,7 +62,13 @@ def database_state() -> dict:
         "reports": list(PublicCreditReport.objects.order_by("pk").values_list("pk", "status", "shows_dishonesty")),
         "applications": list(PowerApplication.objects.order_by("pk").values_list("pk", "status", "rejection_reason")),
         "services": list(ValueAddedServiceRequest.objects.order_by("pk").values_list("pk", "status")),
-        "objections": list(Objection.objects.order_by("pk").values_list("pk", "status", "revocation_id")),
+        "objections": list(
+            Objection.objects.order_by("pk").values_list(
+                "pk", "status", "revocation_id", "subject", "channel", "corrected_arrears_since"
+            )
+        ),
+        "disputed_events": Objection.disputed_events.through.objects.count(),
+        "arrears": list(ElectricityAccount.objects.order_by("pk").values_list("pk", "arrears_since")),
         "events": list(CreditEvent.objects.order_by("pk").values_list("pk", "status")),
         "revocations": list(EventRevocation.objects.order_by("pk").values_list("pk", "status")),
         "ratings": list(CustomerRating.objects.order_by("customer_id").values_list("customer_id", "level")),

@@ -66,7 +66,8 @@ def test_upheld_objection_revokes_the_event_through_a_revocation_and_re_rates(
     client.force_login(applicant)
     page = client.get(reverse("commitments:objection_detail", args=[objection.pk])).content.decode()
     home = client.get(reverse("commitments:enterprise_home")).content.decode()
-    for text in ("提出异议", "营业厅审查", "建议撤销该记录：回单属实", "班组长决定：异议成立，记录已撤销", "同意撤销"):
+    upheld = "班组长决定：异议成立，记录已撤销"
+    for text in ("提出异议", "营业厅审查", "建议异议成立，撤销或更正该记录：回单属实", upheld, "同意撤销"):
         assert text in page, text
     assert "已撤销" in home
 

@@ -209,6 +209,21 @@ PAGES = [
         lambda w: {"reason": "该次欠费已于当日补缴"},
         ("applicant",),
     ),  # fmt: skip
+    Page(
+        "commitments:objection_new",
+        _url("commitments:objection_new"),
+        OWN,
+        lambda w: {"subject": "event", "event": w.free_event.pk, "reason": "该次欠费已于当日补缴"},
+        ("applicant",),
+        # the other applicant's form does not offer 淮阴甲电器's record: the form again, nothing saved
+    ),  # fmt: skip
+    Page(
+        "commitments:objection_counter",
+        _url("commitments:objection_counter", lambda w: w.customer.uscc),
+        STAFF,
+        lambda w: {"subject": "event", "event": w.free_event.pk, "reason": "企业书面异议", "letter": pdf()},
+        ("staff", "supervisor"),
+    ),  # fmt: skip
     Page("commitments:registration_list", _url("commitments:registration_list"), STAFF),
     Page(
         "commitments:registration_decide",

@@ -133,7 +133,9 @@ def dataset(db) -> Dataset:
     CreditEvent.objects.filter(pk=events[1].pk).update(status="revoked")
     # The outage repaired (信用修复) on 2026-11-01; the damage disputed by an objection still open.
     CreditEvent.objects.filter(pk=events[4].pk).update(repaired_on=date(2026, 11, 1), repair_ref="修复申请#1")
-    Objection.objects.create(event=events[2], customer=plain, reason="不是我方所为", submitted_by=clerk)
+    Objection.objects.create(
+        event=events[2], customer=plain, reason="不是我方所为", submitted_by=clerk
+    ).disputed_events.add(events[2])
     EventRevocation.objects.create(
         event=events[1], reason='当事人提供了缴费凭证, "已核实"', status="approved", requested_by=clerk,
         decided_by=boss, decided_at=at(2026, 4, 20),

@@ -75,7 +75,7 @@ def test_each_file_has_its_declared_headers_in_the_design_order():
     ]  # fmt: skip
     assert columns.ARCHIVES.headers == [
         "统一社会信用代码", "名称", "信用等级", "规则评定等级", "人工调整", "评定日期", "依据条款", "公共信用报告日期",
-        "最近变更日期",
+        "最近变更日期", "信用等级状态", "异议中事项",
     ]  # fmt: skip
     assert columns.CREDIT_INFORMATION.headers == [
         "统一社会信用代码",

@@ -24,7 +24,7 @@ COMMITMENT_HEADERS = [
 ]  # fmt: skip
 ARCHIVE_HEADERS = [
     "统一社会信用代码", "名称", "信用等级", "规则评定等级", "人工调整", "评定日期", "依据条款", "公共信用报告日期",
-    "最近变更日期",
+    "最近变更日期", "信用等级状态", "异议中事项",
 ]  # fmt: skip
 EVENT_HEADERS = [
     "主体名称", "统一社会信用代码", "失信行为类型", "失信严重程度", "发生日期", "认定日期", "状态", "撤销原因",
@@ -101,8 +101,10 @@ def test_archives_csv_has_every_customer_with_its_level_rules_and_dates(built):
             "yellow.1;yellow.2",
             "2026-05-01",
             "2026-10-01",
+            "有效",
+            "失信行为记录",  # the damage's objection (conftest)
         ],
-        [data.unrated.uscc, "淮阴丙商贸有限公司", "", "", "否", "", "", "", ""],
+        [data.unrated.uscc, "淮阴丙商贸有限公司", "", "", "否", "", "", "", "", "有效", ""],
         [
             data.tricky.uscc,
             TRICKY_NAME,
@@ -113,6 +115,8 @@ def test_archives_csv_has_every_customer_with_its_level_rules_and_dates(built):
             "green.1;green.2",
             "2026-09-09",
             "2026-01-05",
+            "有效",
+            "",
         ],
     ]
 
@@ -188,7 +192,7 @@ def test_the_manifest_gives_date_counts_and_the_sha256_of_every_file(built):
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
 
     assert manifest["report_date"] == "2026-11-28"
-    assert manifest["format_version"] == 3  # events.csv: class, periods, repair date, five statuses
+    assert manifest["format_version"] == 4  # archives.csv: 信用等级状态, 异议中事项
     assert manifest["generated_at"] == "2026-11-28T10:00:00+08:00"
     assert manifest["counts"] == {"commitments": 2, "archives": 3, "events": 5, "credit_information": 0}
     assert manifest["reporting_unit"] == {"name": UNIT, "code": UNIT_CODE}
