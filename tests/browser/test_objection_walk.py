@@ -1,10 +1,7 @@
 """End to end in a real browser, an objection (异议, issue 22): staff record a second red event for a red
-customer; the enterprise objects to it from its home page; the record shows 异议中 on its page, on the
+customer; the enterprise is told of it; it objects to it from its home page; the record shows 异议中 on its page, on the
 archive page and in the next DRC report, and still counts; staff review, a supervisor decides (upheld:
-the record is revoked) and the mark goes.
-
-The notice of the new record to the enterprise (issue 22's first bullet) is built on another branch
-(h-notice); its step joins this walk once that branch is merged."""
+the record is revoked) and the mark goes."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -61,7 +58,7 @@ def _event_status_in_report(customer, event, *, rebuild: bool) -> str:
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_an_enterprise_objects_to_a_new_record_and_the_mark_goes_once_decided(
-    page, chromium, live_server, staff, supervisor, time_machine, settings, tmp_path
+    page, chromium, live_server, staff, supervisor, time_machine, settings, tmp_path, assert_accessible
 ):
     settings.DRC_REPORT_ROOT = str(tmp_path / "drc-reports")
     time_machine.move_to(datetime(2025, 6, 16, 9, 0, tzinfo=SHANGHAI), tick=True)
@@ -88,11 +85,19 @@ def test_an_enterprise_objects_to_a_new_record_and_the_mark_goes_once_decided(
     expect(page.locator("h1 .badge").first).to_have_text("红色")
     event = CreditEvent.objects.get(customer=customer, occurred_on=date(2025, 6, 12))
 
-    # 2. The enterprise objects to it from its home page.
+    # 2. The enterprise is told of the new record (its level stays red: a notice of the record itself) …
     enterprise = _session(chromium, live_server)
     _log_in(enterprise, "13951230022")
+    enterprise.goto("/notifications/mine/")
+    told = enterprise.locator("main")
+    expect(told).to_contain_text("失信行为记录告知")
+    expect(told).to_contain_text("异议")
+    assert_accessible(enterprise)
+
+    # … and objects to it from its home page.
     enterprise.goto("/enterprise/")
     enterprise.locator(f"#event-{event.pk}").get_by_role("link", name="对此记录提出异议").click()
+    assert_accessible(enterprise)
     enterprise.get_by_label("异议理由").fill("6月12日系正常咨询，并非恶意投诉，附通话记录")
     enterprise.get_by_role("button", name="提交").click()
     expect(enterprise.locator(".messages")).to_contain_text("异议已提交")
@@ -102,6 +107,7 @@ def test_an_enterprise_objects_to_a_new_record_and_the_mark_goes_once_decided(
     page.goto(f"/archives/customers/{customer.uscc}/")
     expect(page.locator(f"#event-{event.pk}")).to_contain_text("异议中")
     expect(page.locator("#objections")).to_contain_text("异议中")
+    assert_accessible(page)
     assert _event_status_in_report(customer, event, rebuild=False) == "异议中"
     assert CustomerRating.objects.get(customer=customer).level == "red"
 
