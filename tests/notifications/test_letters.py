@@ -94,6 +94,8 @@ def test_the_letter_pdf_embeds_a_chinese_font_and_gives_back_its_text(pinned, tm
     ):
         assert expected in text.replace(" ", "") or expected in text, expected
     assert "black.2" not in text  # the criterion in words, not its id
+    joined = text.replace(" ", "").replace("\n", "")
+    assert "欠费起始日、被退回的公共信用信息查询报告或现行信用等级有异议" in joined  # every kind of objection
     fonts = subprocess.run(["pdffonts", str(tmp_path / "letter.pdf")], capture_output=True, text=True).stdout
     assert "PortalSerif" in fonts  # the cut font, not a fallback
 
