@@ -165,10 +165,11 @@ def generate(customers: int, events: int) -> dict[str, float]:
         # Active manual levels: most run past both dates, some end between them (ended by run B).
         "overrides": f"""
             INSERT INTO ratings_leveloverride (customer_id, level, reason, ends_on, status, requested_by_id,
-                                               requested_at, decided_by_id, decided_at, decision_note, end_reason)
+                                               requested_at, decided_by_id, decided_at, decision_note, end_reason,
+                                               basis_kind, basis_ref, basis_document, basis_summary)
             SELECT c, (ARRAY['green','blue','yellow','red','black'])[1 + (random() * 4)::int], 'bench',
                    date '{as_of}' + CASE WHEN random() < 0.2 THEN 1 + (random() * 20)::int ELSE 60 END,
-                   'active', {staff.pk}, now(), {boss.pk}, now(), '', ''
+                   'active', {staff.pk}, now(), {boss.pk}, now(), '', '', 'legacy', '', '', ''
               FROM (SELECT DISTINCT 1 + (random() * ({n} - 1))::int AS c
                       FROM generate_series(1, greatest(1, {n} / 5000))) AS o;
         """,

@@ -1,7 +1,7 @@
 """Each role's day walked in headless Chromium: staff, supervisor and DRC officer at desktop size, the
 enterprise on a phone. No server error, no script error, no request to another host, on every step."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
@@ -198,6 +198,26 @@ def test_a_staff_members_day(chromium, live_server, axe_source, time_machine):
     assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"  # focus visible
     page.keyboard.press("Enter")
     expect(page.locator("main")).to_be_focused()
+    watch.check(page)
+
+    # The dashboard counts a level change at once (no beat runs in these tests) and says when it counted.
+    page.goto("/ratings/dashboard/")
+    red = page.locator("#level-count-red").locator("td").nth(1)
+    red_before = int(red.inner_text())
+    watch.check(page)
+    time_machine.move_to(TODAY + timedelta(minutes=2), tick=True)
+    page.goto(f"/archives/customers/{enterprise.uscc}/events/new/")
+    page.get_by_label("失信行为类型").select_option(label="窃电")
+    page.get_by_label("发生日期").fill("2025-06-12")
+    page.get_by_label("窃电金额（元）").fill("8000")
+    page.get_by_role("button", name="提交").click()
+    expect(page.locator(".messages")).to_contain_text("失信行为已录入")
+    watch.check(page)
+    page.goto("/ratings/dashboard/")
+    expect(red).to_have_text(str(red_before + 1))
+    counted = page.locator("#dashboard-age").inner_text()
+    # Counted again at the change (2 minutes on: not the 5-minute rule), at that minute.
+    assert counted.startswith(f"统计于 {(TODAY + timedelta(minutes=2)):%Y-%m-%d %H:%M}"), counted
     watch.check(page)
 
     watch.assert_clean()
