@@ -207,6 +207,7 @@ def test_a_staff_members_day(chromium, live_server, axe_source, time_machine):
     watch.check(page)
     time_machine.move_to(TODAY + timedelta(minutes=2), tick=True)
     page.goto(f"/archives/customers/{enterprise.uscc}/events/new/")
+    watch.check(page)
     page.get_by_label("失信行为类型").select_option(label="窃电")
     page.get_by_label("发生日期").fill("2025-06-12")
     page.get_by_label("窃电金额（元）").fill("8000")
