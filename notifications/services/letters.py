@@ -105,17 +105,7 @@ def letter_compose(*, notice: Notice) -> dict:
     consequence = LEVEL_CONSEQUENCES.get(change.level)
     improvements = list(change.basis.get("improvements", ())) if change.computed_level == change.level else []
     return {
-        "reference": letter_reference(letter_id=notice.pk, created_at=notice.created_at),
-        "issued_on": timezone.localdate().isoformat(),
-        "issuer": ISSUER,
-        "letterhead": LETTERHEAD,
-        "hotline": settings.NOTIFICATION_HOTLINE,
-        "customer": {
-            "name": customer.name,
-            "uscc": customer.uscc,
-            "address": customer.address,
-            "contact_person": customer.contact_person,
-        },
+        **_letterhead(notice, customer),
         "level": change.level,
         "level_label": rules.LEVEL_LABELS.get(change.level, change.level),
         "previous_level_label": rules.LEVEL_LABELS.get(change.previous_level, "") if change.previous_level else "",
@@ -138,6 +128,23 @@ def letter_compose(*, notice: Notice) -> dict:
     }
 
 
+def _letterhead(notice: Notice, customer) -> dict:
+    """What every letter's head and address carry: its number and date, the issuer, the addressee."""
+    return {
+        "reference": letter_reference(letter_id=notice.pk, created_at=notice.created_at),
+        "issued_on": timezone.localdate().isoformat(),
+        "issuer": ISSUER,
+        "letterhead": LETTERHEAD,
+        "hotline": settings.NOTIFICATION_HOTLINE,
+        "customer": {
+            "name": customer.name,
+            "uscc": customer.uscc,
+            "address": customer.address,
+            "contact_person": customer.contact_person,
+        },
+    }
+
+
 def _events_told(notice: Notice) -> dict:
     from .events import event_values
 
@@ -152,17 +159,7 @@ def event_letter_compose(*, notice: Notice) -> dict:
     customer = notice.customer
     return {
         "kind": "event",
-        "reference": letter_reference(letter_id=notice.pk, created_at=notice.created_at),
-        "issued_on": timezone.localdate().isoformat(),
-        "issuer": ISSUER,
-        "letterhead": LETTERHEAD,
-        "hotline": settings.NOTIFICATION_HOTLINE,
-        "customer": {
-            "name": customer.name,
-            "uscc": customer.uscc,
-            "address": customer.address,
-            "contact_person": customer.contact_person,
-        },
+        **_letterhead(notice, customer),
         "level": notice.level,
         "level_label": rules.LEVEL_LABELS.get(notice.level, notice.level),
         "closing": texts.LETTER_CLOSING,
