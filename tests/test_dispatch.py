@@ -46,3 +46,20 @@ def test_the_tasks_that_retry_take_attempts_and_back_off_from_the_retry_setting(
 
 def test_celery_publishes_with_the_retry_settings_publish_policy():
     assert app.conf.task_publish_retry_policy == settings.RETRY["publish"]
+
+
+def test_a_queued_tasks_arguments_show_a_batch_by_its_ends_and_a_text_by_its_length(monkeypatch):
+    """The message's ``argsrepr`` (what a worker logs): no repr of thousands of ids, no message text."""
+    from credit_portal.queueing import args_repr
+
+    sent = {}
+    task = app.tasks["notifications.tasks.direct_message_send_task"]
+    monkeypatch.setattr(task, "apply_async", lambda args, **options: sent.update(options, args=args))
+
+    task_send("notifications.tasks.direct_message_send_task", 42, "王五 13951230022 您好")
+
+    assert sent["args"] == (42, "王五 13951230022 您好")  # the task itself gets everything
+    assert sent["argsrepr"] == "(42, <text of 17 characters>)"
+    assert "13951230022" not in sent["argsrepr"]
+    assert args_repr((list(range(1, 5001)),)) == "([5000 items: 1 … 5000])"
+    assert args_repr(([1, 2, 3], None)) == "([1, 2, 3], None)"

@@ -211,3 +211,22 @@ def test_applicants_and_drc_officers_cannot_open_the_queue(client, theft, drc, a
         )
     task.refresh_from_db()
     assert task.status == "open"
+
+
+def test_a_batch_leaves_the_measures_of_customers_between_its_own_alone():
+    """A batch finds its customers' measures between its lowest and highest id: a customer in between
+    that did not move keeps its measures."""
+    first, between, last = (CustomerFactory() for _ in range(3))
+    assert first.pk < between.pk < last.pk
+    measures_follow_levels(moves=[LevelMove(change_id=n, customer_id=c.pk, level="black") for n, c in
+                                  enumerate((first, between, last), start=1)])  # fmt: skip
+
+    opened, lifted = measures_follow_levels(
+        moves=[LevelMove(change_id=10, customer_id=first.pk, level="green"),
+               LevelMove(change_id=11, customer_id=last.pk, level="red")]
+    )  # fmt: skip
+
+    assert (opened, lifted) == (0, 3)  # prepayment of `last`, both of `first`
+    assert _in_force(between) == [("more_inspections", "open"), ("prepayment_required", "open")]
+    assert _in_force(first) == []
+    assert _in_force(last) == [("more_inspections", "open")]
