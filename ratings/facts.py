@@ -73,65 +73,39 @@ def customer_facts(*, customer, as_of: date) -> rules.Facts:
     return customer_facts_and_next(customer_id=customer.pk, as_of=as_of)[0]
 
 
-#: The columns of the one round trip that reads a customer's rows of three tables (``_customer_rows``).
-_ONE = ("f_kind", "f_pk", "f_on", "f_until", "f_text", "f_amount", "f_voltage", "f_severity", "f_flag")
 _EVENT, _REPORT, _ACCOUNT = 1, 2, 3
+#: The one round trip that reads a customer's rows of three tables (``_customer_rows``): its columns, each
+#: with its type (for the tables that have no such column) and the model field each table puts there.
+_ONE = {
+    "f_pk": (None, "pk", "pk", "pk"),
+    "f_on": (DateField, "occurred_on", "issued_on", "arrears_since"),
+    "f_until": (DateField, "repaired_on", None, "opened_on"),
+    "f_text": (CharField, "type", None, "payment_method"),
+    "f_amount": (DecimalField, "amount_yuan", None, None),
+    "f_voltage": (DecimalField, "voltage_kv", None, None),
+    "f_severity": (CharField, "severity", None, None),
+    "f_flag": (BooleanField, None, "shows_dishonesty", None),
+}
 
 
 def _customer_rows(customer_id: int) -> list[tuple]:
     """Its in-force events, verified reports and accounts, in one UNION ALL (one round trip, not three)."""
 
-    def none(field):
-        return Value(None, output_field=field)
+    def tagged(rows: QuerySet, kind: int) -> QuerySet:
+        columns = {
+            name: F(fields[kind]) if fields[kind] else Value(None, output_field=fields[0]())
+            for name, fields in _ONE.items()
+        }
+        return rows.filter(customer_id=customer_id).annotate(f_kind=Value(kind), **columns).order_by()
 
-    events = (
-        events_in_force()
-        .filter(customer_id=customer_id)
-        .annotate(
-            f_kind=Value(_EVENT),
-            f_pk=F("pk"),
-            f_on=F("occurred_on"),
-            f_until=F("repaired_on"),
-            f_text=F("type"),
-            f_amount=F("amount_yuan"),
-            f_voltage=F("voltage_kv"),
-            f_severity=F("severity"),
-            f_flag=none(BooleanField()),
-        )  # fmt: skip
-        .values_list(*_ONE)
-    )
-    reports = (
-        reports_verified()
-        .filter(customer_id=customer_id)
-        .annotate(
-            f_kind=Value(_REPORT),
-            f_pk=F("pk"),
-            f_on=F("issued_on"),
-            f_until=none(DateField()),
-            f_text=none(CharField()),
-            f_amount=none(DecimalField()),
-            f_voltage=none(DecimalField()),
-            f_severity=none(CharField()),
-            f_flag=F("shows_dishonesty"),
-        )  # fmt: skip
-        .values_list(*_ONE)
-    )
-    accounts = (
-        ElectricityAccount.objects.filter(customer_id=customer_id)
-        .annotate(
-            f_kind=Value(_ACCOUNT),
-            f_pk=F("pk"),
-            f_on=F("arrears_since"),
-            f_until=F("opened_on"),
-            f_text=F("payment_method"),
-            f_amount=none(DecimalField()),
-            f_voltage=none(DecimalField()),
-            f_severity=none(CharField()),
-            f_flag=none(BooleanField()),
-        )  # fmt: skip
-        .values_list(*_ONE)
-    )
-    return list(events.order_by().union(reports.order_by(), accounts.order_by(), all=True))
+    parts = [
+        tagged(events_in_force(), _EVENT),
+        tagged(reports_verified(), _REPORT),
+        tagged(ElectricityAccount.objects.all(), _ACCOUNT),
+    ]
+    columns = ("f_kind", *_ONE)
+    first, *others = (part.values_list(*columns) for part in parts)
+    return list(first.union(*others, all=True))
 
 
 def customer_facts_and_next(*, customer_id: int, as_of: date) -> tuple[rules.Facts, date | None]:
