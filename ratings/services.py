@@ -15,7 +15,8 @@ from credit_portal.errors import ApplicationError
 from . import consequences, rules
 from .changes import rating_write
 from .facts import customer_facts_and_next
-from .models import OVERRIDE_BASIS_KINDS, CustomerRating, LevelOverride, OverrideStatus, RatingCause
+from .hooks import override_basis
+from .models import OVERRIDE_BASIS_KINDS, CustomerRating, LevelOverride, OverrideBasis, OverrideStatus, RatingCause
 from .override_basis import basis_check, raise_ends_by, raises_level
 from .rulesets import rule_book_for
 from .selectors.in_force import active_override, level_in_force
@@ -174,6 +175,9 @@ def _raise_still_grounded(override: LevelOverride) -> None:
             "信用修复或法院裁判文书：请驳回，由申请人注明依据后重新申请",
             field="override",
         )
+    if override.basis_kind != OverrideBasis.COURT:
+        # The objection or repair it names may have been refused since the request: asked again.
+        override_basis(customer_id=override.customer_id, kind=override.basis_kind, ref=override.basis_ref)
     latest = raise_ends_by(requested_on=timezone.localdate())
     if override.ends_on > latest:
         raise ApplicationError(

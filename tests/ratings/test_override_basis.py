@@ -226,3 +226,17 @@ def test_the_api_names_the_basis_of_the_override_in_force(api_client_for, black,
 
     assert body["level"] == "green"
     assert (body["override"]["basis_kind"], body["override"]["basis_ref"]) == ("objection", str(objection.pk))
+
+
+def test_an_approval_is_refused_when_the_objection_it_rests_on_was_refused_since_the_request(
+    black, supervisor, other_supervisor
+):
+    objection = _objection(black)
+    override = _raise(black, supervisor, basis_kind="objection", basis_ref=str(objection.pk))
+    Objection.objects.filter(pk=objection.pk).update(status=ObjectionStatus.REFUSED)
+
+    with pytest.raises(ApplicationError, match="不成立"):
+        services.override_decide(override=override, approve=True, actor=other_supervisor)
+    override.refresh_from_db()
+    assert override.status == OverrideStatus.PENDING
+    assert CustomerRating.objects.get(customer=black).level == "black"
