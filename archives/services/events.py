@@ -199,14 +199,19 @@ def events_publication_expire(*, today: date) -> int:
     The records are claimed with a conditional update under row locks (``publication_expiry_told_on``),
     so a second run, or one running beside it, tells nothing twice. Returns how many records were told.
     """
+    # Only records in force whose longest period has ended can be 公示期满: the status is computed for
+    # those alone, and handed to the claim as a subquery (no id list through Python).
+    untold = CreditEvent.objects.filter(
+        publication_expiry_told_on__isnull=True, status=EventStatus.IN_FORCE, publication_longest_until__lt=today
+    )
     due = (
-        events_with_publication_status(CreditEvent.objects.filter(publication_expiry_told_on__isnull=True), on=today)
+        events_with_publication_status(untold, on=today)
         .filter(publication_status=vocabulary.EXPIRED_STATUS)
-        .values_list("pk", flat=True)
+        .values("pk")
     )
     claimed = list(
         CreditEvent.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(pk__in=list(due), publication_expiry_told_on__isnull=True)
+        .filter(pk__in=due, publication_expiry_told_on__isnull=True)
         .select_related("customer")
         .order_by("customer_id", "occurred_on", "pk")
     )
