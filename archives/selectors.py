@@ -36,9 +36,14 @@ def customers_visible_to(user) -> QuerySet[Customer]:
     """Staff, supervisors and DRC officers see every archive; an applicant only its confirmed own."""
     if not user.is_authenticated:
         return Customer.objects.none()
-    if user.has_perm("archives.view_all_archives"):
+    return _visible_customers(every=user.has_perm("archives.view_all_archives"), user_id=user.pk)
+
+
+def _visible_customers(*, every: bool, user_id) -> QuerySet[Customer]:
+    """The rule of ``customers_visible_to``, also compiled by the rating API's look-up (``_CompiledLookup``)."""
+    if every:
         return Customer.objects.all()
-    return Customer.objects.filter(members__user=user, members__confirmed_at__isnull=False)
+    return Customer.objects.filter(members__user_id=user_id, members__confirmed_at__isnull=False)
 
 
 CUSTOMER_NOT_FOUND = "没有找到该用户档案"
@@ -89,11 +94,7 @@ class _CompiledLookup:
 
     @classmethod
     def compile(cls, fields: tuple[str, ...], every: bool) -> "_CompiledLookup":
-        customers = (
-            Customer.objects.all()
-            if every
-            else Customer.objects.filter(members__user_id=_USER_SLOT, members__confirmed_at__isnull=False)
-        )
+        customers = _visible_customers(every=every, user_id=_USER_SLOT)
         compiler = customers.filter(uscc=_USCC_SLOT).order_by().values(*fields)[:1].query.get_compiler(DEFAULT_DB_ALIAS)
         sql, params = compiler.as_sql()
         converters = compiler.get_converters([column for column, _, _ in compiler.select])
