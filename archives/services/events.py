@@ -139,6 +139,14 @@ def revocation_decide(*, revocation: EventRevocation, approve: bool, actor, note
     return revocation
 
 
+def event_repairable(event: CreditEvent) -> None:
+    """Refuse a repair of a record revoked or repaired already (callers check before storing any upload)."""
+    if event.status == EventStatus.REVOKED:
+        raise ApplicationError("该记录已撤销，不能再修复", field="event")
+    if event.repaired_on is not None:
+        raise Conflict(f"该记录已于 {event.repaired_on} 修复，不能重复修复", field="event")
+
+
 @transaction.atomic
 def event_repair_record(*, event: CreditEvent, repaired_on: date, actor, ref: str, note: str = "") -> CreditEvent:
     """Mark an event repaired (已修复, 信用修复) from ``repaired_on``; the customer is re-rated in this transaction.
@@ -152,10 +160,7 @@ def event_repair_record(*, event: CreditEvent, repaired_on: date, actor, ref: st
     ref = (ref or "").strip()
     if not ref:
         raise ApplicationError("请注明修复决定", field="ref")
-    if event.status == EventStatus.REVOKED:
-        raise ApplicationError("该记录已撤销，不能再修复", field="event")
-    if event.repaired_on is not None:
-        raise Conflict(f"该记录已于 {event.repaired_on} 修复，不能重复修复", field="event")
+    event_repairable(event)
     if repaired_on > timezone.localdate():
         raise ApplicationError(f"修复日期 {repaired_on} 晚于今天", field="repaired_on")
     publication = event.publication_class

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from archives.models import CreditEvent, Membership
-from archives.services import event_repair_record
+from archives.services import event_repair_record, event_repairable
 from archives.services.common import audited_save
 from archives.validation import check_date_floor, check_plain_text, check_upload
 from credit_portal.decisions import two_person_decide
@@ -260,6 +260,7 @@ def repair_record_at_source(
     if evidence is None:
         raise ApplicationError("请上传认定机关修复的证明材料", field="evidence")
     checked = check_upload(evidence, field="evidence")
+    event_repairable(event)  # before the evidence is stored: a refusal leaves no file behind
     note = (note or "").strip()
     application = RepairApplication(
         event=event,

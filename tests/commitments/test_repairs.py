@@ -3,6 +3,7 @@
 the event 已修复, re-rates at once and publishes the commitment (信用修复型); a refusal says what is missing."""
 
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 from django.test import override_settings
@@ -261,6 +262,14 @@ def test_another_authoritys_record_is_repaired_at_its_source_and_staff_record_it
     assert listed.repaired_on == date(2025, 6, 10)
     assert (application.route, application.status) == ("source", RepairStatus.APPROVED)
     assert "淮安市市场监督管理局" in DirectMessage.objects.get(kind="repair").text
+    folder = Path(application.evidence.path).parent
+    stored = sorted(folder.iterdir())
+    with pytest.raises(ApplicationError, match="不能重复修复"):  # recorded twice: refused, no file left behind
+        services.repair_record_at_source(
+            event=listed, actor=staff, repaired_on=date(2025, 6, 11), source_body="淮安市市场监督管理局",
+            evidence=pdf("again.pdf"),
+        )  # fmt: skip
+    assert sorted(folder.iterdir()) == stored
     with pytest.raises(ApplicationError, match="须由企业申请、经两人审批"):
         services.repair_record_at_source(
             event=record(honest_archive, found_on=date(2025, 1, 6), type="unauthorized_use", time_machine=time_machine),
