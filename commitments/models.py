@@ -445,7 +445,7 @@ class Objection(models.Model):
     # Counted in working days of the official calendar from submission (OBJECTION_REPLY_WORKING_DAYS).
     reply_due_on = models.DateField("答复期限", null=True, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[disputed_events, revocations])  # which records, which revocations
 
     class Meta:
         verbose_name = "异议"

@@ -1,3 +1,5 @@
+from contextlib import contextmanager
+
 from django.db import models
 
 from archives.signals import facts_changed
@@ -9,6 +11,18 @@ def audited_save(instance: models.Model, *, actor, reason: str = "") -> None:
     if reason:
         instance._change_reason = reason
     instance.save()
+
+
+@contextmanager
+def history_paused(instance: models.Model):
+    """Saves of ``instance`` and changes of its many-to-many fields inside the block write no history row of
+    their own: the next audited write records their outcome in one row (simple-history would write one per
+    step, so one act would show twice in the trail)."""
+    instance.skip_history_when_saving = True
+    try:
+        yield instance
+    finally:
+        del instance.skip_history_when_saving
 
 
 def customer_facts_changed(*, customer_id: int, cause: str, ref: str = "") -> None:

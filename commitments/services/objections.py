@@ -27,7 +27,7 @@ from archives.models import (
     RevocationStatus,
 )
 from archives.services import account_update, report_verify, revocation_decide, revocation_request
-from archives.services.common import audited_save
+from archives.services.common import audited_save, history_paused
 from archives.validation import check_plain_text, check_upload
 from credit_portal.errors import ApplicationError, Conflict
 from credit_portal.signals import enterprise_message
@@ -101,8 +101,11 @@ def objection_submit(
     # Files are stored only once every check has passed: a refused objection leaves nothing behind.
     for name, (upload, checked) in uploads.items():
         getattr(objection, name).save(f"objection-{name}{checked.suffix}", upload, save=False)
-    audited_save(objection, actor=actor, reason="营业厅代企业登记书面异议" if at_counter else "提出异议")
-    objection.disputed_events.set(events)
+    audit_reason = "营业厅代企业登记书面异议" if at_counter else "提出异议"
+    with history_paused(objection):
+        objection.save()
+        objection.disputed_events.set(events)
+    audited_save(objection, actor=actor, reason=audit_reason)  # its one history row, with the records it disputes
     return objection
 
 
@@ -240,7 +243,8 @@ def objection_review(
             revocation_request(event=event, reason=request_reason, actor=actor)
             for event in objection.disputed_events.order_by("pk")
         ]
-        objection.revocations.set(revocations)
+        with history_paused(objection):  # recorded by the review's history row below
+            objection.revocations.set(revocations)
     objection.status = ObjectionStatus.REVIEWED
     objection.reviewed_by = actor
     objection.reviewed_at = timezone.now()

@@ -149,6 +149,10 @@ def test_a_level_objection_names_its_facts_marks_them_and_the_level_and_upheld_c
         objection=objection, actor=staff, recommendation="uphold", note="属实", corrected_arrears_since=None
     )
     assert [r.event_id for r in objection.revocations.all()] == [late.pk]
+    # The audit trail keeps which records the objection disputes and which revocations its review filed.
+    audited = objection.history.order_by("-history_id").first()
+    assert [row.creditevent_id for row in audited.disputed_events.all()] == [late.pk]
+    assert [row.eventrevocation.event_id for row in audited.revocations.all()] == [late.pk]
     services.objection_decide(objection=objection, actor=supervisor, uphold=True, note="更正")
 
     late.refresh_from_db()
