@@ -169,14 +169,15 @@ def customer_history(request: HttpRequest, uscc: str) -> HttpResponse:
 def identity_reveal(request: HttpRequest, uscc: str) -> HttpResponse:
     """The legal representative's full identity number, for staff who need it; the look is logged."""
     customer = selectors.customer_for_user(user=request.user, uscc=uscc)
-    context = selectors_archive_context(request, customer)
     try:
-        context["revealed_identity"] = services.identity_reveal(
+        revealed = services.identity_reveal(
             actor=request.user, value=customer.legal_representative_id_number, customer=customer,
             subject=f"{customer.name} 法定代表人证件号码", purpose="档案页查看",
         )  # fmt: skip
     except ApplicationError as error:
         raise PermissionDenied(error.message) from None
+    # The page is read only for someone allowed to see the number.
+    context = {**selectors_archive_context(request, customer), "revealed_identity": revealed}
     return render(request, "archives/customer_detail.html", context)
 
 
