@@ -6,19 +6,15 @@ from .models import MeasureStatus, MeasureTask
 
 
 def measures_open() -> QuerySet[MeasureTask]:
-    """Measures waiting for staff to carry them out, oldest first, with the customer's rating."""
-    return (
-        MeasureTask.objects.filter(status=MeasureStatus.OPEN)
-        .select_related("customer", "customer__rating")
-        .order_by("opened_at", "id")
-    )
+    """Measures waiting for staff to carry them out, oldest first."""
+    return MeasureTask.objects.filter(status=MeasureStatus.OPEN).select_related("customer").order_by("opened_at", "id")
 
 
 def measures_closed() -> QuerySet[MeasureTask]:
     """Measures carried out, found not applicable or lifted, the latest opened first."""
     return (
         MeasureTask.objects.exclude(status=MeasureStatus.OPEN)
-        .select_related("customer", "customer__rating", "handled_by")
+        .select_related("customer", "handled_by")
         .order_by("-opened_at", "-id")
     )
 

@@ -15,7 +15,7 @@ from ratings import rules
 from ratings.rulesets import rule_book_for
 
 from . import repair_text
-from .models import ObjectionStatus, RepairApplication, RepairStatus
+from .models import OPEN_OBJECTION_STATUSES, RepairApplication, RepairStatus
 from .selectors import _own_customers, valid_report
 
 
@@ -99,7 +99,7 @@ def repair_terms(event: CreditEvent, *, today: date | None = None) -> RepairTerm
         refusal = "该记录尚未确定失信信息类别，请联系营业厅"
     elif open_application is not None:
         refusal = f"该记录已有处理中的信用修复申请（{timezone.localdate(open_application.submitted_at):%Y-%m-%d} 提交）"
-    elif event.disputing_objections.filter(status__in=[ObjectionStatus.SUBMITTED, ObjectionStatus.REVIEWED]).exists():
+    elif event.disputing_objections.filter(status__in=OPEN_OBJECTION_STATUSES).exists():
         refusal = "该记录有处理中的异议，请待异议决定后再申请信用修复"
     elif today < opens_on:
         refusal = (
