@@ -1,7 +1,7 @@
 """What commitments does when the archive announces news; connected in ``CommitmentsConfig.ready``."""
 
 from .services.letters import letters_breach_refresh, letters_breach_refresh_many
-from .services.measures import LevelMove, measures_follow_levels
+from .services.measures import LevelMove, level_move_matters, measures_follow_levels
 
 
 def letters_when_event_changed(*, customer_id: int, cause: str, **kwargs) -> None:
@@ -19,8 +19,16 @@ def letters_when_facts_imported(*, customer_ids, **kwargs) -> None:
 def measures_when_level_changed(*, history_rows=(), changes=(), **kwargs) -> None:
     """Ratings recorded level changes (one customer's, or a batch of the nightly run as tuples): the
     measures of red and black follow, in the same transaction. Writes no notice, so counts none."""
-    moves = [LevelMove(row.pk, row.customer_id, row.level, row.cause) for row in history_rows]
-    moves += [LevelMove(pk, customer_id, level) for pk, customer_id, level, _was, _on in changes]
+    moves = [
+        LevelMove(row.pk, row.customer_id, row.level, row.cause)
+        for row in history_rows
+        if level_move_matters(level=row.level, previous_level=row.previous_level)
+    ]
+    moves += [
+        LevelMove(pk, customer_id, level)
+        for pk, customer_id, level, was, _on in changes
+        if level_move_matters(level=level, previous_level=was)
+    ]
     if moves:
         measures_follow_levels(moves=moves)
 

@@ -52,8 +52,9 @@ def rating_refresh(*, customer: Customer, cause: str, cause_ref: str = "", as_of
     )
     change = rating.change if current is None or rating.change_id != current_change_id else None
     customer_rerated.send(
-        sender=CustomerRating, customer_id=customer.pk, cause=cause, cause_ref=cause_ref, change=change
-    )
+        sender=CustomerRating, customer_id=customer.pk, cause=cause, cause_ref=cause_ref, change=change,
+        level=rating.level,
+    )  # fmt: skip
     return rating
 
 

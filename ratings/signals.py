@@ -14,7 +14,8 @@ level_changed = Signal()
 
 #: Sent inside the transaction of one customer's re-rating after its facts changed (``services.rating_refresh``),
 #: whether the level moved or not; kwargs ``customer_id``, ``cause``, ``cause_ref`` (the archive's ``ref``:
-#: for an event or a revocation, the event's id) and ``change`` (the new history row, or None). What
+#: for an event or a revocation, the event's id), ``change`` (the new history row, or None) and ``level``
+#: (the level in force after it). What
 #: must follow a change of facts *after* the re-rating (a letter quoting a revoked event) listens here.
 customer_rerated = Signal()
 

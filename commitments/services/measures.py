@@ -17,7 +17,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from archives.services.common import audited_save
 from credit_portal.errors import ApplicationError, Conflict
-from ratings import consequences
+from ratings import consequences, rules
 
 from ..models import MeasureLift, MeasureStatus, MeasureTask
 
@@ -34,6 +34,18 @@ class LevelMove:
     customer_id: int
     level: str
     cause: str = ""
+
+
+#: The levels whose measures staff carry out, with every optional measure switched on: only a move into or
+#: out of one of these (or a first rating) can open or lift a measure.
+_MEASURE_LEVELS = frozenset(
+    level for level in rules.LEVELS if consequences.work_measures_for(level, enabled=set(consequences.MEASURES))
+)
+
+
+def level_move_matters(*, level: str, previous_level: str) -> bool:
+    """Whether measures may follow this move (pure): not between two levels that never call one."""
+    return not previous_level or level in _MEASURE_LEVELS or previous_level in _MEASURE_LEVELS
 
 
 def measures_follow_levels(*, moves: Iterable[LevelMove]) -> tuple[int, int]:

@@ -8,11 +8,13 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from ratings import consequences
-from ratings.models import RatingHistory
+from ratings.models import RatingCause, RatingHistory
 from ratings.selectors import change_in_force
 
 from ..models import Channel, Notice, NoticeKind, NoticeStatus
 from ..texts import KIND_BY_LEVEL, LETTER, REMINDER
+from . import inserting
+from .events import records_told
 from .sending import notices_enqueue
 from .superseding import notices_supersede_older
 
@@ -31,6 +33,7 @@ def notices_for_rating_changes(
     change, channel) makes a change processed twice still one notice per channel. Returns how many
     notice rows were asked for (existing ones included).
     """
+    history_rows = list(history_rows)
     rows = [(row.pk, row.customer_id, row.level, row.previous_level, row.as_of) for row in history_rows]
     rows.extend(changes)
     # A newer level: what the customer was told about an older one and has not received yet is void.
@@ -42,15 +45,26 @@ def notices_for_rating_changes(
     notices = [
         (customer_id, change_id, channel, level)
         for change_id, customer_id, level, previous_level, _as_of in rows
-        if level != previous_level and (previous_level or _notify_first_rating(level))
-        for channel in consequences.notice_channels(level=level, previous_level=previous_level)
+        for channel in change_channels(level=level, previous_level=previous_level)
     ]
     if not notices:
         return 0
-    if connection.vendor == "postgresql" and len(notices) >= _COPY_FROM:
-        new_ids = _notices_copy(notices)
+    payloads = _records_named(history_rows)
+    if connection.vendor == "postgresql" and len(notices) >= inserting.COPY_FROM and not payloads:
+        new_ids = inserting.notices_copy(notices)
     else:
-        new_ids = _notices_insert(notices)
+        new_ids = inserting.notices_insert(
+            [
+                Notice(
+                    customer_id=customer_id,
+                    rating_change_id=change_id,
+                    channel=channel,
+                    level=level,
+                    payload=payloads.get(change_id, {}),
+                )
+                for customer_id, change_id, channel, level in notices
+            ]  # fmt: skip
+        )
     # robust: a broker outage after commit must never turn the committed write into an error page.
     if len(new_ids) == len(notices):  # the usual case: queued by the ids the insert gave, nothing read back
         transaction.on_commit(lambda: notices_enqueue(notice_ids=sorted(new_ids)), robust=True)
@@ -60,76 +74,39 @@ def notices_for_rating_changes(
     return len(notices)
 
 
-#: From this many notices on (a range of the nightly run), PostgreSQL gets them by COPY.
-_COPY_FROM = 200
-_STAGE = "notice_stage_v1"
-_STAGED = ("customer_id", "rating_change_id", "channel", "level")
+def change_channels(*, level: str, previous_level: str) -> tuple[str, ...]:
+    """The channels of the notices a level change calls for (none for a first rating the setting keeps quiet)."""
+    if level == previous_level or not (previous_level or _notify_first_rating(level)):
+        return ()
+    return consequences.notice_channels(level=level, previous_level=previous_level)
 
 
-def _notices_insert(notices: list[tuple[int, int, str, str]]) -> list[int]:
-    """``INSERT … VALUES … ON CONFLICT DO NOTHING RETURNING id`` (PostgreSQL; SQLite from 3.35): the ids
-    of the rows inserted, which ``bulk_create(ignore_conflicts=True)`` cannot give. Each row's columns
-    are prepared as a model save prepares them (defaults, ``created_at``, a fresh idempotency key)."""
-    fields = [field for field in Notice._meta.concrete_fields if not field.primary_key]
-    rows = [
-        Notice(customer_id=customer_id, rating_change_id=change_id, channel=channel, level=level)
-        for customer_id, change_id, channel, level in notices
-    ]
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    one_row = f"({', '.join(['%s'] * len(fields))})"
-    batch = max(1, connection.ops.bulk_batch_size(fields, rows))  # SQLite: under its bound-parameter limit
-    ids: list[int] = []
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), batch):
-            chunk = rows[start : start + batch]
-            params = [
-                field.get_db_prep_save(field.pre_save(notice, True), connection) for notice in chunk for field in fields
-            ]
-            cursor.execute(
-                f"INSERT INTO {Notice._meta.db_table} ({columns}) VALUES {', '.join([one_row] * len(chunk))} "
-                f"ON CONFLICT DO NOTHING RETURNING {connection.ops.quote_name('id')}",
-                params,
-            )
-            ids.extend(row[0] for row in cursor.fetchall())
-    return ids
+def change_names_records(change: RatingHistory, event_ids) -> bool:
+    """Whether the notices of this new change name these records when they are written: a re-rating caused
+    by a record (cause ``event``, its id the ``cause_ref``) whose change calls for notices. Pure: read nothing."""
+    return (
+        change.cause == RatingCause.EVENT
+        and {str(event_id) for event_id in event_ids} == {change.cause_ref}
+        and bool(change_channels(level=change.level, previous_level=change.previous_level))
+    )
 
 
-def _notices_copy(notices: list[tuple[int, int, str, str]]) -> list[int]:
-    """PostgreSQL: COPY the notices into a staging table, then one INSERT … ON CONFLICT DO NOTHING.
-
-    About 10 µs a notice instead of bulk_create's ~150 µs; the other columns get their model
-    defaults (a fresh idempotency key each). Returns the ids of the rows inserted.
-    """
-    columns, values, params = [], [], []
-    for field in Notice._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        columns.append(connection.ops.quote_name(field.column))
-        if field.column in _STAGED:
-            values.append(f"s.{field.column}")
-        elif field.name == "idempotency_key":
-            values.append("gen_random_uuid()")
-        elif field.name == "created_at":
-            values.append("now()")
-        else:
-            values.append("%s")
-            params.append(field.get_db_prep_save(field.get_default(), connection))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE} (customer_id bigint NOT NULL, rating_change_id bigint "
-            "NOT NULL, channel varchar(10) NOT NULL, level varchar(10) NOT NULL) ON COMMIT DELETE ROWS"
-        )
-        cursor.execute(f"TRUNCATE {_STAGE}")
-        with cursor.copy(f"COPY {_STAGE} ({', '.join(_STAGED)}) FROM STDIN") as copy:
-            for row in notices:
-                copy.write_row(row)
-        cursor.execute(
-            f"INSERT INTO {Notice._meta.db_table} ({', '.join(columns)}) "
-            f"SELECT {', '.join(values)} FROM {_STAGE} AS s ORDER BY s.rating_change_id, s.channel "
-            "ON CONFLICT DO NOTHING RETURNING id",
-            params,
-        )
-        return [row[0] for row in cursor.fetchall()]
+def _records_named(history_rows: list[RatingHistory]) -> dict[int, dict]:
+    """Change id → the payload of its notices, for the changes a new record caused: the record, told in the
+    level-change notices as they are inserted (one read of the record, nothing updated after)."""
+    caused = {
+        row.pk: (row.customer_id, int(row.cause_ref))
+        for row in history_rows
+        if row.cause == RatingCause.EVENT and row.cause_ref.isdigit()
+    }
+    if not caused:
+        return {}
+    told = records_told({event_id for _customer_id, event_id in caused.values()})
+    return {
+        change_id: {"events": [told[event_id][1]]}
+        for change_id, (customer_id, event_id) in caused.items()
+        if told.get(event_id, (None,))[0] == customer_id
+    }
 
 
 def _notify_first_rating(level: str) -> bool:

@@ -26,6 +26,7 @@ from ratings.selectors import changes_in_force
 
 from .. import texts
 from ..models import Notice, NoticeKind, NoticeStatus
+from .inserting import notices_insert
 from .sending import notices_enqueue
 from .superseding import OPEN
 
@@ -75,10 +76,21 @@ def event_values(events: list[dict]) -> dict[str, str]:
     }
 
 
-def events_tell(*, customer_id: int, event_ids: Iterable[int], change_id: int | None) -> int:
+def records_told(event_ids: Iterable[int]) -> dict[int, tuple[int, dict]]:
+    """Event id → (customer id, what the notices say of it told today), for those of these records in force."""
+    today = timezone.localdate()
+    until = objection_until(today)
+    return {
+        event.pk: (event.customer_id, event_facts(event, told_on=today, until=until))
+        for event in events_in_force_by_id(event_ids)
+    }
+
+
+def events_tell(*, customer_id: int, event_ids: Iterable[int], change_id: int | None, level: str | None = None) -> int:
     """Tell the customer of these new records in force, in the transaction that recorded (or restored) them.
 
     ``change_id``: the level change that transaction recorded, if any; its notices name the records.
+    ``level``: the level in force, when the caller has it (the re-rating that just ran), else it is read.
     Returns how many notices of their own the records were given (0 when the change's notices name them).
     """
     events = _facts_by_customer(events_in_force_by_id(event_ids).filter(customer_id=customer_id))
@@ -88,7 +100,7 @@ def events_tell(*, customer_id: int, event_ids: Iterable[int], change_id: int | 
         named = _name_in_level_notices({customer_id: (change_id, events[customer_id])})
         if customer_id in named:
             return 0
-    return _event_notices_write(events)
+    return _event_notices_write(events, levels=None if level is None else {customer_id: level})
 
 
 def events_tell_in_changes(*, changes: Iterable[tuple[int, int]], cause: str, cause_ref: str) -> int:
@@ -226,14 +238,16 @@ def _told_event_ids(customer_ids: list[int]) -> set[int]:
     return told
 
 
-def _event_notices_write(events: dict[int, list[dict]]) -> int:
-    """Notices of their own for these records (customer → records), on the channels of the level in force;
-    queued on commit. Returns how many notice rows were asked for (existing ones included)."""
-    levels = changes_in_force(events)
+def _event_notices_write(events: dict[int, list[dict]], *, levels: dict[int, str] | None = None) -> int:
+    """Notices of their own for these records (customer → records), on the channels of the level in force
+    (``levels``, customer → level, when the caller knows them; else read); queued on commit by the ids the
+    insert gave, or, where some existed already, by what is still pending. Returns how many notice rows were
+    asked for (existing ones included)."""
+    if levels is None:
+        levels = {customer_id: change.level for customer_id, change in changes_in_force(events).items()}
     notices = []
     for customer_id, found in events.items():
-        change = levels.get(customer_id)
-        level = change.level if change else vocabulary.UNRATED
+        level = levels.get(customer_id) or vocabulary.UNRATED
         notices += [
             Notice(
                 customer_id=customer_id,
@@ -246,9 +260,12 @@ def _event_notices_write(events: dict[int, list[dict]]) -> int:
             for event in found
             for channel in texts.event_channels(level)
         ]
-    Notice.objects.bulk_create(notices, ignore_conflicts=True, batch_size=500)
-    keys = sorted({(n.customer_id, n.subject_key) for n in notices})
-    transaction.on_commit(lambda: _enqueue_events(keys), robust=True)
+    new_ids = notices_insert(notices)
+    if len(new_ids) == len(notices):  # the usual case: nothing read back
+        transaction.on_commit(lambda: notices_enqueue(notice_ids=sorted(new_ids)), robust=True)
+    else:
+        keys = sorted({(n.customer_id, n.subject_key) for n in notices})
+        transaction.on_commit(lambda: _enqueue_events(keys), robust=True)
     return len(notices)
 
 

@@ -211,9 +211,9 @@ def test_a_first_rating_warns_but_does_not_announce_an_honest_customer_by_defaul
 def test_a_batch_of_changes_written_by_copy_is_the_same_notices_once_and_queued_on_commit(
     pinned, outbox, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from notifications.services import creation
+    from notifications.services import inserting
 
-    monkeypatch.setattr(creation, "_COPY_FROM", 1)  # PostgreSQL takes the COPY path; SQLite bulk_create
+    monkeypatch.setattr(inserting, "COPY_FROM", 1)  # PostgreSQL takes the COPY path; SQLite bulk_create
     yellow, red = late_payer(late_payments=2), late_payer(late_payments=3)
     with django_capture_on_commit_callbacks(execute=False):
         _refresh(yellow)
