@@ -334,3 +334,48 @@ def test_a_record_sent_through_the_api_is_told_and_a_refused_one_tells_nothing(p
     assert sorted(
         Notice.objects.filter(customer=customer, kind=NoticeKind.EVENT_RECORDED).values_list("channel", flat=True)
     ) == ["letter", "sms", "wechat"]
+
+
+def test_a_re_rating_caused_by_a_record_names_it_as_its_notices_are_inserted_and_reads_nothing_back(pinned):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    customer = late_payer(late_payments=1)
+    rating_refresh(customer=customer, cause=RatingCause.EVENT, as_of=AS_OF)
+    assert CustomerRating.objects.get(customer=customer).level == "unrated"  # no report yet: not blue
+    event = EventFactory(customer=customer, type="late_payment", occurred_on=date(2026, 6, 15), recorded_by=None)
+
+    with CaptureQueriesContext(connection) as run:
+        rating_refresh(customer=customer, cause=RatingCause.EVENT, cause_ref=str(event.pk), as_of=AS_OF)
+
+    notices = Notice.objects.filter(customer=customer)
+    assert CustomerRating.objects.get(customer=customer).level == "yellow"
+    assert sorted(notices.values_list("kind", "channel")) == [
+        ("level_change", "call"), ("level_change", "sms"), ("level_change", "wechat")
+    ]  # fmt: skip
+    assert all([e["id"] for e in n.payload["events"]] == [event.pk] for n in notices)
+    statements = [q["sql"] for q in run.captured_queries]
+    inserts = [s for s in statements if s.startswith("INSERT INTO") and "notifications_notice" in s.split("(")[0]]
+    assert len(inserts) == 1, statements
+    assert not any(s.startswith('UPDATE "notifications_notice" SET "payload"') for s in statements)
+    assert not any("commitments_measuretask" in s for s in statements)  # unrated → yellow calls no measure
+
+
+def test_a_record_that_leaves_the_level_is_told_on_the_channels_of_the_level_just_written(
+    pinned, staff, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    customer = _red()
+    event = EventFactory(customer=customer, type="facility_damage", severity="minor", occurred_on=date(2026, 11, 20))
+
+    with CaptureQueriesContext(connection) as run, django_capture_on_commit_callbacks(execute=False) as queued:
+        rating_refresh(customer=customer, cause=RatingCause.EVENT, cause_ref=str(event.pk), as_of=AS_OF)
+
+    assert sorted(Notice.objects.filter(kind=NoticeKind.EVENT_RECORDED).values_list("channel", "level")) == [
+        ("letter", "red"), ("sms", "red"), ("wechat", "red")
+    ]  # fmt: skip
+    statements = [q["sql"] for q in run.captured_queries]
+    assert not any('FROM "ratings_customerrating"' in s for s in statements[2:])  # the level is the one written
+    assert len(queued) >= 1  # queued by the ids the insert returned
