@@ -410,7 +410,7 @@ def _explained(
     in the portal's order (newest first, as ``customer_facts`` reads them), so the explanation reads
     as one customer's re-rating writes it."""
     if level not in EXPLAINED_LEVELS and decided[0] not in EXPLAINED_LEVELS:
-        return _explanation(_facts_key(facts, event_rows, report_rows), book), {}
+        return _explanation(_facts_key(facts, event_rows, report_rows, decided, book), book), {}
     ordered = dataclasses.replace(
         facts,
         events=tuple(sorted(facts.events, key=lambda e: (e.occurred_on, e.ref), reverse=True)),
@@ -420,29 +420,39 @@ def _explained(
     return result.explanation, basis_of(result, level=level)
 
 
-def _facts_key(facts: rules.Facts, event_rows: list[tuple], report_rows: list[tuple]) -> tuple:
-    """The facts without record ids, in the portal's order: what an explanation depends on.
+def _facts_key(
+    facts: rules.Facts,
+    event_rows: list[tuple],
+    report_rows: list[tuple],
+    decided: tuple[str, tuple[str, ...]],
+    book: rules.RuleBook,
+) -> tuple:
+    """What an honest level's explanation depends on: the decided level and rules, and the facts they
+    read without record ids, in the portal's order.
 
     ``customer_facts`` lists events and reports newest first (the models' ordering); the same
     order here gives the same text where two records share a date. ``account_opened_on`` is
-    informative only (RATING_RULES.md) and left out, so that clean customers share a key.
+    informative only (RATING_RULES.md) and left out, and so are events of types the decided rules do
+    not count (``rules.event_types_read``), so that customers whose explanations read alike share a key.
     """
+    read = rules.event_types_read(book, decided[1])
     events = tuple(
         (type_, occurred_on, amount, voltage, severity or None, repaired_on)
         for _, _, type_, occurred_on, amount, voltage, severity, repaired_on in sorted(
             event_rows, key=itemgetter(3, 1), reverse=True
         )
+        if type_ in read
     )
     reports = tuple(
         (issued_on, shows) for _, _, issued_on, shows in sorted(report_rows, key=itemgetter(2, 1), reverse=True)
     )
-    return (facts.as_of, facts.payment_method, facts.arrears_since, reports, events)
+    return (facts.as_of, decided, facts.payment_method, facts.arrears_since, reports, events)
 
 
 @functools.lru_cache(maxsize=16_384)
 def _explanation(key: tuple, book: rules.RuleBook = rules.V1) -> str:
     """The explanation for facts given as a ``_facts_key`` (``rules.explain``, as ``evaluate`` words it)."""
-    as_of, payment_method, arrears_since, reports, events = key
+    as_of, decided, payment_method, arrears_since, reports, events = key
     facts = rules.Facts(
         as_of=as_of,
         payment_method=payment_method,
@@ -450,4 +460,4 @@ def _explanation(key: tuple, book: rules.RuleBook = rules.V1) -> str:
         reports=tuple(rules.Report(issued_on, shows) for issued_on, shows in reports),
         events=tuple(rules.Event(*event) for event in events),
     )
-    return rules.explain(facts, book)[2]
+    return rules.explain(facts, book, decided=decided)[2]

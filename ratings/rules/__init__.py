@@ -81,6 +81,7 @@ from .dates import (
 )
 from .explain import (
     evaluate,
+    event_types_read,
     explain,
     explain_decided,
 )
@@ -185,6 +186,7 @@ __all__ = [
     "Finding",
     "Result",
     "evaluate_level",
+    "event_types_read",
     "explain",
     "explain_decided",
     "evaluate",

@@ -241,15 +241,25 @@ def _explanation_text(as_of: date, level: str, texts: Sequence[str]) -> str:
     return f"截至{as_of.isoformat()}，信用等级：{label}。{intro}" + "；".join(texts) + "。"
 
 
-def explain(facts: Facts, book: RuleBook = V1) -> tuple[str, tuple[str, ...], str]:
+def explain(
+    facts: Facts, book: RuleBook = V1, *, decided: tuple[str, tuple[str, ...]] | None = None
+) -> tuple[str, tuple[str, ...], str]:
     """Level, rule ids and explanation exactly as ``evaluate`` gives them, finding only the decided rules.
 
     Several times faster than ``evaluate``: for bulk re-rating, which explains every rating it writes.
+    ``decided``: what ``evaluate_level`` gave for the customer's facts; ``facts`` may then hold only what
+    the decided rules read (``event_types_read``), so that customers whose explanations read alike share one.
     """
-    level, rules = evaluate_level(facts, book)
+    level, rules = decided or evaluate_level(facts, book)
     tally = Tally(facts, explain=True, book=book)
     texts = [_finding(book.by_id[rule], tally).text for rule in rules]
     return level, rules, _explanation_text(facts.as_of, level, texts)
+
+
+def event_types_read(book: RuleBook, rules: tuple[str, ...]) -> frozenset[str]:
+    """The event types the findings of these rules read (their event counts' types): the explanation of a
+    decided level reads no other event."""
+    return frozenset(t for rule in rules for t in book.by_id[rule].event_types)
 
 
 def explain_decided(facts: Facts, book: RuleBook = V1, *, decided: tuple[str, tuple[str, ...]] | None = None) -> Result:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -77,6 +78,21 @@ def test_evaluate_level_agrees_with_evaluate(f: rules.Facts) -> None:
 def test_explain_gives_exactly_the_level_rules_and_explanation_of_evaluate(f: rules.Facts) -> None:
     result = rules.evaluate(f)
     assert rules.explain(f) == (result.level, result.rules, result.explanation)
+
+
+@SETTINGS
+@given(facts())
+def test_a_decided_explanation_reads_only_the_event_types_its_rules_count(f: rules.Facts) -> None:
+    """What the nightly run's memo of explanations rests on (``ratings.bulk._facts_key``): given the decided
+    level and rules, events of other types change nothing in the explanation."""
+    result = rules.evaluate(f)
+    read = rules.event_types_read(rules.V1, result.rules)
+    only_read = dataclasses.replace(f, events=tuple(e for e in f.events if e.type in read))
+    assert rules.explain(only_read, decided=(result.level, result.rules)) == (
+        result.level,
+        result.rules,
+        result.explanation,
+    )
 
 
 @SETTINGS
