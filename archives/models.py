@@ -173,7 +173,10 @@ class EventStatus(models.TextChoices):
 class CreditEvent(models.Model):
     """A dishonesty record (失信行为信息). Never edited or deleted: only revoked, with approval."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="events", verbose_name="用户")
+    # No index of its own: ``event_customer_facts`` below leads with the customer.
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="events", verbose_name="用户", db_index=False
+    )
     type = models.CharField("失信行为类型", max_length=40, choices=EVENT_TYPE_CHOICES)
     occurred_on = models.DateField("发生日期")
     amount_yuan = models.DecimalField("窃电金额（元）", max_digits=14, decimal_places=2, null=True, blank=True)
@@ -205,7 +208,17 @@ class CreditEvent(models.Model):
         verbose_name = "失信行为记录"
         verbose_name_plural = "失信行为记录"
         ordering = ["-occurred_on", "-id"]
-        indexes = [models.Index(fields=["customer", "occurred_on"])]
+        indexes = [
+            # A customer's events by date, carrying every column a rating reads (``ratings.facts``): the
+            # nightly run and one customer's re-rating read them from the index alone (PostgreSQL's
+            # index-only scans; other databases get the plain index). bench/rerate.py, run A: the workers'
+            # PostgreSQL CPU per 25,000-customer range 1.86 → 1.52 s.
+            models.Index(
+                fields=["customer", "occurred_on"],
+                include=["id", "type", "status", "amount_yuan", "voltage_kv", "severity", "repaired_on"],
+                name="event_customer_facts",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount_yuan__isnull=True) | Q(amount_yuan__gte=0), name="event_amount_not_negative"

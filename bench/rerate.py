@@ -217,26 +217,6 @@ def data_matches(customers: int, events: int) -> bool:
         return cur.fetchone() == (customers, events)
 
 
-COVERING_INDEX = "bench_event_covering"
-
-
-def covering_index(wanted: bool) -> None:
-    """Create or drop the proposed index that lets the events stream be read from the index alone."""
-    import psycopg
-
-    with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as conn:
-        if not wanted:
-            conn.execute(f"DROP INDEX IF EXISTS {COVERING_INDEX}")
-            return
-        print(f"experiment: covering index {COVERING_INDEX} on events (not in the product's schema)")
-        conn.execute("SET maintenance_work_mem = '256MB'")
-        conn.execute(
-            f"CREATE INDEX IF NOT EXISTS {COVERING_INDEX} ON archives_creditevent (customer_id, occurred_on) "
-            "INCLUDE (id, type, status, amount_yuan, voltage_kv, severity)"
-        )
-        conn.execute("VACUUM ANALYZE archives_creditevent")  # the visibility map that index-only scans need
-
-
 def describe_data() -> dict[str, int]:
     from django.db import connection
 
@@ -493,11 +473,6 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=10_000, help="customers in the per-customer ORM loop")
     parser.add_argument("--latency-calls", type=int, default=100)
     parser.add_argument("--regenerate", action="store_true", help="rebuild the synthetic data")
-    parser.add_argument(
-        "--covering-index",
-        action="store_true",
-        help="experiment: add the proposed covering index on events (bench database only; dropped without it)",
-    )
     parser.add_argument("--dsn", default=DEFAULT_DSN, help="the bench database (never the portal's)")
     args = parser.parse_args()
     if not args.dsn.rsplit("/", 1)[1].startswith("bench"):
@@ -516,7 +491,6 @@ def main() -> None:
         print(f"generating {args.customers:,} customers and {events:,} events …", flush=True)
         timings = generate(args.customers, events)
         print("  generated in " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
-    covering_index(args.covering_index)
     data = describe_data()
     print(
         "archive: "
