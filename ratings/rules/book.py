@@ -78,6 +78,10 @@ class RuleBook:
                 if isinstance(c, EventCount)
             )
         )
+        #: Counter → its index (what ``Tally.events_for`` looks up for a clause).
+        self.counter_index: dict[tuple[tuple[str, ...], Where | None], int] = {
+            counter: i for i, counter in enumerate(self.counters)
+        }
         self.n = n = len(self.counters)
         self.arrears_bit = 1 << (3 * n)
         # Always set in a tally's mask: the trigger of criteria that could hold with nothing counted.

@@ -76,7 +76,14 @@ def _report_text(tally: Tally) -> str:
 
 
 def _check_clause(clause: Clause, tally: Tally) -> tuple[bool, tuple[Evidence, ...], str]:
-    """Whether a clause holds, its evidence and a Chinese sentence about the facts."""
+    """Whether a clause holds, its evidence and a Chinese sentence about the facts (found once per tally)."""
+    checked = tally.checked.get(id(clause))
+    if checked is None:
+        checked = tally.checked[id(clause)] = _clause_found(clause, tally)
+    return checked
+
+
+def _clause_found(clause: Clause, tally: Tally) -> tuple[bool, tuple[Evidence, ...], str]:
     facts = tally.facts
     if isinstance(clause, EventCount):
         events = tally.events_for(clause)

@@ -21,7 +21,9 @@ BANDS: dict[str, tuple[int, ...]] = {WINDOW_1Y: (0,), WINDOW_3Y: (0, 1), SINCE_O
 class Tally:
     """Counts per counter and band for one evaluation; ``matched`` only when explaining."""
 
-    __slots__ = ("facts", "book", "counts", "mask", "months", "in_arrears", "report", "matched", "evidence")
+    __slots__ = (
+        "facts", "book", "counts", "mask", "months", "in_arrears", "report", "matched", "evidence", "checked", "found"
+    )  # fmt: skip
 
     def __init__(self, facts: Facts, explain: bool, book: RuleBook = V1) -> None:
         as_of = facts.as_of
@@ -65,14 +67,24 @@ class Tally:
         self.report = _valid_reports(facts.reports, as_of, book.report_valid_years) if facts.reports else None
         self.matched = matched
         self.evidence: dict[int, Evidence] = {}
+        #: The explainer's memo of what it found of each clause (by the clause's identity: the book keeps
+        #: its clauses for the process's life), so that the findings, the advice and the remedies share it.
+        self.checked: dict[int, tuple] = {}
+        self.found: dict[int, list[Event]] = {}
 
     def events_for(self, clause: EventCount) -> list[Event]:
-        """The counted events behind an event-count clause, oldest first."""
-        assert self.matched is not None
-        n = self.book.n
-        index = self.book.counters.index((clause.event_types, clause.where))
-        found = [e for band in BANDS[clause.window] for e in self.matched[band * n + index]]
-        return sorted(found, key=lambda e: e.occurred_on)
+        """The counted events behind an event-count clause, oldest first (do not change the list)."""
+        found = self.found.get(id(clause))
+        if found is None:
+            assert self.matched is not None
+            n = self.book.n
+            index = self.book.counter_index[(clause.event_types, clause.where)]
+            found = sorted(
+                (e for band in BANDS[clause.window] for e in self.matched[band * n + index]),
+                key=lambda e: e.occurred_on,
+            )
+            self.found[id(clause)] = found
+        return found
 
 
 def _valid_reports(reports: Sequence[Report], as_of: date, valid_years: int = 1) -> tuple[Report, ...] | None:
