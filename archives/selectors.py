@@ -8,10 +8,12 @@ from itertools import chain
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db import models
 from django.db.models import Case, CharField, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
+
+from credit_portal.compiled import CompiledQuery
 
 from . import vocabulary
 from .levels import of_level, with_level
@@ -40,7 +42,7 @@ def customers_visible_to(user) -> QuerySet[Customer]:
 
 
 def _visible_customers(*, every: bool, user_id) -> QuerySet[Customer]:
-    """The rule of ``customers_visible_to``, also compiled by the rating API's look-up (``_CompiledLookup``)."""
+    """The rule of ``customers_visible_to``, also compiled by the rating API's look-up (``_compiled_lookup``)."""
     if every:
         return Customer.objects.all()
     return Customer.objects.filter(members__user_id=user_id, members__confirmed_at__isnull=False)
@@ -65,60 +67,32 @@ def customer_values_for_user(*, user, uscc: str, fields: tuple[str, ...]) -> dic
     """``customer_for_user``'s look-up (the same scope, the same 404) as one row of ``fields``, e.g.
     ``rating__level``: no model instance built, for the API's look-ups that answer from a few columns.
 
-    The statement is compiled once per process for each scope and field list (``_CompiledLookup``)."""
+    The statement is compiled once per process for each scope and field list (``_compiled_lookup``)."""
     if not user.is_authenticated:
         raise Http404(CUSTOMER_NOT_FOUND)
     every = user.has_perm("archives.view_all_archives")
-    row = _compiled_lookup(fields, every).fetch(uscc=(uscc or "").upper(), user_id=None if every else user.pk)
-    if row is None:
+    values = {"uscc": (uscc or "").upper()} | ({} if every else {"user_id": user.pk})
+    rows = _compiled_lookup(fields, every).rows(**values)
+    if not rows:
         raise Http404(CUSTOMER_NOT_FOUND)
-    return row
+    return dict(zip(fields, rows[0], strict=True))
 
 
-#: Values no look-up holds, compiled in where each call's USCC and user id go (found again by equality).
-_USCC_SLOT, _USER_SLOT = "\x00uscc-slot\x00", -987_654_321
+def _lookup_query(fields: tuple[str, ...], every: bool):
+    """The look-up as a ``CompiledQuery`` slot-builder: the USCC, and the user unless every archive is seen."""
 
+    def query(uscc: str, user_id: int | None = None) -> QuerySet:
+        return _visible_customers(every=every, user_id=user_id).filter(uscc=uscc).order_by().values_list(*fields)[:1]
 
-@dataclass
-class _CompiledLookup:
-    """One customer's row of ``fields`` by USCC, as ``customers_visible_to(...).filter(uscc=…).values(…)``
-    compiles it, kept with the ORM's converters of each column (JSON, dates on SQLite, encrypted fields).
-
-    Written for speed: compiling the ORM statement took about 40 % of the rating API's CPU per request
-    (``bench/pages.py``, "rating API under gunicorn", target ≤ 4 ms of worker CPU per request)."""
-
-    fields: tuple[str, ...]
-    sql: str
-    params: tuple
-    converters: list
-
-    @classmethod
-    def compile(cls, fields: tuple[str, ...], every: bool) -> "_CompiledLookup":
-        customers = _visible_customers(every=every, user_id=_USER_SLOT)
-        compiler = customers.filter(uscc=_USCC_SLOT).order_by().values(*fields)[:1].query.get_compiler(DEFAULT_DB_ALIAS)
-        sql, params = compiler.as_sql()
-        converters = compiler.get_converters([column for column, _, _ in compiler.select])
-        return cls(fields, sql, tuple(params), [(pos, fns, expr) for pos, (fns, expr) in converters.items()])
-
-    def fetch(self, *, uscc: str, user_id: int | None) -> dict | None:
-        slots = {_USCC_SLOT: uscc, _USER_SLOT: user_id}
-        params = [slots.get(p, p) if isinstance(p, str | int) else p for p in self.params]
-        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-            cursor.execute(self.sql, params)
-            found = cursor.fetchone()
-        if found is None:
-            return None
-        row = list(found)
-        connection = connections[DEFAULT_DB_ALIAS]
-        for pos, fns, expr in self.converters:
-            for fn in fns:
-                row[pos] = fn(row[pos], expr, connection)
-        return dict(zip(self.fields, row, strict=True))
+    return query
 
 
 @functools.lru_cache(maxsize=16)
-def _compiled_lookup(fields: tuple[str, ...], every: bool) -> _CompiledLookup:
-    return _CompiledLookup.compile(fields, every)
+def _compiled_lookup(fields: tuple[str, ...], every: bool) -> CompiledQuery:
+    """The rating API's look-up compiled once per process for each scope and field list (``credit_portal.compiled``:
+    compiling the ORM statement took about 40 % of the API's CPU per request, ``bench/pages.py``)."""
+    slots = {"uscc": str} if every else {"uscc": str, "user_id": int}
+    return CompiledQuery(_lookup_query(fields, every), **slots)
 
 
 def membership_of(user) -> Membership | None:
