@@ -4,7 +4,8 @@ The binding reading is ``shared/RATING_RULES.md`` (Annex 3 of 淮信用办〔202
 imports nothing from Django (an import-linter contract says so): facts in, level + rule ids +
 explanation out. One module per job:
 
-- `criteria`: the table: decisions, clauses, the criteria rows built from a rule set's numbers
+- `clauses`: the kinds of condition a criterion row is made of, and the windows events are counted in;
+- `criteria`: the table: decisions, the criteria rows built from a rule set's numbers
   (``V1_PARAMETERS`` = the plan's), the rules version;
 - `book`: a rule set's table compiled once (``RuleBook``; ``V1`` is the plan's);
 - `parameters`: the validation of a rule set's numbers and wording;

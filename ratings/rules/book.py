@@ -14,15 +14,11 @@ from typing import Any
 
 from archives.vocabulary import BLACK, BLUE, EVENT_TYPES, GREEN, RED, YELLOW, ClassThresholds
 
+from .clauses import SINCE_OPENED, WINDOW_1Y, WINDOW_3Y, EventCount, Where
 from .criteria import (
-    SINCE_OPENED,
     V1_PARAMETERS,
-    WINDOW_1Y,
-    WINDOW_3Y,
     Criterion,
     Decision,
-    EventCount,
-    Where,
     build_criteria,
     build_decisions,
     compute_rules_version,

@@ -18,15 +18,8 @@ from archives.vocabulary import (
 )
 
 from .book import V1, RuleBook
-from .criteria import (
-    ArrearsMonths,
-    Clause,
-    Criterion,
-    EventCount,
-    NotInArrears,
-    PaymentMethodIs,
-    ReportShowsNoDishonesty,
-)
+from .clauses import ArrearsMonths, Clause, EventCount, NotInArrears, PaymentMethodIs, ReportShowsNoDishonesty
+from .criteria import Criterion
 from .dates import add_months, window_exit
 from .facts import Event, Evidence, Facts, Finding, Result
 from .fast import evaluate_level

@@ -9,15 +9,8 @@ from collections.abc import Callable
 from archives.vocabulary import BLUE, GREEN, NEGATIVE_LEVELS, UNRATED
 
 from .book import V1, RuleBook
-from .criteria import (
-    ArrearsMonths,
-    Clause,
-    Criterion,
-    EventCount,
-    NotInArrears,
-    PaymentMethodIs,
-    ReportShowsNoDishonesty,
-)
+from .clauses import ArrearsMonths, Clause, EventCount, NotInArrears, PaymentMethodIs, ReportShowsNoDishonesty
+from .criteria import Criterion
 from .facts import Facts
 from .tally import BANDS, Tally
 

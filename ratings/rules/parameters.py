@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .criteria import CRITERIA, CRITERIA_BY_ID, V1_PARAMETERS, WINDOW_1Y, WINDOW_3Y, EventCount, build_criteria
+from .clauses import WINDOW_1Y, WINDOW_3Y, EventCount
+from .criteria import CRITERIA, CRITERIA_BY_ID, V1_PARAMETERS, build_criteria
 
 #: Field → (Chinese label, lowest allowed, highest allowed).
 _INTEGER_FIELDS: dict[str, tuple[str, int, int]] = {

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from .book import V1, RuleBook
-from .criteria import SINCE_OPENED, WINDOW_1Y, WINDOW_3Y, EventCount
+from .clauses import SINCE_OPENED, WINDOW_1Y, WINDOW_3Y, EventCount
 from .dates import add_years, months_in_arrears, window_starts
 from .facts import Event, Evidence, Facts, Report
 
