@@ -95,7 +95,9 @@ class Notice(models.Model):
     recipient = models.CharField("接收方", max_length=255, blank=True)
     body = models.TextField("内容", blank=True)
     payload = models.JSONField("告知函内容", default=dict, blank=True)
-    reference = models.CharField("文号", max_length=40, blank=True, db_index=True)
+    # Not indexed: nothing looks a letter up by its number (the nightly run writes a notice row per change
+    # and channel, and every index is written with it).
+    reference = models.CharField("文号", max_length=40, blank=True)
     provider_ref = models.CharField("网关回执", max_length=100, blank=True)
     # Staff work: the phone call's outcome, the letter's delivery.
     superseded_at = models.DateTimeField("作废时间", null=True, blank=True)

@@ -210,7 +210,7 @@ def _rerate_scope(
         pending: list[Rated] = []
         write = functools.partial(_write, as_of=as_of, book=book, cause=cause, cause_ref=cause_ref, stats=stats)
         stable_until = rules.stable_until
-        for customer_id, facts, own_events, own_reports, stored, next_dated in stream:
+        for customer_id, facts, stored, next_dated in stream:
             if facts is None:
                 # Its rating holds today: nothing read or evaluated.
                 levels[stored[1]] += 1
@@ -235,11 +235,9 @@ def _rerate_scope(
                     if old[5] == until:
                         continue
                 else:
-                    explanation, basis = _explained(
-                        facts, own_events, own_reports, level, (computed_level, rule_ids), book
-                    )
+                    explanation, basis = _explained(facts, level, (computed_level, rule_ids), book)
             else:
-                explanation, basis = _explained(facts, own_events, own_reports, level, (computed_level, rule_ids), book)
+                explanation, basis = _explained(facts, level, (computed_level, rule_ids), book)
             level_changed = old is None or old[0] != level
             pending.append(
                 Rated(
@@ -264,7 +262,7 @@ def _rerate_scope(
     return stats
 
 
-_Streamed = tuple[int, "rules.Facts | None", list[tuple], list[tuple], "tuple | None", "date | None"]
+_Streamed = tuple[int, "rules.Facts | None", "tuple | None", "date | None"]
 
 
 def facts_stream(
@@ -275,7 +273,7 @@ def facts_stream(
     with_ratings: bool = False,
     skip: set[int] | frozenset[int] = frozenset(),
 ) -> Iterator[_Streamed]:
-    """(customer id, facts, event rows, report rows, stored rating row, next dated fact) per customer of ``scope``.
+    """(customer id, facts, stored rating row, next dated fact) per customer of ``scope``.
 
     One read of the facts, enough for every book in ``books`` (the nightly run passes the book in
     force; an impact run passes two and evaluates both on the same facts). A customer in ``skip``
@@ -352,7 +350,7 @@ def facts_stream(
             while rating_key < customer_id:
                 rating_key, rating_rows = next(ratings, _END)
             if rating_key == customer_id:
-                yield customer_id, None, [], [], rating_rows[0], None
+                yield customer_id, None, rating_rows[0], None
                 continue
         # A stream can be ahead of the customers only by rows of customers created meanwhile.
         while rating_key < customer_id:
@@ -381,7 +379,7 @@ def facts_stream(
             stored = rating_rows[0]
             rating_key, rating_rows = next(ratings, _END)
         facts = facts_from_rows(as_of=as_of, accounts=own_accounts, events=own_events, reports=own_reports)
-        yield customer_id, facts, own_events, own_reports, stored, next_dated.get(customer_id)
+        yield customer_id, facts, stored, next_dated.get(customer_id)
 
 
 def _write(batch: list[Rated], *, as_of: date, book: rules.RuleBook, cause: str, cause_ref: str, stats: RangeStats):
@@ -396,12 +394,7 @@ def _write(batch: list[Rated], *, as_of: date, book: rules.RuleBook, cause: str,
 
 
 def _explained(
-    facts: rules.Facts,
-    event_rows: list[tuple],
-    report_rows: list[tuple],
-    level: str,
-    decided: tuple[str, tuple[str, ...]],
-    book: rules.RuleBook,
+    facts: rules.Facts, level: str, decided: tuple[str, tuple[str, ...]], book: rules.RuleBook
 ) -> tuple[str, dict]:
     """The explanation of a rating to write and, for a level a reminder or letter follows, its basis.
 
@@ -410,7 +403,7 @@ def _explained(
     in the portal's order (newest first, as ``customer_facts`` reads them), so the explanation reads
     as one customer's re-rating writes it."""
     if level not in EXPLAINED_LEVELS and decided[0] not in EXPLAINED_LEVELS:
-        return _explanation(_facts_key(facts, event_rows, report_rows, decided, book), book), {}
+        return _explanation(_facts_key(facts, decided, book), book), {}
     ordered = dataclasses.replace(
         facts,
         events=tuple(sorted(facts.events, key=lambda e: (e.occurred_on, e.ref), reverse=True)),
@@ -420,31 +413,24 @@ def _explained(
     return result.explanation, basis_of(result, level=level)
 
 
-def _facts_key(
-    facts: rules.Facts,
-    event_rows: list[tuple],
-    report_rows: list[tuple],
-    decided: tuple[str, tuple[str, ...]],
-    book: rules.RuleBook,
-) -> tuple:
+def _facts_key(facts: rules.Facts, decided: tuple[str, tuple[str, ...]], book: rules.RuleBook) -> tuple:
     """What an honest level's explanation depends on: the decided level and rules, and the facts they
     read without record ids, in the portal's order.
 
     ``customer_facts`` lists events and reports newest first (the models' ordering); the same
     order here gives the same text where two records share a date. ``account_opened_on`` is
-    informative only (RATING_RULES.md) and left out, and so are events of types the decided rules do
-    not count (``rules.event_types_read``), so that customers whose explanations read alike share a key.
+    informative only (RATING_RULES.md) and left out, and so are the events the decided rules cannot
+    quote (``rules.explained_events``: other types, or older than their windows), so that customers
+    whose explanations read alike share a key.
     """
-    read = rules.event_types_read(book, decided[1])
+    quoted = rules.explained_events(facts.events, facts.as_of, rules.events_read(book, decided[1]))
     events = tuple(
-        (type_, occurred_on, amount, voltage, severity or None, repaired_on)
-        for _, _, type_, occurred_on, amount, voltage, severity, repaired_on in sorted(
-            event_rows, key=itemgetter(3, 1), reverse=True
-        )
-        if type_ in read
+        (e.type, e.occurred_on, e.amount_yuan, e.voltage_kv, e.severity, e.repaired_on)
+        for e in sorted(quoted, key=lambda e: (e.occurred_on, e.ref), reverse=True)
     )
     reports = tuple(
-        (issued_on, shows) for _, _, issued_on, shows in sorted(report_rows, key=itemgetter(2, 1), reverse=True)
+        (r.issued_on, r.shows_dishonesty)
+        for r in sorted(facts.reports, key=lambda r: (r.issued_on, r.ref), reverse=True)
     )
     return (facts.as_of, decided, facts.payment_method, facts.arrears_since, reports, events)
 

@@ -131,7 +131,7 @@ def impact_range_run(*, range_id: int) -> bool:
                 "customer_id", flat=True
             )
         )
-        for customer_id, facts, _, _, _, _ in facts_stream(scope, as_of=report.as_of, books=(before_book, after_book)):
+        for customer_id, facts, _, _ in facts_stream(scope, as_of=report.as_of, books=(before_book, after_book)):
             before, before_rules = evaluate_level(facts, before_book)
             after, after_rules = evaluate_level(facts, after_book)
             matrix[before, after] += 1

@@ -82,9 +82,10 @@ from .dates import (
 )
 from .explain import (
     evaluate,
-    event_types_read,
+    events_read,
     explain,
     explain_decided,
+    explained_events,
 )
 from .facts import (
     Event,
@@ -187,9 +188,10 @@ __all__ = [
     "Finding",
     "Result",
     "evaluate_level",
-    "event_types_read",
+    "events_read",
     "explain",
     "explain_decided",
+    "explained_events",
     "evaluate",
     "FactsError",
     "parse_facts",

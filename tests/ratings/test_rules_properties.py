@@ -82,12 +82,13 @@ def test_explain_gives_exactly_the_level_rules_and_explanation_of_evaluate(f: ru
 
 @SETTINGS
 @given(facts())
-def test_a_decided_explanation_reads_only_the_event_types_its_rules_count(f: rules.Facts) -> None:
+def test_a_decided_explanation_reads_only_the_events_its_rules_can_quote(f: rules.Facts) -> None:
     """What the nightly run's memo of explanations rests on (``ratings.bulk._facts_key``): given the decided
-    level and rules, events of other types change nothing in the explanation."""
+    level and rules, events of other types, or older than the windows the rules count them in, change
+    nothing in the explanation."""
     result = rules.evaluate(f)
-    read = rules.event_types_read(rules.V1, result.rules)
-    only_read = dataclasses.replace(f, events=tuple(e for e in f.events if e.type in read))
+    read = rules.events_read(rules.V1, result.rules)
+    only_read = dataclasses.replace(f, events=rules.explained_events(f.events, f.as_of, read))
     assert rules.explain(only_read, decided=(result.level, result.rules)) == (
         result.level,
         result.rules,
