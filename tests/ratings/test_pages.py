@@ -377,6 +377,35 @@ def test_dashboard_counts_a_level_change_at_once_and_says_when_with_no_beat(
     assert "统计于 2026-06-30 10:02" in response.content.decode()
 
 
+def test_one_view_counts_the_dashboard_again_and_the_others_meanwhile_say_so(client, drc):
+    from django.core.cache import cache
+
+    from ratings.selectors import dashboard as dashboard_selectors
+
+    client.force_login(drc)
+    _rating(CustomerFactory(), "red")
+    with time_machine.travel(NOW, tick=False):
+        assert client.get(reverse("ratings:dashboard")).context["board"].counts["red"] == 1
+    with time_machine.travel(NOW + timedelta(minutes=1), tick=False):
+        _rating(CustomerFactory(), "red")
+        dashboard_selectors.dashboard_outdated()  # what a committed level change does
+        assert cache.add(dashboard_selectors._RECOUNT_KEY, 1, 30)  # another view is counting
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("ratings:dashboard"))
+        board = response.context["board"]
+        assert board.counts["red"] == 1 and board.recounting
+        assert not any("ratings_customerrating" in query["sql"] for query in queries)
+        assert "统计于 2026-06-30 10:00" in response.content.decode()
+        assert "正在重新统计，稍后刷新页面可见最新数字" in response.content.decode()
+
+        cache.delete(dashboard_selectors._RECOUNT_KEY)  # that view has stored its figures (here: it died)
+        response = client.get(reverse("ratings:dashboard"))
+
+    assert response.context["board"].counts["red"] == 2 and not response.context["board"].recounting
+    assert "统计于 2026-06-30 10:01" in response.content.decode() and "正在重新统计" not in response.content.decode()
+    assert cache.add(dashboard_selectors._RECOUNT_KEY, 1, 30)  # let go once counted
+
+
 def test_dashboard_is_counted_again_once_older_than_its_five_minutes(client, drc):
     client.force_login(drc)
     with time_machine.travel(NOW, tick=False):
