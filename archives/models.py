@@ -190,6 +190,11 @@ class CreditEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name="录入人"
     )
     recorded_at = models.DateTimeField("认定时间", auto_now_add=True)
+    # The import that wrote it (source "import"): its notices name exactly that job's records.
+    import_job = models.ForeignKey(
+        "ImportJob", on_delete=models.SET_NULL, null=True, blank=True, related_name="events", verbose_name="导入任务",
+        db_index=False,
+    )  # fmt: skip
     # Fixed at the finding (认定日期 = recorded_at's local date) with the rule set in force then
     # (``archives.publication``): a later rule set does not re-class a record.
     dishonesty_class = models.CharField("失信信息类别", max_length=10, choices=DISHONESTY_CLASS_CHOICES, blank=True)
@@ -217,7 +222,8 @@ class CreditEvent(models.Model):
                 fields=["customer", "occurred_on"],
                 include=["id", "type", "status", "amount_yuan", "voltage_kv", "severity", "repaired_on"],
                 name="event_customer_facts",
-            )
+            ),
+            models.Index(fields=["import_job"], name="event_import_job", condition=Q(import_job__isnull=False)),
         ]
         constraints = [
             models.CheckConstraint(

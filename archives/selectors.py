@@ -199,16 +199,19 @@ def events_in_force_by_id(event_ids) -> QuerySet[CreditEvent]:
 
 
 def events_of_import(*, job_id: int, customer_ids) -> QuerySet[CreditEvent]:
-    """The in-force events an events import job wrote for these customers (by its user, since its upload)."""
+    """The in-force events an events import job wrote for these customers: those it links to itself.
+
+    Records imported before imports kept the link (archives 0016) are found as they were then: by the
+    job's user, since its upload (a job stalled across that upgrade still tells its first batches)."""
     job = ImportJob.objects.filter(pk=job_id, kind=ImportKind.EVENTS).values("created_by_id", "created_at").first()
     if job is None:
         return CreditEvent.objects.none()
+    unlinked = Q(import_job__isnull=True, recorded_by_id=job["created_by_id"], recorded_at__gte=job["created_at"])
     return CreditEvent.objects.filter(
+        Q(import_job_id=job_id) | unlinked,
         customer_id__in=list(customer_ids),
         source=EventSource.IMPORT,
         status=EventStatus.IN_FORCE,
-        recorded_by_id=job["created_by_id"],
-        recorded_at__gte=job["created_at"],
     )
 
 

@@ -216,7 +216,7 @@ def _write(*, job: ImportJob, fileobj, fmt: str) -> tuple[dict, set[int]]:
             if errors:
                 first = errors[0]
                 raise ApplicationError(f"第 {first['line']} 行在校验后发生变化：{first['message']}")
-            batch_counts, batch_affected = writer(rows, actor=job.created_by)
+            batch_counts, batch_affected = writer(rows, actor=job.created_by, job=job)
             processed += len(chunk)
             summary = {key: counts[key] + batch_counts.get(key, 0) for key in ("created", "updated", "unchanged")}
             summary["last_line"] = chunk[-1][0]  # tells the user where to resume should a later batch fail
@@ -238,7 +238,7 @@ def _locked(model, field: str, keys: list[str]) -> dict:
     return found
 
 
-def _write_customers(rows: list[CustomerRow], *, actor) -> tuple[dict, set[int]]:
+def _write_customers(rows: list[CustomerRow], *, actor, job: ImportJob) -> tuple[dict, set[int]]:
     existing = _locked(Customer, "uscc", [row.uscc for row in rows])
     now = timezone.now()
     new, changed = [], []
@@ -269,7 +269,7 @@ def _write_customers(rows: list[CustomerRow], *, actor) -> tuple[dict, set[int]]
     return counts, {customer.pk for customer in created}
 
 
-def _write_accounts(rows: list[AccountRow], *, actor) -> tuple[dict, set[int]]:
+def _write_accounts(rows: list[AccountRow], *, actor, job: ImportJob) -> tuple[dict, set[int]]:
     existing = _locked(ElectricityAccount, "number", [row.number for row in rows])
     now = timezone.now()
     new, changed = [], []
@@ -295,7 +295,7 @@ def _write_accounts(rows: list[AccountRow], *, actor) -> tuple[dict, set[int]]:
     return counts, {account.customer_id for account in (*new, *changed)}
 
 
-def _write_events(rows: list[EventRow], *, actor) -> tuple[dict, set[int]]:
+def _write_events(rows: list[EventRow], *, actor, job: ImportJob) -> tuple[dict, set[int]]:
     found_on = timezone.localdate()
     thresholds = class_thresholds(on=found_on)
     events = [
@@ -305,6 +305,7 @@ def _write_events(rows: list[EventRow], *, actor) -> tuple[dict, set[int]]:
             occurred_on=row.occurred_on,
             description=row.description,
             source=EventSource.IMPORT,
+            import_job=job,
             recorded_by=actor,
             **row.attributes,
             **publication_fields(type=row.type, found_on=found_on, thresholds=thresholds, **row.attributes),

@@ -138,7 +138,7 @@ def test_events_csv_records_new_events_as_imported_by_the_user(staff):
     assert events["facility_damage"].severity == "minor"
     assert events["dishonesty"].severity == "general"
     for event in events.values():
-        assert (event.source, event.recorded_by) == (EventSource.IMPORT, staff)
+        assert (event.source, event.recorded_by, event.import_job_id) == (EventSource.IMPORT, staff, job.pk)
         assert event.history.get().history_change_reason == REASON
     assert CustomerRating.objects.get(customer=customer).level in rules.NEGATIVE_LEVELS  # re-rated after import
 
@@ -402,11 +402,11 @@ def test_a_failure_part_way_is_recorded_with_the_rows_already_written(staff, mon
     write_events = imports.WRITERS["events"]
     calls = []
 
-    def fail_on_second_batch(rows, *, actor):
+    def fail_on_second_batch(rows, *, actor, job):
         calls.append(len(rows))
         if len(calls) == 2:
             raise RuntimeError("database went away")
-        return write_events(rows, actor=actor)
+        return write_events(rows, actor=actor, job=job)
 
     monkeypatch.setitem(imports.WRITERS, "events", fail_on_second_batch)
 
@@ -544,11 +544,11 @@ def test_a_killed_import_stalls_visibly_and_resumes_after_the_rows_it_wrote(
     write_events = imports.WRITERS["events"]
     calls = []
 
-    def killed_in_the_second_batch(rows, *, actor):
+    def killed_in_the_second_batch(rows, *, actor, job):
         calls.append(len(rows))
         if len(calls) == 2:
             raise _WorkerKilled
-        return write_events(rows, actor=actor)
+        return write_events(rows, actor=actor, job=job)
 
     monkeypatch.setitem(imports.WRITERS, "events", killed_in_the_second_batch)
     with pytest.raises(_WorkerKilled):

@@ -211,6 +211,24 @@ def test_records_of_another_kind_of_job_or_recorded_before_the_job_are_not_told_
     assert not Notice.objects.filter(subject_key__in=[f"event-{earlier.pk}", f"event-{other_user.pk}"]).exists()
 
 
+def test_two_imports_by_one_person_running_together_each_tell_only_their_own_records(pinned, staff):
+    red = _red()
+    first, second = _import_job(staff), _import_job(staff)
+    mine = EventFactory(
+        customer=red, type="late_payment", occurred_on=date(2026, 10, 1), source=EventSource.IMPORT,
+        recorded_by=staff, import_job=first,
+    )  # fmt: skip
+    theirs = EventFactory(
+        customer=red, type="late_payment", occurred_on=date(2026, 10, 2), source=EventSource.IMPORT,
+        recorded_by=staff, import_job=second,
+    )  # fmt: skip
+
+    facts_imported.send(sender=None, customer_ids={red.pk}, cause="import", ref=f"import:{first.pk}")
+
+    told = services_events._told_event_ids([red.pk])  # by its own notices or the level change's
+    assert mine.pk in told and theirs.pk not in told
+
+
 def test_the_enterprise_sees_the_record_notice_and_staff_see_its_template(
     client, applicant, applicant_customer, staff, pinned, outbox, django_capture_on_commit_callbacks, tmp_path
 ):
