@@ -224,6 +224,12 @@ class CreditEvent(models.Model):
                 name="event_customer_facts",
             ),
             models.Index(fields=["import_job"], name="event_import_job", condition=Q(import_job__isnull=False)),
+            # The nightly 公示期满 run reads the untold records in force by the end of their longest period.
+            models.Index(
+                fields=["publication_longest_until"],
+                name="event_publication_untold",
+                condition=Q(publication_expiry_told_on__isnull=True, status="in_force"),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

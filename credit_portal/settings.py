@@ -366,6 +366,10 @@ NOTIFICATION_HOTLINE = env.str("NOTIFICATION_HOTLINE", default="95598")
 OBJECTION_REPLY_WORKING_DAYS = env.int("OBJECTION_REPLY_WORKING_DAYS", default=10)
 # How long after being told of a new record an enterprise is asked to object (the letter's 十五个工作日).
 OBJECTION_WINDOW_WORKING_DAYS = env.int("OBJECTION_WINDOW_WORKING_DAYS", default=15)
+# 公示期满 is told for records whose longest publication period ended within this many days: records that
+# ended long before the portal began telling (the go-live) are not all texted in one night; their status
+# shows on every page and in the DRC report all the same.
+PUBLICATION_EXPIRY_TELL_DAYS = env.int("PUBLICATION_EXPIRY_TELL_DAYS", default=30)
 # A credit-repair application (信用修复) is decided within this many working days of the official calendar.
 REPAIR_DECISION_WORKING_DAYS = env.int("REPAIR_DECISION_WORKING_DAYS", default=10)
 # A reminder call not answered comes back the next working day; after this many tries, a letter or SMS instead.

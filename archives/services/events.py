@@ -1,5 +1,6 @@
-from datetime import date
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -201,13 +202,19 @@ def _expiry_text(customer: Customer, events: list[CreditEvent], today: date) -> 
 def events_publication_expire(*, today: date) -> int:
     """Tell each enterprise, once, which of its records became 公示期满 (longest period passed) by ``today``.
 
-    The records are claimed with a conditional update under row locks (``publication_expiry_told_on``),
-    so a second run, or one running beside it, tells nothing twice. Returns how many records were told.
+    Only records whose longest period ended within ``PUBLICATION_EXPIRY_TELL_DAYS``: the first run after
+    the go-live does not text every enterprise about records that ended years ago. The records are
+    claimed with a conditional update under row locks (``publication_expiry_told_on``), so a second run,
+    or one running beside it, tells nothing twice. Returns how many records were told.
     """
     # Only records in force whose longest period has ended can be 公示期满: the status is computed for
-    # those alone, and handed to the claim as a subquery (no id list through Python).
+    # those alone (a range of the partial index ``event_publication_untold``), and handed to the claim as
+    # a subquery (no id list through Python).
     untold = CreditEvent.objects.filter(
-        publication_expiry_told_on__isnull=True, status=EventStatus.IN_FORCE, publication_longest_until__lt=today
+        publication_expiry_told_on__isnull=True,
+        status=EventStatus.IN_FORCE,
+        publication_longest_until__lt=today,
+        publication_longest_until__gte=today - timedelta(days=settings.PUBLICATION_EXPIRY_TELL_DAYS),
     )
     due = (
         events_with_publication_status(untold, on=today)

@@ -22,12 +22,23 @@ logger = logging.getLogger(__name__)
 def direct_message_record(
     *, kind: str, recipient: str, text: str, customer_id: int | None = None, stored_text: str | None = None, **_
 ) -> DirectMessage:
-    """Keep the message (a code only masked, via stored_text) and send it when the transaction commits."""
+    """Keep the message (a code only masked, via stored_text) and send it when the transaction commits.
+
+    With no number to send to (an enterprise that registered no contact phone) it is kept as not sent,
+    saying why, and nothing is queued: not a gateway failure to retry."""
+    if not (recipient or "").strip():
+        return DirectMessage.objects.create(
+            customer_id=customer_id, kind=kind, recipient="", text=stored_text or text,
+            status=DirectMessageStatus.FAILED, error=NO_NUMBER,
+        )  # fmt: skip
     message = DirectMessage.objects.create(
         customer_id=customer_id, kind=kind, recipient=recipient, text=stored_text or text
     )
     transaction.on_commit(lambda: direct_message_send_queue(message.pk, text), robust=True)
     return message
+
+
+NO_NUMBER = "未登记联系手机号码，短信未发送"
 
 
 def direct_message_send(*, message_id: int, text: str | None = None) -> str:

@@ -123,6 +123,31 @@ def test_the_nightly_run_tells_an_enterprise_once_of_its_expired_records(records
     assert told == 4
 
 
+def test_records_whose_period_ended_long_before_are_not_all_texted_in_one_night(records, time_machine, settings):
+    """The go-live: a record whose longest period ended more than PUBLICATION_EXPIRY_TELL_DAYS ago is not
+    told (its status shows all the same); one that ended within them is told once."""
+    settings.PUBLICATION_EXPIRY_TELL_DAYS = 30
+    CreditEvent.objects.filter(pk=records[0].pk).update(publication_longest_until=date(2026, 4, 30))
+    _on(time_machine, date(2026, 6, 1))
+
+    assert events_publication_expire(today=date(2026, 6, 1)) == 4  # ended 2026-05-31: told
+    assert CreditEvent.objects.get(pk=records[0].pk).publication_expiry_told_on is None  # ended 32 days before
+    assert _statuses(records[0].customer, date(2026, 6, 1))[0] == "expired"
+    assert "2026-02-01" not in DirectMessage.objects.get().text
+
+
+def test_an_enterprise_with_no_phone_is_not_texted_and_the_message_says_why(records, time_machine):
+    customer = records[0].customer
+    customer.contact_phone = ""
+    customer.save()
+    _on(time_machine, date(2026, 6, 1))
+
+    assert events_publication_expire(today=date(2026, 6, 1)) == 5
+
+    message = DirectMessage.objects.get()
+    assert (message.status, message.recipient, message.error) == ("failed", "", "未登记联系手机号码，短信未发送")
+
+
 def test_a_repaired_or_revoked_record_is_never_told_expired(records, supervisor, time_machine):
     services.event_repair_record(event=records[0], repaired_on=date(2026, 3, 1), actor=supervisor, ref="修复申请#1")
     CreditEvent.objects.filter(pk=records[1].pk).update(status=EventStatus.REVOKED)
