@@ -1,29 +1,26 @@
 """Reads of the enterprise side, always scoped to what the asking user may see."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from statistics import median
 
-from django.conf import settings
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
 from archives.models import (
     CreditEvent,
-    CreditInformationKind,
     Customer,
-    EventRevocation,
     EventStatus,
     Membership,
     PublicCreditReport,
     ReportStatus,
 )
-from archives.selectors import events_with_publication_status
 from credit_portal import roles
 from ratings import consequences, rules
 from ratings.rulesets import rule_book_for
-from ratings.selectors import level_in_force, rating_panel
+from ratings.selectors import level_in_force
 
 from .models import (
     OPEN_OBJECTION_STATUSES,
@@ -38,7 +35,6 @@ from .models import (
     PowerApplication,
     PrivacyConsent,
     RegistrationStatus,
-    RepairApplication,
     ServiceStatus,
     ValueAddedServiceRequest,
 )
@@ -116,35 +112,50 @@ def objections_visible_to(user) -> QuerySet[Objection]:
 # --------------------------------------------------------------------------------------------
 
 
-def valid_report(customer: Customer, *, today: date) -> PublicCreditReport | None:
-    """The report that counts: the latest verified one issued within its validity (RATING_RULES.md: one
-    year in the plan; the rule set in force may say otherwise).
+def report_that_counts(reports: Iterable[PublicCreditReport], *, today: date) -> PublicCreditReport | None:
+    """Of ``reports``, the one that counts: the latest verified one issued within its validity
+    (RATING_RULES.md: one year in the plan; the rule set in force may say otherwise).
 
     Where several share that latest date, one that shows dishonesty is the one returned.
     """
-    years = rule_book_for(as_of=today).report_valid_years
-    return (
-        customer.reports.filter(
-            status=ReportStatus.VERIFIED, issued_on__lte=today, issued_on__gt=rules.add_years(today, -years)
-        )
-        .order_by("-issued_on", "-shows_dishonesty", "-id")
-        .first()
-    )
+    since = rules.add_years(today, -rule_book_for(as_of=today).report_valid_years)
+    valid = [r for r in reports if r.status == ReportStatus.VERIFIED and since < r.issued_on <= today]
+    # A verified report always says whether it shows dishonesty (check constraint verified_report_states_dishonesty).
+    return max(valid, key=lambda r: (r.issued_on, bool(r.shows_dishonesty), r.pk), default=None)
 
 
-def _letters_in_force(customer: Customer, *, today: date) -> QuerySet[CommitmentLetter]:
-    # Only the letter of plan Annex 2 stands in for property documents, not a repair commitment.
-    return (
-        customer.commitment_letters.filter(status=LetterStatus.ACCEPTED, commitment_type=CommitmentType.CERTIFICATION)
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
-        .order_by("-decided_at", "-id")
-    )
+def valid_report(customer: Customer, *, today: date) -> PublicCreditReport | None:
+    """The customer's report that counts on the day (``report_that_counts``)."""
+    return report_that_counts(customer.reports.filter(status=ReportStatus.VERIFIED, issued_on__lte=today), today=today)
+
+
+def letters_in_force(letters: Iterable[CommitmentLetter], *, today: date) -> list[CommitmentLetter]:
+    """Of ``letters``, the accepted ones still in force, the latest decided first. Only the letter of plan
+    Annex 2 stands in for property documents, not a repair commitment."""
+    in_force = [
+        letter
+        for letter in letters
+        if letter.status == LetterStatus.ACCEPTED
+        and letter.commitment_type == CommitmentType.CERTIFICATION
+        and (letter.valid_until is None or letter.valid_until >= today)
+    ]
+    # Latest decided first, as PostgreSQL orders a descending time: one without a time first.
+    return sorted(in_force, key=lambda x: (x.decided_at is None, x.decided_at or _NO_TIME, x.pk), reverse=True)
+
+
+_NO_TIME = datetime.min.replace(tzinfo=UTC)
+
+
+def _certification_letters(customer: Customer) -> QuerySet[CommitmentLetter]:
+    accepted = customer.commitment_letters.filter(status=LetterStatus.ACCEPTED)
+    return accepted.filter(commitment_type=CommitmentType.CERTIFICATION)
 
 
 def usable_letter(customer: Customer, *, today: date) -> CommitmentLetter | None:
     """The latest accepted commitment letter still in force and kept: a broken promise (违诺) stands in for
     nothing, whatever the level is since."""
-    return _letters_in_force(customer, today=today).filter(breach_event__isnull=True).first()
+    in_force = letters_in_force(_certification_letters(customer), today=today)
+    return next((letter for letter in in_force if not letter.breach_event_id), None)
 
 
 @dataclass(frozen=True)
@@ -261,15 +272,26 @@ def offer_gate(customer: Customer, *, offer: str, level: str, today: date) -> Le
 
 
 def no_property_documents(customer: Customer, *, today: date) -> NoPropertyDocuments:
-    level = level_in_force(customer.pk)
-    letter = usable_letter(customer, today=today)
-    breached = None if letter else _letters_in_force(customer, today=today).filter(breach_event__isnull=False).first()
+    return no_property_documents_of(
+        level=level_in_force(customer.pk),
+        letters=_certification_letters(customer),
+        reports=customer.reports.filter(status=ReportStatus.VERIFIED, issued_on__lte=today),
+        today=today,
+    )
+
+
+def no_property_documents_of(
+    *, level: str, letters: Iterable[CommitmentLetter], reports: Iterable[PublicCreditReport], today: date
+) -> NoPropertyDocuments:
+    """``no_property_documents`` from the level in force and the customer's letters and reports (any of them)."""
+    in_force = letters_in_force(letters, today=today)
+    letter = next((kept for kept in in_force if not kept.breach_event_id), None)
     return NoPropertyDocuments(
-        report=valid_report(customer, today=today),
+        report=report_that_counts(reports, today=today),
         letter=letter,
         level=level,
         report_valid_years=rule_book_for(as_of=today).report_valid_years,
-        breached_letter=breached,
+        breached_letter=None if letter else next((broken for broken in in_force if broken.breach_event_id), None),
     )
 
 
@@ -346,11 +368,16 @@ class ObjectedFacts:
 
 def objected_facts(*, customer: Customer) -> ObjectedFacts:
     """The open objections of a customer by the record they mark 异议中 (one query)."""
-    objections = tuple(
-        Objection.objects.filter(customer=customer, status__in=OPEN_OBJECTION_STATUSES)
-        .select_related("event", "account", "report")
-        .order_by("submitted_at", "id")
+    return objected_facts_of(
+        Objection.objects.filter(customer=customer, status__in=OPEN_OBJECTION_STATUSES).select_related(
+            "event", "account", "report"
+        )
     )
+
+
+def objected_facts_of(objections: Iterable[Objection]) -> ObjectedFacts:
+    """What the open ones of a customer's ``objections`` mark 异议中, the oldest objection first."""
+    objections = tuple(sorted((o for o in objections if o.is_open), key=lambda o: (o.submitted_at, o.pk)))
     return ObjectedFacts(
         level=next((o for o in objections if o.subject == ObjectionSubject.LEVEL), None),
         accounts={o.account_id: o for o in objections if o.account_id},
@@ -488,95 +515,3 @@ def public_letters(*, search: str = "") -> QuerySet[CommitmentLetter]:
     """Accepted letters, published under clause 5 (信用承诺公示): newest commitment first."""
     letters = CommitmentLetter.objects.filter(status=LetterStatus.ACCEPTED).select_related("customer")
     return letters_search(letters, search).order_by("-committed_on", "-code")
-
-
-# --------------------------------------------------------------------------------------------
-# The enterprise home page
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass
-class EnterpriseHome:
-    customer: Customer
-    rating: object
-    events: list
-    objections_by_event: dict[int, list[Objection]]
-    reports: QuerySet
-    letters: QuerySet
-    applications: QuerySet
-    service_requests: QuerySet
-    objections: QuerySet
-    documents: NoPropertyDocuments
-    honest: bool
-    open_objection_by_event: dict = field(default_factory=dict)
-    gives: tuple = ()
-    would_gain: tuple = ()
-    measures: tuple = ()
-    commendations: list = field(default_factory=list)
-    today: date | None = None
-    repairs: list = field(default_factory=list)
-    repairs_by_event: dict = field(default_factory=dict)
-    #: The no-property route when the level forbids it: told on the page, before any form.
-    no_property_gate: LevelGate | None = None
-    objected: ObjectedFacts = field(default_factory=lambda: ObjectedFacts())
-    accounts: list = field(default_factory=list)
-
-
-def enterprise_home(customer: Customer, *, today: date | None = None) -> EnterpriseHome:
-    """Everything the enterprise sees about itself on one page (its notices come from notifications' tag)."""
-    today = today or timezone.localdate()
-    panel = rating_panel(customer, as_of=today)
-    objections = (
-        Objection.objects.filter(customer=customer)
-        .select_related("event", "account", "report", "revocation", "reviewed_by", "decided_by")
-        .prefetch_related("disputed_events")
-    )
-    by_event: dict[int, list[Objection]] = {}
-    for objection in objections:
-        for event in objection.disputed_events.all():
-            by_event.setdefault(event.pk, []).append(objection)
-    open_objections = [o for o in objections if o.is_open]
-    events = list(
-        events_with_publication_status(
-            customer.events.prefetch_related(
-                Prefetch("revocations", queryset=EventRevocation.objects.order_by("requested_at"))
-            ),
-            on=today,
-        )
-    )
-    repairs = list(RepairApplication.objects.filter(customer=customer).select_related("event", "letter", "proposal"))
-    repairs_by_event: dict[int, list[RepairApplication]] = {}
-    for repair in repairs:
-        repairs_by_event.setdefault(repair.event_id, []).append(repair)
-    documents = no_property_documents(customer, today=today)
-    return EnterpriseHome(
-        customer=customer,
-        rating=panel,
-        events=events,
-        objections_by_event=by_event,
-        reports=customer.reports.all(),
-        letters=customer.commitment_letters.all(),
-        applications=customer.power_applications.all(),
-        service_requests=customer.service_requests.all(),
-        objections=objections,
-        documents=documents,
-        no_property_gate=level_gate(
-            level=documents.level, offer=consequences.NO_PROPERTY_ROUTE, events=events, today=today
-        ),
-        honest=consequences.grants(panel.level, consequences.GREEN_CHANNEL),
-        gives=consequences.offers_for(panel.level),
-        would_gain=consequences.offers_missing(panel.level),
-        measures=consequences.measures_for(panel.level, enabled=set(settings.CREDIT_OPTIONAL_MEASURES)),
-        commendations=list(customer.credit_information.filter(kind=CreditInformationKind.COMMENDATION)),
-        today=today,
-        repairs=repairs,
-        repairs_by_event=repairs_by_event,
-        open_objection_by_event={event.pk: o for o in open_objections for event in o.disputed_events.all()},
-        objected=ObjectedFacts(
-            level=next((o for o in open_objections if o.subject == ObjectionSubject.LEVEL), None),
-            accounts={o.account_id: o for o in open_objections if o.account_id},
-            reports={o.report_id: o for o in open_objections if o.report_id},
-            open=tuple(open_objections),
-        ),
-        accounts=list(customer.accounts.order_by("number")),
-    )

@@ -86,17 +86,12 @@ class RegistrationReceivedSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RegistrationSerializer(serializers.ModelSerializer):
+class RegistrationSerializer(RegistrationReceivedSerializer):
     """A registration as staff review it: with the archive its USCC matches, if any."""
 
-    customer = serializers.CharField(source="uscc", read_only=True, help_text="填报的统一社会信用代码")
     customer_name = serializers.SerializerMethodField(help_text="已有档案的名称；待确认时新建档案的为 null")
-    username = serializers.CharField(source="user.username", read_only=True)
-    id_type = identity_type_field()
-    id_number = MaskedIdentityField()
 
-    class Meta:
-        model = EnterpriseRegistration
+    class Meta(RegistrationReceivedSerializer.Meta):
         fields = [
             "id",
             "username",

@@ -27,7 +27,7 @@ from credit_portal.throttling import password_code_throttled, registration_throt
 from ratings import consequences
 from ratings.selectors import level_in_force
 
-from . import plan_text, privacy, selectors, services
+from . import home_selectors, plan_text, privacy, selectors, services
 from .forms import (
     AccountCloseForm,
     ApplicationForm,
@@ -138,7 +138,7 @@ def enterprise_home(request: HttpRequest) -> HttpResponse:
     membership = membership_of(request.user)
     if membership is None or not membership.confirmed:
         return redirect("home")
-    home = selectors.enterprise_home(membership.customer)
+    home = home_selectors.enterprise_home(membership.customer)
     return render(request, "enterprise/home.html", {"home": home, "customer": home.customer, "rating": home.rating})
 
 

@@ -12,6 +12,8 @@ from django.utils import timezone
 from .errors import ApplicationError
 
 PENDING = "pending"
+#: The refusal of a decision by the one who asked for it (or, for an objection, who reviewed it).
+NOT_YOUR_OWN_REQUEST = "不能审批本人提出的申请，须由另一名班组长审批"
 
 
 def decider_field(label: str) -> models.ForeignKey:
@@ -57,7 +59,7 @@ def two_person_decide(
     if request.status != PENDING:
         raise ApplicationError("该申请已处理", field=field)
     if request.requested_by_id == actor.pk:
-        raise ApplicationError("不能审批本人提出的申请，须由另一名班组长审批", field=field)
+        raise ApplicationError(NOT_YOUR_OWN_REQUEST, field=field)
     if not actor.has_perm(permission):
         raise ApplicationError(not_allowed, field=field)
     note = (note or "").strip()

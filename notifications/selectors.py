@@ -67,13 +67,18 @@ def notices_of_enterprise(*, user) -> QuerySet[Notice] | None:
     membership = membership_of(user)
     if membership is None or not membership.confirmed:
         return None
+    return notices_to_customer(membership.customer_id)
+
+
+def notices_to_customer(customer_id: int) -> QuerySet[Notice]:
+    """The notices a customer has been sent, as its enterprise users see them, superseded letters included."""
     return (
         # A letter it was sent and that was superseded since stays, marked so (when, why, by what).
         Notice.objects.filter(
             Q(status=NoticeStatus.SENT)
             | Q(channel=Channel.LETTER, status=NoticeStatus.SUPERSEDED, sent_at__isnull=False)
         )
-        .filter(customer_id=membership.customer_id)
+        .filter(customer_id=customer_id)
         .exclude(channel=Channel.CALL)
         .select_related("rating_change")
         .order_by("-sent_at", "-pk")

@@ -145,6 +145,28 @@ def customer_facts_and_next(*, customer_id: int, as_of: date) -> tuple[rules.Fac
     return facts, min(later, default=None)
 
 
+def facts_of_records(
+    *, as_of: date, accounts: Iterable[ElectricityAccount], events: Iterable[CreditEvent],
+    reports: Iterable[PublicCreditReport],
+) -> rules.Facts:  # fmt: skip
+    """``customer_facts`` from one customer's accounts, events and reports that a page has read already,
+    whatever their status: the same rows count (in force, verified, dated by ``as_of``), newest first."""
+    counted = [e for e in events if e.status == EventStatus.IN_FORCE and e.occurred_on <= as_of]
+    verified = [r for r in reports if r.status == ReportStatus.VERIFIED and r.issued_on <= as_of]
+    return facts_from_rows(
+        as_of=as_of,
+        accounts=[tuple(getattr(account, column) for column in ACCOUNT_COLUMNS) for account in accounts],
+        events=[
+            tuple(getattr(event, column) for column in EVENT_COLUMNS)
+            for event in sorted(counted, key=lambda event: (event.occurred_on, event.pk), reverse=True)
+        ],
+        reports=[
+            tuple(getattr(report, column) for column in REPORT_COLUMNS)
+            for report in sorted(verified, key=lambda report: (report.issued_on, report.pk), reverse=True)
+        ],
+    )
+
+
 def facts_of_customers(customer_ids: Iterable[int], *, as_of: date) -> dict[int, rules.Facts]:
     """The facts as of the date of each of several customers, in three queries whatever their number.
 

@@ -21,7 +21,6 @@ from archives.models import (
     Customer,
     ElectricityAccount,
     EventStatus,
-    Membership,
     PublicCreditReport,
     ReportStatus,
     RevocationStatus,
@@ -29,6 +28,7 @@ from archives.models import (
 from archives.services import account_update, report_verify, revocation_decide, revocation_request
 from archives.services.common import audited_save, history_paused
 from archives.validation import check_plain_text, check_upload
+from credit_portal.decisions import NOT_YOUR_OWN_REQUEST
 from credit_portal.errors import ApplicationError, Conflict
 from credit_portal.signals import enterprise_message
 from credit_portal.workdays import add_working_days
@@ -44,9 +44,8 @@ from ..models import (
     ObjectionSubject,
     Recommendation,
 )
-from .access import enterprise_phone, require_member
+from .access import enterprise_phone, filed_at_counter
 
-NOT_TWICE = "不能审批本人提出的申请，须由另一名班组长审批"
 #: A correction the decision does not give (``None`` is one: no arrears).
 NOT_GIVEN = object()
 
@@ -75,9 +74,7 @@ def objection_submit(
             raise ApplicationError("请选择要异议的失信记录", field="event")
         customer = event.customer
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
-    at_counter = not Membership.objects.filter(user=actor, customer=customer, confirmed_at__isnull=False).exists()
-    if at_counter and not actor.has_perm("commitments.review_objection"):
-        require_member(actor=actor, customer=customer)  # refuses with the usual message
+    at_counter = filed_at_counter(actor=actor, customer=customer, permission="commitments.review_objection")
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError("请填写异议理由", field="reason")
@@ -293,7 +290,7 @@ def objection_decide(
     if objection.revocation is not None and objection.revocation.status != RevocationStatus.PENDING:
         raise Conflict("该异议对应的撤销申请已在撤销审批中处理", field="objection")
     if objection.reviewed_by_id == actor.pk:
-        raise ApplicationError(NOT_TWICE, field="objection")
+        raise ApplicationError(NOT_YOUR_OWN_REQUEST, field="objection")
     note = (note or "").strip()
     if not uphold and not note:
         raise ApplicationError("异议不成立时请填写理由", field="note")

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from archives.models import CreditEvent, Membership
+from archives.models import CreditEvent
 from archives.services import event_repair_record, event_repairable
 from archives.services.common import audited_save
 from archives.validation import check_date_floor, check_plain_text, check_upload
@@ -36,7 +36,7 @@ from ..models import (
     RepairStatus,
 )
 from ..repair_selectors import arrears_of, repair_terms
-from .access import enterprise_phone, require_member
+from .access import enterprise_phone, filed_at_counter
 from .letters import assign_code
 
 
@@ -70,9 +70,7 @@ def repair_apply(
     enterprise with its scanned paper application. Every document is checked before anything is stored."""
     event = CreditEvent.objects.select_for_update().select_related("customer").get(pk=event.pk)
     customer = event.customer
-    at_counter = not Membership.objects.filter(user=actor, customer=customer, confirmed_at__isnull=False).exists()
-    if at_counter and not actor.has_perm("commitments.propose_repair"):
-        require_member(actor=actor, customer=customer)  # refuses with the usual message
+    at_counter = filed_at_counter(actor=actor, customer=customer, permission="commitments.propose_repair")
     today = timezone.localdate()
     terms = repair_terms(event, today=today)
     if not terms.may_apply:

@@ -1,12 +1,12 @@
 from django import template
 
-from notifications.selectors import notices_of_enterprise
+from notifications.selectors import notices_to_customer
 
 register = template.Library()
 
 
 @register.simple_tag
-def latest_notices_of(user, limit: int = 5) -> list:
-    """The latest reminders and letters sent to the user's enterprise (for the enterprise's home page)."""
-    notices = notices_of_enterprise(user=user) if user is not None else None
-    return list(notices[:limit]) if notices is not None else []
+def latest_notices_to(customer, limit: int = 5) -> list:
+    """The latest reminders and letters sent to the enterprise (for its home page, whose view checked that the
+    user acts for it)."""
+    return list(notices_to_customer(customer.pk)[:limit])

@@ -33,7 +33,9 @@ from .in_force import (
 from .panel import (
     RatingPanel,
     RevocationOutcome,
+    panel_reads,
     rating_panel,
+    rating_panel_of,
     revocation_outcome,
 )
 from .requests import (
@@ -108,9 +110,11 @@ __all__ = [
     "optional_measures",
     "overrides_active",
     "overrides_pending",
+    "panel_reads",
     "rating_dashboard",
     "rating_dashboard_cached",
     "rating_panel",
+    "rating_panel_of",
     "rating_standards",
     "rating_what_if",
     "report_validity",

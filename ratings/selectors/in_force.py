@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import QuerySet
+
 from ..models import CustomerRating, LevelOverride, OverrideStatus
 
 
@@ -43,10 +45,11 @@ def change_in_force(customer_id: int) -> ChangeInForce | None:
     return changes_in_force([customer_id]).get(customer_id)
 
 
+def overrides_in_force(*, as_of: date) -> QuerySet[LevelOverride]:
+    """The overrides in force on the date, the latest decided first: a customer's first is its ``active_override``."""
+    return LevelOverride.objects.filter(status=OverrideStatus.ACTIVE, ends_on__gte=as_of).order_by("-decided_at")
+
+
 def active_override(*, customer_id: int, as_of: date) -> LevelOverride | None:
     """The override in force on the date: what makes the level in force differ from the computed one."""
-    return (
-        LevelOverride.objects.filter(customer_id=customer_id, status=OverrideStatus.ACTIVE, ends_on__gte=as_of)
-        .order_by("-decided_at")
-        .first()
-    )
+    return overrides_in_force(as_of=as_of).filter(customer_id=customer_id).first()

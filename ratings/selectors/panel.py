@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from archives.models import CreditEvent, Customer
@@ -13,7 +15,7 @@ from .. import rules
 from ..facts import customer_facts
 from ..models import CustomerRating, LevelOverride, RatingHistory
 from ..rulesets import rule_book_for
-from .in_force import active_override
+from .in_force import active_override, overrides_in_force
 from .what_if import rating_what_if
 from .words import with_rule_words
 
@@ -41,20 +43,52 @@ class RatingPanel:
         return rules.LEVEL_LABELS[self.result.level]
 
 
+#: The level changes the panel lists, the latest first.
+HISTORY_SHOWN = 50
+
+
 def rating_panel(customer: Customer, *, as_of: date | None = None) -> RatingPanel:
     """The level, why (rule ids, the plan's wording, the evidence), what would improve it, the history."""
     as_of = as_of or timezone.localdate()
+    return rating_panel_of(
+        facts=customer_facts(customer=customer, as_of=as_of),
+        rating=CustomerRating.objects.filter(customer=customer).first(),
+        history=customer.rating_history.all()[:HISTORY_SHOWN],
+        override=active_override(customer_id=customer.pk, as_of=as_of),
+        as_of=as_of,
+    )
+
+
+def panel_reads(customer: Customer, *, as_of: date) -> dict[str, QuerySet]:
+    """What the panel reads besides the facts (its rating, history and override: at most one row each but
+    the history), for a page that reads them in one query with its own sets (``credit_portal.round_trip``)."""
+    return {
+        "rating": CustomerRating.objects.filter(customer=customer),
+        "history": customer.rating_history.all()[:HISTORY_SHOWN],
+        "override": overrides_in_force(as_of=as_of).filter(customer=customer)[:1],
+    }
+
+
+def rating_panel_of(
+    *,
+    facts: rules.Facts,
+    rating: CustomerRating | None,
+    history: Iterable[RatingHistory],
+    override: LevelOverride | None,
+    as_of: date,
+) -> RatingPanel:
+    """The panel from what was read: the customer's facts as of the date, its rating, history and override."""
     book = rule_book_for(as_of=as_of)
-    result = rules.evaluate(customer_facts(customer=customer, as_of=as_of), book)
+    result = rules.evaluate(facts, book)
     findings = {finding.rule: finding for finding in result.findings}
     return RatingPanel(
-        rating=CustomerRating.objects.filter(customer=customer).first(),
+        rating=rating,
         result=result,
         # The wording of the rule set in force on the date (the plan's in version 1).
         criteria=[(book.by_id[rule], findings[rule]) for rule in result.rules],
         unmet=[book.by_id[rule] for rule in result.unmet],
-        history=with_rule_words(customer.rating_history.all()[:50]),
-        override=active_override(customer_id=customer.pk, as_of=as_of),
+        history=with_rule_words(history),
+        override=override,
         as_of=as_of,
     )
 

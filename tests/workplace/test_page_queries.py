@@ -39,12 +39,10 @@ MAX_QUERIES = 10
 #: reads the customer's accounts, events (with their revocations and repairs), reports, other credit
 #: information, rating, rating history, override, measures, repair panel and open objections (the 异议中
 #: marks); its audit trail has a page of
-#: its own, the rating panel reads the facts in one query. The enterprise's home reads its applications,
-#: letters, repairs, objections, notices and the same panel.
+#: its own, the rating panel reads the facts in one query.
 NOT_YET_WITHIN: dict[str, int] = {
     "archives:customer_detail": 16,
     "ratings:what_if": 12,
-    "commitments:enterprise_home": 27,
 }
 
 
