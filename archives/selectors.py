@@ -2,6 +2,7 @@
 
 import functools
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import chain
@@ -14,6 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from credit_portal.compiled import CompiledQuery
+from credit_portal.round_trip import read_together
 
 from . import vocabulary
 from .levels import of_level, with_level
@@ -172,6 +174,39 @@ def customer_events(customer: Customer, *, on: date | None = None) -> QuerySet[C
         Prefetch("revocations", queryset=EventRevocation.objects.select_related("requested_by", "decided_by"))
     )
     return events_with_publication_status(events, on=on or timezone.localdate())
+
+
+@dataclass
+class ArchivePage:
+    """The lists of a customer's archive page; each event has its revocation requests in ``revocation_requests``."""
+
+    accounts: list[ElectricityAccount]
+    events: list[CreditEvent]
+    reports: list[PublicCreditReport]
+    information: list[CreditInformation]
+
+
+def archive_page(customer: Customer, *, on: date | None = None) -> ArchivePage:
+    """The archive page's lists, read in one statement (``read_together``): the accounts, the events with their
+    publication status on ``on`` (today by default) and revocation requests, the reports, other credit information."""
+    on = on or timezone.localdate()
+    read = read_together(
+        accounts=customer.accounts.all(),
+        events=events_with_publication_status(customer.events.select_related("recorded_by"), on=on),
+        revocations=EventRevocation.objects.filter(event__customer=customer).select_related(
+            "requested_by", "decided_by"
+        ),
+        reports=customer.reports.select_related("uploaded_by", "verified_by"),
+        information=customer.credit_information.select_related("recorded_by"),
+    )
+    requests_by_event = defaultdict(list)
+    for revocation in read["revocations"]:  # newest first, as the model orders them
+        requests_by_event[revocation.event_id].append(revocation)
+    for event in read["events"]:
+        event.revocation_requests = requests_by_event[event.pk]
+    return ArchivePage(
+        accounts=read["accounts"], events=read["events"], reports=read["reports"], information=read["information"]
+    )
 
 
 def events_with_publication_status(events: QuerySet[CreditEvent], *, on: date) -> QuerySet[CreditEvent]:

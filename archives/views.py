@@ -139,12 +139,13 @@ def customer_detail(request: HttpRequest, uscc: str) -> HttpResponse:
 
 def selectors_archive_context(request: HttpRequest, customer) -> dict:
     # The rating panel comes from ratings' template tag (``rating_panel_of``), not from here.
+    page = selectors.archive_page(customer)
     return {
         "customer": customer,
-        "accounts": customer.accounts.all(),
-        "events": selectors.customer_events(customer),
-        "reports": customer.reports.select_related("uploaded_by", "verified_by"),
-        "information": customer.credit_information.select_related("recorded_by"),
+        "accounts": page.accounts,
+        "events": page.events,
+        "reports": page.reports,
+        "information": page.information,
         "can_manage": request.user.has_perm("archives.manage_archives"),
         "show_contact": request.user.has_perm("archives.view_contact_details"),
         "may_reveal_identity": request.user.has_perm("archives.view_identity_documents"),

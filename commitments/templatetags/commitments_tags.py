@@ -24,10 +24,11 @@ def get_item(mapping: dict, key) -> list:
 
 
 @register.inclusion_tag("commitments/_repair_panel.html", takes_context=True)
-def repair_panel_of(context, customer) -> dict:
+def repair_panel_of(context, customer, events) -> dict:
     """The credit repairs of a customer on its archive page (read by staff and DRC officers), with the
     counter's actions per record for staff: file an application, or record a repair made at the source.
-    Two queries, whatever the number of records (the archive page's query budget)."""
+    ``events``: the customer's events the page has read (the actions are its in-force, unrepaired ones).
+    One query, whatever the number of records (the archive page's query budget)."""
     from ..repair_selectors import repairs_visible_to
 
     user = context["request"].user
@@ -38,7 +39,8 @@ def repair_panel_of(context, customer) -> dict:
     actions = []
     if user.has_perm("commitments.propose_repair"):
         today = timezone.localdate()
-        for event in customer.events.filter(status="in_force", repaired_on__isnull=True).order_by("-occurred_on"):
+        unrepaired = [event for event in events if event.status == "in_force" and event.repaired_on is None]
+        for event in sorted(unrepaired, key=lambda event: event.occurred_on, reverse=True):
             publication = event.publication_class
             actions.append(
                 {
