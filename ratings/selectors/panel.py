@@ -10,12 +10,13 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from archives.models import CreditEvent, Customer
+from credit_portal.round_trip import read_together
 
 from .. import rules
 from ..facts import customer_facts
 from ..models import CustomerRating, LevelOverride, RatingHistory
 from ..rulesets import rule_book_for
-from .in_force import active_override, overrides_in_force
+from .in_force import overrides_in_force
 from .what_if import rating_what_if
 from .words import with_rule_words
 
@@ -50,11 +51,12 @@ HISTORY_SHOWN = 50
 def rating_panel(customer: Customer, *, as_of: date | None = None) -> RatingPanel:
     """The level, why (rule ids, the plan's wording, the evidence), what would improve it, the history."""
     as_of = as_of or timezone.localdate()
+    read = read_together(**panel_reads(customer, as_of=as_of))  # the three in one query
     return rating_panel_of(
         facts=customer_facts(customer=customer, as_of=as_of),
-        rating=CustomerRating.objects.filter(customer=customer).first(),
-        history=customer.rating_history.all()[:HISTORY_SHOWN],
-        override=active_override(customer_id=customer.pk, as_of=as_of),
+        rating=next(iter(read["rating"]), None),
+        history=read["history"],
+        override=next(iter(read["override"]), None),
         as_of=as_of,
     )
 
