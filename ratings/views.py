@@ -49,7 +49,7 @@ def standards(request: HttpRequest) -> HttpResponse:
 @manage_required
 def what_if(request: HttpRequest, uscc: str) -> HttpResponse:
     """Re-evaluate a customer on edited facts (a GET form): nothing is saved."""
-    customer = customer_for_user(user=request.user, uscc=uscc)
+    customer = customer_for_user(user=request.user, uscc=uscc, related=("rating",))
     events = list(customer.events.filter(status=EventStatus.IN_FORCE).order_by("-occurred_on", "-pk"))
     today = timezone.localdate()
     current = customer_facts(customer=customer, as_of=today)
@@ -58,12 +58,13 @@ def what_if(request: HttpRequest, uscc: str) -> HttpResponse:
     form = WhatIfForm(request.GET if submitted else None, initial=initial, events=events)
     bench = None
     if not submitted:
-        bench = selectors.rating_what_if(customer=customer, as_of=today)
+        bench = selectors.rating_what_if(customer=customer, as_of=today, actual_facts=current)
     elif form.is_valid():
         data = form.cleaned_data
         bench = selectors.rating_what_if(
             customer=customer,
             as_of=data["as_of"],
+            actual_facts=current if data["as_of"] == today else None,
             exclude_event_ids=data["exclude"],
             extra_events=data["hypothetical_events"],
             extra_reports=data["hypothetical_reports"],

@@ -93,9 +93,13 @@ def rating_what_if(
     extra_reports: Sequence[rules.Report] = (),
     payment_method: str | object = _KEEP,
     arrears_since: date | None | object = _KEEP,
+    actual_facts: rules.Facts | None = None,
 ) -> WhatIf:
-    """The customer's facts as of `as_of`, edited as asked, and both evaluations. Writes nothing."""
-    actual_facts = customer_facts(customer=customer, as_of=as_of)
+    """The customer's facts as of `as_of`, edited as asked, and both evaluations. Writes nothing.
+
+    ``actual_facts``: the customer's facts as of `as_of` when the caller has read them (else read here)."""
+    if actual_facts is None:
+        actual_facts = customer_facts(customer=customer, as_of=as_of)
     excluded_ids = set(exclude_event_ids)
     excluded = tuple(e for e in actual_facts.events if e.ref in excluded_ids)
     changes: dict[str, object] = {
