@@ -34,7 +34,8 @@ class LargeTablePaginator(Paginator):
 
     The count is exact up to ``EXACT_COUNT_LIMIT`` rows (a count of a LIMITed subquery); beyond it, the
     planner's estimate (``estimated`` is then True and the page says "约"). A page first reads the ids
-    of its rows (an index-only walk along the ordering), then loads those rows with their joins.
+    of its rows (an index-only walk along the ordering), then loads those rows with their joins; a
+    first page, with no rows to skip, loads its rows at once (but for a small set's own path).
     """
 
     exact_limit = EXACT_COUNT_LIMIT
@@ -59,6 +60,9 @@ class LargeTablePaginator(Paginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         ids = self._small_set_ids(bottom) if 0 < self.count <= SMALL_SET else None
+        if ids is None and bottom == 0:
+            # Nothing to skip: the walk along the ordering stops at the page's last row either way.
+            return self._get_page(list(self.object_list[: self.per_page]), number, self)
         if ids is None:
             ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])
         rows = self.object_list.order_by().in_bulk(ids) if ids else {}

@@ -58,6 +58,26 @@ def test_the_list_counts_exactly_up_to_the_cap_and_reads_only_its_page(client, s
         assert "共 60 户" in response.content.decode()
 
 
+def test_the_first_page_of_a_large_archive_runs_at_most_ten_queries_as_the_sessions_first_page(
+    client, staff, monkeypatch, django_assert_max_num_queries
+):
+    """bench/pages.py's "customer list, page 1" at a million customers: beyond the exact count's cap and the
+    small-set path (here both lowered), and the first page of the session, with the permissions, the
+    navigation's counts and the industries still to be cached (the test starts with an empty cache)."""
+    monkeypatch.setattr(pagination.LargeTablePaginator, "exact_limit", 30)
+    monkeypatch.setattr(pagination, "SMALL_SET", 30)
+    for n in range(60):
+        CustomerFactory(name=f"淮阴规模企业{n:02d}")
+    client.force_login(staff)
+
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("archives:customer_list"))
+
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count > 30
+    assert _names(response) == [f"淮阴规模企业{n:02d}" for n in range(25)]
+
+
 def test_a_page_keeps_the_lists_order(client, staff):
     for n in (3, 1, 2):
         CustomerFactory(name=f"淮阴排序企业{n}")
