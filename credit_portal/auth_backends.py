@@ -73,10 +73,45 @@ class CachedPermissionsBackend(ModelBackend):
                 user_obj._perm_cache = set(entry[1])
                 user_obj._group_names = set(entry[2])
             else:
-                perms = super().get_all_permissions(user_obj)
+                perms = self._read_permissions(user_obj)
                 names = group_names(user_obj)
                 cache.set(key, (generation, sorted(perms), sorted(names)), timeout=settings.PERMISSION_CACHE_SECONDS)
         return user_obj._perm_cache
+
+    def _read_permissions(self, user_obj) -> set[str]:
+        """What ``ModelBackend.get_all_permissions`` gives (``_perm_cache`` set), with the user's group names:
+        the user's own permissions, its groups' and its groups' names in one UNION ALL (three queries in
+        Django's), which is what a session's first page pays and every page while the cache is down."""
+        if user_obj.is_superuser:
+            perms = super().get_all_permissions(user_obj)
+            group_names(user_obj)
+            return perms
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.models import Group, Permission
+        from django.db.models import CharField, F, Value
+
+        groups_field = get_user_model()._meta.get_field("groups")
+        tagged = {"kind": Value("", output_field=CharField()), "label": F("content_type__app_label")}
+        own = self._get_user_permissions(user_obj).annotate(**tagged).values_list("kind", "label", "codename")
+        of_groups = (
+            Permission.objects.filter(**{f"group__{groups_field.related_query_name()}": user_obj})
+            .annotate(**tagged)
+            .values_list("kind", "label", "codename")
+        )
+        names = (
+            Group.objects.filter(**{groups_field.related_query_name(): user_obj})
+            .annotate(kind=Value("group", output_field=CharField()), label=Value("", output_field=CharField()))
+            .values_list("kind", "label", "name")
+        )
+        perms: set[str] = set()
+        user_obj._group_names = set()
+        for kind, label, name in own.order_by().union(of_groups.order_by(), names.order_by(), all=True):
+            if kind == "group":
+                user_obj._group_names.add(name)
+            else:
+                perms.add(f"{label}.{name}")
+        user_obj._perm_cache = perms
+        return perms
 
 
 def group_names(user_obj) -> set[str]:

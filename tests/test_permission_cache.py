@@ -29,6 +29,24 @@ def test_a_second_request_asks_the_cache_not_the_database(staff):
     assert len(queries) == 0
 
 
+def test_a_cold_cache_reads_the_permissions_and_the_role_in_one_query_as_django_would(staff, supervisor, db):
+    from django.contrib.auth.backends import ModelBackend
+    from django.core.cache import cache
+
+    user = UserFactory()
+    user.groups.set([Group.objects.get(name=roles.STAFF)])
+    user.user_permissions.add(Permission.objects.get(codename="approve_ruleset"))
+    for person, expected_role in ((staff, roles.STAFF), (supervisor, roles.SUPERVISOR), (user, roles.STAFF)):
+        cache.clear()
+        cold = fresh(person)
+        with CaptureQueriesContext(connection) as queries:
+            perms = cold.get_all_permissions()
+            role = roles.role_of(cold)
+        assert len(queries) == 1, [q["sql"] for q in queries]
+        assert perms == ModelBackend().get_all_permissions(fresh(person)) and role == expected_role
+    assert fresh(user).has_perm("ratings.approve_ruleset") and fresh(user).has_perm(PERM)
+
+
 def test_the_role_comes_from_the_cache_with_the_permissions(staff, supervisor):
     """The navigation asks every page for the user's role: no query once the permissions are cached."""
     assert roles.role_of(fresh(staff)) == roles.STAFF
