@@ -316,6 +316,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "archives.tasks.publication_expiry_task",
         "schedule": crontab(hour=0, minute=25),
     },
+    # Measures a level in force calls that no level change opened (an optional measure switched on later):
+    # opened after the nightly re-rating (00:30).
+    "commitments-measures-backfill": {
+        "task": "commitments.tasks.measures_backfill_task",
+        "schedule": crontab(hour=1, minute=30),
+    },
 }
 # How long personal information is kept (《个人信息保护法》 §19: no longer than the purpose needs), in days;
 # the nightly job (credit_portal.tasks.personal_data_retention_task, 02:30) removes or anonymises what

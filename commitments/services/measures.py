@@ -18,6 +18,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from archives.services.common import audited_save
 from credit_portal.errors import ApplicationError, Conflict
 from ratings import consequences, rules
+from ratings.selectors import changes_at_level
 
 from ..models import MeasureLift, MeasureStatus, MeasureTask
 
@@ -99,6 +100,32 @@ def _follow(moves: dict[int, LevelMove]) -> tuple[int, int]:
     if to_open:
         bulk_create_with_history(to_open, MeasureTask, default_change_reason="进入红色/黑色等级，启用措施")
     return len(to_open), len(to_lift)
+
+
+@transaction.atomic
+def measures_backfill() -> int:
+    """Open the measures the levels in force call that a customer has not in force: an optional measure
+    switched on (``CREDIT_OPTIONAL_MEASURES``) after customers entered red or black, which no level change
+    of theirs has opened yet. Set-based, a read and a bulk insert per level and measure; the nightly run
+    calls it after the re-rating. Idempotent. Returns how many were opened."""
+    enabled = set(settings.CREDIT_OPTIONAL_MEASURES)
+    opened = 0
+    for level in sorted(_MEASURE_LEVELS):
+        for measure in consequences.work_measures_for(level, enabled=enabled):
+            in_force = MeasureTask.objects.filter(measure=measure.code, status__in=_IN_FORCE).values("customer_id")
+            missing = changes_at_level(level).exclude(customer_id__in=in_force)
+            tasks = [
+                MeasureTask(customer_id=customer_id, measure=measure.code, level=level, change_ref=str(change_id or ""))
+                for customer_id, change_id in missing.iterator(chunk_size=_CHUNK)
+            ]
+            for start in range(0, len(tasks), _CHUNK):
+                bulk_create_with_history(tasks[start : start + _CHUNK], MeasureTask, default_change_reason=BACKFILLED)
+            opened += len(tasks)
+    return opened
+
+
+#: The audit trail's reason for a measure opened by ``measures_backfill``.
+BACKFILLED = "措施启用后补开（该等级现行措施）"
 
 
 @transaction.atomic

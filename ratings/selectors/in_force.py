@@ -45,6 +45,12 @@ def change_in_force(customer_id: int) -> ChangeInForce | None:
     return changes_in_force([customer_id]).get(customer_id)
 
 
+def changes_at_level(level: str) -> QuerySet:
+    """(customer id, change id) of every customer whose level in force is ``level`` (for set-based work on
+    a level's customers; filter or exclude it further as a queryset)."""
+    return CustomerRating.objects.filter(level=level).values_list("customer_id", "change_id")
+
+
 def overrides_in_force(*, as_of: date) -> QuerySet[LevelOverride]:
     """The overrides in force on the date, the latest decided first: a customer's first is its ``active_override``."""
     return LevelOverride.objects.filter(status=OverrideStatus.ACTIVE, ends_on__gte=as_of).order_by("-decided_at")

@@ -76,6 +76,31 @@ def test_measures_not_switched_on_make_no_work(settings, honest_archive, time_ma
     assert not MeasureTask.objects.exists()
 
 
+def test_a_measure_switched_on_later_is_opened_for_the_customers_already_at_its_level(
+    settings, honest_archive, time_machine
+):
+    from commitments.services.measures import BACKFILLED, measures_backfill
+    from commitments.tasks import measures_backfill_task
+
+    settings.CREDIT_OPTIONAL_MEASURES = []
+    _big_theft(honest_archive, time_machine)
+    assert CustomerRating.objects.get(customer=honest_archive).level == "black" and not MeasureTask.objects.exists()
+
+    settings.CREDIT_OPTIONAL_MEASURES = ["prepayment_required"]
+    measures_backfill_task()
+    assert _in_force(honest_archive) == [("prepayment_required", "open")]
+    task = MeasureTask.objects.get(customer=honest_archive)
+    change_id = CustomerRating.objects.get(customer=honest_archive).change_id
+    assert (task.level, task.change_ref, task.history.first().history_change_reason) == (
+        "black", str(change_id), BACKFILLED
+    )  # fmt: skip
+
+    settings.CREDIT_OPTIONAL_MEASURES = BOTH
+    assert measures_backfill() == 1  # the second measure; the first is in force already
+    assert measures_backfill() == 0
+    assert _in_force(honest_archive) == [("more_inspections", "open"), ("prepayment_required", "open")]
+
+
 def test_staff_record_the_outcome_and_not_applicable_needs_a_reason(theft, staff, applicant):
     task = MeasureTask.objects.get(customer=theft.customer)
 
