@@ -56,12 +56,14 @@ def report_expiry_reminders_task() -> None:
 @shared_task(ignore_result=True)
 def notices_sweep_task() -> None:
     """Re-queue notices left pending (broker down at commit) or stuck sending (worker killed); tell anew the
-    records whose level-change notices were superseded before they went out."""
+    records whose level-change notices were superseded before they went out, and those of an events import
+    whose telling did not run."""
     from .services import notices_sweep
     from .services.direct import direct_messages_sweep
-    from .services.events import events_retell
+    from .services.events import events_retell, events_tell_after_failed_imports
 
     events_retell()
+    events_tell_after_failed_imports()
     notices_sweep()
     direct_messages_sweep()
 

@@ -229,6 +229,34 @@ def test_two_imports_by_one_person_running_together_each_tell_only_their_own_rec
     assert mine.pk in told and theirs.pk not in told
 
 
+def test_an_import_whose_re_rating_failed_has_its_records_told_by_the_sweeper(pinned, staff, monkeypatch):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from archives.services import imports
+    from notifications.tasks import notices_sweep_task
+    from ratings import receivers as rating_receivers
+
+    red = _red()
+    upload = SimpleUploadedFile("events.csv", f"uscc,type,occurred_on\n{red.uscc},late_payment,2026-10-01\n".encode())
+    job = imports.import_preview(kind="events", upload=upload, actor=staff)
+
+    def broken(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(rating_receivers, "rerate_customers", broken)  # the re-rating the import announces
+    job = imports.import_run(job_id=job.pk)
+    event = red.events.get(source=EventSource.IMPORT)
+    assert "rerate_error" in job.summary and event.import_job_id == job.pk
+    assert event.pk not in services_events._told_event_ids([red.pk])  # the telling after it never ran
+
+    notices_sweep_task()
+    notices_sweep_task()  # twice: told once
+
+    assert sorted(Notice.objects.filter(subject_key=f"event-{event.pk}").values_list("channel", flat=True)) == [
+        "letter", "sms", "wechat"
+    ]  # fmt: skip
+
+
 def test_the_enterprise_sees_the_record_notice_and_staff_see_its_template(
     client, applicant, applicant_customer, staff, pinned, outbox, django_capture_on_commit_callbacks, tmp_path
 ):
