@@ -1,4 +1,8 @@
-"""The credit archive (电力用户信用档案): customers, accounts, events, reports, other information."""
+"""The credit archive (电力用户信用档案): customers, accounts, events, reports, other information.
+
+Over 500 lines: the models of one app stay in one module, as Django expects, so that its migrations, its
+admin and the constraints between its models read them together.
+"""
 
 import uuid
 from pathlib import PurePath

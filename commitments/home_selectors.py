@@ -22,15 +22,9 @@ from ratings import consequences
 from ratings.facts import facts_of_records
 from ratings.selectors import panel_reads, rating_panel_of
 
+from .eligibility_selectors import LevelGate, NoPropertyDocuments, level_gate, no_property_documents_of
 from .models import Objection, RepairApplication, RepairProposal
-from .selectors import (
-    LevelGate,
-    NoPropertyDocuments,
-    ObjectedFacts,
-    level_gate,
-    no_property_documents_of,
-    objected_facts_of,
-)
+from .selectors import ObjectedFacts, objected_facts_of
 
 
 @dataclass

@@ -3,6 +3,9 @@ power applications (用电申请) with the no-property route and the green chann
 requests, and objections (异议) to the records of an archive.
 
 Every model keeps its audit history (django-simple-history); the services write it with the acting user.
+
+Over 500 lines: the models of one app stay in one module, as Django expects, so that its migrations, its
+admin and the constraints between its models read them together.
 """
 
 from django.conf import settings

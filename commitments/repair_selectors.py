@@ -15,8 +15,9 @@ from ratings import rules
 from ratings.rulesets import rule_book_for
 
 from . import repair_text
+from .eligibility_selectors import valid_report
 from .models import OPEN_OBJECTION_STATUSES, RepairApplication, RepairStatus
-from .selectors import _own_customers, valid_report
+from .selectors import _own_customers
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from credit_portal.throttling import password_code_throttled, registration_throt
 from ratings import consequences
 from ratings.selectors import level_in_force
 
-from . import home_selectors, plan_text, privacy, selectors, services
+from . import eligibility_selectors, home_selectors, plan_text, privacy, selectors, services
 from .forms import (
     AccountCloseForm,
     ApplicationForm,
@@ -200,8 +200,10 @@ def application_create(request: HttpRequest) -> HttpResponse:
         messages.success(request, "用电申请已提交")
         return redirect("commitments:application_detail", pk=application.pk)
     today = timezone.localdate()
-    documents = selectors.no_property_documents(customer, today=today)
-    gate = selectors.offer_gate(customer, offer=consequences.NO_PROPERTY_ROUTE, level=documents.level, today=today)
+    documents = eligibility_selectors.no_property_documents(customer, today=today)
+    gate = eligibility_selectors.offer_gate(
+        customer, offer=consequences.NO_PROPERTY_ROUTE, level=documents.level, today=today
+    )
     return _form(request, form, "用电申请", documents=documents, gate=gate)
 
 
@@ -214,7 +216,7 @@ def service_request_create(request: HttpRequest) -> HttpResponse:
     ):
         messages.success(request, "增值服务申请已提交")
         return redirect("commitments:enterprise_home")
-    gate = selectors.offer_gate(
+    gate = eligibility_selectors.offer_gate(
         customer,
         offer=consequences.VALUE_ADDED_SERVICES,
         level=level_in_force(customer.pk),

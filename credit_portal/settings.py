@@ -3,6 +3,9 @@
 With nothing set the portal runs on its embedded default: SQLite in the project folder, Celery
 tasks in-process, demo mode on. `DJANGO_ENV=production` turns on the deployment settings and
 requires every secret to be given.
+
+Over 500 lines: Django's settings are one module by convention, each setting beside the environment
+variable that sets it.
 """
 
 import base64

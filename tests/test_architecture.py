@@ -4,9 +4,11 @@
   only in ``ratings/changes.py``.
 - Notifications never evaluate a customer: no call of the rules' evaluation, no facts reader.
 - A lower app's question to an upper app is a declared hook: unanswered, start-up fails and a call raises.
+- No app module over ~500 lines without a reason: a longer one says why in its docstring ("Over 500 lines: …").
 """
 
 import ast
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -121,3 +123,53 @@ def test_an_unanswered_hook_fails_start_up_and_refuses_to_pass_silently():
             hook(customer=None)
     finally:
         del hooks._DECLARED["tests.unanswered"]
+
+
+#: How long an app module may grow before its docstring must say why it stays one module (issue 20).
+MODULE_LINES = 500
+LONG_MODULE_REASON = "Over 500 lines:"
+
+
+def _tracked_modules(*apps: str) -> list[Path]:
+    """The apps' modules in git (tracked, or new and not ignored) as they are on disk, not migrations;
+    outside a git checkout, every module on disk."""
+    try:
+        listing = ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--"]
+        listed = subprocess.run(
+            [*listing, *(f"{app}/*.py" for app in apps)], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.split("\0")
+    except (OSError, subprocess.CalledProcessError):
+        return [path for path, _text in _sources(*apps)]
+    paths = {ROOT / name for name in listed if name and "migrations" not in Path(name).parts}
+    return sorted(path for path in paths if path.is_file())
+
+
+def _long_without_reason(paths, *, root: Path = ROOT) -> dict[str, int]:
+    """The modules over ``MODULE_LINES`` lines whose docstring does not say why, with their length."""
+    found = {}
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        lines = len(text.splitlines())
+        if lines > MODULE_LINES and LONG_MODULE_REASON not in (ast.get_docstring(ast.parse(text)) or ""):
+            found[str(path.relative_to(root))] = lines
+    return found
+
+
+def test_no_app_module_is_over_500_lines_without_a_reason_in_its_docstring():
+    modules = _tracked_modules(*APPS)
+    assert ROOT / "commitments" / "models.py" in modules
+    assert not any("migrations" in path.parts for path in modules)
+    long = _long_without_reason(modules)
+    assert long == {}, f"Split these modules, or say why in their docstring ({LONG_MODULE_REASON} …): {long}"
+
+
+def test_the_length_scan_finds_a_long_module_without_a_reason(tmp_path):
+    """The scan itself can fail: a long module is named with its length, unless its docstring says why."""
+    body = "x = 1\n" * MODULE_LINES
+    (tmp_path / "long.py").write_text(f'"""A long module."""\n{body}', encoding="utf-8")
+    (tmp_path / "reasoned.py").write_text(
+        f'"""A table.\n\n{LONG_MODULE_REASON} one row a line."""\n{body}', encoding="utf-8"
+    )
+    (tmp_path / "short.py").write_text(body, encoding="utf-8")
+    found = _long_without_reason(sorted(tmp_path.glob("*.py")), root=tmp_path)
+    assert found == {"long.py": MODULE_LINES + 1}

@@ -12,6 +12,7 @@ from credit_portal.errors import ApplicationError, Conflict
 from ratings import consequences, rules
 from ratings.selectors import level_in_force
 
+from ..eligibility_selectors import no_property_documents
 from ..models import (
     ApplicationKind,
     ApplicationRoute,
@@ -21,7 +22,6 @@ from ..models import (
     ServiceStatus,
     ValueAddedServiceRequest,
 )
-from ..selectors import no_property_documents
 from .access import require_member
 
 MAX_CAPACITY_KVA = Decimal("99999999.99")

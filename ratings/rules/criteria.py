@@ -1,7 +1,11 @@
 """The criteria table (信用等级评定要素) as data: decisions, criteria built from clauses, the rules version.
 
 Every criterion is one row of ``CRITERIA``; the evaluation, the explanations and the public
-standards page all read it."""
+standards page all read it.
+
+Over 500 lines: the criteria table is data, one row per criterion of the plan and one per decision,
+kept whole beside the types and helpers its rows are built from.
+"""
 
 from __future__ import annotations
 

@@ -98,7 +98,7 @@ def test_an_event_recorded_while_the_letter_is_in_force_breaches_it_and_revoking
 def test_a_breached_letter_no_longer_stands_in_for_property_documents_even_once_the_level_recovers(
     staff, supervisor, applicant_customer
 ):
-    from commitments.selectors import no_property_documents
+    from commitments.eligibility_selectors import no_property_documents
 
     AccountFactory(customer=applicant_customer, opened_on=date(2015, 3, 1))
     letter = services.letter_decide(

@@ -350,7 +350,7 @@ def test_the_public_commitment_page_lists_the_repair_commitment(client, theft, a
 
     assert application.letter.code in page and "信用修复型" in page
     # It is a public commitment, not a letter that stands in for property documents.
-    from commitments.selectors import usable_letter
+    from commitments.eligibility_selectors import usable_letter
 
     assert usable_letter(theft.customer, today=date(2025, 6, 16)) is None
     assert CommitmentLetter.objects.get().repair_application == application

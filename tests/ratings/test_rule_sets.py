@@ -509,7 +509,7 @@ def test_the_what_if_bench_words_its_criteria_as_the_rule_set_in_force(superviso
 def test_a_longer_report_validity_reaches_the_no_property_route_and_the_expiry_reminders(
     client, staff, supervisor, other_supervisor
 ) -> None:
-    from commitments.selectors import no_property_documents
+    from commitments.eligibility_selectors import no_property_documents
     from notifications.models import Notice
     from notifications.services.reminders import report_expiry_reminders, reports_running_out
     from notifications.services.sending import notice_message

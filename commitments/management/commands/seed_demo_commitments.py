@@ -17,7 +17,7 @@ from django.utils import timezone
 from archives import vocabulary
 from archives.management.commands.seed_demo import DEMO_PDF
 from archives.models import CreditEvent, EventStatus, Membership
-from commitments import repair_text, selectors, services
+from commitments import eligibility_selectors, repair_text, services
 from commitments.models import ApplicationKind, ApplicationRoute, CommitmentLetter
 
 
@@ -52,7 +52,7 @@ class Command(BaseCommand):
                 letter=letter, accept=True, actor=staff, note="演示数据：材料齐全，予以受理"
             )
             # Without property documents where the enterprise qualifies (honest, clean report, the letter).
-            qualifies = not selectors.no_property_documents(customer, today=today).missing
+            qualifies = not eligibility_selectors.no_property_documents(customer, today=today).missing
             route = ApplicationRoute.NO_PROPERTY if qualifies else ApplicationRoute.PROPERTY
             services.application_submit(
                 customer=customer,
