@@ -12,14 +12,7 @@ from rest_framework.response import Response
 from archives.models import CreditEvent
 
 from .. import repair_selectors, selectors, services
-from ..serializers import (
-    RepairCountsSerializer,
-    RepairCreateSerializer,
-    RepairDecisionSerializer,
-    RepairProposalSerializer,
-    RepairSerializer,
-    SourceRepairSerializer,
-)
+from ..serializers import repairs as repair_serializers
 from .base import BAD_INPUT, FORBIDDEN, ID, NOT_FOUND, UPLOAD_PARSERS, EnterpriseApi, validated
 
 
@@ -36,25 +29,25 @@ class RepairListApi(EnterpriseApi, generics.ListAPIView):
     """Credit-repair applications the user may see; an enterprise applies for a record of its own here
     (multipart), or staff file one at the counter with the enterprise's scanned paper application."""
 
-    serializer_class = RepairSerializer
+    serializer_class = repair_serializers.RepairSerializer
     parser_classes = UPLOAD_PARSERS
 
     def get_queryset(self) -> QuerySet:
         return repair_selectors.repairs_visible_to(self.request.user)
 
-    @extend_schema(responses={200: RepairSerializer(many=True), **FORBIDDEN})
+    @extend_schema(responses={200: repair_serializers.RepairSerializer(many=True), **FORBIDDEN})
     def get(self, request: Request, *args, **kwargs) -> Response:
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
-        request=RepairCreateSerializer,
-        responses={201: RepairSerializer, **BAD_INPUT, **FORBIDDEN, **NOT_FOUND},
+        request=repair_serializers.RepairCreateSerializer,
+        responses={201: repair_serializers.RepairSerializer, **BAD_INPUT, **FORBIDDEN, **NOT_FOUND},
     )
     def post(self, request: Request) -> Response:
-        data = validated(RepairCreateSerializer, request, request.data)
+        data = validated(repair_serializers.RepairCreateSerializer, request, request.data)
         event = _repairable_event(request, data.pop("event"))
         application = services.repair_apply(event=event, actor=request.user, **data)
-        return Response(RepairSerializer(application).data, status.HTTP_201_CREATED)
+        return Response(repair_serializers.RepairSerializer(application).data, status.HTTP_201_CREATED)
 
 
 class RepairAtSourceApi(EnterpriseApi):
@@ -64,14 +57,14 @@ class RepairAtSourceApi(EnterpriseApi):
     permissions = {"POST": "commitments.propose_repair"}
 
     @extend_schema(
-        request=SourceRepairSerializer,
-        responses={201: RepairSerializer, **BAD_INPUT, **FORBIDDEN, **NOT_FOUND},
+        request=repair_serializers.SourceRepairSerializer,
+        responses={201: repair_serializers.RepairSerializer, **BAD_INPUT, **FORBIDDEN, **NOT_FOUND},
     )
     def post(self, request: Request) -> Response:
-        data = validated(SourceRepairSerializer, request, request.data)
+        data = validated(repair_serializers.SourceRepairSerializer, request, request.data)
         event = get_object_or_404(CreditEvent, pk=data.pop("event"))
         application = services.repair_record_at_source(event=event, actor=request.user, **data)
-        return Response(RepairSerializer(application).data, status.HTTP_201_CREATED)
+        return Response(repair_serializers.RepairSerializer(application).data, status.HTTP_201_CREATED)
 
 
 class RepairCountsApi(EnterpriseApi):
@@ -79,16 +72,18 @@ class RepairCountsApi(EnterpriseApi):
 
     permissions = {"GET": "commitments.view_repairapplication"}
 
-    @extend_schema(responses={200: RepairCountsSerializer, **FORBIDDEN})
+    @extend_schema(responses={200: repair_serializers.RepairCountsSerializer, **FORBIDDEN})
     def get(self, request: Request) -> Response:
-        return Response(RepairCountsSerializer(repair_selectors.repair_counts()).data)
+        return Response(repair_serializers.RepairCountsSerializer(repair_selectors.repair_counts()).data)
 
 
 class RepairDetailApi(EnterpriseApi):
-    @extend_schema(parameters=[ID], responses={200: RepairSerializer, **FORBIDDEN, **NOT_FOUND})
+    @extend_schema(parameters=[ID], responses={200: repair_serializers.RepairSerializer, **FORBIDDEN, **NOT_FOUND})
     def get(self, request: Request, pk: int) -> Response:
         return Response(
-            RepairSerializer(get_object_or_404(repair_selectors.repairs_visible_to(request.user), pk=pk)).data
+            repair_serializers.RepairSerializer(
+                get_object_or_404(repair_selectors.repairs_visible_to(request.user), pk=pk)
+            ).data
         )
 
 
@@ -99,14 +94,14 @@ class RepairProposalApi(EnterpriseApi):
 
     @extend_schema(
         parameters=[ID],
-        request=RepairProposalSerializer,
-        responses={200: RepairSerializer, **BAD_INPUT, **FORBIDDEN, **NOT_FOUND},
+        request=repair_serializers.RepairProposalSerializer,
+        responses={200: repair_serializers.RepairSerializer, **BAD_INPUT, **FORBIDDEN, **NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
         application = get_object_or_404(repair_selectors.repairs_visible_to(request.user), pk=pk)
-        data = validated(RepairProposalSerializer, request, request.data)
+        data = validated(repair_serializers.RepairProposalSerializer, request, request.data)
         application = services.repair_propose(application=application, actor=request.user, **data)
-        return Response(RepairSerializer(application).data)
+        return Response(repair_serializers.RepairSerializer(application).data)
 
 
 class RepairDecisionApi(EnterpriseApi):
@@ -117,11 +112,11 @@ class RepairDecisionApi(EnterpriseApi):
 
     @extend_schema(
         parameters=[ID],
-        request=RepairDecisionSerializer,
-        responses={200: RepairSerializer, **BAD_INPUT, **FORBIDDEN, **NOT_FOUND},
+        request=repair_serializers.RepairDecisionSerializer,
+        responses={200: repair_serializers.RepairSerializer, **BAD_INPUT, **FORBIDDEN, **NOT_FOUND},
     )
     def post(self, request: Request, pk: int) -> Response:
         application = get_object_or_404(repair_selectors.repairs_visible_to(request.user), pk=pk)
-        data = validated(RepairDecisionSerializer, request, request.data)
+        data = validated(repair_serializers.RepairDecisionSerializer, request, request.data)
         application = services.repair_decide(application=application, actor=request.user, **data)
-        return Response(RepairSerializer(application).data)
+        return Response(repair_serializers.RepairSerializer(application).data)
