@@ -6,15 +6,18 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from credit_portal.migration_operations import AddIndexLive, RemoveIndexLive
+
 
 class Migration(migrations.Migration):
+    atomic = False  # the indexes are built CONCURRENTLY on PostgreSQL (credit_portal.migration_operations)
     dependencies = [
         ("archives", "0014_merge_personal_information"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexLive(
             model_name="creditevent",
             index=models.Index(
                 fields=["customer", "occurred_on"],
@@ -22,7 +25,7 @@ class Migration(migrations.Migration):
                 name="event_customer_facts",
             ),
         ),
-        migrations.RemoveIndex(
+        RemoveIndexLive(
             model_name="creditevent",
             name="archives_cr_custome_0c5030_idx",
         ),

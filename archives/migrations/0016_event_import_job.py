@@ -6,8 +6,11 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from credit_portal.migration_operations import AddIndexLive
+
 
 class Migration(migrations.Migration):
+    atomic = False  # the indexes are built CONCURRENTLY on PostgreSQL (credit_portal.migration_operations)
     dependencies = [
         ("archives", "0015_event_facts_covering_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
@@ -40,7 +43,7 @@ class Migration(migrations.Migration):
                 verbose_name="导入任务",
             ),
         ),
-        migrations.AddIndex(
+        AddIndexLive(
             model_name="creditevent",
             index=models.Index(
                 condition=models.Q(("import_job__isnull", False)), fields=["import_job"], name="event_import_job"
