@@ -12,33 +12,34 @@ from django.contrib.postgres.operations import AddIndexConcurrently, RemoveIndex
 from django.db import migrations
 
 
+class _PostgresOnly:
+    """Runs the concurrent operation on PostgreSQL and ``plain`` (Django's own) anywhere else."""
+
+    plain: type
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        run = super().database_forwards if _on_postgres(schema_editor) else self._plain().database_forwards
+        return run(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        run = super().database_backwards if _on_postgres(schema_editor) else self._plain().database_backwards
+        return run(app_label, schema_editor, from_state, to_state)
+
+    def _plain(self):
+        return self.plain(**self.deconstruct()[2])
+
+
 def _on_postgres(schema_editor) -> bool:
     return schema_editor.connection.vendor == "postgresql"
 
 
-class AddIndexLive(AddIndexConcurrently):
+class AddIndexLive(_PostgresOnly, AddIndexConcurrently):
     """``AddIndex``, built ``CONCURRENTLY`` on PostgreSQL."""
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if _on_postgres(schema_editor):
-            return super().database_forwards(app_label, schema_editor, from_state, to_state)
-        return migrations.AddIndex.database_forwards(self, app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if _on_postgres(schema_editor):
-            return super().database_backwards(app_label, schema_editor, from_state, to_state)
-        return migrations.AddIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
+    plain = migrations.AddIndex
 
 
-class RemoveIndexLive(RemoveIndexConcurrently):
+class RemoveIndexLive(_PostgresOnly, RemoveIndexConcurrently):
     """``RemoveIndex``, dropped ``CONCURRENTLY`` on PostgreSQL."""
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if _on_postgres(schema_editor):
-            return super().database_forwards(app_label, schema_editor, from_state, to_state)
-        return migrations.RemoveIndex.database_forwards(self, app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if _on_postgres(schema_editor):
-            return super().database_backwards(app_label, schema_editor, from_state, to_state)
-        return migrations.RemoveIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
+    plain = migrations.RemoveIndex
