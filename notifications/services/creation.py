@@ -63,7 +63,7 @@ def notices_for_rating_changes(
                     payload=payloads.get(change_id, {}),
                 )
                 for customer_id, change_id, channel, level in notices
-            ]  # fmt: skip
+            ]
         )
     # robust: a broker outage after commit must never turn the committed write into an error page.
     if len(new_ids) == len(notices):  # the usual case: queued by the ids the insert gave, nothing read back
