@@ -1,11 +1,12 @@
 """Index operations for a live database: ``CONCURRENTLY`` on PostgreSQL, plain elsewhere (the SQLite demo).
 
 Building an index on the events table (5,000,000 rows at the bench's size) takes 10–20 s, during which a
-plain ``CREATE INDEX`` blocks every write to the table: staff recording a record, an import, the nightly
-re-rating's reads are fine but its writers are not. ``CREATE INDEX CONCURRENTLY`` lets them go on. Django's
-own concurrent operations are PostgreSQL-only; these fall back to the plain ones on any other database, so
-one migration serves both. A migration using them sets ``atomic = False``. Should a concurrent build fail
-(it leaves an INVALID index of that name), drop the index and run the migration again.
+plain ``CREATE INDEX`` blocks every write to the table (staff recording a record, an import); reads go on.
+``CREATE INDEX CONCURRENTLY`` lets the writes go on too. Django's own concurrent operations are
+PostgreSQL-only; these fall back to the plain ones on any other database, and inside a transaction (where
+no concurrent build can run), so one migration serves both. A migration using them sets
+``atomic = False``. Should a concurrent build fail (it leaves an INVALID index of that name), drop the
+index and run the migration again.
 """
 
 from django.contrib.postgres.operations import AddIndexConcurrently, RemoveIndexConcurrently
@@ -30,7 +31,10 @@ class _PostgresOnly:
 
 
 def _on_postgres(schema_editor) -> bool:
-    return schema_editor.connection.vendor == "postgresql"
+    """PostgreSQL, outside a transaction: a migration run inside one (a test's) gets the plain statements,
+    which its rollback takes back."""
+    connection = schema_editor.connection
+    return connection.vendor == "postgresql" and not connection.in_atomic_block
 
 
 class AddIndexLive(_PostgresOnly, AddIndexConcurrently):
