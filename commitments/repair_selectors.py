@@ -17,7 +17,7 @@ from ratings.rulesets import rule_book_for
 from . import repair_text
 from .eligibility_selectors import valid_report
 from .models import OPEN_OBJECTION_STATUSES, RepairApplication, RepairStatus
-from .selectors import _own_customers
+from .selectors import own_customers
 
 
 @dataclass(frozen=True)
@@ -146,7 +146,7 @@ def repairs_visible_to(user) -> QuerySet[RepairApplication]:
     )  # fmt: skip
     if user.is_authenticated and user.has_perm("commitments.view_repairapplication"):
         return repairs
-    return repairs.filter(customer__in=_own_customers(user))
+    return repairs.filter(customer__in=own_customers(user))
 
 
 def repairs_open() -> QuerySet[RepairApplication]:

@@ -59,7 +59,8 @@ def enterprise_of(user) -> Customer:
     return membership.customer
 
 
-def _own_customers(user) -> QuerySet[Customer]:
+def own_customers(user) -> QuerySet[Customer]:
+    """The enterprises the user is a confirmed member of (what an applicant acts for); none when signed out."""
     if not user.is_authenticated:
         return Customer.objects.none()
     return Customer.objects.filter(members__user=user, members__confirmed_at__isnull=False)
@@ -70,21 +71,21 @@ def letters_visible_to(user) -> QuerySet[CommitmentLetter]:
     letters = CommitmentLetter.objects.select_related("customer", "uploaded_by", "decided_by")
     if user.is_authenticated and user.has_perm("commitments.view_commitmentletter"):
         return letters
-    return letters.filter(customer__in=_own_customers(user))
+    return letters.filter(customer__in=own_customers(user))
 
 
 def applications_visible_to(user) -> QuerySet[PowerApplication]:
     applications = PowerApplication.objects.select_related("customer", "customer__rating", "report", "letter")
     if user.is_authenticated and user.has_perm("commitments.view_powerapplication"):
         return applications
-    return applications.filter(customer__in=_own_customers(user))
+    return applications.filter(customer__in=own_customers(user))
 
 
 def service_requests_visible_to(user) -> QuerySet[ValueAddedServiceRequest]:
     requests = ValueAddedServiceRequest.objects.select_related("customer", "customer__rating")
     if user.is_authenticated and user.has_perm("commitments.view_valueaddedservicerequest"):
         return requests
-    return requests.filter(customer__in=_own_customers(user))
+    return requests.filter(customer__in=own_customers(user))
 
 
 def objections_visible_to(user) -> QuerySet[Objection]:
@@ -94,7 +95,7 @@ def objections_visible_to(user) -> QuerySet[Objection]:
     ).prefetch_related("disputed_events")  # fmt: skip
     if user.is_authenticated and user.has_perm("commitments.view_objection"):
         return objections
-    return objections.filter(customer__in=_own_customers(user))
+    return objections.filter(customer__in=own_customers(user))
 
 
 # --------------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ def _repairable_event(request: Request, event_id: int) -> CreditEvent:
     """The event a repair is asked for: staff may name any (at the counter), an enterprise only its own."""
     if request.user.has_perm("commitments.propose_repair"):
         return get_object_or_404(CreditEvent.objects.select_related("customer"), pk=event_id)
-    if not selectors._own_customers(request.user).exists():
+    if not selectors.own_customers(request.user).exists():
         raise PermissionDenied
     return get_object_or_404(selectors.enterprise_of(request.user).events.all(), pk=event_id)
 
