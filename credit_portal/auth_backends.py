@@ -24,8 +24,11 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
+from django.db.models import CharField, F, Value
 
 from .cache import cache_available
 
@@ -64,7 +67,7 @@ class CachedPermissionsBackend(ModelBackend):
             return set()
         if not hasattr(user_obj, "_perm_cache"):
             if not _announce_pending_change():
-                return super().get_all_permissions(user_obj)  # the cache cannot be believed yet
+                return self._read_permissions(user_obj)  # the cache cannot be believed yet
             key = f"auth-perms:{user_obj.pk}:{int(user_obj.is_superuser)}"
             found = cache.get_many([key, GENERATION_KEY])
             generation = found.get(GENERATION_KEY) or _generation()
@@ -86,10 +89,6 @@ class CachedPermissionsBackend(ModelBackend):
             perms = super().get_all_permissions(user_obj)
             group_names(user_obj)
             return perms
-        from django.contrib.auth import get_user_model
-        from django.contrib.auth.models import Group, Permission
-        from django.db.models import CharField, F, Value
-
         groups_field = get_user_model()._meta.get_field("groups")
         tagged = {"kind": Value("", output_field=CharField()), "label": F("content_type__app_label")}
         own = self._get_user_permissions(user_obj).annotate(**tagged).values_list("kind", "label", "codename")
@@ -123,8 +122,6 @@ def group_names(user_obj) -> set[str]:
 
 def connect_invalidation() -> None:
     """Connect ``permissions_changed`` to every signal that can change a user's permissions."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group, Permission
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
     user_model = get_user_model()
