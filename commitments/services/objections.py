@@ -156,7 +156,7 @@ def _check_event(event: CreditEvent, *, customer: Customer, field: str) -> None:
         raise ApplicationError("该失信记录不属于本企业", field=field)
     if event.status == EventStatus.REVOKED:
         raise Conflict("该记录已撤销，无需提出异议", field=field)
-    if event.disputing_objections.filter(status__in=OPEN_OBJECTION_STATUSES).exists():
+    if objection_open_for(event) is not None:
         raise Conflict("该记录已有处理中的异议", field=field)
 
 
@@ -287,7 +287,9 @@ def objection_decide(
     )
     if objection.status != ObjectionStatus.REVIEWED:
         raise Conflict("该异议尚未审查或已决定", field="objection")
-    if objection.revocation is not None and objection.revocation.status != RevocationStatus.PENDING:
+    if (objection.revocation is not None and objection.revocation.status != RevocationStatus.PENDING) or (
+        objection.revocations.exclude(status=RevocationStatus.PENDING).exists()
+    ):
         raise Conflict("该异议对应的撤销申请已在撤销审批中处理", field="objection")
     if objection.reviewed_by_id == actor.pk:
         raise ApplicationError(NOT_YOUR_OWN_REQUEST, field="objection")
@@ -296,7 +298,7 @@ def objection_decide(
         raise ApplicationError("异议不成立时请填写理由", field="note")
     if objection.revocation is not None:
         revocation_decide(revocation=objection.revocation, approve=uphold, actor=actor, note=note)
-    for revocation in objection.revocations.filter(status=RevocationStatus.PENDING).order_by("pk"):
+    for revocation in objection.revocations.order_by("pk"):  # all pending: checked above
         revocation_decide(revocation=revocation, approve=uphold, actor=actor, note=note)
     if uphold and objection.recommendation != Recommendation.UPHOLD:
         if objection.account_id:

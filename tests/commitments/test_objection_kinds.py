@@ -162,6 +162,27 @@ def test_a_level_objection_names_its_facts_marks_them_and_the_level_and_upheld_c
     assert "等级异议中" not in _archive(client, staff, applicant_customer)
 
 
+def test_a_level_objection_whose_revocation_was_decided_on_the_revocation_page_is_not_decided_again(
+    account, applicant, applicant_customer, staff, supervisor
+):
+    from archives.services import revocation_decide
+    from credit_portal.errors import ApplicationError
+
+    late = EventFactory(customer=applicant_customer, type="late_payment", occurred_on=date(2025, 4, 10))
+    rating_refresh(customer=applicant_customer, cause="manual")
+    objection = services.objection_submit(
+        customer=applicant_customer, subject="level", disputed_events=[late], actor=applicant, reason="逾期记录有误",
+    )  # fmt: skip
+    objection = services.objection_review(objection=objection, actor=staff, recommendation="uphold", note="属实")
+    revocation_decide(revocation=objection.revocations.get(), approve=True, actor=supervisor)
+
+    with pytest.raises(ApplicationError, match="已在撤销审批中处理"):
+        services.objection_decide(objection=objection, actor=supervisor, uphold=False, note="维持")
+
+    objection.refresh_from_db()
+    assert objection.status == "reviewed"
+
+
 def test_staff_record_a_paper_objection_the_enterprise_sees_as_its_own(
     client, account, applicant, applicant_customer, staff
 ):
