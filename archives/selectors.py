@@ -29,7 +29,6 @@ from .models import (
     EventStatus,
     ImportJob,
     ImportKind,
-    ImportStatus,
     Membership,
     PublicCreditReport,
     mask_phone,
@@ -232,20 +231,6 @@ def events_with_publication_status(events: QuerySet[CreditEvent], *, on: date) -
 def events_in_force_by_id(event_ids) -> QuerySet[CreditEvent]:
     """The events of these ids that are in force (not revoked): what a notice of a new record quotes."""
     return CreditEvent.objects.filter(pk__in=list(event_ids), status=EventStatus.IN_FORCE)
-
-
-def event_imports_not_announced(*, since: datetime) -> dict[int, list[int]]:
-    """Events imports finished since ``since`` whose announcement failed (``summary.rerate_error``: the
-    data is in, the re-rating and the telling after it did not run): job id → the customers of its records."""
-    jobs = ImportJob.objects.filter(
-        kind=ImportKind.EVENTS, status=ImportStatus.DONE, finished_at__gte=since, summary__has_key="rerate_error"
-    ).values_list("pk", flat=True)
-    found: dict[int, list[int]] = {}
-    for job_id, customer_id in (
-        CreditEvent.objects.filter(import_job_id__in=jobs).values_list("import_job_id", "customer_id").distinct()
-    ):
-        found.setdefault(job_id, []).append(customer_id)
-    return found
 
 
 def events_of_import(*, job_id: int, customer_ids) -> QuerySet[CreditEvent]:

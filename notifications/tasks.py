@@ -56,14 +56,12 @@ def report_expiry_reminders_task() -> None:
 @shared_task(ignore_result=True)
 def notices_sweep_task() -> None:
     """Re-queue notices left pending (broker down at commit) or stuck sending (worker killed); tell anew the
-    records whose level-change notices were superseded before they went out, and those of an events import
-    whose telling did not run."""
+    records whose level-change notices were superseded before they went out."""
     from .services import notices_sweep
     from .services.direct import direct_messages_sweep
-    from .services.events import events_retell, events_tell_after_failed_imports
+    from .services.events import events_retell
 
     events_retell()
-    events_tell_after_failed_imports()
     notices_sweep()
     direct_messages_sweep()
 

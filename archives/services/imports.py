@@ -21,8 +21,9 @@ How the import pass writes, and why:
    the lines after the ones written should be imported.
 4. Once the data is in, the job announces the affected customers (`archives.signals.facts_imported`,
    cause "import"); ratings re-rates them set-based in its receiver. Should that fail, the job is
-   still `done` (the data must not be imported twice) with `summary.rerate_error`; the nightly
-   re-rate catches up.
+   still `done` (the data must not be imported twice) with `summary.rerate_error`, and the job sweep
+   announces an events import's customers again until it succeeds (`import_announce_again`); the
+   nightly re-rate catches up the ratings of the other kinds.
 
 A running job beats (`lease_until`, renewed with every checked chunk and written batch, see
 `credit_portal.claims`). A worker killed mid-import (not an exception) stops beating: once its lease
@@ -188,7 +189,7 @@ def import_run(*, job_id: int) -> ImportJob | None:
     except Exception:
         # The data is in and must not be imported again; the nightly re-rate will catch up.
         logger.exception("re-rating after import job %s failed", job.pk)
-        summary["rerate_error"] = "数据已全部写入，但重新评定信用等级时出错，将在每日重新评定时补上"
+        summary[RERATE_ERROR] = "数据已全部写入，但重新评定信用等级时出错，系统将自动重试"
     job.refresh_from_db()
     job.status = ImportStatus.DONE
     job.finished_at = timezone.now()
@@ -325,6 +326,35 @@ WRITERS = {
 
 def _heartbeat(job: ImportJob):
     return lambda: lease_renew(ImportJob.objects.filter(pk=job.pk, status=ImportStatus.RUNNING), lease=LEASE)
+
+
+#: What an import whose announcement failed keeps in its summary until the sweeper announces it again.
+RERATE_ERROR = "rerate_error"
+
+
+def import_announce_again(*, job_id: int) -> bool:
+    """Announce again the customers of a finished events import whose announcement failed (the re-rating,
+    the breach letters and the telling that follow it): the job sweep's repair, at the depth of the
+    failure. The job is locked while it is announced (a second sweeper skips it), the error goes once it
+    succeeds; should it fail again, the error stays for the next sweep. Returns whether it was announced."""
+    with transaction.atomic():
+        job = (
+            ImportJob.objects.select_for_update(skip_locked=True)
+            .filter(pk=job_id, kind=ImportKind.EVENTS, status=ImportStatus.DONE, summary__has_key=RERATE_ERROR)
+            .first()
+        )
+        if job is None:
+            return False
+        customers = set(CreditEvent.objects.filter(import_job_id=job.pk).values_list("customer_id", flat=True))
+        try:
+            with transaction.atomic():
+                rerated = _rerate(customers, job_id=job.pk)
+        except Exception:
+            logger.exception("announcing import job %s again failed", job.pk)
+            return False
+        summary = {key: value for key, value in job.summary.items() if key != RERATE_ERROR}
+        ImportJob.objects.filter(pk=job.pk).update(summary={**summary, "rerated": rerated})
+        return True
 
 
 def _rerate(customer_ids: set[int], *, job_id: int) -> int:

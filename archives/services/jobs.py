@@ -34,6 +34,7 @@ from credit_portal.retries import retry_settings
 
 from ..dispatch import file_job_run_queue, import_run_queue
 from ..models import FileJob, FileJobStatus, ImportJob, ImportStatus
+from .imports import RERATE_ERROR, import_announce_again
 
 logger = logging.getLogger(__name__)
 
@@ -185,7 +186,8 @@ def file_job_params_pin(*, job: FileJob, **params) -> None:
 def jobs_sweep(*, now: datetime | None = None) -> dict[str, int]:
     """Queue again what no worker is doing: file jobs pending or stalled since they were last queued
     (``SWEEP_AFTER_SECONDS``), imports started but never taken (the broker was down) and imports whose
-    worker died; fail a file job that has used all its attempts.
+    worker died; announce again the events imports whose announcement failed (once a period); fail a
+    file job that has used all its attempts.
 
     Returns how many of each. A job re-queued once waits another period before the next time.
     """
@@ -212,7 +214,14 @@ def jobs_sweep(*, now: datetime | None = None) -> dict[str, int]:
         if ImportJob.objects.filter(Q(pk=job_id) & quiet_import).update(queued_at=now):
             import_run_queue(job_id)  # the import's claim takes it over and resumes after the rows written
             imports += 1
-    return {"file_jobs": queued, "file_jobs_failed": gave_up, "imports": imports}
+    announced = 0
+    unannounced = ImportJob.objects.filter(status=ImportStatus.DONE, summary__has_key=RERATE_ERROR) & (
+        ImportJob.objects.filter(quiet_import)
+    )
+    for job_id in unannounced.values_list("pk", flat=True):
+        if ImportJob.objects.filter(Q(pk=job_id) & quiet_import).update(queued_at=now):
+            announced += import_announce_again(job_id=job_id)
+    return {"file_jobs": queued, "file_jobs_failed": gave_up, "imports": imports, "imports_announced": announced}
 
 
 def file_jobs_forget(jobs) -> int:

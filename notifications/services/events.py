@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from archives import vocabulary
 from archives.models import CreditEvent
-from archives.selectors import event_imports_not_announced, events_in_force_by_id, events_of_import
+from archives.selectors import events_in_force_by_id, events_of_import
 from credit_portal.workdays import add_working_days
 from ratings.selectors import changes_in_force
 
@@ -140,19 +140,6 @@ def events_tell_imported(*, customer_ids: Iterable[int], ref: str) -> int:
 
 #: How far back the sweeper looks for level-change notices superseded before they told their records.
 RETELL_WITHIN = timedelta(days=2)
-#: How far back the sweeper looks for events imports whose telling did not run (their re-rating failed).
-FAILED_IMPORTS_WITHIN = timedelta(days=7)
-
-
-def events_tell_after_failed_imports(*, now: datetime | None = None) -> int:
-    """The records of an events import whose announcement failed (the re-rating after it raised, so the
-    telling after it never ran) get notices of their own, at the level in force: a record is never left
-    untold. Run by the sweeper; idempotent (a record told is skipped). Returns how many records were told."""
-    now = now or timezone.now()
-    told = 0
-    for job_id, customer_ids in event_imports_not_announced(since=now - FAILED_IMPORTS_WITHIN).items():
-        told += events_tell_imported(customer_ids=customer_ids, ref=f"{IMPORT_PREFIX}{job_id}")
-    return told
 
 
 @transaction.atomic

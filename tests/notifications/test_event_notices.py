@@ -229,32 +229,48 @@ def test_two_imports_by_one_person_running_together_each_tell_only_their_own_rec
     assert mine.pk in told and theirs.pk not in told
 
 
-def test_an_import_whose_re_rating_failed_has_its_records_told_by_the_sweeper(pinned, staff, monkeypatch):
+def test_an_import_whose_re_rating_failed_is_announced_again_by_the_job_sweep(pinned, staff, monkeypatch):
+    """The re-rating after an import raised: nothing after it ran (ratings, breach letters, telling). The job
+    sweep announces the import's customers again, once a period, until it succeeds, and the records are
+    told once, by the level change they caused."""
+    from datetime import timedelta
+
     from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
 
     from archives.services import imports
-    from notifications.tasks import notices_sweep_task
+    from archives.services.jobs import jobs_sweep
     from ratings import receivers as rating_receivers
 
     red = _red()
-    upload = SimpleUploadedFile("events.csv", f"uscc,type,occurred_on\n{red.uscc},late_payment,2026-10-01\n".encode())
-    job = imports.import_preview(kind="events", upload=upload, actor=staff)
+    rows = f"uscc,type,occurred_on\n{red.uscc},late_payment,2026-10-01\n{red.uscc},late_payment,2026-10-02\n"
+    job = imports.import_preview(
+        kind="events", upload=SimpleUploadedFile("events.csv", rows.encode()), actor=staff
+    )  # fmt: skip
+    working = rating_receivers.rerate_customers
 
     def broken(**kwargs):
         raise RuntimeError("database went away")
 
     monkeypatch.setattr(rating_receivers, "rerate_customers", broken)  # the re-rating the import announces
     job = imports.import_run(job_id=job.pk)
-    event = red.events.get(source=EventSource.IMPORT)
-    assert "rerate_error" in job.summary and event.import_job_id == job.pk
-    assert event.pk not in services_events._told_event_ids([red.pk])  # the telling after it never ran
+    events = list(red.events.filter(source=EventSource.IMPORT))
+    assert "rerate_error" in job.summary and {e.import_job_id for e in events} == {job.pk}
+    assert not Notice.objects.filter(customer=red, kind=NoticeKind.LEVEL_CHANGE, rating_change__cause="import")
+    later = timezone.now() + timedelta(hours=1)
+    assert jobs_sweep(now=later)["imports_announced"] == 0  # still failing: the error stays for the next sweep
+    assert "rerate_error" in ImportJob.objects.get(pk=job.pk).summary
 
-    notices_sweep_task()
-    notices_sweep_task()  # twice: told once
+    monkeypatch.setattr(rating_receivers, "rerate_customers", working)
+    assert jobs_sweep(now=later)["imports_announced"] == 0  # once a period
+    assert jobs_sweep(now=later + timedelta(hours=1))["imports_announced"] == 1
+    assert jobs_sweep(now=later + timedelta(hours=2))["imports_announced"] == 0  # announced: not again
 
-    assert sorted(Notice.objects.filter(subject_key=f"event-{event.pk}").values_list("channel", flat=True)) == [
-        "letter", "sms", "wechat"
-    ]  # fmt: skip
+    assert "rerate_error" not in ImportJob.objects.get(pk=job.pk).summary
+    assert CustomerRating.objects.get(customer=red).level == "black"  # 5 late payments: re-rated at last
+    told = services_events._told_event_ids([red.pk])
+    assert {e.pk for e in events} <= told
+    assert not Notice.objects.filter(subject_key__in=[f"event-{e.pk}" for e in events]).exists()  # one message
 
 
 def test_the_enterprise_sees_the_record_notice_and_staff_see_its_template(
