@@ -187,9 +187,12 @@ def import_run(*, job_id: int) -> ImportJob | None:
     try:
         summary["rerated"] = _rerate(affected, job_id=job.pk)
     except Exception:
-        # The data is in and must not be imported again; the nightly re-rate will catch up.
+        # The data is in and must not be imported again: the job sweep announces an events import again
+        # (its records name their customers); the nightly re-rate catches up the other kinds.
         logger.exception("re-rating after import job %s failed", job.pk)
-        summary[RERATE_ERROR] = "数据已全部写入，但重新评定信用等级时出错，系统将自动重试"
+        summary[RERATE_ERROR] = "数据已全部写入，但重新评定信用等级时出错，" + (
+            "系统将自动重试" if job.kind == ImportKind.EVENTS else "将在每日重新评定时补上"
+        )
     job.refresh_from_db()
     job.status = ImportStatus.DONE
     job.finished_at = timezone.now()
