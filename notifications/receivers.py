@@ -3,7 +3,7 @@
 from archives.models import CreditEvent
 
 from .services import notices_for_rating_changes
-from .services.creation import change_names_records, letter_reissue
+from .services.creation import change_names_record, letter_reissue
 from .services.events import event_notices_supersede, events_tell, events_tell_imported, events_tell_in_changes
 from .services.superseding import letters_supersede_for_revoked_event
 
@@ -28,11 +28,9 @@ def notices_when_event_counts(
     """A new record in force is told to the enterprise once: by the notices of the level change it caused, if
     any (they named it as they were written: nothing to do), else by notices of its own (``services.events``)."""
     if cause in _EVENT_COUNTS and cause_ref.isdigit():
-        if change is not None and change_names_records(change, [int(cause_ref)]):
+        if change is not None and change_names_record(change, int(cause_ref)):
             return
-        events_tell(
-            customer_id=customer_id, event_ids=[int(cause_ref)], change_id=change.pk if change else None, level=level
-        )
+        events_tell(customer_id=customer_id, event_ids=[int(cause_ref)], level=level)
 
 
 def notices_when_events_imported(*, customer_ids, cause: str, ref: str, **kwargs) -> None:

@@ -81,24 +81,26 @@ def change_channels(*, level: str, previous_level: str) -> tuple[str, ...]:
     return consequences.notice_channels(level=level, previous_level=previous_level)
 
 
-def change_names_records(change: RatingHistory, event_ids) -> bool:
-    """Whether the notices of this new change name these records when they are written: a re-rating caused
-    by a record (cause ``event``, its id the ``cause_ref``) whose change calls for notices. Pure: read nothing."""
-    return (
-        change.cause == RatingCause.EVENT
-        and {str(event_id) for event_id in event_ids} == {change.cause_ref}
-        and bool(change_channels(level=change.level, previous_level=change.previous_level))
+def caused_record(change: RatingHistory) -> int | None:
+    """The record whose recording caused this change (a re-rating with cause ``event``, its id the
+    ``cause_ref``), if any: the record its notices name as they are written. Pure: reads nothing."""
+    if change.cause == RatingCause.EVENT and change.cause_ref.isdigit():
+        return int(change.cause_ref)
+    return None
+
+
+def change_names_record(change: RatingHistory, event_id: int) -> bool:
+    """Whether the notices of this new change name the record when they are written (it caused the change,
+    and the change calls for notices). Pure: reads nothing."""
+    return caused_record(change) == event_id and bool(
+        change_channels(level=change.level, previous_level=change.previous_level)
     )
 
 
 def _records_named(history_rows: list[RatingHistory]) -> dict[int, dict]:
     """Change id → the payload of its notices, for the changes a new record caused: the record, told in the
     level-change notices as they are inserted (one read of the record, nothing updated after)."""
-    caused = {
-        row.pk: (row.customer_id, int(row.cause_ref))
-        for row in history_rows
-        if row.cause == RatingCause.EVENT and row.cause_ref.isdigit()
-    }
+    caused = {row.pk: (row.customer_id, caused_record(row)) for row in history_rows if caused_record(row)}
     if not caused:
         return {}
     told = records_told({event_id for _customer_id, event_id in caused.values()})

@@ -86,20 +86,17 @@ def records_told(event_ids: Iterable[int]) -> dict[int, tuple[int, dict]]:
     }
 
 
-def events_tell(*, customer_id: int, event_ids: Iterable[int], change_id: int | None, level: str | None = None) -> int:
-    """Tell the customer of these new records in force, in the transaction that recorded (or restored) them.
+def events_tell(*, customer_id: int, event_ids: Iterable[int], level: str | None = None) -> int:
+    """Tell the customer of these new records in force with notices of their own, in the transaction that
+    recorded (or restored) them. A level change that calls for notices names its record as they are written
+    (``creation.caused_record``): its caller does not ask for these.
 
-    ``change_id``: the level change that transaction recorded, if any; its notices name the records.
     ``level``: the level in force, when the caller has it (the re-rating that just ran), else it is read.
-    Returns how many notices of their own the records were given (0 when the change's notices name them).
+    Returns how many notices were asked for (existing ones included: a record is told once).
     """
     events = _facts_by_customer(events_in_force_by_id(event_ids).filter(customer_id=customer_id))
     if not events:
         return 0
-    if change_id is not None:
-        named = _name_in_level_notices({customer_id: (change_id, events[customer_id])})
-        if customer_id in named:
-            return 0
     return _event_notices_write(events, levels=None if level is None else {customer_id: level})
 
 

@@ -111,7 +111,7 @@ def test_a_record_told_twice_is_still_one_notice_per_channel(pinned, staff):
     event = _damage(customer, staff)
     count = Notice.objects.filter(kind=NoticeKind.EVENT_RECORDED).count()
 
-    events_tell(customer_id=customer.pk, event_ids=[event.pk], change_id=None)  # e.g. a redelivered message
+    events_tell(customer_id=customer.pk, event_ids=[event.pk])  # e.g. a redelivered message
 
     assert count == 3 and Notice.objects.filter(kind=NoticeKind.EVENT_RECORDED).count() == 3
 

@@ -368,7 +368,7 @@ def test_the_same_record_told_twice_is_one_notice_per_channel_sent_once(
 
     customer, event = _red_with_a_new_record(staff)
     with transaction.atomic():  # e.g. the record's message handled again
-        events_tell(customer_id=customer.pk, event_ids=[event.pk], change_id=None)
+        events_tell(customer_id=customer.pk, event_ids=[event.pk])
     services.notices_enqueue(notice_ids=_record_notices().values_list("pk", flat=True))  # and a sweeper, for luck
 
     wait_until(_all_sent, timeout=30, what="the notices to be sent")
