@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -102,26 +102,43 @@ def _follow(moves: dict[int, LevelMove]) -> tuple[int, int]:
     return len(to_open), len(to_lift)
 
 
-@transaction.atomic
 def measures_backfill() -> int:
     """Open the measures the levels in force call that a customer has not in force: an optional measure
     switched on (``CREDIT_OPTIONAL_MEASURES``) after customers entered red or black, which no level change
-    of theirs has opened yet. Set-based, a read and a bulk insert per level and measure; the nightly run
-    calls it after the re-rating. Idempotent. Returns how many were opened."""
+    of theirs has opened yet. The nightly run calls it after the re-rating. Idempotent.
+
+    A chunk of customers at a time, each in a short transaction of its own (a read and a bulk insert), so
+    that a staff member's re-rating meanwhile never waits on it; a chunk that meets a measure opened
+    meanwhile by such a re-rating is left to the next night. Returns how many were opened."""
     enabled = set(settings.CREDIT_OPTIONAL_MEASURES)
     opened = 0
     for level in sorted(_MEASURE_LEVELS):
         for measure in consequences.work_measures_for(level, enabled=enabled):
-            in_force = MeasureTask.objects.filter(measure=measure.code, status__in=_IN_FORCE).values("customer_id")
-            missing = changes_at_level(level).exclude(customer_id__in=in_force)
-            tasks = [
-                MeasureTask(customer_id=customer_id, measure=measure.code, level=level, change_ref=str(change_id or ""))
-                for customer_id, change_id in missing.iterator(chunk_size=_CHUNK)
-            ]
-            for start in range(0, len(tasks), _CHUNK):
-                bulk_create_with_history(tasks[start : start + _CHUNK], MeasureTask, default_change_reason=BACKFILLED)
-            opened += len(tasks)
+            missing = _without(changes_at_level(level), measure.code)
+            customers = list(missing.values_list("customer_id", flat=True))
+            for start in range(0, len(customers), _CHUNK):
+                try:
+                    with transaction.atomic():
+                        chunk = _without(changes_at_level(level), measure.code).filter(
+                            customer_id__in=customers[start : start + _CHUNK]
+                        )
+                        tasks = [
+                            MeasureTask(customer_id=customer_id, measure=measure.code, level=level,
+                                        change_ref=str(change_id or ""))
+                            for customer_id, change_id in chunk
+                        ]  # fmt: skip
+                        bulk_create_with_history(tasks, MeasureTask, default_change_reason=BACKFILLED)
+                except IntegrityError:
+                    continue
+                opened += len(tasks)
     return opened
+
+
+def _without(changes, code: str):
+    """Of a level's customers (``changes_at_level``), those with no measure ``code`` in force."""
+    return changes.exclude(
+        customer_id__in=MeasureTask.objects.filter(measure=code, status__in=_IN_FORCE).values("customer_id")
+    )
 
 
 #: The audit trail's reason for a measure opened by ``measures_backfill``.
