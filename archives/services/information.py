@@ -17,7 +17,11 @@ def credit_information_refusal(*, customer: Customer, kind: str) -> str:
     try:
         credit_information_allowed(customer=customer, kind=kind)
     except ApplicationError as refused:
-        return f"{refused.message}：现在提交将被退回，待该企业的信用等级恢复为诚信客户后方可录入。"
+        label = CreditInformationKind(kind).label
+        return (
+            f"{refused.message}：现在提交“{label}”将被退回，待该企业的信用等级恢复为诚信客户后方可录入；"
+            "其他类型的信用信息可照常录入。"
+        )
     return ""
 
 

@@ -167,7 +167,8 @@ def test_the_drc_form_says_before_it_is_filled_that_a_customer_that_is_not_hones
 
     page = client.get(INFORMATION.format(uscc=world["uscc"])).content.decode()
 
-    lead = page.index("表彰评优仅限诚信客户（绿色、蓝色信用等级），该企业当前信用等级为红色：现在提交将被退回")
+    lead = page.index("表彰评优仅限诚信客户（绿色、蓝色信用等级），该企业当前信用等级为红色：现在提交“表彰评优”")
+    assert "其他类型的信用信息可照常录入" in page
     assert lead < page.index('<form method="post" class="stacked"')
     assert not CreditInformation.objects.exists()
 
