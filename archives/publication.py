@@ -111,4 +111,8 @@ def fill_unclassed_sql(connection, *, table: str = "archives_creditevent", time_
             """,
             {"tz": time_zone},
         )
-        return cursor.rowcount
+        filled = cursor.rowcount
+        # What this fill set for itself goes with it, not on to the rest of the caller's transaction.
+        cursor.execute("SET LOCAL enable_nestloop = on")
+        cursor.execute("DROP TABLE event_class_fill")
+        return filled

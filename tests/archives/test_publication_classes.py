@@ -196,6 +196,10 @@ def test_the_migration_fills_the_class_of_events_recorded_before_it_as_recording
 
     if path == "database":
         migration.fill(django_apps, SimpleNamespace(connection=connection))
+        with connection.cursor() as cursor:  # what the fill set for itself went with it
+            cursor.execute("SHOW enable_nestloop")
+            assert cursor.fetchone() == ("on",)
+        migration.fill(django_apps, SimpleNamespace(connection=connection))  # twice in one transaction
     else:
         migration.fill_in_batches(django_apps)
 
