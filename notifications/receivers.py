@@ -13,7 +13,7 @@ def notices_when_level_changed(*, history_rows=(), changes=(), cause: str = "", 
     written = notices_for_rating_changes(history_rows=history_rows, changes=changes)
     if cause == "import":  # an import's changes: their notices name the records it wrote (told once, not twice)
         pairs = [(row.pk, row.customer_id) for row in history_rows] + [(c[0], c[1]) for c in changes]
-        events_tell_in_changes(changes=pairs, cause=cause, cause_ref=cause_ref)
+        events_tell_in_changes(changes=pairs, cause_ref=cause_ref)
     return written
 
 

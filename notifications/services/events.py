@@ -78,11 +78,10 @@ def event_values(events: list[dict]) -> dict[str, str]:
 
 def records_told(event_ids: Iterable[int]) -> dict[int, tuple[int, dict]]:
     """Event id → (customer id, what the notices say of it told today), for those of these records in force."""
-    today = timezone.localdate()
-    until = objection_until(today)
     return {
-        event.pk: (event.customer_id, event_facts(event, told_on=today, until=until))
-        for event in events_in_force_by_id(event_ids)
+        event["id"]: (customer_id, event)
+        for customer_id, events in _facts_by_customer(events_in_force_by_id(event_ids)).items()
+        for event in events
     }
 
 
@@ -100,10 +99,10 @@ def events_tell(*, customer_id: int, event_ids: Iterable[int], level: str | None
     return _event_notices_write(events, levels=None if level is None else {customer_id: level})
 
 
-def events_tell_in_changes(*, changes: Iterable[tuple[int, int]], cause: str, cause_ref: str) -> int:
+def events_tell_in_changes(*, changes: Iterable[tuple[int, int]], cause_ref: str) -> int:
     """An import's level changes (change id, customer id), in their transaction: their notices name the
     records the import wrote for those customers. Returns how many customers' notices name them."""
-    if cause != "import" or not cause_ref.startswith(IMPORT_PREFIX) or not cause_ref[len(IMPORT_PREFIX) :].isdigit():
+    if not cause_ref.startswith(IMPORT_PREFIX) or not cause_ref[len(IMPORT_PREFIX) :].isdigit():
         return 0
     job_id = int(cause_ref[len(IMPORT_PREFIX) :])
     change_of = {customer_id: change_id for change_id, customer_id in changes}
