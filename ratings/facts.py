@@ -21,14 +21,19 @@ EVENT_COLUMNS = ("pk", "type", "occurred_on", "amount_yuan", "voltage_kv", "seve
 REPORT_COLUMNS = ("pk", "issued_on", "shows_dishonesty")
 
 
+#: The status of the records a rating reads at all, whatever their date: in the querysets below and in
+#: ``facts_of_records``, which counts the rows a page has read already.
+COUNTED_EVENT_STATUS, COUNTED_REPORT_STATUS = EventStatus.IN_FORCE, ReportStatus.VERIFIED
+
+
 def events_in_force() -> QuerySet[CreditEvent]:
     """The events a rating can read at all: in force (not revoked), whatever their date."""
-    return CreditEvent.objects.filter(status=EventStatus.IN_FORCE)
+    return CreditEvent.objects.filter(status=COUNTED_EVENT_STATUS)
 
 
 def reports_verified() -> QuerySet[PublicCreditReport]:
     """The public credit reports a rating can read at all: verified, whatever their date."""
-    return PublicCreditReport.objects.filter(status=ReportStatus.VERIFIED)
+    return PublicCreditReport.objects.filter(status=COUNTED_REPORT_STATUS)
 
 
 def counted_events(*, as_of: date) -> QuerySet[CreditEvent]:
@@ -151,8 +156,8 @@ def facts_of_records(
 ) -> rules.Facts:  # fmt: skip
     """``customer_facts`` from one customer's accounts, events and reports that a page has read already,
     whatever their status: the same rows count (in force, verified, dated by ``as_of``), newest first."""
-    counted = [e for e in events if e.status == EventStatus.IN_FORCE and e.occurred_on <= as_of]
-    verified = [r for r in reports if r.status == ReportStatus.VERIFIED and r.issued_on <= as_of]
+    counted = [e for e in events if e.status == COUNTED_EVENT_STATUS and e.occurred_on <= as_of]  # counted_events
+    verified = [r for r in reports if r.status == COUNTED_REPORT_STATUS and r.issued_on <= as_of]  # counted_reports
     return facts_from_rows(
         as_of=as_of,
         accounts=[tuple(getattr(account, column) for column in ACCOUNT_COLUMNS) for account in accounts],
